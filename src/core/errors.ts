@@ -1,0 +1,56 @@
+/**
+ * One catalogue of every error Sluice raises on purpose. Each code has a stable name, the exit code
+ * it maps to and a hint that tells the user what to do. The README's troubleshooting table is checked
+ * against this list by a test.
+ */
+export const ERROR_CATALOGUE = {
+  SLUICE_E_USAGE: { exit: 2, hint: 'Check the flags with `sluice <command> --help`.' },
+  SLUICE_E_CONFIG: { exit: 2, hint: 'Fix the named option (flag, environment variable or config file).' },
+  SLUICE_E_NO_INPUT: { exit: 2, hint: 'Check the path or glob; quote globs so the shell does not expand them.' },
+  SLUICE_E_UNKNOWN_PROFILE: { exit: 2, hint: 'Use one of the profiles that `sluice ingest --help` lists.' },
+  SLUICE_E_UNKNOWN_SINK: { exit: 2, hint: 'Use --db PATH or --into sqlite:PATH.' },
+  SLUICE_E_SCHEMA_TOO_NEW: {
+    exit: 1,
+    hint: 'The database was written by a newer Sluice. Upgrade Sluice, or point --db at another file.',
+  },
+  SLUICE_E_SCHEMA_CONFLICT: {
+    exit: 1,
+    hint: 'The database already holds a table of another shape. Use a fresh --db file for this profile.',
+  },
+  SLUICE_E_SINK: { exit: 1, hint: 'The sink refused a write; see the cause below.' },
+  SLUICE_E_SOURCE: { exit: 1, hint: 'A unit could not be read; check that the file exists and is readable.' },
+  SLUICE_E_WORKER: { exit: 1, hint: 'A parser thread failed; this is a bug, please report it with the input.' },
+} as const;
+
+export type SluiceErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** The one error type Sluice throws on purpose: a stable code, a message that says what to fix. */
+export class SluiceError extends Error {
+  readonly code: SluiceErrorCode;
+
+  constructor(code: SluiceErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SluiceError';
+    this.code = code;
+  }
+
+  /** The process exit code this error maps to (2 = bad usage or config, 1 = failure). */
+  get exitCode(): number {
+    return ERROR_CATALOGUE[this.code].exit;
+  }
+
+  /** What the user should do about it. */
+  get hint(): string {
+    return ERROR_CATALOGUE[this.code].hint;
+  }
+}
+
+/** Exit codes, as ARCHITECTURE.md defines them. */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  deadLettered: 3,
+  sigint: 130,
+  sigterm: 143,
+} as const;

@@ -1,0 +1,85 @@
+import type { BadRecord } from '../bad-record.js';
+import type { DecodedRecordHandler, RecordPosition } from '../../decoders/decoder.js';
+import type { Profile, ProfileOptions, RowEmitter } from '../../profiles/profile.js';
+import { RowChunkBuilder } from '../rows/row-chunk.js';
+import type { RowValue } from '../rows/table-spec.js';
+import type { ParseMessage } from './parse-messages.js';
+
+/**
+ * Receives decoded records, runs the profile's map on each and collects rows and bad records until
+ * the next chunk is taken. It is the glue between a decoder and the writer, the same in a parser
+ * thread and in the main thread.
+ */
+export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
+  private readonly builders: RowChunkBuilder[];
+  private bads: BadRecord[] = [];
+  private records = 0;
+  private skipped = 0;
+  private currentFile = '';
+
+  constructor(
+    private readonly profile: Profile,
+    private readonly options: ProfileOptions,
+  ) {
+    this.builders = profile.tables.map((t, i) => new RowChunkBuilder(i, t));
+  }
+
+  /** The unit whose records follow (named in dead letters made by `map`). */
+  startUnit(file: string): void {
+    this.currentFile = file;
+  }
+
+  record(value: unknown, position: RecordPosition, raw: string): void {
+    const verdict = this.profile.map(value, this, this.options);
+    if (verdict === undefined) {
+      this.records += 1;
+    } else if ('skip' in verdict) {
+      this.skipped += 1;
+    } else {
+      this.bads.push({
+        file: this.currentFile,
+        line: position.line,
+        offset: position.startOffset,
+        reason: verdict.bad,
+        raw,
+      });
+    }
+  }
+
+  bad(record: BadRecord): void {
+    this.bads.push(record);
+  }
+
+  skip(): void {
+    this.skipped += 1;
+  }
+
+  row(table: number, values: readonly RowValue[]): void {
+    this.builders[table]?.add(values);
+  }
+
+  /** True when nothing was collected since the last take. */
+  get empty(): boolean {
+    return this.records === 0 && this.skipped === 0 && this.bads.length === 0;
+  }
+
+  /** Everything collected so far as one chunk message, and a fresh start. */
+  take(unit: number, endOffset: number, endLine: number, rawBytes: number): Extract<ParseMessage, { kind: 'chunk' }> {
+    const rows = this.builders.filter((b) => b.count > 0).map((b) => b.take());
+    const msg = {
+      kind: 'chunk' as const,
+      unit,
+      rows,
+      bad: this.bads,
+      records: this.records,
+      skipped: this.skipped,
+      endOffset,
+      endLine,
+      rawBytes,
+    };
+    this.bads = [];
+    this.records = 0;
+    this.skipped = 0;
+    return msg;
+  }
+}

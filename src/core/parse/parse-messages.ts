@@ -1,0 +1,53 @@
+import type { BadRecord } from '../bad-record.js';
+import type { ProfileOptions } from '../../profiles/profile.js';
+import type { EncodedRows } from '../rows/row-chunk.js';
+
+/** One unit to read, as planned from its cursor. */
+export interface UnitPlan {
+  /** Position in the plan; messages refer to units by it. */
+  index: number;
+  /** The path as the user wrote it, for dead letters. */
+  display: string;
+  /** Absolute path, or null for standard input (read in the main thread). */
+  path: string | null;
+  /** Decompress with gunzip while reading. */
+  gzip: boolean;
+  /** Resume point: byte offset (decompressed for gzip) and line number of the committed cursor. */
+  startOffset: number;
+  startLine: number;
+}
+
+/** How the parse stage decodes and maps. Plain data: it crosses into the parser thread. */
+export interface ParseOptions {
+  /** Profile name (looked up again in the parser thread). */
+  profile: string;
+  /** Options passed to the profile's map. */
+  profileOptions: ProfileOptions;
+  /** Longest accepted line in bytes. */
+  maxLineBytes: number;
+  /** Bytes read from the unit at a time; a chunk of rows is sent per read. */
+  readBytes: number;
+}
+
+/** What the parse stage sends to the writer, in order. */
+export type ParseMessage =
+  | { kind: 'unit-start'; unit: number }
+  | {
+      kind: 'chunk';
+      unit: number;
+      /** Rows per table (only tables that got rows). */
+      rows: EncodedRows[];
+      /** Records that could not be used, for the dead-letter file. */
+      bad: BadRecord[];
+      /** Good records decoded (before mapping). */
+      records: number;
+      /** Records left out on purpose (filters) and blank lines. */
+      skipped: number;
+      /** Cursor after this chunk: offset just past its last line, and that line's number. */
+      endOffset: number;
+      endLine: number;
+      /** Raw bytes of the unit read so far (compressed bytes for gzip), for progress. */
+      rawBytes: number;
+    }
+  | { kind: 'unit-end'; unit: number; endOffset: number; endLine: number; rawBytes: number }
+  | { kind: 'unit-error'; unit: number; message: string };

@@ -1,0 +1,12 @@
+import type { Profile } from '../profile.js';
+import { mapBridgeRecord } from './map.js';
+import { BRIDGE_SQLITE_MIGRATIONS, EVENTS_TABLE } from './schema.js';
+
+/** Seed 000: BLE bridge NDJSON events into `events`, idempotent on `(session_id, seq)`. */
+export const bridgeProfile: Profile = {
+  name: 'bridge',
+  description: 'Bridge NDJSON events (seed 000) into table events, unique on (session_id, seq)',
+  tables: [EVENTS_TABLE],
+  sqliteMigrations: BRIDGE_SQLITE_MIGRATIONS,
+  map: mapBridgeRecord,
+};

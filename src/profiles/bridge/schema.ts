@@ -1,0 +1,53 @@
+import type { TableSpec } from '../../core/rows/table-spec.js';
+import type { Migration } from '../../sinks/sqlite/migration.js';
+
+/** Table `events` of seed 000: one row per NDJSON record, unique on `(session_id, seq)`. */
+export const EVENTS_TABLE: TableSpec = {
+  name: 'events',
+  uniqueKey: ['session_id', 'seq'],
+  columns: [
+    { name: 'seq', kind: 'number', sqlType: 'INTEGER', description: 'Per-session sequence number (required).' },
+    { name: 'ts_ms', kind: 'number', sqlType: 'INTEGER', description: 'Process-monotonic ms; falls back to t_rel_ms.' },
+    { name: 'type', kind: 'text', sqlType: 'TEXT', description: 'event, status, info, error or debug.' },
+    { name: 'msg', kind: 'text', sqlType: 'TEXT', description: 'Message, e.g. HIT or T0.' },
+    { name: 'plate', kind: 'text', sqlType: 'TEXT', description: 'Target plate the event is about.' },
+    { name: 't_rel_ms', kind: 'number', sqlType: 'REAL', description: 'Milliseconds since the shot timer start.' },
+    { name: 'session_id', kind: 'text', sqlType: 'TEXT', description: 'Session the record belongs to (required).' },
+    { name: 'pid', kind: 'number', sqlType: 'INTEGER', description: 'Process id of the writer.' },
+    { name: 'schema', kind: 'text', sqlType: 'TEXT', description: 'Format version named by the record.' },
+    {
+      name: 'data_json',
+      kind: 'text',
+      sqlType: 'TEXT',
+      description: 'The record\'s `data` object, plus every field without a column under "_extra".',
+    },
+  ],
+};
+
+/** Numbered migrations of the bridge tables. Never edit a released one: add the next number. */
+export const BRIDGE_SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'events table of seed 000 with its indexes',
+    up(db) {
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS events (
+          id INTEGER PRIMARY KEY,
+          seq INTEGER NOT NULL,
+          ts_ms INTEGER,
+          type TEXT,
+          msg TEXT,
+          plate TEXT,
+          t_rel_ms REAL,
+          session_id TEXT NOT NULL,
+          pid INTEGER,
+          schema TEXT,
+          data_json TEXT
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS events_session_seq ON events(session_id, seq);
+        CREATE INDEX IF NOT EXISTS events_type ON events(type);
+        CREATE INDEX IF NOT EXISTS events_ts_ms ON events(ts_ms);
+      `);
+    },
+  },
+];

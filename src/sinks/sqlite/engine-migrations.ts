@@ -1,0 +1,21 @@
+import type { Migration } from './migration.js';
+
+/** The engine's own tables in a SQLite sink: cursors, written in the same transaction as rows. */
+export const ENGINE_SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'sluice_cursors: how far into each unit the committed rows reach',
+    up(db) {
+      db.exec(`CREATE TABLE IF NOT EXISTS sluice_cursors (
+        key TEXT PRIMARY KEY,
+        unit TEXT NOT NULL,
+        identity TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        offset INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        done INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      )`);
+    },
+  },
+];

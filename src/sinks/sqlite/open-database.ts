@@ -1,0 +1,25 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { SluiceError } from '../../core/errors.js';
+
+/**
+ * Opens (creating its folder) a SQLite database tuned for one serial writer: WAL so readers never
+ * block the writer, synchronous=NORMAL (durable at checkpoints, never corrupt), a busy timeout so a
+ * report running beside an ingest waits instead of failing.
+ */
+export function openSqliteDatabase(path: string, options: { readonly?: boolean } = {}): Database.Database {
+  if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (err) {
+    throw new SluiceError('SLUICE_E_SINK', `cannot open SQLite database ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  db.pragma('busy_timeout = 10000');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  return db;
+}

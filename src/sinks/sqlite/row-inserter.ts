@@ -1,0 +1,44 @@
+import type Database from 'better-sqlite3';
+import { RowChunkReader, type EncodedRows } from '../../core/rows/row-chunk.js';
+import type { RowValue, TableSpec } from '../../core/rows/table-spec.js';
+
+/** Rows bound per statement: SQLite's per-statement overhead is paid once per this many rows. */
+const ROWS_PER_STATEMENT = 50;
+
+/**
+ * `INSERT OR IGNORE` of encoded rows into one table through multi-row VALUES statements. The unique
+ * key turns a re-ingested row into a counted no-op; `changes` tells inserted from duplicate.
+ */
+export class SqliteRowInserter {
+  private readonly statements = new Map<number, Database.Statement<[RowValue[]]>>();
+  private readonly params: RowValue[] = [];
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly table: TableSpec,
+  ) {}
+
+  /** Inserts the rows; returns how many were new. Runs in the caller's transaction. */
+  insert(rows: EncodedRows): number {
+    const reader = new RowChunkReader(rows, this.table);
+    let inserted = 0;
+    while (reader.remaining > 0) {
+      const n = Math.min(ROWS_PER_STATEMENT, reader.remaining);
+      inserted += this.statementFor(n).run(reader.next(n, this.params)).changes;
+    }
+    return inserted;
+  }
+
+  private statementFor(rowCount: number): Database.Statement<[RowValue[]]> {
+    let stmt = this.statements.get(rowCount);
+    if (!stmt) {
+      const cols = this.table.columns.map((c) => `"${c.name}"`).join(', ');
+      const tuple = `(${this.table.columns.map(() => '?').join(', ')})`;
+      const values = Array.from({ length: rowCount }, () => tuple).join(', ');
+      const prepared = this.db.prepare<[RowValue[]]>(`INSERT OR IGNORE INTO "${this.table.name}" (${cols}) VALUES ${values}`);
+      this.statements.set(rowCount, prepared);
+      stmt = prepared;
+    }
+    return stmt;
+  }
+}

@@ -1,0 +1,106 @@
+import type Database from 'better-sqlite3';
+import { SluiceError } from '../../core/errors.js';
+import type { EncodedRows } from '../../core/rows/row-chunk.js';
+import type { Profile } from '../../profiles/profile.js';
+import type { CommitResult, Sink, UnitCursor } from '../sink.js';
+import { SqliteCursorStore } from './cursor-store.js';
+import { ENGINE_SQLITE_MIGRATIONS } from './engine-migrations.js';
+import { openSqliteDatabase } from './open-database.js';
+import { SqliteRowInserter } from './row-inserter.js';
+import { migrate } from './schema-versions.js';
+
+/**
+ * The default sink: a SQLite file. Rows and cursors of a batch are written in one transaction, so
+ * after a crash at any instant the database holds whole batches and the cursors that match them.
+ */
+export class SqliteSink implements Sink {
+  readonly description: string;
+  private db: Database.Database | undefined;
+  private cursors: SqliteCursorStore | undefined;
+  private inserters: SqliteRowInserter[] = [];
+  private inTransaction = false;
+  private batchRows = 0;
+  private batchInserted = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly profile: Profile,
+  ) {
+    this.description = `sqlite:${path}`;
+  }
+
+  async open(): Promise<void> {
+    const db = openSqliteDatabase(this.path);
+    this.db = db;
+    migrate(db, 'sluice', ENGINE_SQLITE_MIGRATIONS);
+    migrate(db, this.profile.name, this.profile.sqliteMigrations);
+    for (const table of this.profile.tables) assertColumns(db, table.name, table.columns.map((c) => c.name));
+    this.cursors = new SqliteCursorStore(db);
+    this.inserters = this.profile.tables.map((t) => new SqliteRowInserter(db, t));
+  }
+
+  /** The open connection, for reports and tests that read what was written. */
+  get database(): Database.Database {
+    if (!this.db) throw new Error('SqliteSink used before open()');
+    return this.db;
+  }
+
+  readCursor(key: string): UnitCursor | undefined {
+    return this.cursors?.read(key);
+  }
+
+  write(rows: EncodedRows): void {
+    const inserter = this.inserters[rows.table];
+    if (!inserter) throw new Error(`profile ${this.profile.name} has no table #${rows.table}`);
+    this.begin();
+    this.batchInserted += inserter.insert(rows);
+    this.batchRows += rows.count;
+  }
+
+  async commit(cursors: readonly UnitCursor[]): Promise<CommitResult> {
+    this.begin();
+    for (const c of cursors) this.cursors?.write(c);
+    try {
+      this.database.exec('COMMIT');
+    } catch (err) {
+      throw new SluiceError('SLUICE_E_SINK', `commit to ${this.description} failed: ${(err as Error).message}`, { cause: err });
+    }
+    this.inTransaction = false;
+    const result = { written: this.batchInserted, duplicates: this.batchRows - this.batchInserted };
+    this.batchRows = 0;
+    this.batchInserted = 0;
+    return result;
+  }
+
+  rollback(): void {
+    if (this.inTransaction) this.database.exec('ROLLBACK');
+    this.inTransaction = false;
+    this.batchRows = 0;
+    this.batchInserted = 0;
+  }
+
+  async close(): Promise<void> {
+    if (!this.db) return;
+    this.rollback();
+    this.db.close();
+    this.db = undefined;
+  }
+
+  private begin(): void {
+    if (this.inTransaction) return;
+    this.database.exec('BEGIN');
+    this.inTransaction = true;
+  }
+}
+
+/** A table made by someone else (an older tool) is adopted only when it has every column we write. */
+function assertColumns(db: Database.Database, table: string, columns: readonly string[]): void {
+  const have = new Set((db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((r) => r.name));
+  const missing = columns.filter((c) => !have.has(c));
+  if (missing.length > 0) {
+    throw new SluiceError(
+      'SLUICE_E_SCHEMA_CONFLICT',
+      `${db.name}: table ${table} exists without column(s) ${missing.join(', ')}`,
+    );
+  }
+}

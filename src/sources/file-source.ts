@@ -1,0 +1,48 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { SluiceError } from '../core/errors.js';
+
+/** One input named on the command line, after glob expansion. */
+export interface FileUnitRef {
+  /** The path as the user wrote it (or `-`), for messages and dead letters. */
+  display: string;
+  /** Absolute path; null for standard input. */
+  path: string | null;
+  /** Gzip-compressed (`.gz`), decompressed while read. */
+  gzip: boolean;
+}
+
+/**
+ * The `file` source: paths, globs and `-` (stdin) → units in the order given, each glob's matches
+ * sorted by name, each file once. A plain path that does not exist, or a glob that matches nothing,
+ * is a usage error: a typo should not look like an empty successful run.
+ */
+export async function resolveFileUnits(patterns: readonly string[]): Promise<FileUnitRef[]> {
+  const units: FileUnitRef[] = [];
+  const seen = new Set<string>();
+  const add = (display: string, path: string): void => {
+    const abs = resolve(path);
+    if (seen.has(abs)) return;
+    seen.add(abs);
+    units.push({ display, path: abs, gzip: abs.endsWith('.gz') });
+  };
+  for (const pattern of patterns) {
+    if (pattern === '-') {
+      units.push({ display: '-', path: null, gzip: false });
+      continue;
+    }
+    if (existsSync(pattern)) {
+      if (statSync(pattern).isDirectory()) {
+        throw new SluiceError('SLUICE_E_NO_INPUT', `${pattern} is a folder; name files or a glob such as "${pattern}/*.ndjson"`);
+      }
+      add(pattern, pattern);
+      continue;
+    }
+    if (!isDynamicPattern(pattern)) throw new SluiceError('SLUICE_E_NO_INPUT', `${pattern}: no such file`);
+    const matches = (await glob(pattern, { onlyFiles: true, expandDirectories: false })).sort();
+    if (matches.length === 0) throw new SluiceError('SLUICE_E_NO_INPUT', `${pattern}: the glob matches no file`);
+    for (const m of matches) add(m, m);
+  }
+  return units;
+}

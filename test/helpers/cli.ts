@@ -1,0 +1,38 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The real `sluice` launcher, as a user runs it (built by `npm run build`). */
+export const SLUICE_BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
+
+/** The shared sample data folder; tests that read it skip with a reason when it is absent. */
+export const SHARED_DATA = fileURLToPath(new URL('../../../shared/data', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `sluice ARGS` to completion. */
+export function runSluice(args: readonly string[], options: { input?: string | Buffer; cwd?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, [SLUICE_BIN, ...args], {
+    input: options.input,
+    cwd: options.cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `sluice ARGS` without waiting. */
+export function startSluice(args: readonly string[]) {
+  return spawn(process.execPath, [SLUICE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A fresh temp folder for one test. */
+export function tempDir(prefix = 'sluice-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
