@@ -5,6 +5,9 @@ import { SluiceError } from '../errors.js';
 import type { ParseMessage } from '../parse/parse-messages.js';
 import type { PlannedUnit } from './plan-units.js';
 
+/** Longest the writer runs without letting timers and signals in. */
+const YIELD_EVERY_MS = 20;
+
 /** Everything the writer loop needs. */
 export interface FlowParts {
   units: readonly PlannedUnit[];
@@ -35,6 +38,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
   let batchStarted = Date.now();
   let bytesBefore = 0;
   let unitBytes = 0;
+  let lastYield = Date.now();
 
   const commit = async (): Promise<void> => {
     const cursors = [...pending.values()];
@@ -86,9 +90,19 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       return 'interrupted';
     }
     if (batchRows >= parts.batchRows || Date.now() - batchStarted >= parts.batchAgeMs) await commit();
+    // Let timers (status file, progress), signals and the parser's messages in: while chunks are
+    // queued, the loop would otherwise run on microtasks alone and starve them.
+    if (Date.now() - lastYield >= YIELD_EVERY_MS) {
+      await yieldToEventLoop();
+      lastYield = Date.now();
+    }
   }
   await commit();
   return 'done';
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Bytes of this unit counted toward progress: those read in this run, not before the cursor. */

@@ -1,0 +1,59 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { bridgeFile } from '../helpers/bridge-lines.js';
+import { runSluice, startSluice, tempDir } from '../helpers/cli.js';
+
+function count(db: string): number {
+  const d = new Database(db, { readonly: true });
+  try {
+    return (d.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  } finally {
+    d.close();
+  }
+}
+
+async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe.each([
+  ['SIGTERM', 143],
+  ['SIGINT', 130],
+] as const)('sluice ingest on %s', (signal, exitCode) => {
+  it(`commits the batch in hand, prints the summary and exits ${exitCode}`, async () => {
+    const dir = tempDir();
+    const file = join(dir, 'big.ndjson');
+    const sessions = Array.from({ length: 30 }, (_, i) => bridgeFile(10_000, `s${i}`)).join('');
+    writeFileSync(file, sessions);
+    const db = join(dir, 'b.db');
+    const status = join(dir, 'status.json');
+
+    const child = startSluice(['ingest', file, '--db', db, '--json', '--batch-size', '2000', '--status-file', status]);
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(() => existsSync(status) && JSON.parse(readFileSync(status, 'utf8')).counts.written > 0);
+    child.kill(signal);
+    const code = await exited;
+
+    expect(code, stderr).toBe(exitCode);
+    const summary = JSON.parse(stdout.trim()) as { status: string; inserted: number };
+    expect(summary.status).toBe('interrupted');
+    expect(summary.inserted).toBeLessThan(300_000);
+    // Everything the summary acknowledged is committed, nothing more.
+    expect(count(db)).toBe(summary.inserted);
+
+    const rest = runSluice(['ingest', file, '--db', db, '--json', '--no-progress']);
+    expect(rest.code).toBe(0);
+    expect(JSON.parse(rest.stdout.trim())).toMatchObject({ inserted: 300_000 - summary.inserted, duplicates: 0 });
+    expect(count(db)).toBe(300_000);
+  });
+});
