@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
 import { IngestConfigSchema } from '../core/config/ingest-config.js';
 import { validateConfig } from '../core/config/validate.js';
-import { SluiceError } from '../core/errors.js';
 import { runIngest } from '../core/flow/ingest-job.js';
 import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
+import { sinkUrlFrom } from './sink-flags.js';
 
 interface IngestFlags {
   db?: string;
@@ -52,13 +52,10 @@ export function ingestCommand(): Command {
     .option('--dry-run', 'decode, map and count; write nothing')
     .option('--no-progress', 'no progress bar or progress log lines')
     .addHelpText('after', EXAMPLES)
-    .action(async (files: string[], flags: IngestFlags, cmd: Command) => {
-      if (flags.db !== undefined && flags.into !== undefined) {
-        throw new SluiceError('SLUICE_E_USAGE', '--db and --into name the same thing; give one of them');
-      }
+    .action(async (files: string[], flags: IngestFlags) => {
       const config = validateConfig(IngestConfigSchema, {
         files,
-        into: flags.into ?? (flags.db !== undefined ? `sqlite:${flags.db}` : undefined),
+        into: sinkUrlFrom(flags),
         profile: flags.profile,
         session: flags.session,
         batchSize: flags.batchSize,
@@ -67,12 +64,12 @@ export function ingestCommand(): Command {
         statusFile: flags.statusFile,
         json: flags.json ?? false,
         dryRun: flags.dryRun ?? false,
-        progress: flags.progress !== false && flags.json !== true ? true : flags.progress !== false && process.stderr.isTTY === true,
+        // With --json, progress goes on only on a TTY (stdout is for the summary, stderr may be logged).
+        progress: flags.progress !== false && (flags.json !== true || process.stderr.isTTY === true),
       });
       const result = await runIngest(config);
       if (config.json) process.stdout.write(`${JSON.stringify(result.summary)}\n`);
       else process.stderr.write(`${formatSummary(result.summary)}\n`);
-      cmd.setOptionValue('exitCode', result.exitCode);
       process.exitCode = result.exitCode;
     });
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, SluiceError } from '../core/errors.js';
+import { followCommand } from './follow-command.js';
 import { ingestCommand } from './ingest-command.js';
 
 /** The `sluice` program: one verb per job. */
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.addCommand(ingestCommand().exitOverride());
+  program.addCommand(followCommand().exitOverride());
   return program;
 }
 

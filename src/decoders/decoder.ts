@@ -27,10 +27,10 @@ export interface Decoder {
   /** Feeds the next bytes of the unit; complete records are handed to the handler at once. */
   push(chunk: Buffer): void;
   /**
-   * Ends the unit. With `flushPartial` a trailing record without its terminator is decoded too
-   * (batch mode); without it, it stays pending (follow mode waits for the rest).
+   * Ends the unit. A trailing record without its terminator is decoded (`decode`, batch mode), or
+   * dead-lettered as `truncated` (`dead-letter`, a followed file closed for good).
    */
-  finish(flushPartial: boolean): void;
+  finish(partial: 'decode' | 'dead-letter'): void;
   /** Byte offset just past the last record handed out: where a resumed read starts. */
   readonly offset: number;
   /** Number of the last record (line) handed out. */

@@ -50,10 +50,17 @@ export class NdjsonDecoder implements Decoder {
     this.splitter.push(chunk, this.onLine);
   }
 
-  finish(flushPartial: boolean): void {
-    if (!flushPartial) return;
+  finish(partial: 'decode' | 'dead-letter'): void {
     this.chunkIsUtf8 = false;
-    this.splitter.finish(this.onLine);
+    if (partial === 'decode') {
+      this.splitter.finish(this.onLine);
+      return;
+    }
+    this.splitter.finish((buf, start, end, span) => {
+      const position = { line: span.line, startOffset: span.startOffset, endOffset: span.endOffset };
+      const raw = buf.toString('utf8', start, Math.min(end, start + RAW_HEAD_BYTES));
+      this.reportBad(`${BAD_REASON.truncated}: the last line has no newline and the file was closed`, raw, position);
+    });
   }
 
   private decodeLine(buf: Buffer, start: number, end: number, span: LineSpan): void {

@@ -14,6 +14,8 @@ export interface StatusDocument {
   elapsed_s: number;
   progress: { unit: 'bytes'; current: number; total: number | null; percent: number | null; rate_per_sec: number };
   eta_s: number | null;
+  /** Follow mode: bytes written to the followed files and not read yet. */
+  lag_bytes: number;
   rss_bytes: number;
   counts: {
     read: number;
@@ -46,6 +48,7 @@ export function statusDocument(s: TelemetrySnapshot): StatusDocument {
       rate_per_sec: Math.round(r.bytesPerSec),
     },
     eta_s: r.etaSec === null ? null : round(r.etaSec),
+    lag_bytes: c.lagBytes,
     rss_bytes: process.memoryUsage.rss(),
     counts: {
       read: c.read,

@@ -16,6 +16,8 @@ export interface Counters {
   /** Raw bytes read of all units, and their total when known. */
   bytesDone: number;
   bytesTotal: number;
+  /** Bytes written to followed files but not read yet. */
+  lagBytes: number;
 }
 
 /** A moment of a job, as every renderer sees it. */
@@ -47,6 +49,7 @@ export class TelemetryBus {
     unitsSkipped: 0,
     bytesDone: 0,
     bytesTotal: 0,
+    lagBytes: 0,
   };
   private readonly listeners: TelemetryListener[] = [];
   private phase = 'starting';

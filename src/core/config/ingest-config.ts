@@ -1,12 +1,5 @@
 import { z } from 'zod';
-
-/** Whole numbers given as flags arrive as strings; this accepts both and says what it wants. */
-const count = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'expected a whole number' })
-    .int({ error: 'expected a whole number' })
-    .min(min, { error: `expected at least ${min}` })
-    .max(max, { error: `expected at most ${max}` });
+import { count } from './config-types.js';
 
 /** Options of `sluice ingest`, with their defaults. The schema is the documentation. */
 export const IngestConfigSchema = z

@@ -15,6 +15,12 @@ export interface UnitPlan {
   /** Resume point: byte offset (decompressed for gzip) and line number of the committed cursor. */
   startOffset: number;
   startLine: number;
+  /** Cursor key (identity within a scope); null for stdin, which has no identity and no cursor. */
+  cursorKey: string | null;
+  /** Identity the cursor is valid for (see sources/file-identity.ts). */
+  identity: string;
+  /** Raw size when planned. */
+  size: number;
 }
 
 /** How the parse stage decodes and maps. Plain data: it crosses into the parser thread. */
@@ -31,7 +37,7 @@ export interface ParseOptions {
 
 /** What the parse stage sends to the writer, in order. */
 export type ParseMessage =
-  | { kind: 'unit-start'; unit: number }
+  | { kind: 'unit-start'; unit: number; plan: UnitPlan }
   | {
       kind: 'chunk';
       unit: number;
@@ -50,4 +56,6 @@ export type ParseMessage =
       rawBytes: number;
     }
   | { kind: 'unit-end'; unit: number; endOffset: number; endLine: number; rawBytes: number }
-  | { kind: 'unit-error'; unit: number; message: string };
+  | { kind: 'unit-error'; unit: number; message: string }
+  /** Nothing more to read right now (a followed file is idle): a good moment to commit. */
+  | { kind: 'idle' };

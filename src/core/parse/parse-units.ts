@@ -18,7 +18,7 @@ export async function* parseUnits(
   const profile = profileByName(options.profile);
   const assembler = new ChunkAssembler(profile, options.profileOptions);
   for (const plan of plans) {
-    yield { kind: 'unit-start', unit: plan.index };
+    yield { kind: 'unit-start', unit: plan.index, plan };
     assembler.startUnit(plan.display);
     const decoder = new NdjsonDecoder(
       { file: plan.display, maxLineBytes: options.maxLineBytes, startOffset: plan.startOffset, startLine: plan.startLine },
@@ -36,7 +36,7 @@ export async function* parseUnits(
       yield { kind: 'unit-error', unit: plan.index, message: (err as Error).message };
       continue;
     }
-    decoder.finish(true);
+    decoder.finish('decode');
     if (!assembler.empty) yield assembler.take(plan.index, decoder.offset, decoder.line, bytes.rawBytes());
     yield { kind: 'unit-end', unit: plan.index, endOffset: decoder.offset, endLine: decoder.line, rawBytes: bytes.rawBytes() };
   }

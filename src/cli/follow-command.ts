@@ -1,0 +1,76 @@
+import { Command, Option } from 'commander';
+import { FollowConfigSchema } from '../core/config/follow-config.js';
+import { validateConfig } from '../core/config/validate.js';
+import { runFollow } from '../core/flow/follow-job.js';
+import { PROFILES } from '../profiles/registry.js';
+import { formatSummary } from '../telemetry/summary.js';
+import { sinkUrlFrom } from './sink-flags.js';
+
+interface FollowFlags {
+  db?: string;
+  into?: string;
+  profile?: string;
+  session?: string;
+  pollMs?: string;
+  idleCloseSec?: string;
+  fromStart?: boolean;
+  fromEnd?: boolean;
+  batchSize?: string;
+  deadLetter?: string;
+  statusFile?: string;
+  metricsPort?: string;
+  progress?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ sluice follow 'logs/bridge_{YYYYMMDD}.ndjson' --db logs/bridge.db
+  $ sluice follow 'logs/bridge_*.ndjson' --db logs/bridge.db --status-file run/follow.json --metrics-port 9464
+  $ sluice service install follow 'logs/bridge_{YYYYMMDD}.ndjson' --db logs/bridge.db
+
+PATTERN takes date tokens {YYYY} {MM} {DD} {YYYYMMDD}, or is a glob; matching files are read oldest
+first (by the date in the name, then the name), each from its cursor, then the newest is tailed.
+An older file stays open until it has been idle for --idle-close-sec and is fully read, so lines
+written to yesterday's file after midnight are not lost. A last line without a newline waits for it.
+
+SIGINT/SIGTERM commit the batch in hand and exit 0. Restarting resumes every file from its cursor.`;
+
+/** `sluice follow PATTERN`: tail a daily-rolled log into a sink as lines are written. */
+export function followCommand(): Command {
+  return new Command('follow')
+    .description('Tail growing NDJSON files (a dated pattern) into a sink, across day rollover, with no loss')
+    .argument('<pattern>', 'path with {YYYYMMDD}-style date tokens, or a glob')
+    .option('--db <path>', 'SQLite database (short for --into sqlite:PATH; default logs/bridge.db)')
+    .option('--into <url>', 'sink URL, e.g. sqlite:logs/bridge.db')
+    .addOption(new Option('--profile <name>', 'how records map to rows').choices(PROFILES.map((p) => p.name)).default('bridge'))
+    .option('--session <id>', 'keep only the records of this session')
+    .option('--poll-ms <n>', 'fallback poll interval when file events are missed (default 200)')
+    .option('--idle-close-sec <n>', 'close an older file once idle this long and fully read (default 60)')
+    .addOption(new Option('--from-start', 'read files with no cursor from their start (default)').conflicts('fromEnd'))
+    .option('--from-end', 'read files with no cursor yet from their end (only new lines)')
+    .option('--batch-size <n>', 'rows per transaction at most (default 5000; commits also every 100 ms)')
+    .option('--dead-letter <path>', 'where bad records go (default beside the database)')
+    .option('--status-file <path>', 'JSON status file (phase catch-up/tailing, lag), replaced every second')
+    .option('--metrics-port <n>', 'serve Prometheus metrics on 127.0.0.1:N/metrics')
+    .option('--no-progress', 'no progress log lines on stderr')
+    .addHelpText('after', EXAMPLES)
+    .action(async (pattern: string, flags: FollowFlags) => {
+      const config = validateConfig(FollowConfigSchema, {
+        pattern,
+        into: sinkUrlFrom(flags),
+        profile: flags.profile,
+        session: flags.session,
+        pollMs: flags.pollMs,
+        idleCloseSec: flags.idleCloseSec,
+        fromEnd: flags.fromEnd === true,
+        batchSize: flags.batchSize,
+        deadLetter: flags.deadLetter,
+        statusFile: flags.statusFile,
+        metricsPort: flags.metricsPort,
+        progress: flags.progress !== false,
+      });
+      const result = await runFollow(config);
+      process.stderr.write(`${formatSummary(result.summary)}\n`);
+      process.exitCode = result.exitCode;
+    });
+}

@@ -1,0 +1,9 @@
+import { SluiceError } from '../core/errors.js';
+
+/** `--db PATH` is short for `--into sqlite:PATH`; giving both is a usage error. */
+export function sinkUrlFrom(flags: { db?: string; into?: string }): string | undefined {
+  if (flags.db !== undefined && flags.into !== undefined) {
+    throw new SluiceError('SLUICE_E_USAGE', '--db and --into name the same thing; give one of them');
+  }
+  return flags.into ?? (flags.db !== undefined ? `sqlite:${flags.db}` : undefined);
+}

@@ -1,0 +1,102 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+
+/** One file a follow pattern matches, with the date its name carries (if any). */
+export interface PatternMatch {
+  path: string;
+  /** `YYYYMMDD` from the name, or null for an undated name (a live file like `cowrie.json`). */
+  date: string | null;
+}
+
+const TOKENS: Record<string, string> = {
+  '{YYYYMMDD}': '(?<ymd>\\d{8})',
+  '{YYYY}': '(?<y>\\d{4})',
+  '{MM}': '(?<m>\\d{2})',
+  '{DD}': '(?<d>\\d{2})',
+};
+const TOKEN_RE = /\{YYYYMMDD\}|\{YYYY\}|\{MM\}|\{DD\}/g;
+const DATE_IN_NAME = /(\d{4})-?(\d{2})-?(\d{2})/;
+
+/**
+ * A follow PATTERN: a path with date tokens (`logs/bridge_{YYYYMMDD}.ndjson`; `{YYYY}`, `{MM}`,
+ * `{DD}`, `{YYYYMMDD}`) or a glob. Matches are ordered by the date in their name, then by name; an
+ * undated name sorts last, as the live file of a rotation scheme (`cowrie.json` beside
+ * `cowrie.json.2026-11-24`) is the newest.
+ */
+export class DatePattern {
+  private readonly glob: string;
+  private readonly matcher: RegExp | null;
+
+  constructor(readonly pattern: string) {
+    const hasTokens = TOKEN_RE.test(pattern);
+    TOKEN_RE.lastIndex = 0;
+    this.glob = hasTokens ? pattern.replace(TOKEN_RE, '*') : pattern;
+    this.matcher = hasTokens ? new RegExp(`^${tokenRegex(resolve(pattern))}$`) : null;
+  }
+
+  /** The folder to watch: the longest leading part without tokens or glob characters. */
+  get folder(): string {
+    let dir = resolve(this.pattern);
+    while (dir !== dirname(dir) && (TOKEN_RE.test(dir) || isDynamicPattern(dir))) {
+      TOKEN_RE.lastIndex = 0;
+      dir = dirname(dir);
+    }
+    TOKEN_RE.lastIndex = 0;
+    return dir;
+  }
+
+  /** The files that match now, oldest first. */
+  async list(): Promise<PatternMatch[]> {
+    const paths = isDynamicPattern(this.glob)
+      ? await glob(this.glob, { onlyFiles: true, absolute: true, expandDirectories: false })
+      : existsSync(this.glob) && statSync(this.glob).isFile()
+        ? [resolve(this.glob)]
+        : [];
+    const matches: PatternMatch[] = [];
+    for (const path of paths) {
+      const date = this.dateOf(path);
+      if (date !== undefined) matches.push({ path, date });
+    }
+    return matches.sort(compareMatches);
+  }
+
+  /** The date in a matched name; undefined when the name does not fit the token pattern. */
+  private dateOf(path: string): string | null | undefined {
+    if (this.matcher) {
+      const m = this.matcher.exec(resolve(path));
+      if (!m) return undefined;
+      const g = m.groups ?? {};
+      if (g.ymd) return g.ymd;
+      if (g.y) return `${g.y}${g.m ?? '01'}${g.d ?? '01'}`;
+      return null;
+    }
+    const m = DATE_IN_NAME.exec(basename(path));
+    return m ? `${m[1]}${m[2]}${m[3]}` : null;
+  }
+}
+
+function compareMatches(a: PatternMatch, b: PatternMatch): number {
+  if (a.date !== b.date) {
+    if (a.date === null) return 1;
+    if (b.date === null) return -1;
+    return a.date < b.date ? -1 : 1;
+  }
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+function tokenRegex(pattern: string): string {
+  let out = '';
+  let last = 0;
+  for (const m of pattern.matchAll(TOKEN_RE)) {
+    out += escapeGlobPart(pattern.slice(last, m.index));
+    out += TOKENS[m[0]] ?? '';
+    last = (m.index ?? 0) + m[0].length;
+  }
+  return out + escapeGlobPart(pattern.slice(last));
+}
+
+/** Literal text of a pattern as regex, with `*` and `?` keeping their glob meaning. */
+function escapeGlobPart(s: string): string {
+  return s.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+}

@@ -1,0 +1,176 @@
+import { fstatSync, openSync, closeSync, readSync, statSync } from 'node:fs';
+import { ChunkAssembler } from '../../core/parse/chunk-assembler.js';
+import type { ParseMessage, ParseOptions, UnitPlan } from '../../core/parse/parse-messages.js';
+import { NdjsonDecoder } from '../../decoders/ndjson-decoder.js';
+import { cursorKeyOf, validCursor } from '../../core/flow/plan-units.js';
+import { profileByName } from '../../profiles/registry.js';
+import type { Sink } from '../../sinks/sink.js';
+import { identityString, readFileIdentity } from '../file-identity.js';
+import type { DatePattern } from './date-pattern.js';
+import { TailedFile } from './tailed-file.js';
+import { WakeSignal } from './wake-signal.js';
+
+/** Options of the follow source. */
+export interface FollowOptions {
+  pattern: DatePattern;
+  /** Where committed cursors are looked up. */
+  sink: Sink;
+  /** Cursor scope (profile and filters). */
+  scope: string;
+  parse: ParseOptions;
+  /** Fallback poll interval. */
+  pollMs: number;
+  /** An older file is closed once idle this long and drained. */
+  idleCloseSec: number;
+  /** Files without a cursor at start are read from their end instead of their start. */
+  fromEnd: boolean;
+  /** Stops the source (SIGTERM): it returns after the message in hand. */
+  stop: AbortSignal;
+  /** Told about phase changes (`catch-up`, `tailing`) and lag. */
+  onPhase?: (phase: 'catch-up' | 'tailing') => void;
+  onLag?: (lagBytes: number) => void;
+}
+
+/** Bytes read from one file before the others get their turn. */
+const READ_BUDGET = 1 << 20;
+
+/**
+ * The `follow` source: every file of a dated pattern not yet fully ingested is read from its cursor,
+ * oldest first, then the newest is tailed. Older files stay open until idle and drained (lines written
+ * to yesterday's file after midnight are not lost), a partial last line waits for its newline, a
+ * truncated file is read again, a deleted or rotated one is drained from its open handle.
+ */
+export async function* followSource(o: FollowOptions): AsyncGenerator<ParseMessage> {
+  const profile = profileByName(o.parse.profile);
+  const assembler = new ChunkAssembler(profile, o.parse.profileOptions);
+  const tails = new Map<string, TailedFile>();
+  const wake = new WakeSignal(o.pattern.folder, o.pollMs, o.stop);
+  const buffer = Buffer.allocUnsafe(256 * 1024);
+  let nextUnit = 0;
+  let firstScan = true;
+  let tailing = false;
+  o.onPhase?.('catch-up');
+
+  const open = (path: string, key: string, startOffset: number, startLine: number): UnitPlan => {
+    const id = readFileIdentity(path);
+    const plan: UnitPlan = {
+      index: nextUnit++,
+      display: path,
+      path,
+      gzip: false,
+      startOffset,
+      startLine,
+      cursorKey: key,
+      identity: identityString(id),
+      size: id.size,
+    };
+    const decoder = new NdjsonDecoder(
+      { file: path, maxLineBytes: o.parse.maxLineBytes, startOffset, startLine },
+      assembler,
+    );
+    tails.set(key, new TailedFile(plan, decoder, path, startOffset));
+    return plan;
+  };
+
+  try {
+    while (!o.stop.aborted) {
+      const matches = await o.pattern.list();
+      const newestKey = matches.length > 0 ? keyOfPath(o.scope, matches[matches.length - 1]?.path ?? '') : undefined;
+      const starts: UnitPlan[] = [];
+      for (const m of matches) {
+        const key = keyOfPath(o.scope, m.path);
+        if (key === undefined) continue;
+        const tail = tails.get(key);
+        if (tail) {
+          tail.path = m.path; // renamed by a rotation: same file, same cursor
+          continue;
+        }
+        const size = sizeOf(m.path);
+        const cursor = validCursor(o.sink, key, m.path, size, false);
+        if (cursor && cursor.offset >= size && key !== newestKey) continue; // nothing new in an old file
+        const start = cursor ? [cursor.offset, cursor.line] : firstScan && o.fromEnd ? [lastLineEnd(m.path, size), 0] : [0, 0];
+        starts.push(open(m.path, key, start[0] ?? 0, start[1] ?? 0));
+      }
+      firstScan = false;
+      for (const plan of starts) yield { kind: 'unit-start', unit: plan.index, plan };
+
+      let readAny = false;
+      let lag = 0;
+      for (const [key, tail] of [...tails.entries()].sort((a, b) => a[1].plan.index - b[1].plan.index)) {
+        const state = tail.state();
+        if (state === 'truncated') {
+          tails.delete(key);
+          tail.close();
+          const plan = open(tail.path, key, 0, 0);
+          yield { kind: 'unit-start', unit: plan.index, plan };
+          readAny = true;
+          continue;
+        }
+        while (tail.read(buffer, READ_BUDGET) > 0) {
+          readAny = true;
+          if (!assembler.empty) yield assembler.take(tail.plan.index, tail.decoder.offset, tail.decoder.line, tail.rawBytes);
+          if (o.stop.aborted) return;
+        }
+        const drained = tail.lag === 0;
+        const idleMs = Date.now() - tail.lastGrowthMs;
+        const finished = drained && (state === 'detached' || (key !== newestKey && idleMs >= o.idleCloseSec * 1000));
+        if (finished) {
+          tail.decoder.finish('dead-letter');
+          if (!assembler.empty) yield assembler.take(tail.plan.index, tail.decoder.offset, tail.decoder.line, tail.rawBytes);
+          yield { kind: 'unit-end', unit: tail.plan.index, endOffset: tail.decoder.offset, endLine: tail.decoder.line, rawBytes: tail.rawBytes };
+          tails.delete(key);
+          tail.close();
+        } else {
+          lag += tail.lag;
+        }
+      }
+      o.onLag?.(lag);
+      if (readAny) continue;
+      if (!tailing) {
+        tailing = true;
+        o.onPhase?.('tailing');
+      }
+      yield { kind: 'idle' };
+      await wake.wait();
+    }
+  } finally {
+    wake.close();
+    for (const tail of tails.values()) tail.close();
+  }
+}
+
+/** The cursor key of the file at `path` now, or undefined if it vanished meanwhile. */
+function keyOfPath(scope: string, path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return cursorKeyOf(scope, st.dev, st.ino);
+  } catch {
+    return undefined;
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Offset just past the last newline at or before `size` (`--from-end` never starts mid-line). */
+function lastLineEnd(path: string, size: number): number {
+  const fd = openSync(path, 'r');
+  try {
+    const step = 64 * 1024;
+    const buf = Buffer.alloc(step);
+    for (let end = Math.min(size, fstatSync(fd).size); end > 0; end -= step) {
+      const start = Math.max(0, end - step);
+      const n = readSync(fd, buf, 0, end - start, start);
+      const nl = buf.subarray(0, n).lastIndexOf(10);
+      if (nl !== -1) return start + nl + 1;
+    }
+    return 0;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,59 @@
+import { watch, type FSWatcher } from 'node:fs';
+
+/**
+ * Wakes the follower when a watched folder changes (inotify through `fs.watch`) or every `pollMs`
+ * as a fallback (network file systems, a folder that does not exist yet, missed events), or at once
+ * when the stop signal fires.
+ */
+export class WakeSignal {
+  private watcher: FSWatcher | undefined;
+  private wakeUp: (() => void) | undefined;
+  private changed = false;
+
+  constructor(
+    private readonly folder: string,
+    private readonly pollMs: number,
+    private readonly stop: AbortSignal,
+  ) {
+    stop.addEventListener('abort', () => this.fire(), { once: true });
+  }
+
+  /** Resolves on the next change, poll tick or stop. */
+  async wait(): Promise<void> {
+    this.ensureWatching();
+    if (this.changed || this.stop.aborted) {
+      this.changed = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.fire(), this.pollMs);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.changed = false;
+  }
+
+  close(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  private ensureWatching(): void {
+    if (this.watcher) return;
+    try {
+      this.watcher = watch(this.folder, { persistent: false }, () => this.fire());
+      this.watcher.on('error', () => this.close());
+    } catch {
+      // The folder may not exist yet; polling covers it until it does.
+    }
+  }
+
+  private fire(): void {
+    this.changed = true;
+    const wake = this.wakeUp;
+    this.wakeUp = undefined;
+    wake?.();
+  }
+}
