@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, SluiceError } from '../core/errors.js';
 import { followCommand } from './follow-command.js';
 import { ingestCommand } from './ingest-command.js';
+import { serviceCommand } from './service-command.js';
 
 /** The `sluice` program: one verb per job. */
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(ingestCommand().exitOverride());
   program.addCommand(followCommand().exitOverride());
+  program.addCommand(serviceCommand().exitOverride());
   return program;
 }
 
