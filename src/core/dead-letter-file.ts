@@ -8,6 +8,9 @@ import type { UnitCursor } from '../sinks/sink.js';
  * is committed with each batch like a cursor, so after a crash the lines of the uncommitted batch are
  * cut off and written again exactly once when the batch is redone.
  */
+/** Identity recorded while the dead-letter file does not exist yet. */
+const ABSENT = 'absent';
+
 export class DeadLetterFile {
   private fd: number | undefined;
   private pending: string[] = [];
@@ -31,12 +34,29 @@ export class DeadLetterFile {
   open(committed: UnitCursor | undefined): void {
     if (!existsSync(this.path)) return; // created on the first bad record, not before
     this.openFile();
-    if (this.fd === undefined) return;
-    const st = fstatSync(this.fd);
-    if (committed && committed.identity === this.identity && committed.offset < st.size) {
+    if (this.fd === undefined || committed === undefined) return;
+    // ABSENT: the file did not exist at the last commit, so all of it is from uncommitted batches.
+    const same = committed.identity === this.identity || committed.identity === ABSENT;
+    if (same && committed.offset < this.size) {
       ftruncateSync(this.fd, committed.offset);
       this.size = committed.offset;
     }
+  }
+
+  /**
+   * The mark to commit now: the file's identity and length, or ABSENT before it exists. Committed
+   * once before the first batch too, so a crash before the first real mark can still be cut off.
+   */
+  mark(): UnitCursor {
+    return {
+      key: this.cursorKey,
+      unit: this.path,
+      identity: this.fd === undefined ? ABSENT : this.identity,
+      size: this.size,
+      offset: this.size,
+      line: 0,
+      done: false,
+    };
   }
 
   /** Queues bad records; they reach the disk at `flush`. */
@@ -45,25 +65,18 @@ export class DeadLetterFile {
   }
 
   /** Writes and syncs queued records before the batch they belong to commits; returns the mark. */
-  flush(): UnitCursor | undefined {
+  flush(): UnitCursor {
     if (this.pending.length > 0 && this.fd === undefined) this.openFile();
-    if (this.fd === undefined) return undefined;
+    if (this.fd === undefined) return this.mark();
     if (this.pending.length > 0) {
       const bytes = Buffer.from(this.pending.join(''));
-      writeSync(this.fd, bytes);
+      let written = 0;
+      while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
       fsyncSync(this.fd);
       this.size += bytes.length;
       this.pending = [];
     }
-    return {
-      key: this.cursorKey,
-      unit: this.path,
-      identity: this.identity,
-      size: this.size,
-      offset: this.size,
-      line: 0,
-      done: false,
-    };
+    return this.mark();
   }
 
   private openFile(): void {

@@ -42,7 +42,11 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
   await sink.open();
   try {
     status?.start();
-    deadLetter?.open(sink.readCursor(deadLetter.cursorKey));
+    if (deadLetter) {
+      deadLetter.open(sink.readCursor(deadLetter.cursorKey));
+      // A baseline mark before any batch, so even the first batch's dead letters are cut off after a crash.
+      await sink.commit([deadLetter.mark()]);
+    }
     shutdown.install(() => stopper.abort());
     progress?.start();
     return await body({ bus, sink, deadLetter, shutdown, stop: stopper.signal });

@@ -6,7 +6,7 @@ import { cursorKeyOf, validCursor } from '../../core/flow/plan-units.js';
 import { profileByName } from '../../profiles/registry.js';
 import type { Sink } from '../../sinks/sink.js';
 import { identityString, readFileIdentity } from '../file-identity.js';
-import type { DatePattern } from './date-pattern.js';
+import type { DatePattern, PatternMatch } from './date-pattern.js';
 import { TailedFile } from './tailed-file.js';
 import { WakeSignal } from './wake-signal.js';
 
@@ -31,6 +31,9 @@ export interface FollowOptions {
   onLag?: (lagBytes: number) => void;
 }
 
+/** Without folder events, the pattern is listed again this often (tails are checked every poll). */
+const RESCAN_MS = 2000;
+
 /** Bytes read from one file before the others get their turn. */
 const READ_BUDGET = 1 << 20;
 
@@ -44,8 +47,14 @@ export async function* followSource(o: FollowOptions): AsyncGenerator<ParseMessa
   const profile = profileByName(o.parse.profile);
   const assembler = new ChunkAssembler(profile, o.parse.profileOptions);
   const tails = new Map<string, TailedFile>();
+  // Where files closed in this run ended: newer than the sink's cursors until the next commit.
+  const closedAt = new Map<string, { offset: number; line: number }>();
   const wake = new WakeSignal(o.pattern.folder, o.pollMs, o.stop);
   const buffer = Buffer.allocUnsafe(256 * 1024);
+  // Files with nothing new: skipped without re-reading their cursor until size or mtime change.
+  const settled = new Map<string, string>();
+  let lastScan = 0;
+  let matches: PatternMatch[] = [];
   let nextUnit = 0;
   let firstScan = true;
   let tailing = false;
@@ -74,7 +83,10 @@ export async function* followSource(o: FollowOptions): AsyncGenerator<ParseMessa
 
   try {
     while (!o.stop.aborted) {
-      const matches = await o.pattern.list();
+      if (wake.takeFolderEvent() || Date.now() - lastScan >= RESCAN_MS) {
+        matches = await o.pattern.list();
+        lastScan = Date.now();
+      }
       const newestKey = matches.length > 0 ? keyOfPath(o.scope, matches[matches.length - 1]?.path ?? '') : undefined;
       const starts: UnitPlan[] = [];
       for (const m of matches) {
@@ -85,9 +97,14 @@ export async function* followSource(o: FollowOptions): AsyncGenerator<ParseMessa
           tail.path = m.path; // renamed by a rotation: same file, same cursor
           continue;
         }
-        const size = sizeOf(m.path);
-        const cursor = validCursor(o.sink, key, m.path, size, false);
-        if (cursor && cursor.offset >= size && key !== newestKey) continue; // nothing new in an old file
+        const { size, signature } = statOf(m.path);
+        if (settled.get(key) === signature && key !== newestKey) continue;
+        const closed = closedAt.get(key);
+        const cursor = closed && closed.offset <= size ? closed : validCursor(o.sink, key, m.path, size, false);
+        if (cursor && cursor.offset >= size && key !== newestKey) {
+          settled.set(key, signature); // nothing new in an old file
+          continue;
+        }
         const start = cursor ? [cursor.offset, cursor.line] : firstScan && o.fromEnd ? [lastLineEnd(m.path, size), 0] : [0, 0];
         starts.push(open(m.path, key, start[0] ?? 0, start[1] ?? 0));
       }
@@ -120,6 +137,7 @@ export async function* followSource(o: FollowOptions): AsyncGenerator<ParseMessa
           yield { kind: 'unit-end', unit: tail.plan.index, endOffset: tail.decoder.offset, endLine: tail.decoder.line, rawBytes: tail.rawBytes };
           tails.delete(key);
           tail.close();
+          closedAt.set(key, { offset: tail.decoder.offset, line: tail.decoder.line });
         } else {
           lag += tail.lag;
         }
@@ -149,11 +167,12 @@ function keyOfPath(scope: string, path: string): string | undefined {
   }
 }
 
-function sizeOf(path: string): number {
+function statOf(path: string): { size: number; signature: string } {
   try {
-    return statSync(path).size;
+    const st = statSync(path);
+    return { size: st.size, signature: `${st.size}:${st.mtimeMs}` };
   } catch {
-    return 0;
+    return { size: 0, signature: 'gone' };
   }
 }
 

@@ -9,6 +9,7 @@ export class WakeSignal {
   private watcher: FSWatcher | undefined;
   private wakeUp: (() => void) | undefined;
   private changed = false;
+  private folderEvent = true;
 
   constructor(
     private readonly folder: string,
@@ -35,6 +36,13 @@ export class WakeSignal {
     this.changed = false;
   }
 
+  /** True when the folder changed (or may have: no watcher) since the last call. */
+  takeFolderEvent(): boolean {
+    const had = this.folderEvent || this.watcher === undefined;
+    this.folderEvent = false;
+    return had;
+  }
+
   close(): void {
     this.watcher?.close();
     this.watcher = undefined;
@@ -43,7 +51,10 @@ export class WakeSignal {
   private ensureWatching(): void {
     if (this.watcher) return;
     try {
-      this.watcher = watch(this.folder, { persistent: false }, () => this.fire());
+      this.watcher = watch(this.folder, { persistent: false }, () => {
+        this.folderEvent = true;
+        this.fire();
+      });
       this.watcher.on('error', () => this.close());
     } catch {
       // The folder may not exist yet; polling covers it until it does.
