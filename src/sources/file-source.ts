@@ -1,7 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { SluiceError } from '../core/errors.js';
+import { planUnits } from '../core/flow/plan-units.js';
+import type { ParseMessage, ParseOptions } from '../core/parse/parse-messages.js';
+import { parseUnits } from '../core/parse/parse-units.js';
+import { WorkerParseStage } from '../core/parse/worker-parse-stage.js';
+import type { Source, SourceContext } from './source.js';
 
 /** One input named on the command line, after glob expansion. */
 export interface FileUnitRef {
@@ -14,9 +20,43 @@ export interface FileUnitRef {
 }
 
 /**
- * The `file` source: paths, globs and `-` (stdin) → units in the order given, each glob's matches
- * sorted by name, each file once. A plain path that does not exist, or a glob that matches nothing,
- * is a usage error: a typo should not look like an empty successful run.
+ * The `file` source: paths, globs and `-` (stdin), each read once from its cursor. Files are parsed
+ * in a worker thread (JSON parsing is the hot path; the writer keeps the main thread); stdin, which a
+ * worker cannot read, in the main thread.
+ */
+export class FileSource implements Source {
+  readonly description: string;
+  private stage: (AsyncIterable<ParseMessage> & { close?: () => Promise<void> }) | undefined;
+
+  constructor(
+    private readonly patterns: readonly string[],
+    private readonly parse: ParseOptions,
+    private readonly stdin: Readable = process.stdin,
+  ) {
+    this.description = patterns.join(' ');
+  }
+
+  async open(ctx: SourceContext): Promise<AsyncIterable<ParseMessage>> {
+    const refs = await resolveFileUnits(this.patterns);
+    const planning = planUnits(refs, ctx.sink, ctx.scope);
+    ctx.bus.set('bytesTotal', planning.bytesTotal);
+    ctx.bus.add('unitsSkipped', planning.alreadyDone.length);
+    const { plans } = planning;
+    this.stage = plans.some((p) => p.path === null)
+      ? parseUnits(plans, this.parse, this.stdin)
+      : new WorkerParseStage(plans, this.parse);
+    return this.stage;
+  }
+
+  async close(): Promise<void> {
+    await this.stage?.close?.();
+  }
+}
+
+/**
+ * Paths, globs and `-` → units in the order given, each glob's matches sorted by name, each file
+ * once. A plain path that does not exist, or a glob that matches nothing, is a usage error: a typo
+ * should not look like an empty successful run.
  */
 export async function resolveFileUnits(patterns: readonly string[]): Promise<FileUnitRef[]> {
   const units: FileUnitRef[] = [];

@@ -55,7 +55,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
     pending.set(unit, { key: u.cursorKey, unit: u.display, identity: u.identity, size: u.size, offset, line, done });
   };
 
-  if (bus.snapshot().phase === 'planning' || bus.snapshot().phase === 'starting') bus.setPhase('ingesting');
+  if (bus.snapshot().phase === 'planning') bus.setPhase('ingesting');
   for await (const msg of parts.stage) {
     if (msg.kind === 'unit-start') {
       units.set(msg.unit, msg.plan);

@@ -4,7 +4,7 @@ import type { ParseMessage, ParseOptions, UnitPlan } from '../../core/parse/pars
 import { NdjsonDecoder } from '../../decoders/ndjson-decoder.js';
 import { cursorKeyOf, validCursor } from '../../core/flow/plan-units.js';
 import { profileByName } from '../../profiles/registry.js';
-import type { Sink } from '../../sinks/sink.js';
+import type { Source, SourceContext } from '../source.js';
 import { identityString, readFileIdentity } from '../file-identity.js';
 import type { DatePattern, PatternMatch } from './date-pattern.js';
 import { TailedFile } from './tailed-file.js';
@@ -13,10 +13,6 @@ import { WakeSignal } from './wake-signal.js';
 /** Options of the follow source. */
 export interface FollowOptions {
   pattern: DatePattern;
-  /** Where committed cursors are looked up. */
-  sink: Sink;
-  /** Cursor scope (profile and filters). */
-  scope: string;
   parse: ParseOptions;
   /** Fallback poll interval. */
   pollMs: number;
@@ -24,11 +20,21 @@ export interface FollowOptions {
   idleCloseSec: number;
   /** Files without a cursor at start are read from their end instead of their start. */
   fromEnd: boolean;
-  /** Stops the source (SIGTERM): it returns after the message in hand. */
-  stop: AbortSignal;
-  /** Told about phase changes (`catch-up`, `tailing`) and lag. */
-  onPhase?: (phase: 'catch-up' | 'tailing') => void;
-  onLag?: (lagBytes: number) => void;
+}
+
+/** The `follow` source as a `Source`: it ends only when the job's stop signal fires. */
+export class FollowSource implements Source {
+  readonly description: string;
+
+  constructor(private readonly options: FollowOptions) {
+    this.description = `follow ${options.pattern.pattern}`;
+  }
+
+  async open(ctx: SourceContext): Promise<AsyncIterable<ParseMessage>> {
+    return followSource(this.options, ctx);
+  }
+
+  async close(): Promise<void> {}
 }
 
 /** Without folder events, the pattern is listed again this often (tails are checked every poll). */
@@ -43,13 +49,13 @@ const READ_BUDGET = 1 << 20;
  * to yesterday's file after midnight are not lost), a partial last line waits for its newline, a
  * truncated file is read again, a deleted or rotated one is drained from its open handle.
  */
-export async function* followSource(o: FollowOptions): AsyncGenerator<ParseMessage> {
+export async function* followSource(o: FollowOptions, ctx: SourceContext): AsyncGenerator<ParseMessage> {
   const profile = profileByName(o.parse.profile);
   const assembler = new ChunkAssembler(profile, o.parse.profileOptions);
   const tails = new Map<string, TailedFile>();
   // Where files closed in this run ended: newer than the sink's cursors until the next commit.
   const closedAt = new Map<string, { offset: number; line: number }>();
-  const wake = new WakeSignal(o.pattern.folder, o.pollMs, o.stop);
+  const wake = new WakeSignal(o.pattern.folder, o.pollMs, ctx.stop);
   const buffer = Buffer.allocUnsafe(256 * 1024);
   // Files with nothing new: skipped without re-reading their cursor until size or mtime change.
   const settled = new Map<string, string>();
@@ -58,7 +64,7 @@ export async function* followSource(o: FollowOptions): AsyncGenerator<ParseMessa
   let nextUnit = 0;
   let firstScan = true;
   let tailing = false;
-  o.onPhase?.('catch-up');
+  ctx.bus.setPhase('catch-up');
 
   const open = (path: string, key: string, startOffset: number, startLine: number): UnitPlan => {
     const id = readFileIdentity(path);
@@ -82,15 +88,15 @@ export async function* followSource(o: FollowOptions): AsyncGenerator<ParseMessa
   };
 
   try {
-    while (!o.stop.aborted) {
+    while (!ctx.stop.aborted) {
       if (wake.takeFolderEvent() || Date.now() - lastScan >= RESCAN_MS) {
         matches = await o.pattern.list();
         lastScan = Date.now();
       }
-      const newestKey = matches.length > 0 ? keyOfPath(o.scope, matches[matches.length - 1]?.path ?? '') : undefined;
+      const newestKey = matches.length > 0 ? keyOfPath(ctx.scope, matches[matches.length - 1]?.path ?? '') : undefined;
       const starts: UnitPlan[] = [];
       for (const m of matches) {
-        const key = keyOfPath(o.scope, m.path);
+        const key = keyOfPath(ctx.scope, m.path);
         if (key === undefined) continue;
         const tail = tails.get(key);
         if (tail) {
@@ -100,7 +106,7 @@ export async function* followSource(o: FollowOptions): AsyncGenerator<ParseMessa
         const { size, signature } = statOf(m.path);
         if (settled.get(key) === signature && key !== newestKey) continue;
         const closed = closedAt.get(key);
-        const cursor = closed && closed.offset <= size ? closed : validCursor(o.sink, key, m.path, size, false);
+        const cursor = closed && closed.offset <= size ? closed : validCursor(ctx.sink, key, m.path, size, false);
         if (cursor && cursor.offset >= size && key !== newestKey) {
           settled.set(key, signature); // nothing new in an old file
           continue;
@@ -126,7 +132,7 @@ export async function* followSource(o: FollowOptions): AsyncGenerator<ParseMessa
         while (tail.read(buffer, READ_BUDGET) > 0) {
           readAny = true;
           if (!assembler.empty) yield assembler.take(tail.plan.index, tail.decoder.offset, tail.decoder.line, tail.rawBytes);
-          if (o.stop.aborted) return;
+          if (ctx.stop.aborted) return;
         }
         const drained = tail.lag === 0;
         const idleMs = Date.now() - tail.lastGrowthMs;
@@ -142,11 +148,11 @@ export async function* followSource(o: FollowOptions): AsyncGenerator<ParseMessa
           lag += tail.lag;
         }
       }
-      o.onLag?.(lag);
+      ctx.bus.set('lagBytes', lag);
       if (readAny) continue;
       if (!tailing) {
         tailing = true;
-        o.onPhase?.('tailing');
+        ctx.bus.setPhase('tailing');
       }
       yield { kind: 'idle' };
       await wake.wait();

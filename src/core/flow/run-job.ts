@@ -1,0 +1,67 @@
+import type { Sink } from '../../sinks/sink.js';
+import type { Source } from '../../sources/source.js';
+import { MetricsServer } from '../../telemetry/metrics-server.js';
+import { runSummary, type RunSummary } from '../../telemetry/summary.js';
+import type { Batcher } from '../batcher.js';
+import { EXIT } from '../errors.js';
+import { Shutdown } from '../shutdown.js';
+import { withJob } from './job-harness.js';
+import { runFlow } from './run-flow.js';
+
+/** One job: a source, a sink, and how it reports and stops. */
+export interface JobSpec {
+  /** `ingest`, `follow`, ...: names the job in logs and the status file. */
+  job: string;
+  source: Source;
+  sink: Sink;
+  /** Cursor scope: profile and filters. */
+  scope: string;
+  batcher: Batcher;
+  deadLetterPath: string | undefined;
+  statusFile: string | undefined;
+  progress: boolean;
+  metricsPort?: number | undefined;
+  /**
+   * What a SIGINT/SIGTERM means: `interrupt` ends a once-run early (exit 130/143); `service` is a
+   * normal end for a long-running job (exit 0).
+   */
+  onSignal: 'interrupt' | 'service';
+}
+
+/** The result of a run: its summary and the exit code it maps to. */
+export interface JobResult {
+  summary: RunSummary;
+  exitCode: number;
+}
+
+/** Runs any job: Source → (Decoder → Profile.map in the source) → single writer → Sink. */
+export async function runJob(spec: JobSpec): Promise<JobResult> {
+  const { sink, source } = spec;
+  return withJob(spec, async ({ bus, deadLetter, shutdown, stop }) => {
+    const metrics = spec.metricsPort === undefined ? undefined : new MetricsServer(bus, spec.metricsPort);
+    await metrics?.start();
+    try {
+      bus.setPhase('planning');
+      const stage = await source.open({ sink, scope: spec.scope, stop, bus });
+      const outcome = await runFlow({
+        stage,
+        sink,
+        deadLetter,
+        bus,
+        batcher: spec.batcher,
+        // A service's source ends by itself on the stop signal, after handing over what it read.
+        stopRequested: spec.onSignal === 'interrupt' ? () => shutdown.requested !== undefined : () => false,
+        onCommit: (ms) => metrics?.observeCommit(ms),
+      });
+      bus.end(outcome === 'done' ? (shutdown.requested ? 'stopped' : 'done') : 'interrupted');
+    } finally {
+      await source.close();
+      await metrics?.stop();
+    }
+    const summary = runSummary(bus.snapshot(), sink.description, deadLetter?.path ?? null);
+    const signal = shutdown.requested;
+    const exitCode =
+      signal && spec.onSignal === 'interrupt' ? Shutdown.exitCodeFor(signal) : summary.bad > 0 ? EXIT.deadLettered : EXIT.ok;
+    return { summary, exitCode };
+  });
+}
