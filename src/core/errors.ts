@@ -20,6 +20,12 @@ export const ERROR_CATALOGUE = {
   SLUICE_E_SINK: { exit: 1, hint: 'The sink refused a write; see the cause below.' },
   SLUICE_E_SOURCE: { exit: 1, hint: 'A unit could not be read; check that the file exists and is readable.' },
   SLUICE_E_WORKER: { exit: 1, hint: 'A parser thread failed; this is a bug, please report it with the input.' },
+  SLUICE_E_UNKNOWN_REPORT: { exit: 2, hint: 'Use one of the reports that `sluice report --list` names.' },
+  SLUICE_E_NO_DATABASE: {
+    exit: 2,
+    hint: 'Check --db; a database is made by `sluice ingest FILE --db PATH`.',
+  },
+  SLUICE_E_REPORT: { exit: 1, hint: 'A report query or its output failed; see the cause above.' },
 } as const;
 
 export type SluiceErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -35,4 +35,6 @@ export interface Decoder {
   readonly offset: number;
   /** Number of the last record (line) handed out. */
   readonly line: number;
+  /** Set when the unit as a whole is broken (not the format, cut short): the reason. */
+  readonly damaged?: string | undefined;
 }

@@ -1,4 +1,6 @@
 import type { RowValue, TableSpec } from '../core/rows/table-spec.js';
+import type { ProfileReports } from '../reports/report.js';
+import type { PostgresMigration } from '../sinks/postgres/postgres-migration.js';
 import type { Migration } from '../sinks/sqlite/migration.js';
 
 /** Where `map` sends the rows it makes from one record. */
@@ -15,6 +17,14 @@ export type MapVerdict =
   | { skip: true }
   /** The record cannot be used; it goes to the dead-letter file with this reason. */
   | { bad: string };
+
+/** Where a record came from, for profiles whose keys derive from it. */
+export interface RecordOrigin {
+  /** The unit's name (file name or object key's last part): stable across verbs and locations. */
+  unitName: string;
+  /** The record's number within the unit (line or element, 1-based). */
+  index: number;
+}
 
 /** Options every profile understands, from the command line. */
 export interface ProfileOptions {
@@ -35,6 +45,10 @@ export interface Profile {
   tables: readonly TableSpec[];
   /** Numbered SQLite migrations that create and evolve the tables. */
   sqliteMigrations: readonly Migration[];
+  /** Numbered PostgreSQL migrations (SQL text); a profile without them cannot use the postgres sink. */
+  postgresMigrations?: readonly PostgresMigration[];
   /** Turns one decoded record into rows. Must not throw on bad data: return `{ bad }` instead. */
-  map(record: unknown, emit: RowEmitter, options: ProfileOptions): MapVerdict;
+  map(record: unknown, emit: RowEmitter, options: ProfileOptions, origin: RecordOrigin): MapVerdict;
+  /** Its reports (`sluice report NAME`), if it has any. */
+  reports?: ProfileReports;
 }

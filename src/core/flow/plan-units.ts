@@ -1,5 +1,6 @@
 import { identityString, readFileIdentity, sameFile } from '../../sources/file-identity.js';
 import type { FileUnitRef } from '../../sources/file-source.js';
+import { formatOf, resumable } from '../../decoders/decoder-for.js';
 import type { Sink, UnitCursor } from '../../sinks/sink.js';
 import type { UnitPlan } from '../parse/parse-messages.js';
 
@@ -48,8 +49,11 @@ export function planUnits(refs: readonly FileUnitRef[], sink: Sink, scope: strin
       alreadyDone.push(ref);
       continue;
     }
-    const startOffset = stored?.offset ?? 0;
-    plans.push({ ...base, startOffset, startLine: stored?.line ?? 0, cursorKey, identity: identityString(id), size: id.size });
+    // A JSON array cannot be entered mid-way: it is read again from the start (the key dedupes).
+    const resume = stored !== undefined && resumable(formatOf(ref.display));
+    const startOffset = resume ? stored.offset : 0;
+    const startLine = resume ? stored.line : 0;
+    plans.push({ ...base, startOffset, startLine, cursorKey, identity: identityString(id), size: id.size });
     bytesTotal += ref.gzip ? id.size : id.size - startOffset;
   }
   return { plans, alreadyDone, bytesTotal };

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { BadRecord } from '../bad-record.js';
 import type { DecodedRecordHandler, RecordPosition } from '../../decoders/decoder.js';
 import type { Profile, ProfileOptions, RowEmitter } from '../../profiles/profile.js';
@@ -16,6 +17,7 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
   private records = 0;
   private skipped = 0;
   private currentFile = '';
+  private readonly origin = { unitName: '', index: 0 };
 
   constructor(
     private readonly profile: Profile,
@@ -27,10 +29,12 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
   /** The unit whose records follow (named in dead letters made by `map`). */
   startUnit(file: string): void {
     this.currentFile = file;
+    this.origin.unitName = basename(file);
   }
 
   record(value: unknown, position: RecordPosition, raw: string): void {
-    const verdict = this.profile.map(value, this, this.options);
+    this.origin.index = position.line;
+    const verdict = this.profile.map(value, this, this.options, this.origin);
     if (verdict === undefined) {
       this.records += 1;
     } else if ('skip' in verdict) {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { NdjsonDecoder } from '../../decoders/ndjson-decoder.js';
+import { decoderFor } from '../../decoders/decoder-for.js';
 import { profileByName } from '../../profiles/registry.js';
 import { ChunkAssembler } from './chunk-assembler.js';
 import type { ParseMessage, ParseOptions, UnitPlan } from './parse-messages.js';
@@ -20,8 +20,9 @@ export async function* parseUnits(
   for (const plan of plans) {
     yield { kind: 'unit-start', unit: plan.index, plan };
     assembler.startUnit(plan.display);
-    const decoder = new NdjsonDecoder(
-      { file: plan.display, maxLineBytes: options.maxLineBytes, startOffset: plan.startOffset, startLine: plan.startLine },
+    const decoder = decoderFor(
+      plan.display,
+      { maxRecordBytes: options.maxLineBytes, startOffset: plan.startOffset, startLine: plan.startLine },
       assembler,
     );
     let bytes;
@@ -38,6 +39,10 @@ export async function* parseUnits(
     }
     decoder.finish('decode');
     if (!assembler.empty) yield assembler.take(plan.index, decoder.offset, decoder.line, bytes.rawBytes());
+    if (decoder.damaged) {
+      yield { kind: 'unit-error', unit: plan.index, message: decoder.damaged };
+      continue;
+    }
     yield { kind: 'unit-end', unit: plan.index, endOffset: decoder.offset, endLine: decoder.line, rawBytes: bytes.rawBytes() };
   }
 }

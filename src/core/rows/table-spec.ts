@@ -9,6 +9,8 @@ export interface ColumnSpec {
   kind: ColumnKind;
   /** SQL type in the sink (affinity in SQLite): `INTEGER`, `REAL`, `TEXT`. */
   sqlType: string;
+  /** PostgreSQL type when it differs from `sqlType` (`JSONB`, `TIMESTAMPTZ`, `BOOLEAN`, ...). */
+  pgType?: string;
   /** What the column holds, for docs and `--help`. */
   description: string;
 }

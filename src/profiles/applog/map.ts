@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { BAD_REASON } from '../../core/bad-record.js';
+import type { RowValue } from '../../core/rows/table-spec.js';
+import type { MapVerdict, ProfileOptions, RecordOrigin, RowEmitter } from '../profile.js';
+
+const PINO_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/**
+ * One pino-style log entry → one `logs` row. The seed made `id` from req.id or at random: random ids
+ * break idempotency and req.id is a per-process counter, so `id` is a hash of (file name, entry
+ * index) and req.id is kept as `request_id`.
+ */
+export function mapAppLogEntry(record: unknown, emit: RowEmitter, _options: ProfileOptions, origin: RecordOrigin): MapVerdict {
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+    return { bad: `${BAD_REASON.notAnObject}: a log entry must be a JSON object` };
+  }
+  const e = record as Record<string, unknown>;
+  const req = objectOr(e.req);
+  const values: RowValue[] = [
+    createHash('sha256').update(`${origin.unitName}\u0000${origin.index}`).digest('hex').slice(0, 32),
+    scalarText(req.id),
+    isoTime(e.timestamp) ?? isoTime(e.time),
+    levelName(e.level),
+    str(req.method),
+    str(req.url),
+    json(req.query),
+    json(req.headers),
+    str(e.context),
+    str(e.message) ?? str(e.msg),
+    num(e.authUserId),
+    num(e.pid),
+    str(e.hostname),
+    str(req.remoteAddress),
+    num(req.remotePort),
+    num(e.processingTimeMs),
+    typeof e.cacheHit === 'boolean' ? (e.cacheHit ? 1 : 0) : null,
+    num(e.documentCount),
+    isoTime(e.lastUpdated),
+    json(req.params),
+    JSON.stringify(e),
+    origin.unitName,
+    origin.index,
+  ];
+  emit.row(0, values);
+  return undefined;
+}
+
+function levelName(v: unknown): string | null {
+  if (typeof v === 'number') return PINO_LEVELS[v] ?? String(v);
+  return typeof v === 'string' ? v : null;
+}
+
+function objectOr(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+function scalarText(v: unknown): string | null {
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function json(v: unknown): string | null {
+  return v === undefined ? null : JSON.stringify(v);
+}
+
+/** An ISO timestamp from an ISO string or epoch milliseconds; anything else is null. */
+function isoTime(v: unknown): string | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return new Date(v).toISOString();
+  if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return new Date(v).toISOString();
+  return null;
+}
