@@ -8,7 +8,7 @@ export class DryRunSink implements Sink {
 
   async open(): Promise<void> {}
 
-  readCursor(): UnitCursor | undefined {
+  async readCursor(): Promise<UnitCursor | undefined> {
     return undefined;
   }
 

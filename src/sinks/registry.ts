@@ -1,6 +1,7 @@
 import { SluiceError } from '../core/errors.js';
 import type { Profile } from '../profiles/profile.js';
 import { DryRunSink } from './dry-run-sink.js';
+import { PostgresSink } from './postgres/postgres-sink.js';
 import type { Sink } from './sink.js';
 import { SqliteSink } from './sqlite/sqlite-sink.js';
 
@@ -12,8 +13,9 @@ export function sinkFromUrl(url: string, profile: Profile, options: { dryRun: bo
     if (path === '') throw new SluiceError('SLUICE_E_UNKNOWN_SINK', '--into: sqlite: needs a path, e.g. sqlite:logs/bridge.db');
     return new SqliteSink(path, profile);
   }
+  if (/^postgres(ql)?:\/\//.test(url)) return new PostgresSink(url, profile);
   throw new SluiceError(
     'SLUICE_E_UNKNOWN_SINK',
-    `--into: unsupported sink "${url}"; this build writes to sqlite:PATH (or --db PATH)`,
+    `--into: unsupported sink "${url}"; expected sqlite:PATH (or --db PATH) or postgres://user@host/db`,
   );
 }

@@ -16,6 +16,8 @@ export interface UnitCursor {
   line: number;
   /** True once the unit was read to its end. */
   done: boolean;
+  /** A ledger unit (spool): marked COMPLETED in the same transaction when `done`. */
+  ledger?: { bucket: string; key: string } | undefined;
 }
 
 /** What one commit did. */
@@ -36,9 +38,9 @@ export interface Sink {
   /** Creates or migrates the schema; refuses a schema newer than this build. */
   open(): Promise<void>;
   /** The committed cursor for `key`, if any. */
-  readCursor(key: string): UnitCursor | undefined;
-  /** Adds rows to the open batch (opening one when needed). */
-  write(rows: EncodedRows): void;
+  readCursor(key: string): Promise<UnitCursor | undefined>;
+  /** Adds rows to the open batch (opening one when needed); await it when it returns a promise. */
+  write(rows: EncodedRows): void | Promise<void>;
   /** Makes the open batch and these cursors durable together. */
   commit(cursors: readonly UnitCursor[]): Promise<CommitResult>;
   /** Drops the open batch (nothing of it is stored). */

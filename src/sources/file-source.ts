@@ -38,7 +38,7 @@ export class FileSource implements Source {
 
   async open(ctx: SourceContext): Promise<AsyncIterable<ParseMessage>> {
     const refs = await resolveFileUnits(this.patterns);
-    const planning = planUnits(refs, ctx.sink, ctx.scope);
+    const planning = await planUnits(refs, ctx.sink, ctx.scope);
     ctx.bus.set('bytesTotal', planning.bytesTotal);
     ctx.bus.add('unitsSkipped', planning.alreadyDone.length);
     const { plans } = planning;

@@ -43,7 +43,7 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
   try {
     status?.start();
     if (deadLetter) {
-      deadLetter.open(sink.readCursor(deadLetter.cursorKey));
+      deadLetter.open(await sink.readCursor(deadLetter.cursorKey));
       // A baseline mark before any batch, so even the first batch's dead letters are cut off after a crash.
       await sink.commit([deadLetter.mark()]);
     }

@@ -20,8 +20,8 @@ export function cursorKeyOf(scope: string, dev: number, ino: number): string {
  * The committed cursor of `path` if it is still valid: same file (device, inode, head hash) and not
  * shrunk below the offset. A file that changed identity or shrank must be read from the start.
  */
-export function validCursor(sink: Sink, key: string, path: string, size: number, gzip: boolean): UnitCursor | undefined {
-  const stored = sink.readCursor(key);
+export async function validCursor(sink: Sink, key: string, path: string, size: number, gzip: boolean): Promise<UnitCursor | undefined> {
+  const stored = await sink.readCursor(key);
   if (stored === undefined || !sameFile(path, stored.identity)) return undefined;
   if (!gzip && stored.offset > size) return undefined;
   return stored;
@@ -32,7 +32,7 @@ export function validCursor(sink: Sink, key: string, path: string, size: number,
  * (a `--session` run must not mark the file done for a run without it); the unique key keeps a
  * re-read safe.
  */
-export function planUnits(refs: readonly FileUnitRef[], sink: Sink, scope: string): UnitPlanning {
+export async function planUnits(refs: readonly FileUnitRef[], sink: Sink, scope: string): Promise<UnitPlanning> {
   const plans: UnitPlan[] = [];
   const alreadyDone: FileUnitRef[] = [];
   let bytesTotal = 0;
@@ -44,7 +44,7 @@ export function planUnits(refs: readonly FileUnitRef[], sink: Sink, scope: strin
     }
     const id = readFileIdentity(ref.path);
     const cursorKey = cursorKeyOf(scope, id.dev, id.ino);
-    const stored = validCursor(sink, cursorKey, ref.path, id.size, ref.gzip);
+    const stored = await validCursor(sink, cursorKey, ref.path, id.size, ref.gzip);
     if (stored?.done && (ref.gzip ? stored.size === id.size : stored.offset === id.size)) {
       alreadyDone.push(ref);
       continue;

@@ -52,7 +52,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
   const moveCursor = (unit: number, offset: number, line: number, done: boolean): void => {
     const u = units.get(unit);
     if (!u || u.cursorKey === null) return;
-    pending.set(unit, { key: u.cursorKey, unit: u.display, identity: u.identity, size: u.size, offset, line, done });
+    pending.set(unit, { key: u.cursorKey, unit: u.display, identity: u.identity, size: u.size, offset, line, done, ledger: u.ledger });
   };
 
   if (bus.snapshot().phase === 'planning') bus.setPhase('ingesting');
@@ -64,7 +64,8 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       deadLetter?.add(msg.bad);
       let rowCount = 0;
       for (const rows of msg.rows) {
-        sink.write(rows);
+        const writing = sink.write(rows);
+        if (writing) await writing;
         rowCount += rows.count;
       }
       batcher.add(rowCount);

@@ -21,6 +21,8 @@ export interface UnitPlan {
   identity: string;
   /** Raw size when planned. */
   size: number;
+  /** For a ledger unit (spool): its bucket and key, completed with its rows. */
+  ledger?: { bucket: string; key: string } | undefined;
 }
 
 /** How the parse stage decodes and maps. Plain data: it crosses into the parser thread. */

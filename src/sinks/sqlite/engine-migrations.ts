@@ -1,3 +1,4 @@
+import { LEDGER_SQLITE_DDL } from '../../ledger/ledger-sql.js';
 import type { Migration } from './migration.js';
 
 /** The engine's own tables in a SQLite sink: cursors, written in the same transaction as rows. */
@@ -16,6 +17,13 @@ export const ENGINE_SQLITE_MIGRATIONS: readonly Migration[] = [
         done INTEGER NOT NULL,
         updated_at TEXT NOT NULL
       )`);
+    },
+  },
+  {
+    version: 2,
+    description: 'sluice_ledger: units of spool folders and S3 prefixes, completed with their rows',
+    up(db) {
+      db.exec(LEDGER_SQLITE_DDL);
     },
   },
 ];

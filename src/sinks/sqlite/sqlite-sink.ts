@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { SluiceError } from '../../core/errors.js';
+import { COMPLETE_SQL } from '../../ledger/ledger-sql.js';
 import type { EncodedRows } from '../../core/rows/row-chunk.js';
 import type { Profile } from '../../profiles/profile.js';
 import type { CommitResult, Sink, UnitCursor } from '../sink.js';
@@ -19,6 +20,7 @@ export class SqliteSink implements Sink {
   private cursors: SqliteCursorStore | undefined;
   private inserters: SqliteRowInserter[] = [];
   private inTransaction = false;
+  private completeStatement: Database.Statement | undefined;
   private batchRows = 0;
   private batchInserted = 0;
 
@@ -45,7 +47,7 @@ export class SqliteSink implements Sink {
     return this.db;
   }
 
-  readCursor(key: string): UnitCursor | undefined {
+  async readCursor(key: string): Promise<UnitCursor | undefined> {
     return this.cursors?.read(key);
   }
 
@@ -59,7 +61,10 @@ export class SqliteSink implements Sink {
 
   async commit(cursors: readonly UnitCursor[]): Promise<CommitResult> {
     this.begin();
-    for (const c of cursors) this.cursors?.write(c);
+    for (const c of cursors) {
+      this.cursors?.write(c);
+      if (c.done && c.ledger) this.completeUnit(c.ledger.bucket, c.ledger.key);
+    }
     try {
       this.database.exec('COMMIT');
     } catch (err) {
@@ -84,6 +89,12 @@ export class SqliteSink implements Sink {
     this.rollback();
     this.db.close();
     this.db = undefined;
+  }
+
+  /** The unit's ledger row (when the ledger lives in this database) turns COMPLETED with its rows. */
+  private completeUnit(bucket: string, key: string): void {
+    const now = new Date().toISOString();
+    (this.completeStatement ??= this.database.prepare(COMPLETE_SQL.sqlite)).run(now, now, bucket, key);
   }
 
   private begin(): void {

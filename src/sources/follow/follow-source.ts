@@ -106,7 +106,7 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
         const { size, signature } = statOf(m.path);
         if (settled.get(key) === signature && key !== newestKey) continue;
         const closed = closedAt.get(key);
-        const cursor = closed && closed.offset <= size ? closed : validCursor(ctx.sink, key, m.path, size, false);
+        const cursor = closed && closed.offset <= size ? closed : await validCursor(ctx.sink, key, m.path, size, false);
         if (cursor && cursor.offset >= size && key !== newestKey) {
           settled.set(key, signature); // nothing new in an old file
           continue;

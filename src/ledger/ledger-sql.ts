@@ -1,0 +1,48 @@
+/** The ledger table, shared by the SQLite and PostgreSQL ledgers and by SQL sinks that complete units. */
+export const LEDGER_TABLE = 'sluice_ledger';
+
+export const LEDGER_SQLITE_DDL = `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (
+  bucket TEXT NOT NULL,
+  key TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PENDING','PROCESSING','COMPLETED','FAILED')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  size INTEGER,
+  error TEXT,
+  last_attempt TEXT,
+  processed_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  lease_until TEXT,
+  next_attempt_at TEXT,
+  sort_key TEXT NOT NULL,
+  worker TEXT,
+  PRIMARY KEY (bucket, key)
+);
+CREATE INDEX IF NOT EXISTS ${LEDGER_TABLE}_due ON ${LEDGER_TABLE}(bucket, status, sort_key);`;
+
+export const LEDGER_POSTGRES_DDL = `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (
+  bucket TEXT NOT NULL,
+  key TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PENDING','PROCESSING','COMPLETED','FAILED')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  size BIGINT,
+  error TEXT,
+  last_attempt TIMESTAMPTZ,
+  processed_at TIMESTAMPTZ,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  lease_until TIMESTAMPTZ,
+  next_attempt_at TIMESTAMPTZ,
+  sort_key TEXT NOT NULL,
+  worker TEXT,
+  PRIMARY KEY (bucket, key)
+);
+CREATE INDEX IF NOT EXISTS ${LEDGER_TABLE}_due ON ${LEDGER_TABLE}(bucket, status, sort_key);`;
+
+/** The UPDATE a SQL sink runs in its batch transaction when a unit's rows are all written. */
+export const COMPLETE_SQL = {
+  sqlite: `UPDATE ${LEDGER_TABLE} SET status = 'COMPLETED', processed_at = ?, updated_at = ?, lease_until = NULL, error = NULL
+    WHERE bucket = ? AND key = ?`,
+  postgres: `UPDATE ${LEDGER_TABLE} SET status = 'COMPLETED', processed_at = now(), updated_at = now(), lease_until = NULL, error = NULL
+    WHERE bucket = $1 AND key = $2`,
+};

@@ -1,0 +1,76 @@
+/** Where a unit is in its life. */
+export type UnitStatus = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
+
+/** A unit found by a lister: an S3 object or a file of a spool folder. */
+export interface DiscoveredUnit {
+  /** The bucket (S3) or the spool folder (local). */
+  bucket: string;
+  /** The object key, or the path relative to the folder. */
+  key: string;
+  size: number;
+  /** Processing order: the timestamp in the key when it has one, else LastModified / mtime (ISO). */
+  sortKey: string;
+}
+
+/** One row of the ledger, as the seed's `ProcessedFile` plus lease and backoff. */
+export interface LedgerUnit extends DiscoveredUnit {
+  status: UnitStatus;
+  attempts: number;
+  error: string | null;
+  lastAttempt: string | null;
+  processedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** A PROCESSING unit whose lease ran out is taken again (its worker died). */
+  leaseUntil: string | null;
+  /** A PENDING unit that failed waits until then (exponential backoff). */
+  nextAttemptAt: string | null;
+  /** The worker holding or last holding it. */
+  worker: string | null;
+}
+
+/** A page of `jobs list`. */
+export interface LedgerPage {
+  units: LedgerUnit[];
+  total: number;
+}
+
+/**
+ * Which units exist and where each stands: PENDING, PROCESSING (leased), COMPLETED, FAILED. Never a
+ * single "newest timestamp": objects written in the same second are all tracked one by one.
+ */
+export interface Ledger {
+  /** `sqlite:PATH` or `postgres://...`, for messages. */
+  readonly description: string;
+  /** Creates the table if needed. */
+  open(): Promise<void>;
+  /** Adds units not seen before as PENDING; returns how many were new. */
+  register(units: readonly DiscoveredUnit[]): Promise<number>;
+  /**
+   * Takes up to `limit` units of `bucket` that are due (PENDING past their backoff, or PROCESSING with
+   * a lapsed lease), oldest first, marking them PROCESSING for `leaseSec` under `worker`. Safe with
+   * many workers: each unit is handed to one.
+   */
+  claim(bucket: string, worker: string, leaseSec: number, limit: number): Promise<LedgerUnit[]>;
+  /** Marks a unit COMPLETED (a no-op when the sink already did, in its own transaction). */
+  complete(bucket: string, key: string): Promise<void>;
+  /**
+   * Records a failed attempt: PENDING again after an exponential backoff, or FAILED once
+   * `maxAttempts` is reached. Returns the new status.
+   */
+  fail(bucket: string, key: string, error: string, maxAttempts: number, backoffBaseSec: number): Promise<UnitStatus>;
+  /** When the next PENDING unit of `bucket` becomes due (null if none waits). */
+  nextDue(bucket: string): Promise<string | null>;
+  /** Units by status, newest first, paged. */
+  list(filter: { status?: UnitStatus | undefined; limit: number; page: number }): Promise<LedgerPage>;
+  /** FAILED (or any) units back to PENDING with attempts reset; returns how many. */
+  retry(target: { key: string } | { allFailed: true }): Promise<number>;
+  /** A stuck PROCESSING unit back to PENDING; returns whether one was released. */
+  release(key: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Seconds to wait before attempt `attempts + 1`: base × 2^(attempts − 1), at most an hour. */
+export function backoffSeconds(attempts: number, baseSec: number): number {
+  return Math.min(3600, baseSec * 2 ** Math.max(0, attempts - 1));
+}

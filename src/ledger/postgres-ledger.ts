@@ -1,0 +1,149 @@
+import type pg from 'pg';
+import { createPgPool, redact } from '../sinks/postgres/pg-pool.js';
+import { migratePostgres } from '../sinks/postgres/pg-migrate.js';
+import { backoffSeconds, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
+import { COMPLETE_SQL, LEDGER_POSTGRES_DDL, LEDGER_TABLE } from './ledger-sql.js';
+
+interface Row {
+  bucket: string;
+  key: string;
+  status: UnitStatus;
+  attempts: number;
+  size: string | null;
+  error: string | null;
+  last_attempt: Date | null;
+  processed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  lease_until: Date | null;
+  next_attempt_at: Date | null;
+  sort_key: string;
+  worker: string | null;
+}
+
+const DUE = `((status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
+  OR (status = 'PROCESSING' AND lease_until < now()))`;
+
+/**
+ * The ledger in PostgreSQL: workers on many machines claim units with `FOR UPDATE SKIP LOCKED`, so each
+ * due unit goes to exactly one of them; a unit whose worker died is taken again when its lease lapses.
+ */
+export class PostgresLedger implements Ledger {
+  readonly description: string;
+  private readonly pool: pg.Pool;
+  private readonly schema: string | undefined;
+
+  constructor(url: string) {
+    this.description = redact(url);
+    ({ pool: this.pool, schema: this.schema } = createPgPool(url, 2));
+  }
+
+  async open(): Promise<void> {
+    await migratePostgres(this.pool, 'ledger', [{ version: 1, description: 'sluice_ledger', sql: LEDGER_POSTGRES_DDL }], this.schema);
+  }
+
+  async register(units: readonly DiscoveredUnit[]): Promise<number> {
+    let added = 0;
+    for (let i = 0; i < units.length; i += 1000) {
+      const part = units.slice(i, i + 1000);
+      const r = await this.pool.query(
+        `INSERT INTO ${LEDGER_TABLE} (bucket, key, status, size, sort_key)
+         SELECT b, k, 'PENDING', s, o FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS t(b, k, s, o)
+         ON CONFLICT (bucket, key) DO NOTHING`,
+        [part.map((u) => u.bucket), part.map((u) => u.key), part.map((u) => u.size), part.map((u) => u.sortKey)],
+      );
+      added += r.rowCount ?? 0;
+    }
+    return added;
+  }
+
+  async claim(bucket: string, worker: string, leaseSec: number, limit: number): Promise<LedgerUnit[]> {
+    const r = await this.pool.query<Row>(
+      `UPDATE ${LEDGER_TABLE} l SET status = 'PROCESSING', attempts = l.attempts + 1, last_attempt = now(),
+         lease_until = now() + make_interval(secs => $3), worker = $2, updated_at = now()
+       FROM (SELECT bucket, key FROM ${LEDGER_TABLE} WHERE bucket = $1 AND ${DUE}
+             ORDER BY sort_key, key LIMIT $4 FOR UPDATE SKIP LOCKED) c
+       WHERE l.bucket = c.bucket AND l.key = c.key RETURNING l.*`,
+      [bucket, worker, leaseSec, limit],
+    );
+    return r.rows.map(toUnit).sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : a.key < b.key ? -1 : 1));
+  }
+
+  async complete(bucket: string, key: string): Promise<void> {
+    await this.pool.query(COMPLETE_SQL.postgres, [bucket, key]);
+  }
+
+  async fail(bucket: string, key: string, error: string, maxAttempts: number, backoffBaseSec: number): Promise<UnitStatus> {
+    const r = await this.pool.query<{ attempts: number }>(`SELECT attempts FROM ${LEDGER_TABLE} WHERE bucket = $1 AND key = $2`, [bucket, key]);
+    const attempts = r.rows[0]?.attempts ?? maxAttempts;
+    const status: UnitStatus = attempts >= maxAttempts ? 'FAILED' : 'PENDING';
+    await this.pool.query(
+      `UPDATE ${LEDGER_TABLE} SET status = $3, error = $4, lease_until = NULL, updated_at = now(),
+         next_attempt_at = CASE WHEN $3 = 'PENDING' THEN now() + make_interval(secs => $5) END
+       WHERE bucket = $1 AND key = $2`,
+      [bucket, key, status, error, backoffSeconds(attempts, backoffBaseSec)],
+    );
+    return status;
+  }
+
+  async nextDue(bucket: string): Promise<string | null> {
+    const r = await this.pool.query<{ t: Date | null }>(
+      `SELECT min(coalesce(next_attempt_at, lease_until, now())) AS t FROM ${LEDGER_TABLE}
+       WHERE bucket = $1 AND status IN ('PENDING', 'PROCESSING')`,
+      [bucket],
+    );
+    return r.rows[0]?.t?.toISOString() ?? null;
+  }
+
+  async list(filter: { status?: UnitStatus | undefined; limit: number; page: number }): Promise<LedgerPage> {
+    const where = filter.status ? 'WHERE status = $1' : 'WHERE $1::text IS NULL';
+    const total = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${LEDGER_TABLE} ${where}`, [filter.status ?? null]);
+    const rows = await this.pool.query<Row>(
+      `SELECT * FROM ${LEDGER_TABLE} ${where} ORDER BY updated_at DESC, key LIMIT $2 OFFSET $3`,
+      [filter.status ?? null, filter.limit, (filter.page - 1) * filter.limit],
+    );
+    return { units: rows.rows.map(toUnit), total: Number(total.rows[0]?.n ?? 0) };
+  }
+
+  async retry(target: { key: string } | { allFailed: true }): Promise<number> {
+    const set = `SET status = 'PENDING', attempts = 0, next_attempt_at = NULL, lease_until = NULL, updated_at = now()`;
+    const r =
+      'key' in target
+        ? await this.pool.query(`UPDATE ${LEDGER_TABLE} ${set} WHERE key = $1`, [target.key])
+        : await this.pool.query(`UPDATE ${LEDGER_TABLE} ${set} WHERE status = 'FAILED'`);
+    return r.rowCount ?? 0;
+  }
+
+  async release(key: string): Promise<boolean> {
+    const r = await this.pool.query(
+      `UPDATE ${LEDGER_TABLE} SET status = 'PENDING', lease_until = NULL, updated_at = now() WHERE key = $1 AND status = 'PROCESSING'`,
+      [key],
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+function toUnit(r: Row): LedgerUnit {
+  return {
+    bucket: r.bucket,
+    key: r.key,
+    size: Number(r.size ?? 0),
+    sortKey: r.sort_key,
+    status: r.status,
+    attempts: r.attempts,
+    error: r.error,
+    lastAttempt: iso(r.last_attempt),
+    processedAt: iso(r.processed_at),
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    leaseUntil: iso(r.lease_until),
+    nextAttemptAt: iso(r.next_attempt_at),
+    worker: r.worker,
+  };
+}

@@ -1,0 +1,149 @@
+import type Database from 'better-sqlite3';
+import { openSqliteDatabase } from '../sinks/sqlite/open-database.js';
+import { migrate } from '../sinks/sqlite/schema-versions.js';
+import { backoffSeconds, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
+import { COMPLETE_SQL, LEDGER_SQLITE_DDL, LEDGER_TABLE } from './ledger-sql.js';
+
+interface Row {
+  bucket: string;
+  key: string;
+  status: UnitStatus;
+  attempts: number;
+  size: number;
+  error: string | null;
+  last_attempt: string | null;
+  processed_at: string | null;
+  created_at: string;
+  updated_at: string;
+  lease_until: string | null;
+  next_attempt_at: string | null;
+  sort_key: string;
+  worker: string | null;
+}
+
+const DUE = `((status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
+  OR (status = 'PROCESSING' AND lease_until < @now))`;
+
+/**
+ * The ledger in a SQLite file (by default the sink's own database). Claims run in `BEGIN IMMEDIATE`
+ * transactions, so several processes on one file still hand each unit to one of them.
+ */
+export class SqliteLedger implements Ledger {
+  readonly description: string;
+  private db: Database.Database | undefined;
+
+  constructor(private readonly path: string) {
+    this.description = `sqlite:${path}`;
+  }
+
+  async open(): Promise<void> {
+    this.db = openSqliteDatabase(this.path);
+    migrate(this.db, 'ledger', [{ version: 1, description: 'sluice_ledger', up: (db) => db.exec(LEDGER_SQLITE_DDL) }]);
+  }
+
+  async register(units: readonly DiscoveredUnit[]): Promise<number> {
+    const now = new Date().toISOString();
+    const insert = this.conn.prepare(`INSERT INTO ${LEDGER_TABLE} (bucket, key, status, size, sort_key, created_at, updated_at)
+      VALUES (?, ?, 'PENDING', ?, ?, ?, ?) ON CONFLICT (bucket, key) DO NOTHING`);
+    return this.conn.transaction(() => units.reduce((n, u) => n + insert.run(u.bucket, u.key, u.size, u.sortKey, now, now).changes, 0))();
+  }
+
+  async claim(bucket: string, worker: string, leaseSec: number, limit: number): Promise<LedgerUnit[]> {
+    const now = new Date();
+    const lease = new Date(now.getTime() + leaseSec * 1000).toISOString();
+    const select = this.conn.prepare<{ bucket: string; now: string; limit: number }, Row>(
+      `SELECT * FROM ${LEDGER_TABLE} WHERE bucket = @bucket AND ${DUE} ORDER BY sort_key, key LIMIT @limit`,
+    );
+    const take = this.conn.prepare(`UPDATE ${LEDGER_TABLE} SET status = 'PROCESSING', attempts = attempts + 1, last_attempt = ?,
+      lease_until = ?, worker = ?, updated_at = ? WHERE bucket = ? AND key = ?`);
+    const claimTx = this.conn.transaction(() => {
+      const rows = select.all({ bucket, now: now.toISOString(), limit });
+      for (const r of rows) take.run(now.toISOString(), lease, worker, now.toISOString(), r.bucket, r.key);
+      return rows.map((r) => toUnit({ ...r, status: 'PROCESSING', attempts: r.attempts + 1, lease_until: lease, worker }));
+    });
+    return claimTx.immediate();
+  }
+
+  async complete(bucket: string, key: string): Promise<void> {
+    const now = new Date().toISOString();
+    this.conn.prepare(COMPLETE_SQL.sqlite).run(now, now, bucket, key);
+  }
+
+  async fail(bucket: string, key: string, error: string, maxAttempts: number, backoffBaseSec: number): Promise<UnitStatus> {
+    const row = this.conn.prepare<[string, string], Row>(`SELECT * FROM ${LEDGER_TABLE} WHERE bucket = ? AND key = ?`).get(bucket, key);
+    const attempts = row?.attempts ?? maxAttempts;
+    const status: UnitStatus = attempts >= maxAttempts ? 'FAILED' : 'PENDING';
+    const now = new Date();
+    const next = status === 'PENDING' ? new Date(now.getTime() + backoffSeconds(attempts, backoffBaseSec) * 1000).toISOString() : null;
+    this.conn
+      .prepare(`UPDATE ${LEDGER_TABLE} SET status = ?, error = ?, next_attempt_at = ?, lease_until = NULL, updated_at = ?
+        WHERE bucket = ? AND key = ?`)
+      .run(status, error, next, now.toISOString(), bucket, key);
+    return status;
+  }
+
+  async nextDue(bucket: string): Promise<string | null> {
+    const r = this.conn
+      .prepare<[string], { t: string | null }>(
+        `SELECT min(coalesce(next_attempt_at, lease_until, '')) AS t FROM ${LEDGER_TABLE}
+         WHERE bucket = ? AND status IN ('PENDING', 'PROCESSING')`,
+      )
+      .get(bucket);
+    return r?.t ?? null;
+  }
+
+  async list(filter: { status?: UnitStatus | undefined; limit: number; page: number }): Promise<LedgerPage> {
+    const where = filter.status ? 'WHERE status = @status' : '';
+    const params = { status: filter.status ?? null, limit: filter.limit, offset: (filter.page - 1) * filter.limit };
+    const total = (this.conn.prepare(`SELECT count(*) AS n FROM ${LEDGER_TABLE} ${where}`).get(params) as { n: number }).n;
+    const rows = this.conn
+      .prepare<typeof params, Row>(`SELECT * FROM ${LEDGER_TABLE} ${where} ORDER BY updated_at DESC, key LIMIT @limit OFFSET @offset`)
+      .all(params);
+    return { units: rows.map(toUnit), total };
+  }
+
+  async retry(target: { key: string } | { allFailed: true }): Promise<number> {
+    const set = `SET status = 'PENDING', attempts = 0, next_attempt_at = NULL, lease_until = NULL, updated_at = ?`;
+    const now = new Date().toISOString();
+    if ('key' in target) return this.conn.prepare(`UPDATE ${LEDGER_TABLE} ${set} WHERE key = ?`).run(now, target.key).changes;
+    return this.conn.prepare(`UPDATE ${LEDGER_TABLE} ${set} WHERE status = 'FAILED'`).run(now).changes;
+  }
+
+  async release(key: string): Promise<boolean> {
+    const now = new Date().toISOString();
+    return (
+      this.conn
+        .prepare(`UPDATE ${LEDGER_TABLE} SET status = 'PENDING', lease_until = NULL, updated_at = ? WHERE key = ? AND status = 'PROCESSING'`)
+        .run(now, key).changes > 0
+    );
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  private get conn(): Database.Database {
+    if (!this.db) throw new Error('SqliteLedger used before open()');
+    return this.db;
+  }
+}
+
+function toUnit(r: Row): LedgerUnit {
+  return {
+    bucket: r.bucket,
+    key: r.key,
+    size: r.size,
+    sortKey: r.sort_key,
+    status: r.status,
+    attempts: r.attempts,
+    error: r.error,
+    lastAttempt: r.last_attempt,
+    processedAt: r.processed_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    leaseUntil: r.lease_until,
+    nextAttemptAt: r.next_attempt_at,
+    worker: r.worker,
+  };
+}

@@ -1,0 +1,30 @@
+import { RowChunkReader, type EncodedRows } from '../../core/rows/row-chunk.js';
+import type { RowValue, TableSpec } from '../../core/rows/table-spec.js';
+
+/**
+ * Encoded rows as PostgreSQL `COPY ... FROM STDIN` text: tab-separated, `\N` for NULL, with
+ * backslash, tab, newline and carriage return escaped.
+ */
+export function copyText(rows: EncodedRows, table: TableSpec): string {
+  const reader = new RowChunkReader(rows, table);
+  const width = table.columns.length;
+  const values: RowValue[] = [];
+  const lines: string[] = [];
+  while (reader.remaining > 0) {
+    reader.next(1, values);
+    const cells: string[] = new Array<string>(width);
+    for (let i = 0; i < width; i++) cells[i] = cell(values[i] ?? null);
+    lines.push(cells.join('\t'));
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+function cell(v: RowValue): string {
+  if (v === null) return '\\N';
+  if (typeof v === 'number') return String(v);
+  return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, escapeChar) : v;
+}
+
+function escapeChar(c: string): string {
+  return c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r';
+}
