@@ -2,6 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, SluiceError } from '../core/errors.js';
 import { followCommand } from './follow-command.js';
 import { ingestCommand } from './ingest-command.js';
+import { jobsCommand } from './jobs-command.js';
+import { spoolCommand } from './spool-command.js';
+import { reportCommand } from './report-command.js';
+import { serveCommand } from './serve-command.js';
 import { serviceCommand } from './service-command.js';
 
 /** The `sluice` program: one verb per job. */
@@ -11,10 +15,21 @@ export function buildProgram(): Command {
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  program.addCommand(ingestCommand().exitOverride());
-  program.addCommand(followCommand().exitOverride());
-  program.addCommand(serviceCommand().exitOverride());
+  program.addCommand(ingestCommand());
+  program.addCommand(reportCommand());
+  program.addCommand(followCommand());
+  program.addCommand(serviceCommand());
+  program.addCommand(spoolCommand());
+  program.addCommand(jobsCommand());
+  program.addCommand(serveCommand());
+  exitOverrideEverywhere(program);
   return program;
+}
+
+/** Usage errors of every (sub)command reach `main`, which maps them to exit code 2. */
+function exitOverrideEverywhere(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) exitOverrideEverywhere(sub);
 }
 
 /** Runs the CLI; sets the process exit code (0 ok, 1 failed, 2 usage, 3 dead-lettered, 130/143 signals). */

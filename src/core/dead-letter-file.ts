@@ -64,6 +64,11 @@ export class DeadLetterFile {
     for (const r of records) this.pending.push(`${JSON.stringify(r)}\n`);
   }
 
+  /** Forgets queued records (their unit will be read again). */
+  discardPending(): void {
+    this.pending = [];
+  }
+
   /** Writes and syncs queued records before the batch they belong to commits; returns the mark. */
   flush(): UnitCursor {
     if (this.pending.length > 0 && this.fd === undefined) this.openFile();

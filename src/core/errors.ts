@@ -26,6 +26,13 @@ export const ERROR_CATALOGUE = {
     hint: 'Check --db; a database is made by `sluice ingest FILE --db PATH`.',
   },
   SLUICE_E_REPORT: { exit: 1, hint: 'A report query or its output failed; see the cause above.' },
+  SLUICE_E_AUTH_REQUIRED: {
+    exit: 2,
+    hint: 'Set SLUICE_API_KEYS (comma-separated keys), bind --host 127.0.0.1, or pass --no-auth on a trusted network.',
+  },
+  SLUICE_E_REGISTRY: { exit: 1, hint: 'The LDO registry (--registry) could not be opened or written; see the cause.' },
+  SLUICE_E_STORE: { exit: 1, hint: 'The LDO store (--store) could not be read or written; check the folder or bucket and credentials.' },
+  SLUICE_E_ARCHIVE: { exit: 1, hint: 'The archival run stopped; run the same command again: it resumes without duplicates.' },
 } as const;
 
 export type SluiceErrorCode = keyof typeof ERROR_CATALOGUE;

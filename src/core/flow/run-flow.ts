@@ -19,6 +19,15 @@ export interface FlowParts {
   stopRequested: () => boolean;
   /** Called after each commit (follow mode measures commit latency). */
   onCommit?: (durationMs: number) => void;
+  /**
+   * All-or-nothing units (spool): a unit's rows commit at its end with its ledger mark, never in
+   * part; a unit that fails is rolled back and handed to `onUnitFailed`.
+   */
+  atomicUnits?: boolean;
+  /** A unit could not be read to its end; says whether it will be retried (its dead letters are dropped then). */
+  onUnitFailed?: (plan: UnitPlan, message: string) => Promise<'retry' | 'failed'>;
+  /** A unit's rows and end were committed. */
+  onUnitCommitted?: (plan: UnitPlan) => Promise<void>;
 }
 
 /** How the flow ended. */
@@ -80,9 +89,23 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       bus.add('unitsDone', 1);
       bytesBefore += progressBytes(units.get(msg.unit), msg.rawBytes);
       bus.set('bytesDone', bytesBefore);
+      const plan = units.get(msg.unit);
       units.delete(msg.unit);
+      if (parts.atomicUnits) {
+        await commit();
+        if (plan) await parts.onUnitCommitted?.(plan);
+      }
     } else if (msg.kind === 'idle') {
       if (batcher.pending) await commit();
+    } else if (parts.onUnitFailed) {
+      const plan = units.get(msg.unit);
+      units.delete(msg.unit);
+      pending.delete(msg.unit);
+      sink.rollback();
+      batcher.reset();
+      const verdict = plan ? await parts.onUnitFailed(plan, msg.message) : 'failed';
+      if (verdict === 'retry') deadLetter?.discardPending();
+      await commit();
     } else {
       await commit();
       throw new SluiceError('SLUICE_E_SOURCE', `${units.get(msg.unit)?.display ?? 'input'}: ${msg.message}`);
@@ -91,7 +114,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       await commit();
       return 'interrupted';
     }
-    if (batcher.due()) await commit();
+    if (!parts.atomicUnits && batcher.due()) await commit();
     if (Date.now() - lastYield >= YIELD_EVERY_MS) {
       // While chunks are queued the loop runs on microtasks alone; let timers (status file,
       // progress), signals and the parser's messages in.

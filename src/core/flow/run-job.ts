@@ -6,7 +6,7 @@ import type { Batcher } from '../batcher.js';
 import { EXIT } from '../errors.js';
 import { Shutdown } from '../shutdown.js';
 import { withJob } from './job-harness.js';
-import { runFlow } from './run-flow.js';
+import { runFlow, type FlowParts } from './run-flow.js';
 
 /** One job: a source, a sink, and how it reports and stops. */
 export interface JobSpec {
@@ -22,10 +22,13 @@ export interface JobSpec {
   progress: boolean;
   metricsPort?: number | undefined;
   /**
-   * What a SIGINT/SIGTERM means: `interrupt` ends a once-run early (exit 130/143); `service` is a
-   * normal end for a long-running job (exit 0).
+   * What a SIGINT/SIGTERM means: `interrupt` ends a once-run after the message in hand (exit
+   * 130/143); `finish-unit` lets the source finish the unit in hand first (exit 130/143); `service`
+   * is a normal end for a long-running job, also after the unit in hand (exit 0).
    */
-  onSignal: 'interrupt' | 'service';
+  onSignal: 'interrupt' | 'finish-unit' | 'service';
+  /** Flow options of sources with all-or-nothing units (spool). */
+  units?: Pick<FlowParts, 'atomicUnits' | 'onUnitFailed' | 'onUnitCommitted'>;
 }
 
 /** The result of a run: its summary and the exit code it maps to. */
@@ -52,6 +55,7 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
         // A service's source ends by itself on the stop signal, after handing over what it read.
         stopRequested: spec.onSignal === 'interrupt' ? () => shutdown.requested !== undefined : () => false,
         onCommit: (ms) => metrics?.observeCommit(ms),
+        ...spec.units,
       });
       bus.end(outcome === 'done' ? (shutdown.requested ? 'stopped' : 'done') : 'interrupted');
     } finally {
@@ -61,7 +65,7 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
     const summary = runSummary(bus.snapshot(), sink.description, deadLetter?.path ?? null);
     const signal = shutdown.requested;
     const exitCode =
-      signal && spec.onSignal === 'interrupt' ? Shutdown.exitCodeFor(signal) : summary.bad > 0 ? EXIT.deadLettered : EXIT.ok;
+      signal && spec.onSignal !== 'service' ? Shutdown.exitCodeFor(signal) : summary.bad > 0 ? EXIT.deadLettered : EXIT.ok;
     return { summary, exitCode };
   });
 }

@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+import { ledgerFromUrl } from '../../ledger/ledger-from-url.js';
+import { profileByName } from '../../profiles/registry.js';
+import { createS3Client, parseS3Url, s3SettingsFrom } from '../../s3/s3-client.js';
+import { sinkFromUrl } from '../../sinks/registry.js';
+import { FolderLister } from '../../sources/spool/folder-lister.js';
+import { S3Lister } from '../../sources/spool/s3-lister.js';
+import { SpoolSource } from '../../sources/spool/spool-source.js';
+import type { UnitLister } from '../../sources/spool/unit-lister.js';
+import { Batcher } from '../batcher.js';
+import type { SpoolConfig } from '../config/spool-config.js';
+import { EXIT, SluiceError } from '../errors.js';
+import { defaultDeadLetterPath } from './job-harness.js';
+import { runJob, type JobResult } from './run-job.js';
+
+/**
+ * `sluice spool` as a library call: units of a folder or S3 prefix, each processed once through the
+ * ledger, all-or-nothing (its rows and its COMPLETED mark in one transaction where the sink allows),
+ * failures retried with backoff, then FAILED. In `once` mode it exits when nothing is left (exit 1 if
+ * a unit FAILED); in `spool` mode it polls until SIGINT/SIGTERM, which finish the unit in hand (exit 0).
+ */
+export async function runSpool(config: SpoolConfig): Promise<JobResult & { failedUnits: number }> {
+  const profile = profileByName(config.profile);
+  const ledgerUrl = config.ledger ?? defaultLedgerUrl(config.into);
+  const ledger = ledgerFromUrl(ledgerUrl);
+  await ledger.open();
+  let failedUnits = 0;
+  try {
+    const source = new SpoolSource({
+      lister: listerFor(config),
+      ledger,
+      parse: { profile: profile.name, profileOptions: {}, maxLineBytes: config.maxLineBytes, readBytes: 256 * 1024 },
+      mode: config.mode,
+      intervalSec: config.intervalSec,
+      since: config.since ? new Date(config.since) : undefined,
+      leaseSec: config.leaseSec,
+    });
+    const result = await runJob({
+      job: 'spool',
+      source,
+      sink: sinkFromUrl(config.into, profile, { dryRun: config.dryRun }),
+      scope: profile.name,
+      batcher: new Batcher(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+      deadLetterPath: config.deadLetter ?? (config.dryRun ? undefined : defaultDeadLetterPath(config.into)),
+      statusFile: config.statusFile,
+      progress: config.progress,
+      metricsPort: config.metricsPort,
+      onSignal: config.mode === 'spool' ? 'service' : 'finish-unit',
+      units: {
+        atomicUnits: true,
+        onUnitCommitted: async (plan) => {
+          if (plan.ledger) await ledger.complete(plan.ledger.bucket, plan.ledger.key);
+        },
+        onUnitFailed: async (plan, message) => {
+          if (!plan.ledger) return 'failed';
+          const status = await ledger.fail(plan.ledger.bucket, plan.ledger.key, message, config.maxAttempts, config.retryBaseSec);
+          process.stderr.write(`sluice spool: ${plan.ledger.key}: ${message} (${status === 'FAILED' ? 'FAILED' : 'will retry'})\n`);
+          if (status === 'FAILED') failedUnits += 1;
+          return status === 'FAILED' ? 'failed' : 'retry';
+        },
+      },
+    });
+    const finished = result.exitCode === EXIT.ok || result.exitCode === EXIT.deadLettered;
+    const exitCode = failedUnits > 0 && finished ? EXIT.failed : result.exitCode;
+    return { ...result, exitCode, failedUnits };
+  } finally {
+    await ledger.close();
+  }
+}
+
+function listerFor(config: SpoolConfig): UnitLister {
+  const s3 = parseS3Url(config.from);
+  if (s3) {
+    const client = createS3Client(s3SettingsFrom({ endpoint: config.s3Endpoint, region: config.s3Region }));
+    return new S3Lister(client, s3.bucket, s3.prefix);
+  }
+  if (config.from.includes('://')) throw new SluiceError('SLUICE_E_CONFIG', `--from: expected a folder or s3://bucket/prefix, got ${config.from}`);
+  return new FolderLister(resolve(config.from));
+}
+
+/** The ledger lives in the sink's database when it is SQL (so units complete with their rows). */
+function defaultLedgerUrl(into: string): string {
+  if (into.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(into)) return into;
+  return 'sqlite:sluice-ledger.db';
+}

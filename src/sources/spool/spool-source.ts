@@ -1,0 +1,122 @@
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ChunkAssembler } from '../../core/parse/chunk-assembler.js';
+import type { ParseMessage, ParseOptions, UnitPlan } from '../../core/parse/parse-messages.js';
+import { decoderFor } from '../../decoders/decoder-for.js';
+import type { DiscoveredUnit, Ledger, LedgerUnit } from '../../ledger/ledger.js';
+import { profileByName } from '../../profiles/registry.js';
+import type { Source, SourceContext } from '../source.js';
+import { unitBytes } from './unit-bytes.js';
+import type { UnitLister } from './unit-lister.js';
+
+/** Options of the spool source. */
+export interface SpoolOptions {
+  lister: UnitLister;
+  ledger: Ledger;
+  parse: ParseOptions;
+  /** `once`: do the units there now and end; `spool`: poll for new units until stopped. */
+  mode: 'once' | 'spool';
+  /** How often the folder or prefix is listed again in spool mode. */
+  intervalSec: number;
+  /** Only units whose time (in the name, else modification time) is at or after this. */
+  since?: Date | undefined;
+  /** A claimed unit is the worker's for this long; after it, another worker may take it. */
+  leaseSec: number;
+}
+
+/**
+ * The `spool` source: lists a folder or S3 prefix, registers what it finds in the ledger, then claims
+ * due units one at a time (so workers on one prefix share them) and streams each through gunzip (by
+ * magic bytes) and its decoder. A stop request ends it between units: the unit in hand is finished.
+ */
+export class SpoolSource implements Source {
+  readonly description: string;
+  private readonly worker = `${hostname()}:${process.pid}`;
+
+  constructor(private readonly o: SpoolOptions) {
+    this.description = `spool ${o.lister.bucket}`;
+  }
+
+  async open(ctx: SourceContext): Promise<AsyncIterable<ParseMessage>> {
+    return this.run(ctx);
+  }
+
+  async close(): Promise<void> {}
+
+  private async *run(ctx: SourceContext): AsyncGenerator<ParseMessage> {
+    const { lister, ledger } = this.o;
+    const assembler = new ChunkAssembler(profileByName(this.o.parse.profile), this.o.parse.profileOptions);
+    let index = 0;
+    let listedAt = 0;
+    ctx.bus.setPhase('listing');
+    while (!ctx.stop.aborted) {
+      if (listedAt === 0 || (this.o.mode === 'spool' && Date.now() - listedAt >= this.o.intervalSec * 1000)) {
+        for await (const page of lister.list()) await ledger.register(this.filter(page));
+        listedAt = Date.now();
+      }
+      const [unit] = await ledger.claim(lister.bucket, this.worker, this.o.leaseSec, 1);
+      if (!unit) {
+        yield { kind: 'idle' };
+        const wait = await this.waitMs(this.o.mode === 'once' ? await ledger.nextDue(lister.bucket) : null, listedAt);
+        if (wait === undefined) return;
+        ctx.bus.setPhase('waiting');
+        await sleep(wait, undefined, { signal: ctx.stop }).catch(() => undefined);
+        continue;
+      }
+      ctx.bus.setPhase('ingesting');
+      yield* this.readUnit(unit, index++, assembler);
+    }
+  }
+
+  private async *readUnit(unit: LedgerUnit, index: number, assembler: ChunkAssembler): AsyncGenerator<ParseMessage> {
+    const display = unit.key;
+    const plan: UnitPlan = {
+      index,
+      display,
+      path: null,
+      gzip: false,
+      startOffset: 0,
+      startLine: 0,
+      cursorKey: null,
+      identity: unit.key,
+      size: unit.size,
+      ledger: { bucket: unit.bucket, key: unit.key },
+    };
+    yield { kind: 'unit-start', unit: index, plan };
+    assembler.startUnit(display);
+    const decoder = decoderFor(display.replace(/\.gz$/i, ''), { maxRecordBytes: this.o.parse.maxLineBytes, startOffset: 0, startLine: 0 }, assembler);
+    let raw = 0;
+    try {
+      for await (const chunk of unitBytes(await this.o.lister.open(unit.key), unit.key)) {
+        raw += chunk.length;
+        decoder.push(chunk);
+        if (!assembler.empty) yield assembler.take(index, decoder.offset, decoder.line, raw);
+      }
+      decoder.finish('decode');
+    } catch (err) {
+      if (!assembler.empty) yield assembler.take(index, decoder.offset, decoder.line, raw);
+      yield { kind: 'unit-error', unit: index, message: (err as Error).message };
+      return;
+    }
+    if (!assembler.empty) yield assembler.take(index, decoder.offset, decoder.line, raw);
+    if (decoder.damaged) {
+      yield { kind: 'unit-error', unit: index, message: decoder.damaged };
+      return;
+    }
+    yield { kind: 'unit-end', unit: index, endOffset: decoder.offset, endLine: decoder.line, rawBytes: raw };
+  }
+
+  /** How long to wait before looking again; undefined ends a once-run (nothing left for it). */
+  private async waitMs(nextDue: string | null, listedAt: number): Promise<number | undefined> {
+    if (this.o.mode === 'spool') return Math.max(50, listedAt + this.o.intervalSec * 1000 - Date.now());
+    if (nextDue === null) return undefined;
+    // Units in backoff or leased by other workers: look again soon (a lapsed lease is ours to take).
+    const until = Date.parse(nextDue) - Date.now();
+    return Number.isFinite(until) ? Math.min(1000, Math.max(50, until)) : 50;
+  }
+
+  private filter(units: DiscoveredUnit[]): DiscoveredUnit[] {
+    const since = this.o.since?.toISOString();
+    return since ? units.filter((u) => u.sortKey >= since) : units;
+  }
+}

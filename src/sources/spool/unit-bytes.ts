@@ -1,0 +1,40 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { SluiceError } from '../../core/errors.js';
+
+/**
+ * The decompressed bytes of a stored unit, streamed. Gzip is recognised by its magic bytes, not its
+ * name; a `.gz` name on bytes that are not gzip is an error, so the unit fails with a clear reason.
+ */
+export async function* unitBytes(stored: Readable, name: string): AsyncIterable<Buffer> {
+  const iterator = (stored as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) return;
+  const head = first.value;
+  const gzipped = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  if (!gzipped && /\.gz$/i.test(name)) {
+    stored.destroy();
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: named .gz but is not gzip data`);
+  }
+  const rest = (async function* () {
+    yield head;
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield r.value;
+  })();
+  if (!gzipped) {
+    yield* rest;
+    return;
+  }
+  const gunzip = createGunzip();
+  const input = new PassThrough();
+  input.pipe(gunzip);
+  const feeding = (async () => {
+    for await (const chunk of rest) if (!input.write(chunk)) await new Promise((r) => input.once('drain', r));
+    input.end();
+  })().catch((err: unknown) => gunzip.destroy(err as Error));
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
+  } catch (err) {
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken gzip data (${(err as Error).message})`, { cause: err });
+  }
+  await feeding;
+}

@@ -1,0 +1,27 @@
+import type { Readable } from 'node:stream';
+import type { DiscoveredUnit } from '../../ledger/ledger.js';
+
+/** Where spool units live: a folder or an S3 prefix. */
+export interface UnitLister {
+  /** The folder or bucket: the ledger's `bucket` column. */
+  readonly bucket: string;
+  /** Every unit there now, page by page (S3 continuation tokens; a folder in one page). */
+  list(): AsyncIterable<DiscoveredUnit[]>;
+  /** The bytes of one unit, as stored (maybe gzipped). */
+  open(key: string): Promise<Readable>;
+}
+
+/** Names of files a spool takes: JSON arrays and NDJSON, gzipped or not. */
+export const UNIT_NAME = /\.(json|ndjson|jsonl)(\.gz)?$/i;
+
+const STAMP = /(\d{4})-(\d{2})-(\d{2})T(\d{2})[-:](\d{2})[-:](\d{2})(?:\.(\d{1,6}))?Z/;
+
+/**
+ * The order key of a unit: the timestamp in its name when it has one (`2025-04-01T18:28:18.671Z-<uuid>.json`,
+ * also with `-` for `:` as in file names), else its modification time; both as ISO text.
+ */
+export function sortKeyOf(key: string, modified: Date): string {
+  const m = STAMP.exec(key);
+  if (m) return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${(m[7] ?? '0').padEnd(3, '0').slice(0, 3)}Z ${key}`;
+  return `${modified.toISOString()} ${key}`;
+}
