@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, SluiceError } from '../core/errors.js';
+import { archiveCommand } from './archive-command.js';
 import { followCommand } from './follow-command.js';
 import { ingestCommand } from './ingest-command.js';
 import { jobsCommand } from './jobs-command.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(spoolCommand());
   program.addCommand(jobsCommand());
   program.addCommand(serveCommand());
+  program.addCommand(archiveCommand());
   exitOverrideEverywhere(program);
   return program;
 }

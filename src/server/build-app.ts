@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { apiKeyCheck } from './auth.js';
+import { toHttpError } from './error-mapping.js';
+import type { LdoService } from './ldo-service.js';
+import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerReadRoutes } from './routes/read-routes.js';
+import { registerUploadRoute } from './routes/upload-route.js';
+import { ServerMetrics } from './server-metrics.js';
+
+/** What the HTTP app needs besides the service. */
+export interface AppOptions {
+  /** Accepted API keys; empty means no auth. */
+  apiKeys: readonly string[];
+  /** Cut off a connection idle this long, in ms. */
+  idleTimeoutMs: number;
+  /** Longest time to receive a whole request, in ms. */
+  requestTimeoutMs: number;
+  /** Fastify logger options (JSON lines with the request id), or false. */
+  logger: FastifyServerOptions['logger'];
+}
+
+/** The upload service's HTTP app (not listening yet). */
+export async function buildApp(service: LdoService, options: AppOptions): Promise<{ app: FastifyInstance; metrics: ServerMetrics }> {
+  const metrics = new ServerMetrics();
+  const app = Fastify({
+    logger: options.logger,
+    connectionTimeout: options.idleTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    keepAliveTimeout: 5_000,
+    bodyLimit: service.limits.maxMetadataBytes + 64 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
+  await app.register(multipart, {
+    // One past each limit, so our own counters see the overflow and answer with their code.
+    limits: {
+      fileSize: service.limits.maxVideoBytes + 1,
+      fieldSize: service.limits.maxMetadataBytes + 1,
+      fieldNameSize: 100,
+      files: 3,
+      fields: 3,
+      parts: 6,
+      headerPairs: 20,
+    },
+    throwFileSizeLimit: false,
+  });
+  const checkKey = apiKeyCheck(options.apiKeys);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    checkKey(request);
+  });
+  app.setErrorHandler(async (err, request, reply) => {
+    const httpErr = toHttpError(err);
+    if (httpErr.statusCode >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ code: httpErr.code }, httpErr.message);
+    metrics.rejected(httpErr.code);
+    // A rejected upload may still be arriving: answer, then close rather than read the rest.
+    if (!request.raw.complete) void reply.header('connection', 'close');
+    return reply.code(httpErr.statusCode).send(httpErr.toJSON());
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    metrics.rejected('not_found');
+    return reply.code(404).send({ statusCode: 404, code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+  registerUploadRoute(app, service, metrics);
+  registerReadRoutes(app, service);
+  registerAdminRoutes(app, metrics);
+  return { app, metrics };
+}

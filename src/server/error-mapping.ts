@@ -1,0 +1,28 @@
+import { HttpError } from './http-error.js';
+
+const BY_FASTIFY_CODE: Record<string, () => HttpError> = {
+  FST_INVALID_MULTIPART_CONTENT_TYPE: () => new HttpError('not_multipart', 'send multipart/form-data with fields "metadata" and "video"'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new HttpError('not_multipart', 'send multipart/form-data with fields "metadata" and "video"'),
+  FST_REQ_FILE_TOO_LARGE: () => new HttpError('video_too_large', 'the video is over the limit (--max-video-mb)'),
+  FST_PARTS_LIMIT: () => new HttpError('too_many_parts', 'send only the "metadata" and "video" fields'),
+  FST_FILES_LIMIT: () => new HttpError('too_many_files', 'send one video file at most'),
+  FST_FIELDS_LIMIT: () => new HttpError('too_many_parts', 'send only the "metadata" and "video" fields'),
+  FST_PROTO_VIOLATION: () => new HttpError('unexpected_field', 'send only the "metadata" and "video" fields'),
+  FST_INVALID_JSON_FIELD_ERROR: () => new HttpError('metadata_invalid_json', 'metadata is not valid JSON (or has a "__proto__" key)'),
+};
+
+/** Any error of a request → the JSON error answered. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  const mapped = e.code ? BY_FASTIFY_CODE[e.code] : undefined;
+  if (mapped) return mapped();
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new HttpError('bad_multipart', e.message ?? 'bad request');
+  }
+  // busboy's parse errors carry no code: a malformed or truncated form.
+  if (typeof e.message === 'string' && /multipart|part|boundary|form/i.test(e.message) && !e.code) {
+    return new HttpError('bad_multipart', `malformed multipart body: ${e.message}`);
+  }
+  return new HttpError('internal', 'the service failed; the request id is in the log');
+}

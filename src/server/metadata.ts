@@ -1,0 +1,58 @@
+import { HttpError } from './http-error.js';
+
+const MAX_LDO_ID_CHARS = 200;
+
+/**
+ * Parses the `metadata` part: JSON, an object, no `__proto__` (or `constructor.prototype`) key at any
+ * depth, at most `maxBytes`, and an `ldo_id` that is a short string or number if present.
+ */
+export function parseMetadata(text: string, maxBytes: number): Record<string, unknown> {
+  if (Buffer.byteLength(text) > maxBytes) {
+    throw new HttpError('metadata_too_large', `metadata is over ${maxBytes} bytes (--max-metadata-kb)`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new HttpError('metadata_invalid_json', `metadata is not JSON: ${(err as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new HttpError('metadata_not_object', 'metadata must be a JSON object, e.g. {"ldo_id": "LDO-123"}');
+  }
+  rejectPrototypeKeys(value);
+  const obj = value as Record<string, unknown>;
+  const ldoId = obj.ldo_id;
+  if (ldoId !== undefined && ldoId !== null) {
+    const ok = (typeof ldoId === 'string' && ldoId.length > 0) || (typeof ldoId === 'number' && Number.isFinite(ldoId));
+    if (!ok || String(ldoId).length > MAX_LDO_ID_CHARS) {
+      throw new HttpError('metadata_bad_ldo_id', `metadata.ldo_id must be a non-empty string of at most ${MAX_LDO_ID_CHARS} characters`);
+    }
+  }
+  return obj;
+}
+
+/** The metadata's `ldo_id` as a string, if any. */
+export function ldoIdOf(metadata: Record<string, unknown>): string | null {
+  const v = metadata.ldo_id;
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
+}
+
+function rejectPrototypeKeys(value: unknown): void {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      stack.push(...(v as unknown[]));
+      continue;
+    }
+    const obj = v as Record<string, unknown>;
+    for (const key of Object.keys(obj)) {
+      if (key === '__proto__') throw new HttpError('metadata_forbidden_key', 'metadata may not contain a "__proto__" key');
+      if (key === 'constructor' && obj.constructor !== null && typeof obj.constructor === 'object' && 'prototype' in obj.constructor) {
+        throw new HttpError('metadata_forbidden_key', 'metadata may not contain "constructor.prototype"');
+      }
+      stack.push(obj[key]);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import { SluiceError } from '../core/errors.js';
+import { buildApp } from './build-app.js';
+import { LdoService } from './ldo-service.js';
+import { openRegistry, registryUrlFor } from './registry/open-registry.js';
+import { isLoopback, type ServeConfig } from './serve-config.js';
+import { openStore } from './store/open-store.js';
+
+/** A started service. */
+export interface RunningServer {
+  /** `http://host:port` it listens on. */
+  url: string;
+  app: FastifyInstance;
+  service: LdoService;
+  /** Stops accepting, waits for requests in flight, closes the registry. */
+  close(): Promise<void>;
+}
+
+/** Opens the store and registry that a config names. */
+export async function openService(config: ServeConfig): Promise<LdoService> {
+  const store = openStore(config.store);
+  const registry = await openRegistry(registryUrlFor(config.registry, config.store));
+  return new LdoService(store, registry, {
+    maxVideoBytes: config.maxVideoMb * 1024 * 1024,
+    maxMetadataBytes: config.maxMetadataKb * 1024,
+  });
+}
+
+/** Refuses to serve unauthenticated beyond loopback unless told to. */
+export function checkAuthPolicy(config: ServeConfig): void {
+  if (!isLoopback(config.host) && config.apiKeys.length === 0 && !config.noAuth) {
+    throw new SluiceError(
+      'SLUICE_E_AUTH_REQUIRED',
+      `refusing to serve on ${config.host} without API keys: anyone on the network could upload and delete LDOs`,
+    );
+  }
+}
+
+/** Cleans debris of dead uploads, then listens. */
+export async function startServer(config: ServeConfig, service?: LdoService): Promise<RunningServer> {
+  checkAuthPolicy(config);
+  const svc = service ?? (await openService(config));
+  try {
+    const removed = await svc.recover().catch((err: unknown) => {
+      throw new SluiceError('SLUICE_E_STORE', `cannot clean interrupted uploads in ${svc.store.url}: ${(err as Error).message}`, { cause: err });
+    });
+    const { app } = await buildApp(svc, {
+      apiKeys: config.apiKeys,
+      idleTimeoutMs: config.idleTimeoutSec * 1000,
+      requestTimeoutMs: config.requestTimeoutSec * 1000,
+      logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    });
+    if (removed > 0) app.log.warn({ removed }, 'removed the bytes of uploads interrupted by an earlier stop');
+    const address = await app.listen({ host: config.host, port: config.port });
+    return {
+      url: address,
+      app,
+      service: svc,
+      close: async () => {
+        await app.close();
+        await svc.registry.close();
+      },
+    };
+  } catch (err) {
+    await svc.registry.close();
+    throw err;
+  }
+}
