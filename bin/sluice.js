@@ -1,6 +1,18 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled to dist/ by `npm run build` (run by `npm ci` through `prepare`).
-import('../dist/cli/main.js').then((m) => m.main(process.argv)).catch((err) => {
-  console.error(err instanceof Error ? err.stack : String(err));
-  process.exit(1);
-});
+// Signals that arrive while the modules load are held, not lost: the command that starts takes them
+// over (a job then stops cleanly at once), or they get their default meaning back.
+const early = [];
+const hold = (signal) => early.push(signal);
+process.on('SIGINT', hold);
+process.on('SIGTERM', hold);
+const release = () => {
+  process.off('SIGINT', hold);
+  process.off('SIGTERM', hold);
+};
+import('../dist/cli/main.js')
+  .then((m) => m.main(process.argv, { early, release }))
+  .catch((err) => {
+    console.error(err instanceof Error ? err.stack : String(err));
+    process.exit(1);
+  });

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, SluiceError } from '../core/errors.js';
+import { adoptEarlySignals, releaseEarlySignals, type EarlySignals } from '../core/shutdown.js';
 import { archiveCommand } from './archive-command.js';
 import { followCommand } from './follow-command.js';
 import { ingestCommand } from './ingest-command.js';
@@ -8,6 +9,9 @@ import { spoolCommand } from './spool-command.js';
 import { reportCommand } from './report-command.js';
 import { serveCommand } from './serve-command.js';
 import { serviceCommand } from './service-command.js';
+
+/** Commands that install a graceful stop (`Shutdown`). */
+const GRACEFUL_COMMANDS = new Set(['ingest', 'follow', 'spool', 'serve']);
 
 /** The `sluice` program: one verb per job. */
 export function buildProgram(): Command {
@@ -35,8 +39,13 @@ function exitOverrideEverywhere(command: Command): void {
 }
 
 /** Runs the CLI; sets the process exit code (0 ok, 1 failed, 2 usage, 3 dead-lettered, 130/143 signals). */
-export async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[], signals?: EarlySignals): Promise<void> {
+  if (signals) adoptEarlySignals(signals);
   const program = buildProgram();
+  // Jobs stop gracefully through their own Shutdown, which takes the held signals over.
+  program.hook('preAction', (_program, action) => {
+    if (!GRACEFUL_COMMANDS.has(action.name())) releaseEarlySignals();
+  });
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -75,7 +75,7 @@ export function serveCommand(): Command {
       }
       const server = await startServer(config);
       process.stderr.write(`sluice serve: listening on ${server.url} (store ${server.service.store.url}, registry ${server.service.registry.description})\n`);
-      const shutdown = new Shutdown();
+      const shutdown = new Shutdown('finishing the uploads in flight');
       await new Promise<void>((resolve) => shutdown.install(resolve));
       await server.close();
       shutdown.uninstall();

@@ -48,7 +48,8 @@ export function sameFile(path: string, stored: string): boolean {
   }
 }
 
-function hashHead(fd: number, length: number): string {
+/** Hash of the first `length` bytes of an open file, as identities hold it. */
+export function hashHead(fd: number, length: number): string {
   const buf = Buffer.alloc(length);
   let got = 0;
   while (got < length) {

@@ -39,7 +39,14 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
   const shutdown = new Shutdown();
   const { sink } = setup;
 
-  await sink.open();
+  // Signals are ours from the start: a SIGTERM while the sink opens still ends the run cleanly.
+  shutdown.install(() => stopper.abort());
+  try {
+    await sink.open();
+  } catch (err) {
+    shutdown.uninstall();
+    throw err;
+  }
   try {
     status?.start();
     if (deadLetter) {
@@ -47,7 +54,6 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
       // A baseline mark before any batch, so even the first batch's dead letters are cut off after a crash.
       await sink.commit([deadLetter.mark()]);
     }
-    shutdown.install(() => stopper.abort());
     progress?.start();
     return await body({ bus, sink, deadLetter, shutdown, stop: stopper.signal });
   } catch (err) {

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { glob, isDynamicPattern } from 'tinyglobby';
+import { escapePath, glob, isDynamicPattern } from 'tinyglobby';
 
 /** One file a follow pattern matches, with the date its name carries (if any). */
 export interface PatternMatch {
@@ -9,11 +9,12 @@ export interface PatternMatch {
   date: string | null;
 }
 
-const TOKENS: Record<string, string> = {
-  '{YYYYMMDD}': '(?<ymd>\\d{8})',
-  '{YYYY}': '(?<y>\\d{4})',
-  '{MM}': '(?<m>\\d{2})',
-  '{DD}': '(?<d>\\d{2})',
+/** Each token's regex group name and pattern; a token used twice must match the same text. */
+const TOKENS: Record<string, { group: string; regex: string }> = {
+  '{YYYYMMDD}': { group: 'ymd', regex: '\\d{8}' },
+  '{YYYY}': { group: 'y', regex: '\\d{4}' },
+  '{MM}': { group: 'm', regex: '\\d{2}' },
+  '{DD}': { group: 'd', regex: '\\d{2}' },
 };
 const TOKEN_RE = /\{YYYYMMDD\}|\{YYYY\}|\{MM\}|\{DD\}/g;
 const DATE_IN_NAME = /(\d{4})-?(\d{2})-?(\d{2})/;
@@ -29,20 +30,18 @@ export class DatePattern {
   private readonly matcher: RegExp | null;
 
   constructor(readonly pattern: string) {
-    const hasTokens = TOKEN_RE.test(pattern);
-    TOKEN_RE.lastIndex = 0;
-    this.glob = hasTokens ? pattern.replace(TOKEN_RE, '*') : pattern;
+    const hasTokens = hasToken(pattern);
+    // Literal parts of a token pattern are escaped for the glob (a folder may be called "logs (old)").
+    this.glob = hasTokens ? splitTokens(pattern).map((part) => (part.token ? '*' : escapePath(part.text))).join('') : pattern;
     this.matcher = hasTokens ? new RegExp(`^${tokenRegex(resolve(pattern))}$`) : null;
   }
 
-  /** The folder to watch: the longest leading part without tokens or glob characters. */
+  /** The folder to watch: the longest leading part without tokens or glob characters (never the file). */
   get folder(): string {
-    let dir = resolve(this.pattern);
-    while (dir !== dirname(dir) && (TOKEN_RE.test(dir) || isDynamicPattern(dir))) {
-      TOKEN_RE.lastIndex = 0;
-      dir = dirname(dir);
-    }
-    TOKEN_RE.lastIndex = 0;
+    let dir = dirname(resolve(this.pattern));
+    const tokens = hasToken(this.pattern);
+    // Literal parts of a token pattern are not globs (they are escaped), so only tokens count there.
+    while (dir !== dirname(dir) && (tokens ? hasToken(dir) : isDynamicPattern(dir))) dir = dirname(dir);
     return dir;
   }
 
@@ -85,15 +84,35 @@ function compareMatches(a: PatternMatch, b: PatternMatch): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
-function tokenRegex(pattern: string): string {
-  let out = '';
+function hasToken(s: string): boolean {
+  return splitTokens(s).some((p) => p.token);
+}
+
+/** A pattern as literal text and tokens, in order. */
+function splitTokens(pattern: string): Array<{ text: string; token: boolean }> {
+  const parts: Array<{ text: string; token: boolean }> = [];
   let last = 0;
   for (const m of pattern.matchAll(TOKEN_RE)) {
-    out += escapeGlobPart(pattern.slice(last, m.index));
-    out += TOKENS[m[0]] ?? '';
+    if ((m.index ?? 0) > last) parts.push({ text: pattern.slice(last, m.index), token: false });
+    parts.push({ text: m[0], token: true });
     last = (m.index ?? 0) + m[0].length;
   }
-  return out + escapeGlobPart(pattern.slice(last));
+  if (last < pattern.length) parts.push({ text: pattern.slice(last), token: false });
+  return parts;
+}
+
+function tokenRegex(pattern: string): string {
+  const seen = new Set<string>();
+  return splitTokens(pattern)
+    .map((part) => {
+      if (!part.token) return escapeGlobPart(part.text);
+      const t = TOKENS[part.text];
+      if (!t) return '';
+      if (seen.has(t.group)) return `\\k<${t.group}>`;
+      seen.add(t.group);
+      return `(?<${t.group}>${t.regex})`;
+    })
+    .join('');
 }
 
 /** Literal text of a pattern as regex, with `*` and `?` keeping their glob meaning. */

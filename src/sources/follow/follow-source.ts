@@ -5,7 +5,7 @@ import { NdjsonDecoder } from '../../decoders/ndjson-decoder.js';
 import { cursorKeyOf, validCursor } from '../../core/flow/plan-units.js';
 import { profileByName } from '../../profiles/registry.js';
 import type { Source, SourceContext } from '../source.js';
-import { identityString, readFileIdentity } from '../file-identity.js';
+import { sameFile } from '../file-identity.js';
 import type { DatePattern, PatternMatch } from './date-pattern.js';
 import { TailedFile } from './tailed-file.js';
 import { WakeSignal } from './wake-signal.js';
@@ -54,7 +54,7 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
   const assembler = new ChunkAssembler(profile, o.parse.profileOptions);
   const tails = new Map<string, TailedFile>();
   // Where files closed in this run ended: newer than the sink's cursors until the next commit.
-  const closedAt = new Map<string, { offset: number; line: number }>();
+  const closedAt = new Map<string, { offset: number; line: number; identity: string }>();
   const wake = new WakeSignal(o.pattern.folder, o.pollMs, ctx.stop);
   const buffer = Buffer.allocUnsafe(256 * 1024);
   // Files with nothing new: skipped without re-reading their cursor until size or mtime change.
@@ -66,26 +66,33 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
   let tailing = false;
   ctx.bus.setPhase('catch-up');
 
-  const open = (path: string, key: string, startOffset: number, startLine: number): UnitPlan => {
-    const id = readFileIdentity(path);
-    const plan: UnitPlan = {
-      index: nextUnit++,
-      display: path,
-      path,
-      gzip: false,
-      startOffset,
-      startLine,
-      cursorKey: key,
-      identity: identityString(id),
-      size: id.size,
-    };
-    const decoder = new NdjsonDecoder(
-      { file: path, maxLineBytes: o.parse.maxLineBytes, startOffset, startLine },
-      assembler,
-    );
-    tails.set(key, new TailedFile(plan, decoder, path, startOffset));
+  /** Opens a file for tailing; undefined when it vanished meanwhile (picked up again if it returns). */
+  const open = (path: string, key: string, startOffset: number, startLine: number): UnitPlan | undefined => {
+    // The identity is filled in (and refreshed while the head grows) by the TailedFile.
+    const plan: UnitPlan = { index: nextUnit, display: path, path, gzip: false, startOffset, startLine, cursorKey: key, identity: '', size: 0 };
+    const decoder = new NdjsonDecoder({ file: path, maxLineBytes: o.parse.maxLineBytes, startOffset, startLine }, assembler);
+    try {
+      const tail = new TailedFile(plan, decoder, path, startOffset);
+      plan.size = tail.size;
+      tails.set(key, tail);
+    } catch (err) {
+      if (isGone(err)) return undefined;
+      throw err;
+    }
+    nextUnit += 1;
     return plan;
   };
+
+  /** Reads a tail until drained (or `limit`), handing over a chunk per read. */
+  async function* drain(tail: TailedFile, limit?: number): AsyncGenerator<ParseMessage, boolean> {
+    let readAny = false;
+    while (tail.read(buffer, READ_BUDGET, limit) > 0) {
+      readAny = true;
+      if (!assembler.empty) yield assembler.take(tail.plan.index, tail.decoder.offset, tail.decoder.line, tail.rawBytes);
+      if (ctx.stop.aborted && limit === undefined) break;
+    }
+    return readAny;
+  }
 
   try {
     while (!ctx.stop.aborted) {
@@ -105,14 +112,21 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
         }
         const { size, signature } = statOf(m.path);
         if (settled.get(key) === signature && key !== newestKey) continue;
-        const closed = closedAt.get(key);
-        const cursor = closed && closed.offset <= size ? closed : await validCursor(ctx.sink, key, m.path, size, false);
-        if (cursor && cursor.offset >= size && key !== newestKey) {
-          settled.set(key, signature); // nothing new in an old file
-          continue;
+        try {
+          const closed = closedAt.get(key);
+          // Inode numbers are reused: a remembered end counts only for the very same file.
+          const cursor =
+            closed && closed.offset <= size && sameFile(m.path, closed.identity) ? closed : await validCursor(ctx.sink, key, m.path, size, false);
+          if (cursor && cursor.offset >= size && key !== newestKey) {
+            settled.set(key, signature); // nothing new in an old file
+            continue;
+          }
+          const start = cursor ? [cursor.offset, cursor.line] : firstScan && o.fromEnd ? [lastLineEnd(m.path, size), 0] : [0, 0];
+          const plan = open(m.path, key, start[0] ?? 0, start[1] ?? 0);
+          if (plan) starts.push(plan);
+        } catch (err) {
+          if (!isGone(err)) throw err; // listed, then deleted before we looked: the next scan decides
         }
-        const start = cursor ? [cursor.offset, cursor.line] : firstScan && o.fromEnd ? [lastLineEnd(m.path, size), 0] : [0, 0];
-        starts.push(open(m.path, key, start[0] ?? 0, start[1] ?? 0));
       }
       firstScan = false;
       for (const plan of starts) yield { kind: 'unit-start', unit: plan.index, plan };
@@ -125,15 +139,11 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
           tails.delete(key);
           tail.close();
           const plan = open(tail.path, key, 0, 0);
-          yield { kind: 'unit-start', unit: plan.index, plan };
+          if (plan) yield { kind: 'unit-start', unit: plan.index, plan };
           readAny = true;
           continue;
         }
-        while (tail.read(buffer, READ_BUDGET) > 0) {
-          readAny = true;
-          if (!assembler.empty) yield assembler.take(tail.plan.index, tail.decoder.offset, tail.decoder.line, tail.rawBytes);
-          if (ctx.stop.aborted) return;
-        }
+        if (yield* drain(tail)) readAny = true;
         const drained = tail.lag === 0;
         const idleMs = Date.now() - tail.lastGrowthMs;
         const finished = drained && (state === 'detached' || (key !== newestKey && idleMs >= o.idleCloseSec * 1000));
@@ -143,7 +153,7 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
           yield { kind: 'unit-end', unit: tail.plan.index, endOffset: tail.decoder.offset, endLine: tail.decoder.line, rawBytes: tail.rawBytes };
           tails.delete(key);
           tail.close();
-          closedAt.set(key, { offset: tail.decoder.offset, line: tail.decoder.line });
+          closedAt.set(key, { offset: tail.decoder.offset, line: tail.decoder.line, identity: tail.plan.identity });
         } else {
           lag += tail.lag;
         }
@@ -156,6 +166,12 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
       }
       yield { kind: 'idle' };
       await wake.wait();
+    }
+    // Stopping: what was written before the stop is read (up to each file's size now), so a
+    // SIGTERM after a burst leaves no backlog behind.
+    for (const tail of [...tails.values()].sort((a, b) => a.plan.index - b.plan.index)) {
+      tail.state();
+      yield* drain(tail, tail.size);
     }
   } finally {
     wake.close();
@@ -198,4 +214,10 @@ function lastLineEnd(path: string, size: number): number {
   } finally {
     closeSync(fd);
   }
+}
+
+/** True for errors that mean the file is gone (deleted between two looks). */
+function isGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
