@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { escapePath, glob, isDynamicPattern } from 'tinyglobby';
 
 /** One file a follow pattern matches, with the date its name carries (if any). */
@@ -28,12 +29,31 @@ const DATE_IN_NAME = /(\d{4})-?(\d{2})-?(\d{2})/;
 export class DatePattern {
   private readonly glob: string;
   private readonly matcher: RegExp | null;
+  /** When only the file name varies: a regex for it, so listing is one readdir of `folder`. */
+  private readonly nameMatcher: RegExp | null;
 
   constructor(readonly pattern: string) {
     const hasTokens = hasToken(pattern);
     // Literal parts of a token pattern are escaped for the glob (a folder may be called "logs (old)").
     this.glob = hasTokens ? splitTokens(pattern).map((part) => (part.token ? '*' : escapePath(part.text))).join('') : pattern;
     this.matcher = hasTokens ? new RegExp(`^${tokenRegex(resolve(pattern))}$`) : null;
+    const name = basename(pattern);
+    const onlyNameVaries = this.folder === dirname(resolve(pattern));
+    this.nameMatcher = !onlyNameVaries
+      ? null
+      : hasTokens
+        ? new RegExp(`^${tokenRegex(name)}$`)
+        : /[{}()!+@]/.test(name)
+          ? null
+          : new RegExp(`^${escapeGlobPart(name).replace(/\\\[/g, '[').replace(/\\\]/g, ']')}$`);
+  }
+
+  /**
+   * Whether a name seen in the watched folder could be one of ours (a file-system event for the
+   * database or the status file beside the logs must not make the follower list the folder again).
+   */
+  mightMatch(name: string): boolean {
+    return this.nameMatcher === null || this.nameMatcher.test(name);
   }
 
   /** The folder to watch: the longest leading part without tokens or glob characters (never the file). */
@@ -47,17 +67,25 @@ export class DatePattern {
 
   /** The files that match now, oldest first. */
   async list(): Promise<PatternMatch[]> {
-    const paths = isDynamicPattern(this.glob)
-      ? await glob(this.glob, { onlyFiles: true, absolute: true, expandDirectories: false })
-      : existsSync(this.glob) && statSync(this.glob).isFile()
-        ? [resolve(this.glob)]
-        : [];
     const matches: PatternMatch[] = [];
-    for (const path of paths) {
+    for (const path of await this.paths()) {
       const date = this.dateOf(path);
       if (date !== undefined) matches.push({ path, date });
     }
     return matches.sort(compareMatches);
+  }
+
+  /** Matching paths: one readdir when only the name varies, else a glob rooted at `folder`. */
+  private async paths(): Promise<string[]> {
+    if (!isDynamicPattern(this.glob)) return existsSync(this.glob) && statSync(this.glob).isFile() ? [resolve(this.glob)] : [];
+    const folder = this.folder;
+    if (this.nameMatcher) {
+      const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+      return entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && this.nameMatcher?.test(e.name)).map((e) => join(folder, e.name));
+    }
+    // Rooted at the folder, so the walk never starts at the working directory or `/`.
+    const relativePattern = relative(folder, resolve(this.glob)).split(sep).join('/');
+    return glob(relativePattern, { cwd: folder, onlyFiles: true, absolute: true, expandDirectories: false, followSymbolicLinks: false });
   }
 
   /** The date in a matched name; undefined when the name does not fit the token pattern. */

@@ -55,7 +55,7 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
   const tails = new Map<string, TailedFile>();
   // Where files closed in this run ended: newer than the sink's cursors until the next commit.
   const closedAt = new Map<string, { offset: number; line: number; identity: string }>();
-  const wake = new WakeSignal(o.pattern.folder, o.pollMs, ctx.stop);
+  const wake = new WakeSignal(o.pattern.folder, o.pollMs, ctx.stop, (name) => o.pattern.mightMatch(name));
   const buffer = Buffer.allocUnsafe(256 * 1024);
   // Files with nothing new: skipped without re-reading their cursor until size or mtime change.
   const settled = new Map<string, string>();
@@ -135,6 +135,7 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
       let lag = 0;
       for (const [key, tail] of [...tails.entries()].sort((a, b) => a[1].plan.index - b[1].plan.index)) {
         const state = tail.state();
+        lag += tail.lag; // before reading: what was waiting at this look
         if (state === 'truncated') {
           tails.delete(key);
           tail.close();
@@ -154,8 +155,6 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
           tails.delete(key);
           tail.close();
           closedAt.set(key, { offset: tail.decoder.offset, line: tail.decoder.line, identity: tail.plan.identity });
-        } else {
-          lag += tail.lag;
         }
       }
       ctx.bus.set('lagBytes', lag);

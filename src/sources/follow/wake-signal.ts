@@ -15,6 +15,8 @@ export class WakeSignal {
     private readonly folder: string,
     private readonly pollMs: number,
     private readonly stop: AbortSignal,
+    /** Names in the folder that matter; events for others (the database's WAL beside the logs) are ignored. */
+    private readonly relevant: (name: string) => boolean = () => true,
   ) {
     stop.addEventListener('abort', () => this.fire(), { once: true });
   }
@@ -51,8 +53,10 @@ export class WakeSignal {
   private ensureWatching(): void {
     if (this.watcher) return;
     try {
-      this.watcher = watch(this.folder, { persistent: false }, () => {
-        this.folderEvent = true;
+      this.watcher = watch(this.folder, { persistent: false }, (event, name) => {
+        if (name !== null && !this.relevant(String(name))) return;
+        // A file appeared, vanished or was renamed: list again. A change only needs a read.
+        if (event === 'rename' || name === null) this.folderEvent = true;
         this.fire();
       });
       this.watcher.on('error', () => this.close());
