@@ -41,6 +41,11 @@ function exitOverrideEverywhere(command: Command): void {
 /** Runs the CLI; sets the process exit code (0 ok, 1 failed, 2 usage, 3 dead-lettered, 130/143 signals). */
 export async function main(argv: string[], signals?: EarlySignals): Promise<void> {
   if (signals) adoptEarlySignals(signals);
+  // `sluice jobs list | head`: a reader that leaves early is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const program = buildProgram();
   // Jobs stop gracefully through their own Shutdown, which takes the held signals over.
   program.hook('preAction', (_program, action) => {

@@ -39,6 +39,14 @@ export const LEDGER_POSTGRES_DDL = `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (
 );
 CREATE INDEX IF NOT EXISTS ${LEDGER_TABLE}_due ON ${LEDGER_TABLE}(bucket, status, sort_key);`;
 
+/**
+ * Version 2 of the ledger: claims read the open units of a bucket in order straight off this partial
+ * index instead of sorting every unit of the bucket (claims had slowed down as the ledger grew).
+ * The same statement works in SQLite and PostgreSQL.
+ */
+export const LEDGER_OPEN_INDEX = `CREATE INDEX IF NOT EXISTS ${LEDGER_TABLE}_open ON ${LEDGER_TABLE}(bucket, sort_key, key)
+  WHERE status IN ('PENDING', 'PROCESSING')`;
+
 /** The UPDATE a SQL sink runs in its batch transaction when a unit's rows are all written. */
 export const COMPLETE_SQL = {
   sqlite: `UPDATE ${LEDGER_TABLE} SET status = 'COMPLETED', processed_at = ?, updated_at = ?, lease_until = NULL, error = NULL

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { createPgPool, redact } from '../sinks/postgres/pg-pool.js';
 import { migratePostgres } from '../sinks/postgres/pg-migrate.js';
 import { backoffSeconds, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
-import { COMPLETE_SQL, LEDGER_POSTGRES_DDL, LEDGER_TABLE } from './ledger-sql.js';
+import { COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_POSTGRES_DDL, LEDGER_TABLE } from './ledger-sql.js';
 
 interface Row {
   bucket: string;
@@ -21,7 +21,7 @@ interface Row {
   worker: string | null;
 }
 
-const DUE = `((status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
+const DUE = `status IN ('PENDING', 'PROCESSING') AND ((status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
   OR (status = 'PROCESSING' AND lease_until < now()))`;
 
 /**
@@ -39,7 +39,15 @@ export class PostgresLedger implements Ledger {
   }
 
   async open(): Promise<void> {
-    await migratePostgres(this.pool, 'ledger', [{ version: 1, description: 'sluice_ledger', sql: LEDGER_POSTGRES_DDL }], this.schema);
+    await migratePostgres(
+      this.pool,
+      'ledger',
+      [
+        { version: 1, description: 'sluice_ledger', sql: LEDGER_POSTGRES_DDL },
+        { version: 2, description: 'partial index of open units', sql: LEDGER_OPEN_INDEX },
+      ],
+      this.schema,
+    );
   }
 
   async register(units: readonly DiscoveredUnit[]): Promise<number> {
@@ -60,7 +68,7 @@ export class PostgresLedger implements Ledger {
   async claim(bucket: string, worker: string, leaseSec: number, limit: number): Promise<LedgerUnit[]> {
     const r = await this.pool.query<Row>(
       `UPDATE ${LEDGER_TABLE} l SET status = 'PROCESSING', attempts = l.attempts + 1, last_attempt = now(),
-         lease_until = now() + make_interval(secs => $3), worker = $2, updated_at = now()
+         lease_until = now() + make_interval(secs => $3), worker = $2, updated_at = now(), next_attempt_at = NULL
        FROM (SELECT bucket, key FROM ${LEDGER_TABLE} WHERE bucket = $1 AND ${DUE}
              ORDER BY sort_key, key LIMIT $4 FOR UPDATE SKIP LOCKED) c
        WHERE l.bucket = c.bucket AND l.key = c.key RETURNING l.*`,

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { openSqliteDatabase } from '../sinks/sqlite/open-database.js';
 import { migrate } from '../sinks/sqlite/schema-versions.js';
 import { backoffSeconds, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
-import { COMPLETE_SQL, LEDGER_SQLITE_DDL, LEDGER_TABLE } from './ledger-sql.js';
+import { COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_SQLITE_DDL, LEDGER_TABLE } from './ledger-sql.js';
 
 interface Row {
   bucket: string;
@@ -21,7 +21,7 @@ interface Row {
   worker: string | null;
 }
 
-const DUE = `((status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
+const DUE = `status IN ('PENDING', 'PROCESSING') AND ((status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
   OR (status = 'PROCESSING' AND lease_until < @now))`;
 
 /**
@@ -38,7 +38,10 @@ export class SqliteLedger implements Ledger {
 
   async open(): Promise<void> {
     this.db = openSqliteDatabase(this.path);
-    migrate(this.db, 'ledger', [{ version: 1, description: 'sluice_ledger', up: (db) => db.exec(LEDGER_SQLITE_DDL) }]);
+    migrate(this.db, 'ledger', [
+      { version: 1, description: 'sluice_ledger', up: (db) => db.exec(LEDGER_SQLITE_DDL) },
+      { version: 2, description: 'partial index of open units', up: (db) => db.exec(LEDGER_OPEN_INDEX) },
+    ]);
   }
 
   async register(units: readonly DiscoveredUnit[]): Promise<number> {
@@ -55,7 +58,7 @@ export class SqliteLedger implements Ledger {
       `SELECT * FROM ${LEDGER_TABLE} WHERE bucket = @bucket AND ${DUE} ORDER BY sort_key, key LIMIT @limit`,
     );
     const take = this.conn.prepare(`UPDATE ${LEDGER_TABLE} SET status = 'PROCESSING', attempts = attempts + 1, last_attempt = ?,
-      lease_until = ?, worker = ?, updated_at = ? WHERE bucket = ? AND key = ?`);
+      lease_until = ?, worker = ?, updated_at = ?, next_attempt_at = NULL WHERE bucket = ? AND key = ?`);
     const claimTx = this.conn.transaction(() => {
       const rows = select.all({ bucket, now: now.toISOString(), limit });
       for (const r of rows) take.run(now.toISOString(), lease, worker, now.toISOString(), r.bucket, r.key);

@@ -43,8 +43,8 @@ export interface Sink {
   write(rows: EncodedRows): void | Promise<void>;
   /** Makes the open batch and these cursors durable together. */
   commit(cursors: readonly UnitCursor[]): Promise<CommitResult>;
-  /** Drops the open batch (nothing of it is stored). */
-  rollback(): void;
+  /** Drops the open batch (nothing of it is stored); await it when it returns a promise. */
+  rollback(): void | Promise<void>;
   /** Releases the connection. */
   close(): Promise<void>;
 }

@@ -58,7 +58,7 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
     return await body({ bus, sink, deadLetter, shutdown, stop: stopper.signal });
   } catch (err) {
     bus.end('failed');
-    sink.rollback();
+    await sink.rollback();
     throw err;
   } finally {
     progress?.stop();

@@ -43,6 +43,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
   const units = new Map<number, UnitPlan>();
   const pending = new Map<number, UnitCursor>();
   let bytesBefore = 0;
+  const unitCounts = new Map<number, { read: number; bad: number }>();
   let lastYield = Date.now();
 
   const commit = async (): Promise<void> => {
@@ -80,6 +81,10 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       batcher.add(rowCount);
       bus.add('read', msg.records);
       bus.add('bad', msg.bad.length);
+      const uc = unitCounts.get(msg.unit) ?? { read: 0, bad: 0 };
+      uc.read += msg.records;
+      uc.bad += msg.bad.length;
+      unitCounts.set(msg.unit, uc);
       bus.add('skipped', msg.skipped);
       bus.set('bytesDone', bytesBefore + progressBytes(units.get(msg.unit), msg.rawBytes));
       moveCursor(msg.unit, msg.endOffset, msg.endLine, false);
@@ -91,6 +96,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       bus.set('bytesDone', bytesBefore);
       const plan = units.get(msg.unit);
       units.delete(msg.unit);
+      unitCounts.delete(msg.unit);
       if (parts.atomicUnits) {
         await commit();
         if (plan) await parts.onUnitCommitted?.(plan);
@@ -101,10 +107,18 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       const plan = units.get(msg.unit);
       units.delete(msg.unit);
       pending.delete(msg.unit);
-      sink.rollback();
+      await sink.rollback();
       batcher.reset();
       const verdict = plan ? await parts.onUnitFailed(plan, msg.message) : 'failed';
-      if (verdict === 'retry') deadLetter?.discardPending();
+      if (verdict === 'retry') {
+        deadLetter?.discardPending();
+        const uc = unitCounts.get(msg.unit);
+        if (uc) {
+          bus.add('read', -uc.read);
+          bus.add('bad', -uc.bad);
+        }
+      }
+      unitCounts.delete(msg.unit);
       await commit();
     } else {
       await commit();

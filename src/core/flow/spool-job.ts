@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ledgerFromUrl } from '../../ledger/ledger-from-url.js';
 import { profileByName } from '../../profiles/registry.js';
@@ -48,13 +49,17 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
       onSignal: config.mode === 'spool' ? 'service' : 'finish-unit',
       units: {
         atomicUnits: true,
-        onUnitCommitted: async (plan) => {
-          if (plan.ledger) await ledger.complete(plan.ledger.bucket, plan.ledger.key);
-        },
+        // A ledger in the sink's database was completed in the unit's own transaction.
+        onUnitCommitted: ledgerUrl === config.into
+          ? undefined
+          : async (plan) => {
+              if (plan.ledger) await ledger.complete(plan.ledger.bucket, plan.ledger.key);
+            },
         onUnitFailed: async (plan, message) => {
           if (!plan.ledger) return 'failed';
           const status = await ledger.fail(plan.ledger.bucket, plan.ledger.key, message, config.maxAttempts, config.retryBaseSec);
-          process.stderr.write(`sluice spool: ${plan.ledger.key}: ${message} (${status === 'FAILED' ? 'FAILED' : 'will retry'})\n`);
+          const about = message.startsWith(plan.ledger.key) ? message : `${plan.ledger.key}: ${message}`;
+          process.stderr.write(`sluice spool: ${about} (${status === 'FAILED' ? 'FAILED' : 'will retry'})\n`);
           if (status === 'FAILED') failedUnits += 1;
           return status === 'FAILED' ? 'failed' : 'retry';
         },
@@ -75,6 +80,9 @@ function listerFor(config: SpoolConfig): UnitLister {
     return new S3Lister(client, s3.bucket, s3.prefix);
   }
   if (config.from.includes('://')) throw new SluiceError('SLUICE_E_CONFIG', `--from: expected a folder or s3://bucket/prefix, got ${config.from}`);
+  if (!existsSync(config.from) || !statSync(config.from).isDirectory()) {
+    throw new SluiceError('SLUICE_E_NO_INPUT', `--from: ${config.from} is not a folder (or use s3://bucket/prefix)`);
+  }
   return new FolderLister(resolve(config.from));
 }
 

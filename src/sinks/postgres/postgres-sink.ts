@@ -4,7 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { SluiceError } from '../../core/errors.js';
 import type { EncodedRows } from '../../core/rows/row-chunk.js';
 import type { TableSpec } from '../../core/rows/table-spec.js';
-import { COMPLETE_SQL, LEDGER_POSTGRES_DDL } from '../../ledger/ledger-sql.js';
+import { COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_POSTGRES_DDL } from '../../ledger/ledger-sql.js';
 import type { Profile } from '../../profiles/profile.js';
 import type { CommitResult, Sink, UnitCursor } from '../sink.js';
 import { copyText } from './copy-text.js';
@@ -48,6 +48,7 @@ export class PostgresSink implements Sink {
       await migratePostgres(this.pool, 'sluice', [
         { version: 1, description: 'sluice_cursors', sql: CURSORS_DDL },
         { version: 2, description: 'sluice_ledger', sql: LEDGER_POSTGRES_DDL },
+        { version: 3, description: 'sluice_ledger: partial index of open units', sql: LEDGER_OPEN_INDEX },
       ], this.schema);
       await migratePostgres(this.pool, this.profile.name, this.profile.postgresMigrations, this.schema);
     } catch (err) {
@@ -112,8 +113,8 @@ export class PostgresSink implements Sink {
     }
   }
 
-  rollback(): void {
-    void this.rollbackAsync();
+  async rollback(): Promise<void> {
+    await this.rollbackAsync();
   }
 
   async close(): Promise<void> {
@@ -145,17 +146,22 @@ export class PostgresSink implements Sink {
   private async rollbackAsync(): Promise<void> {
     const client = this.client;
     if (!client) return;
+    // Everything of this batch is forgotten now, before any await: a new batch may begin meanwhile.
     this.client = undefined;
+    this.staged = new Set();
+    this.batchRows = 0;
     const copy = this.copy;
     this.copy = undefined;
-    if (copy) copy.stream.destroy();
+    if (copy) {
+      copy.done.catch(() => undefined);
+      copy.stream.destroy();
+    }
     try {
       await client.query('ROLLBACK');
       client.release();
     } catch (err) {
       client.release(err as Error);
     }
-    this.finishBatch();
   }
 
   private finishBatch(): void {

@@ -1,4 +1,4 @@
-import { LEDGER_SQLITE_DDL } from '../../ledger/ledger-sql.js';
+import { LEDGER_OPEN_INDEX, LEDGER_SQLITE_DDL } from '../../ledger/ledger-sql.js';
 import type { Migration } from './migration.js';
 
 /** The engine's own tables in a SQLite sink: cursors, written in the same transaction as rows. */
@@ -24,6 +24,13 @@ export const ENGINE_SQLITE_MIGRATIONS: readonly Migration[] = [
     description: 'sluice_ledger: units of spool folders and S3 prefixes, completed with their rows',
     up(db) {
       db.exec(LEDGER_SQLITE_DDL);
+    },
+  },
+  {
+    version: 3,
+    description: 'sluice_ledger: partial index of open units',
+    up(db) {
+      db.exec(LEDGER_OPEN_INDEX);
     },
   },
 ];

@@ -77,14 +77,15 @@ export class SpoolSource implements Source {
       gzip: false,
       startOffset: 0,
       startLine: 0,
-      cursorKey: null,
+      // The cursor row's commit is what marks the unit COMPLETED in a SQL sink that holds the ledger.
+      cursorKey: `spool|${unit.bucket}|${unit.key}`,
       identity: unit.key,
       size: unit.size,
       ledger: { bucket: unit.bucket, key: unit.key },
     };
     yield { kind: 'unit-start', unit: index, plan };
     assembler.startUnit(display);
-    const decoder = decoderFor(display.replace(/\.gz$/i, ''), { maxRecordBytes: this.o.parse.maxLineBytes, startOffset: 0, startLine: 0 }, assembler);
+    const decoder = decoderFor(display, { maxRecordBytes: this.o.parse.maxLineBytes, startOffset: 0, startLine: 0 }, assembler);
     let raw = 0;
     try {
       for await (const chunk of unitBytes(await this.o.lister.open(unit.key), unit.key)) {

@@ -1,0 +1,97 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { PostgresLedger } from '../../../src/ledger/postgres-ledger.js';
+import type { EncodedRows } from '../../../src/core/rows/row-chunk.js';
+import { RowChunkBuilder } from '../../../src/core/rows/row-chunk.js';
+import { applogProfile } from '../../../src/profiles/applog/index.js';
+import { LOGS_TABLE } from '../../../src/profiles/applog/schema.js';
+import { PostgresSink } from '../../../src/sinks/postgres/postgres-sink.js';
+import { postgresReachable, testSchema, type TestSchema } from '../../helpers/pg-test-db.js';
+import { appLogEntries } from '../../helpers/spool-fixtures.js';
+
+const ready = await postgresReachable();
+
+/** Rows of `logs` for these entries, as the spool source makes them. */
+function encode(entries: readonly unknown[], unitName: string): EncodedRows {
+  const builder = new RowChunkBuilder(0, LOGS_TABLE);
+  entries.forEach((e, i) => applogProfile.map(e, { row: (_t, values) => builder.add(values) }, {}, { unitName, index: i + 1 }));
+  return builder.take();
+}
+
+describe.skipIf(!ready)('PostgresSink (COPY into staging, INSERT ... ON CONFLICT, ledger mark in the same transaction)', () => {
+  const schemas: TestSchema[] = [];
+  const fresh = async (): Promise<{ sink: PostgresSink; pg: TestSchema }> => {
+    const pg = testSchema('t_pgsink');
+    schemas.push(pg);
+    const sink = new PostgresSink(pg.url, applogProfile);
+    await sink.open();
+    return { sink, pg };
+  };
+  afterAll(async () => {
+    for (const s of schemas) await s.drop();
+  });
+
+  it('stores awkward text through COPY exactly (tabs, newlines, backslashes, a literal \\N, unicode)', async () => {
+    const { sink, pg } = await fresh();
+    const awkward = ['tab\there', 'line\nbreak\r\nwindows', 'back\\slash \\N \\t', '\\N', 'ünïcødé ✓ 𝄞', '', 'quote " and \u0001 control'];
+    const entries = awkward.map((message, i) => ({ level: 30, message, req: { id: i, url: `/x?q=${message}`, headers: { 'user-agent': message } } }));
+    await sink.write(encode(entries, 'awkward.json.gz'));
+    expect(await sink.commit([])).toEqual({ written: entries.length, duplicates: 0 });
+    const rows = await pg.query<{ message: string | null; url: string; headers: unknown; raw_data: unknown }>(
+      'SELECT message, url, headers, raw_data FROM logs ORDER BY source_index',
+    );
+    expect(rows.map((r) => r.message)).toEqual(awkward);
+    expect(rows.map((r) => r.url)).toEqual(awkward.map((m) => `/x?q=${m}`));
+    expect(rows.map((r) => r.headers)).toEqual(awkward.map((m) => ({ 'user-agent': m })));
+    expect(rows.map((r) => r.raw_data)).toEqual(entries);
+    await sink.close();
+  });
+
+  it('counts a re-written batch as duplicates and stores nothing twice', async () => {
+    const { sink, pg } = await fresh();
+    const entries = appLogEntries(500, { seed: 4, startMs: Date.parse('2025-04-01T00:00:00Z') });
+    await sink.write(encode(entries, 'u.json.gz'));
+    expect(await sink.commit([])).toEqual({ written: 500, duplicates: 0 });
+    await sink.write(encode(entries, 'u.json.gz'));
+    await sink.write(encode(entries.slice(0, 10), 'other.json.gz'));
+    expect(await sink.commit([])).toEqual({ written: 10, duplicates: 500 });
+    expect((await pg.query<{ n: string }>('SELECT count(*) AS n FROM logs'))[0]?.n).toBe('510');
+    await sink.close();
+  });
+
+  it("marks a unit COMPLETED in the rows' transaction", async () => {
+    const { sink, pg } = await fresh();
+    const ledger = new PostgresLedger(pg.url);
+    await ledger.open();
+    await ledger.register([{ bucket: 'b', key: 'u.json.gz', size: 1, sortKey: '2025 u' }]);
+    await ledger.claim('b', 'w', 60, 1);
+    const cursor = { key: 'spool|u', unit: 'u.json.gz', identity: 'u', size: 1, offset: 1, line: 3, done: true, ledger: { bucket: 'b', key: 'u.json.gz' } };
+    await sink.write(encode(appLogEntries(3, { seed: 1, startMs: 0 }), 'u.json.gz'));
+    await sink.commit([cursor]);
+    const [unit] = (await ledger.list({ limit: 5, page: 1 })).units;
+    expect(unit).toMatchObject({ status: 'COMPLETED', leaseUntil: null });
+    expect((await pg.query<{ n: string }>('SELECT count(*) AS n FROM logs'))[0]?.n).toBe('3');
+    await ledger.close();
+    await sink.close();
+  });
+
+  it('rollback() mid-COPY drops the staged rows and the sink goes on with the next batch', async () => {
+    const { sink, pg } = await fresh();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await sink.write(encode(appLogEntries(50, { seed: 2, startMs: 0 }), 'damaged.json.gz'));
+      sink.rollback(); // what the flow does when a unit turns out damaged
+      await new Promise((r) => setTimeout(r, 300));
+      await sink.write(encode(appLogEntries(7, { seed: 3, startMs: 0 }), 'next.json.gz'));
+      expect(await sink.commit([])).toEqual({ written: 7, duplicates: 0 });
+      await new Promise((r) => setTimeout(r, 100));
+      const files = await pg.query<{ source_file: string; n: string }>('SELECT source_file, count(*) AS n FROM logs GROUP BY 1');
+      expect(files).toEqual([{ source_file: 'next.json.gz', n: '7' }]);
+      expect(unhandled.map((e) => String(e))).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await sink.close();
+    }
+  });
+});
