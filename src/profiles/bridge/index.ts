@@ -1,5 +1,6 @@
 import type { Profile } from '../profile.js';
 import { mapBridgeRecord } from './map.js';
+import { BRIDGE_REPORTS } from './reports.js';
 import { BRIDGE_SQLITE_MIGRATIONS, EVENTS_TABLE } from './schema.js';
 
 /** Seed 000: BLE bridge NDJSON events into `events`, idempotent on `(session_id, seq)`. */
@@ -9,4 +10,5 @@ export const bridgeProfile: Profile = {
   tables: [EVENTS_TABLE],
   sqliteMigrations: BRIDGE_SQLITE_MIGRATIONS,
   map: mapBridgeRecord,
+  reports: BRIDGE_REPORTS,
 };

@@ -1,0 +1,118 @@
+import type { ReportDefinition } from '../../reports/report.js';
+import { limitArg, msAsSeconds, where } from './reports-sql.js';
+
+/** Per session: how much happened and over how long. Newest (by last `ts_ms`) first. */
+export const sessionsReport: ReportDefinition = {
+  name: 'sessions',
+  summary: 'per session: events, HIT and T0 counts, first and last ts_ms, duration; newest first',
+  example: 'sluice report sessions --db logs/bridge.db --limit 10',
+  options: { limit: 20 },
+  columns: () => [
+    { name: 'session_id', kind: 'text' },
+    { name: 'events', kind: 'integer' },
+    { name: 'hits', kind: 'integer' },
+    { name: 't0', kind: 'integer' },
+    { name: 'first_ts_ms', kind: 'integer' },
+    { name: 'last_ts_ms', kind: 'integer' },
+    { name: 'duration_s', kind: 'seconds' },
+  ],
+  query(_db, params) {
+    const w = where(params);
+    return {
+      sql: `SELECT session_id, count(*) AS events,
+          count(CASE WHEN msg = 'HIT' THEN 1 END) AS hits,
+          count(CASE WHEN msg = 'T0' THEN 1 END) AS t0,
+          min(ts_ms) AS first_ts_ms, max(ts_ms) AS last_ts_ms,
+          ${msAsSeconds('max(ts_ms) - min(ts_ms)')} AS duration_s
+        FROM events ${w.sql}
+        GROUP BY session_id
+        ORDER BY last_ts_ms DESC, session_id
+        LIMIT ?`,
+      args: [...w.args, limitArg(params)],
+    };
+  },
+};
+
+/** Count per (type, msg). */
+export const typesReport: ReportDefinition = {
+  name: 'types',
+  summary: 'count per (type, msg), largest first',
+  example: 'sluice report types --db logs/bridge.db --session SESSION_ID',
+  options: {},
+  columns: () => [
+    { name: 'type', kind: 'text' },
+    { name: 'msg', kind: 'text' },
+    { name: 'events', kind: 'integer' },
+  ],
+  query(_db, params) {
+    const w = where(params);
+    return {
+      sql: `SELECT type, msg, count(*) AS events FROM events ${w.sql}
+        GROUP BY type, msg
+        ORDER BY events DESC, type NULLS LAST, msg NULLS LAST
+        LIMIT ?`,
+      args: [...w.args, limitArg(params)],
+    };
+  },
+};
+
+/**
+ * HIT events per plate, with the spread of their `t_rel_ms`. HITs without a plate are one row with
+ * an empty plate, so the counts add up to the `hits` of report `sessions`.
+ */
+export const hitsReport: ReportDefinition = {
+  name: 'hits',
+  summary: "per plate, over type='event' AND msg='HIT': count, min/max/mean t_rel_ms; largest count first",
+  example: 'sluice report hits --db logs/bridge.db --session SESSION_ID --plate P0042',
+  options: { plate: true },
+  columns: () => [
+    { name: 'plate', kind: 'text' },
+    { name: 'hits', kind: 'integer' },
+    { name: 'min_t_rel_ms', kind: 'number' },
+    { name: 'max_t_rel_ms', kind: 'number' },
+    { name: 'mean_t_rel_ms', kind: 'number' },
+  ],
+  query(_db, params) {
+    // `+type`, `+msg`: HITs are most events, so the (type, msg) index would only add a lookup per
+    // row; the plan is then a scan, or the (session_id, ...) index with --session.
+    const conditions: Array<[string, ...string[]]> = [["+type = 'event'"], ["+msg = 'HIT'"]];
+    if (params.plate !== undefined) conditions.push(['plate = ?', params.plate]);
+    const w = where(params, ...conditions);
+    return {
+      sql: `SELECT plate, count(*) AS hits, min(t_rel_ms) AS min_t_rel_ms, max(t_rel_ms) AS max_t_rel_ms,
+          round(avg(t_rel_ms), 3) AS mean_t_rel_ms
+        FROM events ${w.sql}
+        GROUP BY plate
+        ORDER BY hits DESC, plate NULLS LAST
+        LIMIT ?`,
+      args: [...w.args, limitArg(params)],
+    };
+  },
+};
+
+/** When each plate was last seen. Events without a plate (status, info) are not about a plate: left out. */
+export const lastSeenReport: ReportDefinition = {
+  name: 'last_seen',
+  summary: 'per plate: events, first and last ts_ms, span; most recently seen first (best with --session)',
+  example: 'sluice report last-seen --db logs/bridge.db --session SESSION_ID --limit 20',
+  options: { limit: 50 },
+  columns: () => [
+    { name: 'plate', kind: 'text' },
+    { name: 'events', kind: 'integer' },
+    { name: 'first_ts_ms', kind: 'integer' },
+    { name: 'last_ts_ms', kind: 'integer' },
+    { name: 'span_s', kind: 'seconds' },
+  ],
+  query(_db, params) {
+    const w = where(params, ['plate IS NOT NULL']);
+    return {
+      sql: `SELECT plate, count(*) AS events, min(ts_ms) AS first_ts_ms, max(ts_ms) AS last_ts_ms,
+          ${msAsSeconds('max(ts_ms) - min(ts_ms)')} AS span_s
+        FROM events ${w.sql}
+        GROUP BY plate
+        ORDER BY last_ts_ms DESC, plate
+        LIMIT ?`,
+      args: [...w.args, limitArg(params)],
+    };
+  },
+};

@@ -1,0 +1,96 @@
+import type Database from 'better-sqlite3';
+import type { BindValue, ReportParams } from '../../reports/report.js';
+import { humanSeconds } from '../../reports/format-value.js';
+
+/** A WHERE clause built from parts, with the values for its placeholders in order. */
+export interface Where {
+  sql: string;
+  args: BindValue[];
+}
+
+/** `WHERE a AND b ...` (or nothing) from conditions and their values; `--session` is added when given. */
+export function where(params: ReportParams, ...conditions: Array<[string, ...BindValue[]]>): Where {
+  const parts = [...conditions];
+  if (params.session !== undefined) parts.push(['session_id = ?', params.session]);
+  if (parts.length === 0) return { sql: '', args: [] };
+  return { sql: `WHERE ${parts.map((p) => p[0]).join(' AND ')}`, args: parts.flatMap(([, ...args]) => args) };
+}
+
+/** The LIMIT value: SQLite reads -1 as "no limit". */
+export function limitArg(params: ReportParams): number {
+  return params.limit ?? -1;
+}
+
+/**
+ * Seconds as milliseconds, rounded to a microsecond so that `10.001` s is exactly `10001` ms and a
+ * gap of exactly the threshold is not "longer than" it by a floating-point hair.
+ */
+export function secondsToMs(seconds: number): number {
+  return Math.round(seconds * 1e6) / 1e3;
+}
+
+/** A SQL expression: milliseconds as seconds, to the millisecond. */
+export function msAsSeconds(expr: string): string {
+  return `round((${expr}) / 1000.0, 3)`;
+}
+
+/** The window `--window-sec` asks for, anchored at the newest `ts_ms` in scope (never the wall clock). */
+export interface Window {
+  /** The newest `ts_ms` of the session, or of the whole table; null when no event has one. */
+  newestMs: number | null;
+  /** Events with `ts_ms >= fromMs` are in the window. */
+  fromMs: number | null;
+  /** Window length in seconds. */
+  seconds: number;
+  /**
+   * True when the window holds few of the table's rows, so reading them through the `ts_ms` index
+   * beats a scan. Always false with `--session`: the (session_id, ts_ms) index serves that best.
+   */
+  narrow: boolean;
+  /** For the table caption. */
+  caption: string;
+}
+
+/**
+ * `ts_ms` is a per-process monotonic clock, so "the last 10 minutes" means the 10 minutes up to the
+ * newest event in scope (the session's, or the table's), both ends included.
+ */
+export function recentWindow(db: Database.Database, params: ReportParams, defaultSec: number): Window {
+  const seconds = params.windowSec ?? defaultSec;
+  const scope = where(params);
+  const row = db.prepare(`SELECT max(ts_ms) AS newest FROM events ${scope.sql}`).get(...scope.args) as {
+    newest: number | null;
+  };
+  const newestMs = row.newest;
+  const fromMs = newestMs === null ? null : newestMs - secondsToMs(seconds);
+  const narrow = params.session === undefined && fromMs !== null && isNarrow(db, fromMs);
+  const scopeName = params.session !== undefined ? `session ${params.session}` : 'the table';
+  const caption =
+    newestMs === null
+      ? `window: no event of ${scopeName} has a ts_ms`
+      : `window: the last ${humanSeconds(seconds)} of ${scopeName}, ts_ms ${fromMs} to ${newestMs} (the newest)`;
+  return { newestMs, fromMs, seconds, narrow, caption };
+}
+
+/**
+ * Whether at most a quarter of the table is at or after `fromMs`. The probe counts index entries and
+ * stops at that quarter, so it costs little either way. Reading rows through the index costs about
+ * three times a sequential scan per row, hence the quarter. Without statistics (no ANALYZE: stats
+ * taken on a young table would mislead later) SQLite cannot tell the two cases apart by itself.
+ */
+function isNarrow(db: Database.Database, fromMs: number): boolean {
+  const rows = (db.prepare('SELECT max(id) AS n FROM events').get() as { n: number | null }).n ?? 0;
+  const quarter = Math.ceil(rows / 4);
+  const inWindow = db
+    .prepare('SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ts_ms >= ? LIMIT ?)')
+    .get(fromMs, quarter + 1) as { n: number };
+  return inWindow.n <= quarter;
+}
+
+/**
+ * Grouping columns for a windowed count. For a narrow window they are written `+col`, which keeps
+ * SQLite from walking a (type, msg) index in group order over the whole table just to skip a sort.
+ */
+export function groupTerms(keys: readonly string[], window: Window): string {
+  return keys.map((k) => (window.narrow ? `+${k}` : k)).join(', ');
+}

@@ -1,0 +1,106 @@
+import type Database from 'better-sqlite3';
+
+/** How a column's values are shown: durations and decimals get a human form in table format only. */
+export type ReportColumnKind =
+  /** Text, shown as is (NULL as `-` in a table). */
+  | 'text'
+  /** A whole number (counts, `seq`, `ts_ms`). */
+  | 'integer'
+  /** A decimal number; tables show `decimals` places. */
+  | 'number'
+  /** A duration in plain seconds; tables show `1h02m05s` (or `12.5s` under a minute). */
+  | 'seconds';
+
+/** One output column of a report. */
+export interface ReportColumn {
+  /** Name in the CSV header and the JSON keys: snake_case with its unit (`duration_s`, `last_ts_ms`). */
+  name: string;
+  /** How the values are shown. */
+  kind: ReportColumnKind;
+  /** Decimal places in table format, for `number` columns (default 1). */
+  decimals?: number;
+}
+
+/** A value of one cell, as SQLite returns it. */
+export type ReportValue = string | number | bigint | null;
+
+/** A value bound to a `?` of a report's SQL. */
+export type BindValue = string | number | null;
+
+/**
+ * The options of `sluice report` after validation and defaults. A report reads only the ones it
+ * declares in `ReportDefinition.options`; the others are never set (the command refuses them).
+ */
+export interface ReportParams {
+  /** Only this session (`--session`). */
+  session?: string | undefined;
+  /** At most this many rows (`--limit`); undefined means every row. */
+  limit?: number | undefined;
+  /** Only this plate (`--plate`). */
+  plate?: string | undefined;
+  /** Gaps longer than this count (`--threshold-sec`), in seconds. */
+  thresholdSec?: number | undefined;
+  /** Length of the window that ends at the newest `ts_ms` in scope (`--window-sec`, `--minutes`). */
+  windowSec?: number | undefined;
+  /** What to group by (`--by`), one of the report's `by.choices`. */
+  by?: string | undefined;
+}
+
+/** Which flags a report takes beyond `--session` and `--limit` (which all take), and their defaults. */
+export interface ReportOptionSpec {
+  /** `--session` must be given (export). */
+  sessionRequired?: boolean;
+  /** Default of `--limit`; absent means every row unless `--limit` is given. */
+  limit?: number;
+  /** Takes `--plate`. */
+  plate?: boolean;
+  /** Takes `--threshold-sec`, with this default. */
+  thresholdSec?: number;
+  /** Takes `--window-sec` / `--minutes`, with this default in seconds. */
+  windowSec?: number;
+  /** Takes `--by`, one of `choices`. */
+  by?: { choices: readonly string[]; default: string };
+  /** Default format when none is asked for, whatever stdout is (export: `csv`). */
+  format?: 'table' | 'csv' | 'json';
+}
+
+/** One SQL statement whose rows, in order, are the report: it is streamed, never loaded whole. */
+export interface ReportQuery {
+  /** A single SELECT; its result columns are the report's columns, in order. */
+  sql: string;
+  /** Values for its `?` placeholders. */
+  args: readonly BindValue[];
+  /** A line shown above a table (e.g. the window the counts cover); not part of CSV or JSON. */
+  caption?: string;
+}
+
+/** One report of a profile: `sluice report NAME`. */
+export interface ReportDefinition {
+  /** snake_case name (`last_seen`); the command also accepts it with dashes (`last-seen`). */
+  name: string;
+  /** One line on what it shows, for `--list`. */
+  summary: string;
+  /** A command line that runs it, for `--list` and `--help`. */
+  example: string;
+  /** The flags it takes and their defaults. */
+  options: ReportOptionSpec;
+  /** Its output columns for these params (they may depend on `--by`). */
+  columns(params: ReportParams): readonly ReportColumn[];
+  /**
+   * Builds its query. May run small look-ups first (the newest `ts_ms` in scope for a window); it runs
+   * inside the read transaction of the whole report, so both see the same snapshot.
+   */
+  query(db: Database.Database, params: ReportParams): ReportQuery;
+}
+
+/** The reports of one profile, with what the command needs to check a database before running one. */
+export interface ProfileReports {
+  /** The table the reports read; a database without it is not this profile's. */
+  table: string;
+  /** The column that holds the session id, for checking `--session`. */
+  sessionColumn: string;
+  /** Indexes the reports are fast with (added by a migration); a note says so when one is missing. */
+  indexes: readonly string[];
+  /** Every report, in `--list` order. */
+  reports: readonly ReportDefinition[];
+}

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketedGaps, gapListReport, plainGaps } from '../../../src/profiles/bridge/reports-gaps.js';
+import { BRIDGE_SQLITE_MIGRATIONS } from '../../../src/profiles/bridge/schema.js';
+import { migrate } from '../../../src/sinks/sqlite/schema-versions.js';
+import { tempDir } from '../../helpers/cli.js';
+
+/** Seeded PRNG (mulberry32), so a failure can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Row = [string, number | null, number | null, number | null];
+
+describe('gaps by buckets give exactly the gaps of the LAG definition', () => {
+  let db: Database.Database;
+
+  beforeAll(() => {
+    db = new Database(join(tempDir(), 'gaps.db'));
+    migrate(db, 'bridge', BRIDGE_SQLITE_MIGRATIONS);
+    const insert = db.prepare('INSERT INTO events (seq, ts_ms, session_id) VALUES (?, ?, ?)');
+    const rnd = prng(7);
+    db.transaction(() => {
+      for (let s = 0; s < 40; s++) {
+        // Negative and fractional ts_ms (t_rel_ms fallback), ties, NULLs, runs of quiet and bursts.
+        let ts = Math.floor(rnd() * 40_000) - 20_000;
+        const n = 1 + Math.floor(rnd() * 300);
+        for (let seq = 0; seq < n; seq++) {
+          const r = rnd();
+          ts += r < 0.1 ? 0 : r < 0.2 ? Math.floor(rnd() * 60_000) : r < 0.25 ? 10_000 : Math.floor(rnd() * 3_000) + rnd();
+          insert.run(seq, rnd() < 0.02 ? null : ts, `s${s}`);
+        }
+      }
+      // Hand-placed boundary cases: ties at both ends of a gap; a gap of exactly the threshold.
+      for (const [seq, ts] of [[0, 100], [1, 100], [2, 20_100], [3, 40_100], [4, 40_100], [5, 50_100]] as const) {
+        insert.run(seq, ts, 'ties');
+      }
+    })();
+  });
+  afterAll(() => db.close());
+
+  const sorted = (sql: { sql: string; args: readonly (string | number | null)[] }): Row[] =>
+    db
+      .prepare(`SELECT session_id, ts_before_ms, ts_after_ms, gap_ms FROM (${sql.sql}) ORDER BY session_id, ts_after_ms`)
+      .raw(true)
+      .all(...sql.args) as Row[];
+
+  it.each([0.001, 0.5, 1, 999.5, 1000, 3000, 9_999, 10_000, 10_001, 25_000, 59_999, 60_000, 1e9])(
+    'threshold %s ms, whole table and per session',
+    (thresholdMs) => {
+      const plain = sorted(plainGaps({}, thresholdMs));
+      expect(sorted(bucketedGaps({}, thresholdMs))).toEqual(plain);
+      expect(sorted(bucketedGaps({ session: 's3' }, thresholdMs))).toEqual(plain.filter((r) => r[0] === 's3'));
+      if (thresholdMs === 10_000) expect(plain.length).toBeGreaterThan(50);
+    },
+  );
+
+  it('names the last event before and the first event after a gap when ts_ms ties', () => {
+    const q = gapListReport.query(db, { session: 'ties', thresholdSec: 10, limit: undefined });
+    const rows = db.prepare(q.sql).raw(true).all(...q.args);
+    // 100 (seq 0, 1) -> 20100 (seq 2) -> 40100 (seq 3, 4) -> 50100 (seq 5): the last gap is exactly 10 s.
+    expect(rows).toEqual([
+      ['ties', 1, 2, 20, 100, 20100],
+      ['ties', 2, 3, 20, 20100, 40100],
+    ]);
+  });
+});

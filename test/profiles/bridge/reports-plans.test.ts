@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BRIDGE_REPORTS } from '../../../src/profiles/bridge/reports.js';
+import { BRIDGE_SQLITE_MIGRATIONS } from '../../../src/profiles/bridge/schema.js';
+import type { ReportDefinition, ReportParams } from '../../../src/reports/report.js';
+import { migrate } from '../../../src/sinks/sqlite/schema-versions.js';
+import { tempDir } from '../../helpers/cli.js';
+
+/**
+ * The query plans the speed of the reports rests on (1M events in about a second or less), checked
+ * with EXPLAIN QUERY PLAN on a migrated database, so that an index or a query change that loses them
+ * fails here rather than only in the bench.
+ */
+describe('report query plans', () => {
+  let db: Database.Database;
+
+  beforeAll(() => {
+    db = new Database(join(tempDir(), 'plans.db'));
+    migrate(db, 'bridge', BRIDGE_SQLITE_MIGRATIONS);
+    const insert = db.prepare(
+      'INSERT INTO events (seq, ts_ms, type, msg, plate, t_rel_ms, session_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    db.transaction(() => {
+      for (let i = 0; i < 20_000; i++) {
+        const hit = i % 10 !== 0;
+        insert.run(i, 1_000_000 + i * 1000, hit ? 'event' : 'error', hit ? 'HIT' : 'timeout', `P${i % 50}`, i, `s${i % 10}`);
+      }
+    })();
+  });
+  afterAll(() => db.close());
+
+  function plan(name: string, params: ReportParams = {}): string[] {
+    const report = BRIDGE_REPORTS.reports.find((r) => r.name === name) as ReportDefinition;
+    const full = { limit: report.options.limit, thresholdSec: report.options.thresholdSec, by: report.options.by?.default, ...params };
+    const q = report.query(db, full);
+    return (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.args) as { detail: string }[]).map((r) => r.detail);
+  }
+  const fullScan = (lines: string[]) => lines.filter((l) => /^SCAN events$/.test(l));
+
+  it.each(BRIDGE_REPORTS.reports.map((r) => r.name))('%s --session reads the session through an index', (name) => {
+    const lines = plan(name, { session: 's3' });
+    expect(fullScan(lines)).toEqual([]);
+    expect(lines.some((l) => /events USING (COVERING )?INDEX events_session_(ts|seq) \(session_id=\?/.test(l))).toBe(true);
+  });
+
+  it('gaps and gap_list read only the (session_id, ts_ms, seq) index, in window order', () => {
+    for (const name of ['gaps', 'gap_list']) {
+      const lines = plan(name);
+      expect(lines).toContain('SCAN events USING COVERING INDEX events_session_ts');
+      expect(fullScan(lines)).toEqual([]);
+    }
+  });
+
+  it('types reads only the (type, msg) index', () => {
+    expect(plan('types')).toContain('SCAN events USING COVERING INDEX events_type_msg');
+  });
+
+  it('a narrow window over the whole table is read through the ts_ms index', () => {
+    for (const name of ['cadence', 'recent']) {
+      expect(plan(name, { windowSec: 600 })).toContain('SEARCH events USING INDEX events_ts_ms (ts_ms>?)');
+    }
+  });
+
+  it('a window holding most of the table is scanned rather than looked up row by row', () => {
+    for (const name of ['cadence', 'recent']) {
+      expect(plan(name, { windowSec: 1e9 }).some((l) => l.includes('events_ts_ms'))).toBe(false);
+    }
+  });
+
+  it('export streams in seq order straight off the unique index, with no sort', () => {
+    const lines = plan('export', { session: 's1' });
+    expect(lines).toEqual(['SEARCH events USING INDEX events_session_seq (session_id=?)']);
+  });
+});
