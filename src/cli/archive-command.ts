@@ -1,10 +1,8 @@
 import { Command } from 'commander';
 import { ArchiveConfigSchema } from '../archive/archive-config.js';
-import { runArchive } from '../archive/archive-job.js';
-import { HttpLdoSink, StoreLdoSink, type LdoSink } from '../archive/ldo-sink.js';
+import type { LdoSink } from '../archive/ldo-sink.js';
 import { validateConfig } from '../core/config/validate.js';
 import { EXIT } from '../core/errors.js';
-import { openService } from '../server/run-serve.js';
 import { ServeConfigSchema } from '../server/serve-config.js';
 
 interface ArchiveFlags {
@@ -76,6 +74,9 @@ export function archiveCommand(): Command {
           concurrency: flags.concurrency,
           apiKey: process.env.SLUICE_API_KEY,
         });
+        const { runArchive } = await import('../archive/archive-job.js');
+        const { HttpLdoSink, StoreLdoSink } = await import('../archive/ldo-sink.js');
+        const { openService } = await import('../server/run-serve.js');
         let sink: LdoSink | undefined;
         let close = async (): Promise<void> => undefined;
         if (!config.dryRun && config.store) {

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { FollowConfigSchema } from '../core/config/follow-config.js';
 import { validateConfig } from '../core/config/validate.js';
-import { runFollow } from '../core/flow/follow-job.js';
 import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
 import { sinkUrlFrom } from './sink-flags.js';
@@ -69,6 +68,7 @@ export function followCommand(): Command {
         metricsPort: flags.metricsPort,
         progress: flags.progress !== false,
       });
+      const { runFollow } = await import('../core/flow/follow-job.js');
       const result = await runFollow(config);
       process.stderr.write(`${formatSummary(result.summary)}\n`);
       process.exitCode = result.exitCode;

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { IngestConfigSchema } from '../core/config/ingest-config.js';
 import { validateConfig } from '../core/config/validate.js';
-import { runIngest } from '../core/flow/ingest-job.js';
 import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
 import { sinkUrlFrom } from './sink-flags.js';
@@ -67,6 +66,8 @@ export function ingestCommand(): Command {
         // With --json, progress goes on only on a TTY (stdout is for the summary, stderr may be logged).
         progress: flags.progress !== false && (flags.json !== true || process.stderr.isTTY === true),
       });
+      // Loaded when run, not to show --help: every command stays quick to start and small.
+      const { runIngest } = await import('../core/flow/ingest-job.js');
       const result = await runIngest(config);
       if (config.json) process.stdout.write(`${JSON.stringify(result.summary)}\n`);
       else process.stderr.write(`${formatSummary(result.summary)}\n`);

@@ -4,7 +4,6 @@ import { count } from '../core/config/config-types.js';
 import { validateConfig } from '../core/config/validate.js';
 import { SluiceError } from '../core/errors.js';
 import type { Ledger, LedgerUnit } from '../ledger/ledger.js';
-import { ledgerFromUrl } from '../ledger/ledger-from-url.js';
 import { sinkUrlFrom } from './sink-flags.js';
 
 const EXAMPLES = `
@@ -74,7 +73,8 @@ export function jobsCommand(): Command {
 async function withLedger(flags: { ledger?: string; db?: string }, work: (ledger: Ledger) => Promise<void>): Promise<void> {
   const url = flags.ledger ?? sinkUrlFrom({ db: flags.db });
   if (!url) throw new SluiceError('SLUICE_E_USAGE', 'jobs: give --ledger URL (or --db PATH)');
-  const ledger = ledgerFromUrl(url);
+  const { ledgerFromUrl } = await import('../ledger/ledger-from-url.js');
+  const ledger = await ledgerFromUrl(url);
   await ledger.open();
   try {
     await work(ledger);

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { Shutdown } from '../core/shutdown.js';
 import { validateConfig } from '../core/config/validate.js';
-import { openService, startServer } from '../server/run-serve.js';
 import { ServeConfigSchema } from '../server/serve-config.js';
 
 interface ServeFlags {
@@ -63,6 +62,7 @@ export function serveCommand(): Command {
         logLevel: flags.logLevel,
         reindex: flags.reindex === true,
       });
+      const { openService, startServer } = await import('../server/run-serve.js');
       if (config.reindex) {
         const service = await openService(config);
         try {

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { SpoolConfigSchema } from '../core/config/spool-config.js';
 import { validateConfig } from '../core/config/validate.js';
-import { runSpool } from '../core/flow/spool-job.js';
 import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
 import { sinkUrlFrom } from './sink-flags.js';
@@ -89,6 +88,7 @@ export function spoolCommand(): Command {
         dryRun: flags.dryRun ?? false,
         progress: flags.progress !== false && (flags.json !== true || process.stderr.isTTY === true),
       });
+      const { runSpool } = await import('../core/flow/spool-job.js');
       const result = await runSpool(config);
       if (config.json) process.stdout.write(`${JSON.stringify({ ...result.summary, failed_units: result.failedUnits })}\n`);
       else process.stderr.write(`${formatSummary(result.summary)}${result.failedUnits ? `\n  ${result.failedUnits} unit(s) FAILED: see sluice jobs list --status FAILED` : ''}\n`);

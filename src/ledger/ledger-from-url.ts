@@ -1,11 +1,13 @@
 import { SluiceError } from '../core/errors.js';
 import type { Ledger } from './ledger.js';
-import { PostgresLedger } from './postgres-ledger.js';
 import { SqliteLedger } from './sqlite-ledger.js';
 
 /** The ledger a `--ledger` URL names: `sqlite:PATH` or `postgres://...`. */
-export function ledgerFromUrl(url: string): Ledger {
+export async function ledgerFromUrl(url: string): Promise<Ledger> {
   if (url.startsWith('sqlite:')) return new SqliteLedger(url.slice('sqlite:'.length));
-  if (/^postgres(ql)?:\/\//.test(url)) return new PostgresLedger(url);
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const { PostgresLedger } = await import('./postgres-ledger.js');
+    return new PostgresLedger(url);
+  }
   throw new SluiceError('SLUICE_E_CONFIG', `--ledger: unsupported URL "${url}"; expected sqlite:PATH or postgres://...`);
 }

@@ -2,6 +2,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { validateConfig } from '../core/config/validate.js';
 
+export { parseS3Url } from './s3-url.js';
+
 /** S3 settings, from flags or the environment names the seeds use (flags win). */
 export const S3SettingsSchema = z
   .object({
@@ -56,10 +58,4 @@ export function createS3Client(settings: Readonly<S3Settings>): S3Client {
       ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
       : {}),
   });
-}
-
-/** `s3://bucket/some/prefix` → bucket and prefix (without a leading slash). */
-export function parseS3Url(url: string): { bucket: string; prefix: string } | undefined {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  return m ? { bucket: m[1] ?? '', prefix: m[2] ?? '' } : undefined;
 }

@@ -28,7 +28,7 @@ export async function runFollow(config: FollowConfig): Promise<JobResult> {
   const result = await runJob({
     job: 'follow',
     source,
-    sink: sinkFromUrl(config.into, profile, { dryRun: false }),
+    sink: await sinkFromUrl(config.into, profile, { dryRun: false }),
     scope: `${profile.name}|session=${config.session ?? '*'}`,
     batcher: new Batcher(config.batchSize, config.batchAgeMs),
     deadLetterPath: config.deadLetter ?? defaultDeadLetterPath(config.into),

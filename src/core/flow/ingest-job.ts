@@ -22,7 +22,7 @@ export async function runIngest(config: IngestConfig, options: { stdin?: Readabl
   return runJob({
     job: 'ingest',
     source: new FileSource(config.files, parse, options.stdin),
-    sink: sinkFromUrl(config.into, profile, { dryRun: config.dryRun }),
+    sink: await sinkFromUrl(config.into, profile, { dryRun: config.dryRun }),
     scope: `${profile.name}|session=${config.session ?? '*'}`,
     batcher: new Batcher(config.batchSize, config.batchAgeMs),
     deadLetterPath: config.deadLetter ?? (config.dryRun ? undefined : defaultDeadLetterPath(config.into)),

@@ -1,6 +1,5 @@
 import type { Sink } from '../../sinks/sink.js';
 import type { Source } from '../../sources/source.js';
-import { MetricsServer } from '../../telemetry/metrics-server.js';
 import { runSummary, type RunSummary } from '../../telemetry/summary.js';
 import type { Batcher } from '../batcher.js';
 import { EXIT } from '../errors.js';
@@ -41,7 +40,11 @@ export interface JobResult {
 export async function runJob(spec: JobSpec): Promise<JobResult> {
   const { sink, source } = spec;
   return withJob(spec, async ({ bus, deadLetter, shutdown, stop }) => {
-    const metrics = spec.metricsPort === undefined ? undefined : new MetricsServer(bus, spec.metricsPort);
+    // prom-client is loaded only when metrics are asked for.
+    const metrics =
+      spec.metricsPort === undefined
+        ? undefined
+        : new (await import('../../telemetry/metrics-server.js')).MetricsServer(bus, spec.metricsPort);
     await metrics?.start();
     try {
       bus.setPhase('planning');

@@ -2,10 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ledgerFromUrl } from '../../ledger/ledger-from-url.js';
 import { profileByName } from '../../profiles/registry.js';
-import { createS3Client, parseS3Url, s3SettingsFrom } from '../../s3/s3-client.js';
+import { parseS3Url } from '../../s3/s3-url.js';
 import { sinkFromUrl } from '../../sinks/registry.js';
 import { FolderLister } from '../../sources/spool/folder-lister.js';
-import { S3Lister } from '../../sources/spool/s3-lister.js';
 import { SpoolSource } from '../../sources/spool/spool-source.js';
 import type { UnitLister } from '../../sources/spool/unit-lister.js';
 import { Batcher } from '../batcher.js';
@@ -23,12 +22,12 @@ import { runJob, type JobResult } from './run-job.js';
 export async function runSpool(config: SpoolConfig): Promise<JobResult & { failedUnits: number }> {
   const profile = profileByName(config.profile);
   const ledgerUrl = config.ledger ?? defaultLedgerUrl(config.into);
-  const ledger = ledgerFromUrl(ledgerUrl);
+  const ledger = await ledgerFromUrl(ledgerUrl);
   await ledger.open();
   let failedUnits = 0;
   try {
     const source = new SpoolSource({
-      lister: listerFor(config),
+      lister: await listerFor(config),
       ledger,
       parse: { profile: profile.name, profileOptions: {}, maxLineBytes: config.maxLineBytes, readBytes: 256 * 1024 },
       mode: config.mode,
@@ -39,7 +38,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
     const result = await runJob({
       job: 'spool',
       source,
-      sink: sinkFromUrl(config.into, profile, { dryRun: config.dryRun }),
+      sink: await sinkFromUrl(config.into, profile, { dryRun: config.dryRun }),
       scope: profile.name,
       batcher: new Batcher(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
       deadLetterPath: config.deadLetter ?? (config.dryRun ? undefined : defaultDeadLetterPath(config.into)),
@@ -73,9 +72,12 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
   }
 }
 
-function listerFor(config: SpoolConfig): UnitLister {
+async function listerFor(config: SpoolConfig): Promise<UnitLister> {
   const s3 = parseS3Url(config.from);
   if (s3) {
+    // The AWS SDK is loaded only for S3 runs.
+    const { createS3Client, s3SettingsFrom } = await import('../../s3/s3-client.js');
+    const { S3Lister } = await import('../../sources/spool/s3-lister.js');
     const client = createS3Client(s3SettingsFrom({ endpoint: config.s3Endpoint, region: config.s3Region }));
     return new S3Lister(client, s3.bucket, s3.prefix);
   }
