@@ -4,13 +4,16 @@
 //  3. metadata-only LDOs per second
 //  4. GET /ingest/list page of 100 with a cursor over 1,000,000 registered LDOs
 // Usage: npm run bench:serve [-- --quick]   (--quick: 256 MiB, 20 × 20 MB, 100,000 LDOs)
+// Env: BENCH_DIR (parent of the work dir, default the OS temp dir); SERVE_BENCH_ONLY=big,concurrent,meta,list
+//      (run only these sections; default all); SERVE_BENCH_META_N (metadata-only LDOs, default 3000);
+//      SERVE_BENCH_CPU_PROF=DIR (run the server with --cpu-prof into DIR).
 /* global fetch, FormData */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +22,8 @@ const BIN = fileURLToPath(new URL('../bin/sluice.js', import.meta.url));
 const BIG = (quick ? 256 : 1024) * 1024 * 1024;
 const CONCURRENT = quick ? 20 : 50;
 const MEDIUM = 20 * 1000 * 1000;
-const META_N = 3000;
+const META_N = Number(process.env.SERVE_BENCH_META_N ?? 3000);
+const ONLY = new Set((process.env.SERVE_BENCH_ONLY ?? 'big,concurrent,meta,list').split(',').map((x) => x.trim()));
 const LIST_ROWS = quick ? 100_000 : 1_000_000;
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'sluice-serve-bench-'));
 
@@ -41,7 +45,8 @@ function ddSpeed() {
 }
 
 async function startServe(args) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'warn', '--max-video-mb', '2048', ...args], {
+  const prof = process.env.SERVE_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SERVE_BENCH_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...prof, BIN, 'serve', '--port', '0', '--log-level', 'warn', '--max-video-mb', '2048', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
@@ -120,18 +125,21 @@ function pct(values, p) {
 async function main() {
   const store = join(work, 'store');
   console.log(`work dir ${work}${quick ? ' (quick)' : ''}`);
-  const dd = ddSpeed();
-  console.log(`dd conv=fsync: ${(dd / 1e6).toFixed(0)} MB/s`);
-
+  console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const serve = await startServe(['--store', `file:${store}`]);
   // 1. one big upload
+  if (ONLY.has('big')) {
+  const dd = ddSpeed();
+  console.log(`dd conv=fsync: ${(dd / 1e6).toFixed(0)} MB/s`);
   serve.resetPeak();
   const big = await upload(serve.url, BIG, { ldo_id: 'big' });
   if (big.status !== 200 || big.body.size_bytes !== BIG) throw new Error(`big upload failed: ${JSON.stringify(big.body)}`);
   const rate = BIG / (big.ms / 1000);
   console.log(`1 × ${BIG / 2 ** 20} MiB upload: ${(rate / 1e6).toFixed(0)} MB/s = ${((100 * rate) / dd).toFixed(0)} % of dd; server peak RSS ${serve.peakMB().toFixed(0)} MB`);
+  }
 
   // 2. concurrent medium uploads
+  if (ONLY.has('concurrent')) {
   serve.resetPeak();
   const t0 = performance.now();
   const results = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => upload(serve.url, MEDIUM, { ldo_id: `m-${i}` })));
@@ -144,8 +152,10 @@ async function main() {
   const lat = results.map((r) => r.ms);
   console.log(`${CONCURRENT} × 20 MB concurrent: ${intact}/${CONCURRENT} intact (sha256), p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms, ` +
     `${((CONCURRENT * MEDIUM) / wall / 1e6).toFixed(0)} MB/s total; peak RSS ${serve.peakMB().toFixed(0)} MB`);
+  }
 
   // 3. metadata-only
+  if (ONLY.has('meta')) {
   let next = 0;
   const t1 = performance.now();
   await Promise.all(Array.from({ length: 16 }, async () => {
@@ -159,7 +169,13 @@ async function main() {
     }
   }));
   console.log(`metadata-only: ${(META_N / ((performance.now() - t1) / 1000)).toFixed(0)} LDOs/s (${META_N}, 16 clients)`);
+  }
   await serve.stop();
+  console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  if (!ONLY.has('list')) {
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
 
   // 4. list over many registered LDOs
   const { SqliteRegistry } = await import('../dist/server/registry/sqlite-registry.js');

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { HttpError } from './http-error.js';
 import { fingerprintOf, ldoDir, newLdoId, recordOf, type LdoEntry } from './ldo-entry.js';
 import { ldoIdOf, parseMetadata } from './metadata.js';
@@ -118,7 +118,7 @@ export class UploadSession {
       dir: this.dir,
     };
     const json = Buffer.from(`${JSON.stringify(recordOf(entry, metadata), null, 2)}\n`);
-    await this.store.writeStaged(this.id, this.dir, 'ldo.json', Readable.from([json]), 'application/json');
+    await this.store.writeBytes(this.id, this.dir, 'ldo.json', json, 'application/json');
     await this.store.publish(this.id, this.dir);
     const outcome = await this.registry.commit(entry);
     if (outcome.kind === 'exists') return this.settleWith(outcome.existing, fingerprint);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +7,16 @@ import { fileURLToPath } from 'node:url';
 /** The real `sluice` launcher, as a user runs it (built by `npm run build`). */
 export const SLUICE_BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
 
-/** The shared sample data folder; tests that read it skip with a reason when it is absent. */
-export const SHARED_DATA = fileURLToPath(new URL('../../../shared/data', import.meta.url));
+/**
+ * The shared sample data folder (`../shared/data` beside the checkout; `SLUICE_SHARED_DATA` or the
+ * workplace's `/work/shared/data` for a clone made elsewhere). Tests that read it skip with a reason
+ * when it is absent, and fail in CI.
+ */
+export const SHARED_DATA = [
+  process.env.SLUICE_SHARED_DATA,
+  fileURLToPath(new URL('../../../shared/data', import.meta.url)),
+  '/work/shared/data',
+].find((dir): dir is string => dir !== undefined && existsSync(dir)) ?? fileURLToPath(new URL('../../../shared/data', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -32,6 +32,7 @@ export class SqliteRegistry implements LdoRegistry {
   private readonly owner = `${hostname()}/${process.pid}`;
   private readonly db: Database.Database;
   private readonly insertEntry: Database.Statement;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(path: string) {
     this.description = `sqlite:${path}`;
@@ -43,8 +44,18 @@ export class SqliteRegistry implements LdoRegistry {
     );
   }
 
+  /** A prepared statement, prepared once per SQL text. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
   async reserve(id: string, dir: string): Promise<void> {
-    this.db.prepare('INSERT INTO ldo_pending (id, dir, owner, started_ms) VALUES (?, ?, ?, ?)').run(id, dir, this.owner, Date.now());
+    this.stmt('INSERT INTO ldo_pending (id, dir, owner, started_ms) VALUES (?, ?, ?, ?)').run(id, dir, this.owner, Date.now());
   }
 
   async commit(entry: LdoEntry): Promise<CommitOutcome> {
@@ -54,17 +65,17 @@ export class SqliteRegistry implements LdoRegistry {
         const existing = this.findByKeySync(entry.idemKey);
         if (existing) return { kind: 'exists', existing };
       }
-      this.db.prepare('DELETE FROM ldo_pending WHERE id = ?').run(entry.id);
+      this.stmt('DELETE FROM ldo_pending WHERE id = ?').run(entry.id);
       return { kind: 'committed' };
     })();
   }
 
   async release(id: string): Promise<void> {
-    this.db.prepare('DELETE FROM ldo_pending WHERE id = ?').run(id);
+    this.stmt('DELETE FROM ldo_pending WHERE id = ?').run(id);
   }
 
   async pending(): Promise<PendingUpload[]> {
-    const rows = this.db.prepare('SELECT id, dir, owner FROM ldo_pending').all() as Array<{ id: string; dir: string; owner: string }>;
+    const rows = this.stmt('SELECT id, dir, owner FROM ldo_pending').all() as Array<{ id: string; dir: string; owner: string }>;
     return rows.map((r) => ({ id: r.id, dir: r.dir, alive: ownerAlive(r.owner, this.owner) }));
   }
 
@@ -73,24 +84,24 @@ export class SqliteRegistry implements LdoRegistry {
   }
 
   async get(id: string): Promise<LdoEntry | undefined> {
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM ldo_entries WHERE id = ?`).get(id) as EntryRow | undefined;
+    const row = this.stmt(`SELECT ${COLUMNS} FROM ldo_entries WHERE id = ?`).get(id) as EntryRow | undefined;
     return row ? entryOf(row) : undefined;
   }
 
   async list(query: ListQuery): Promise<ListPage> {
     const sql = listSql(query, () => '?');
     const total = sql.filtered
-      ? (this.db.prepare(`SELECT count(*) AS n FROM ldo_entries ${sql.countWhere}`).get(...sql.countParams) as { n: number }).n
-      : (this.db.prepare('SELECT total AS n FROM ldo_totals').get() as { n: number }).n;
+      ? (this.stmt(`SELECT count(*) AS n FROM ldo_entries ${sql.countWhere}`).get(...sql.countParams) as { n: number }).n
+      : (this.stmt('SELECT total AS n FROM ldo_totals').get() as { n: number }).n;
     const offset = query.cursor ? 0 : query.skip;
-    const rows = this.db
-      .prepare(`SELECT ${COLUMNS} FROM ldo_entries ${sql.pageWhere} ORDER BY created_ms DESC, id DESC LIMIT ? OFFSET ?`)
+    const rows = this
+      .stmt(`SELECT ${COLUMNS} FROM ldo_entries ${sql.pageWhere} ORDER BY created_ms DESC, id DESC LIMIT ? OFFSET ?`)
       .all(...sql.pageParams, query.limit, offset) as EntryRow[];
     return { total, entries: rows.map(entryOf) };
   }
 
   async remove(id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM ldo_entries WHERE id = ?').run(id).changes > 0;
+    return this.stmt('DELETE FROM ldo_entries WHERE id = ?').run(id).changes > 0;
   }
 
   async replaceAll(entries: AsyncIterable<LdoEntry>): Promise<number> {
@@ -105,7 +116,7 @@ export class SqliteRegistry implements LdoRegistry {
       this.db.exec('ROLLBACK');
       throw err;
     }
-    return (this.db.prepare('SELECT total AS n FROM ldo_totals').get() as { n: number }).n;
+    return (this.stmt('SELECT total AS n FROM ldo_totals').get() as { n: number }).n;
   }
 
   async close(): Promise<void> {
@@ -113,7 +124,7 @@ export class SqliteRegistry implements LdoRegistry {
   }
 
   private findByKeySync(key: string): LdoEntry | undefined {
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM ldo_entries WHERE idem_key = ?`).get(key) as EntryRow | undefined;
+    const row = this.stmt(`SELECT ${COLUMNS} FROM ldo_entries WHERE idem_key = ?`).get(key) as EntryRow | undefined;
     return row ? entryOf(row) : undefined;
   }
 }

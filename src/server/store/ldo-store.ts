@@ -17,6 +17,8 @@ export interface LdoStore {
   readonly url: string;
   /** Streams `body` to file `name` of upload `id`; resolves once the bytes are durable. */
   writeStaged(id: string, dir: string, name: string, body: Readable, contentType: string): Promise<void>;
+  /** Writes small bytes (`ldo.json`) to file `name` of upload `id`; resolves once they are durable. */
+  writeBytes(id: string, dir: string, name: string, bytes: Buffer, contentType: string): Promise<void>;
   /** Makes upload `id`'s staged files visible at `dir`. */
   publish(id: string, dir: string): Promise<void>;
   /** Removes every byte of upload `id`, staged and (when `dir` is given) published. Idempotent. */

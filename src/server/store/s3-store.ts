@@ -57,6 +57,10 @@ export class S3Store implements LdoStore {
     if (bodyError) throw bodyError;
   }
 
+  async writeBytes(id: string, dir: string, name: string, bytes: Buffer, contentType: string): Promise<void> {
+    await this.writeStaged(id, dir, name, Readable.from([bytes]), contentType);
+  }
+
   async publish(): Promise<void> {
     // Written in place; registration makes it visible.
   }

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChunkAssembler } from '../../core/parse/chunk-assembler.js';
 import type { ParseMessage, ParseOptions, UnitPlan } from '../../core/parse/parse-messages.js';
@@ -8,6 +9,9 @@ import { profileByName } from '../../profiles/registry.js';
 import type { Source, SourceContext } from '../source.js';
 import { unitBytes } from './unit-bytes.js';
 import type { UnitLister } from './unit-lister.js';
+
+/** Units claimed and being fetched ahead of the one being written. */
+const PREFETCH = 4;
 
 /** Options of the spool source. */
 export interface SpoolOptions {
@@ -46,6 +50,7 @@ export class SpoolSource implements Source {
   private async *run(ctx: SourceContext): AsyncGenerator<ParseMessage> {
     const { lister, ledger } = this.o;
     const assembler = new ChunkAssembler(profileByName(this.o.parse.profile), this.o.parse.profileOptions);
+    const ahead: Array<{ unit: LedgerUnit; opened: Promise<Readable> }> = [];
     let index = 0;
     let listedAt = 0;
     ctx.bus.setPhase('listing');
@@ -54,8 +59,17 @@ export class SpoolSource implements Source {
         for await (const page of lister.list()) await ledger.register(this.filter(page));
         listedAt = Date.now();
       }
-      const [unit] = await ledger.claim(lister.bucket, this.worker, this.o.leaseSec, 1);
-      if (!unit) {
+      if (ahead.length < PREFETCH) {
+        // Claim a few units at once and start fetching them, so the next object's first bytes are
+        // on their way while this one is written (S3 round trips dominate small units).
+        for (const u of await ledger.claim(lister.bucket, this.worker, this.o.leaseSec, PREFETCH - ahead.length)) {
+          const opened = lister.open(u.key);
+          opened.catch(() => undefined); // reported when the unit's turn comes
+          ahead.push({ unit: u, opened });
+        }
+      }
+      const next = ahead.shift();
+      if (!next) {
         yield { kind: 'idle' };
         const wait = await this.waitMs(this.o.mode === 'once' ? await ledger.nextDue(lister.bucket) : null, listedAt);
         if (wait === undefined) return;
@@ -64,11 +78,21 @@ export class SpoolSource implements Source {
         continue;
       }
       ctx.bus.setPhase('ingesting');
-      yield* this.readUnit(unit, index++, assembler);
+      yield* this.readUnit(next.unit, next.opened, index++, assembler);
+    }
+    // Stopped: units claimed ahead but not started go back to PENDING for the next worker.
+    for (const { unit, opened } of ahead) {
+      opened.then((s) => s.destroy()).catch(() => undefined);
+      await ledger.release(unit.key);
     }
   }
 
-  private async *readUnit(unit: LedgerUnit, index: number, assembler: ChunkAssembler): AsyncGenerator<ParseMessage> {
+  private async *readUnit(
+    unit: LedgerUnit,
+    opened: Promise<Readable>,
+    index: number,
+    assembler: ChunkAssembler,
+  ): AsyncGenerator<ParseMessage> {
     const display = unit.key;
     const plan: UnitPlan = {
       index,
@@ -88,7 +112,7 @@ export class SpoolSource implements Source {
     const decoder = decoderFor(display, { maxRecordBytes: this.o.parse.maxLineBytes, startOffset: 0, startLine: 0 }, assembler);
     let raw = 0;
     try {
-      for await (const chunk of unitBytes(await this.o.lister.open(unit.key), unit.key)) {
+      for await (const chunk of unitBytes(await opened, unit.key)) {
         raw += chunk.length;
         decoder.push(chunk);
         if (!assembler.empty) yield assembler.take(index, decoder.offset, decoder.line, raw);
