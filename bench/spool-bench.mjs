@@ -24,6 +24,7 @@ import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { measure } from './measure.mjs';
+import { mulberry32 as prng } from './generate-bridge-events.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SLUICE = join(root, 'bin', 'sluice.js');
@@ -43,17 +44,6 @@ const log = (msg) => console.error(`[spool-bench] ${msg}`);
 const results = {};
 
 // ---- applog entries (pino-style, like ../shared/data/pino) -------------------------------------------
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LEVELS = [30, 30, 30, 30, 30, 30, 40, 50, 20, 60];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];

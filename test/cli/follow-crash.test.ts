@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
+import { mulberry32 } from '../helpers/prng.js';
 import {
   deadLetters,
   eventCount,
@@ -34,18 +35,6 @@ const SESSION = 'crash';
 const DAYS = ['20240101', '20240102', '20240103'];
 /** Where each day's file begins, in lines written. */
 const DAY_STARTS = [0, 72_000, 140_000];
-
-/** Seeded PRNG: uniform numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface WriterSchedule {
   plan: WriterStep[];

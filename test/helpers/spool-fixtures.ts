@@ -1,21 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { mulberry32 as prng } from './prng.js';
+
+export { prng };
 
 /** A pino-style log entry as the seed's services write them (see ../shared/data/pino/). */
 export type AppLogEntry = Record<string, unknown>;
-
-/** A small deterministic PRNG (mulberry32), so generated fixtures are the same every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LEVELS = [30, 30, 30, 30, 30, 30, 40, 50, 20, 60] as const;
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;

@@ -5,18 +5,7 @@ import { bucketedGaps, gapListReport, plainGaps } from '../../../src/profiles/br
 import { BRIDGE_SQLITE_MIGRATIONS } from '../../../src/profiles/bridge/schema.js';
 import { migrate } from '../../../src/sinks/sqlite/schema-versions.js';
 import { tempDir } from '../../helpers/cli.js';
-
-/** Seeded PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../helpers/prng.js';
 
 type Row = [string, number | null, number | null, number | null];
 
