@@ -1,0 +1,134 @@
+import type { ColumnSpec, TableSpec } from '../../core/rows/table-spec.js';
+import type { Migration } from '../../sinks/sqlite/migration.js';
+
+const text = (name: string, description: string): ColumnSpec => ({ name, kind: 'text', sqlType: 'TEXT', description });
+const real = (name: string, description: string): ColumnSpec => ({ name, kind: 'number', sqlType: 'REAL', description });
+
+/**
+ * Every Cowrie event, unique on a key derived from its content, so the same log ingested twice (or
+ * under another file name, as rotation renames it) adds nothing. Session tables are kept by
+ * triggers on this table: they fire only for events really inserted, in the same transaction, so
+ * the metrics are never recomputed by scanning and never counted twice.
+ */
+export const COWRIE_EVENTS_TABLE: TableSpec = {
+  name: 'cowrie_events',
+  uniqueKey: ['event_key'],
+  columns: [
+    text('event_key', 'sha256 (first 32 hex) of the event as logged.'),
+    text('session_id', 'Session the event belongs to; NULL when no matcher could place it (kept and counted).'),
+    text('matcher', 'full_delimited, session_id_only or event_session.'),
+    text('eventid', 'cowrie.session.connect, cowrie.command.input, ...'),
+    text('timestamp', 'Event time (ISO).'),
+    text('src_ip', 'Source address.'),
+    text('sensor', 'Honeypot sensor.'),
+    text('protocol', 'ssh or telnet.'),
+    text('username', 'Login name tried.'),
+    text('password', 'Password tried.'),
+    text('input', 'Command input.'),
+    text('url', 'Download URL.'),
+    text('shasum', 'SHA-256 of a downloaded file.'),
+    real('duration_sec', 'Session duration on cowrie.session.closed (number, "88.7" or HH:MM:SS).'),
+    text('version', 'Client version string.'),
+    text('message', 'Cowrie message.'),
+    text('raw_json', 'The whole event.'),
+  ],
+};
+
+const RANK = (m: string): string =>
+  `CASE ${m} WHEN 'full_delimited' THEN 1 WHEN 'session_id_only' THEN 2 WHEN 'event_session' THEN 3 ELSE 4 END`;
+
+export const COWRIE_SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'cowrie events, per-session metrics and commands kept by triggers',
+    up(db) {
+      db.exec(`
+CREATE TABLE IF NOT EXISTS cowrie_events (
+  id INTEGER PRIMARY KEY,
+  ${COWRIE_EVENTS_TABLE.columns.map((c) => `${c.name} ${c.sqlType}`).join(',\n  ')}
+);
+CREATE UNIQUE INDEX IF NOT EXISTS cowrie_events_key ON cowrie_events(event_key);
+CREATE INDEX IF NOT EXISTS cowrie_events_session ON cowrie_events(session_id);
+
+CREATE TABLE IF NOT EXISTS session_metrics (
+  session_id TEXT PRIMARY KEY,
+  matcher TEXT NOT NULL,
+  first_seen TEXT,
+  last_seen TEXT,
+  closed_duration_sec REAL,
+  src_ip TEXT,
+  protocol TEXT,
+  sensor TEXT,
+  client_version TEXT,
+  event_count INTEGER NOT NULL DEFAULT 0,
+  command_count INTEGER NOT NULL DEFAULT 0,
+  login_attempts INTEGER NOT NULL DEFAULT 0,
+  login_success INTEGER NOT NULL DEFAULT 0,
+  username TEXT,
+  password TEXT,
+  download_count INTEGER NOT NULL DEFAULT 0,
+  vt_flagged INTEGER NOT NULL DEFAULT 0,
+  dshield_flagged INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS session_metrics_first_seen ON session_metrics(first_seen);
+CREATE INDEX IF NOT EXISTS session_metrics_src_ip ON session_metrics(src_ip);
+
+CREATE TABLE IF NOT EXISTS session_commands (
+  event_id INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  timestamp TEXT,
+  input TEXT
+);
+CREATE INDEX IF NOT EXISTS session_commands_session ON session_commands(session_id);
+
+CREATE TABLE IF NOT EXISTS session_downloads (
+  event_id INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  timestamp TEXT,
+  url TEXT,
+  shasum TEXT
+);
+CREATE INDEX IF NOT EXISTS session_downloads_shasum ON session_downloads(shasum);
+
+CREATE TRIGGER IF NOT EXISTS cowrie_events_session_metrics AFTER INSERT ON cowrie_events
+WHEN NEW.session_id IS NOT NULL
+BEGIN
+  INSERT INTO session_metrics (session_id, matcher, first_seen, last_seen, closed_duration_sec, src_ip, protocol, sensor,
+    client_version, event_count, command_count, login_attempts, login_success, username, password, download_count)
+  VALUES (NEW.session_id, NEW.matcher, NEW.timestamp, NEW.timestamp, NEW.duration_sec, NEW.src_ip, NEW.protocol, NEW.sensor,
+    NEW.version, 1,
+    NEW.eventid = 'cowrie.command.input',
+    NEW.eventid IN ('cowrie.login.failed', 'cowrie.login.success'),
+    NEW.eventid = 'cowrie.login.success',
+    CASE WHEN NEW.eventid = 'cowrie.login.success' THEN NEW.username END,
+    CASE WHEN NEW.eventid = 'cowrie.login.success' THEN NEW.password END,
+    NEW.eventid = 'cowrie.session.file_download')
+  ON CONFLICT (session_id) DO UPDATE SET
+    matcher = CASE WHEN ${RANK('excluded.matcher')} < ${RANK('session_metrics.matcher')} THEN excluded.matcher ELSE session_metrics.matcher END,
+    first_seen = min(coalesce(session_metrics.first_seen, excluded.first_seen), coalesce(excluded.first_seen, session_metrics.first_seen)),
+    last_seen = max(coalesce(session_metrics.last_seen, excluded.last_seen), coalesce(excluded.last_seen, session_metrics.last_seen)),
+    closed_duration_sec = coalesce(excluded.closed_duration_sec, session_metrics.closed_duration_sec),
+    src_ip = coalesce(session_metrics.src_ip, excluded.src_ip),
+    protocol = coalesce(session_metrics.protocol, excluded.protocol),
+    sensor = coalesce(session_metrics.sensor, excluded.sensor),
+    client_version = coalesce(session_metrics.client_version, excluded.client_version),
+    event_count = session_metrics.event_count + 1,
+    command_count = session_metrics.command_count + excluded.command_count,
+    login_attempts = session_metrics.login_attempts + excluded.login_attempts,
+    login_success = max(session_metrics.login_success, excluded.login_success),
+    username = coalesce(excluded.username, session_metrics.username),
+    password = coalesce(excluded.password, session_metrics.password),
+    download_count = session_metrics.download_count + excluded.download_count;
+  INSERT INTO session_commands (event_id, session_id, timestamp, input)
+    SELECT NEW.id, NEW.session_id, NEW.timestamp, NEW.input WHERE NEW.eventid = 'cowrie.command.input';
+  INSERT INTO session_downloads (event_id, session_id, timestamp, url, shasum)
+    SELECT NEW.id, NEW.session_id, NEW.timestamp, NEW.url, NEW.shasum WHERE NEW.eventid = 'cowrie.session.file_download';
+END;
+
+-- Duration from cowrie.session.closed, else last seen minus first seen.
+CREATE VIEW IF NOT EXISTS session_summary AS
+SELECT *, coalesce(closed_duration_sec, (julianday(last_seen) - julianday(first_seen)) * 86400.0) AS duration_sec
+FROM session_metrics;`);
+    },
+  },
+];
