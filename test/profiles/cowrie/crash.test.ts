@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { runSluice, SHARED_DATA, startSluice, tempDir } from '../../helpers/cli.js';
+import { mulberry32 } from '../../helpers/prng.js';
+
+const SYNTHETIC = join(SHARED_DATA, 'cowrie', 'cowrieprocessor-synthetic');
+const present = existsSync(SYNTHETIC);
+const inCi = process.env.CI === 'true';
+const KILLS = 20;
+
+/** Every table the profile keeps, as one hash: events in id order, sessions, commands, downloads. */
+function tablesHash(db: string): { hash: string; events: number; sessions: number } {
+  const d = new Database(db, { readonly: true });
+  try {
+    const h = createHash('sha256');
+    for (const sql of [
+      'SELECT * FROM cowrie_events ORDER BY id',
+      'SELECT * FROM session_metrics ORDER BY session_id',
+      'SELECT * FROM session_commands ORDER BY event_id',
+      'SELECT * FROM session_downloads ORDER BY event_id',
+    ]) {
+      for (const row of d.prepare(sql).raw().iterate()) h.update(JSON.stringify(row));
+    }
+    const events = (d.prepare('SELECT count(*) AS n FROM cowrie_events').get() as { n: number }).n;
+    const sessions = (d.prepare('SELECT count(*) AS n FROM session_metrics').get() as { n: number }).n;
+    return { hash: h.digest('hex'), events, sessions };
+  } finally {
+    d.close();
+  }
+}
+
+function committedEvents(db: string): number {
+  if (!existsSync(db)) return 0;
+  const d = new Database(db, { readonly: true });
+  try {
+    const t = d.prepare("SELECT 1 FROM sqlite_master WHERE name = 'cowrie_events'").get();
+    return t ? (d.prepare('SELECT count(*) AS n FROM cowrie_events').get() as { n: number }).n : 0;
+  } finally {
+    d.close();
+  }
+}
+
+function runUntilKilled(args: readonly string[], killAfterMs: number): Promise<'killed' | 'finished'> {
+  const child = startSluice(args);
+  child.stdout.resume();
+  child.stderr.resume();
+  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  return new Promise((resolve) =>
+    child.on('close', (_code, signal) => {
+      clearTimeout(timer);
+      resolve(signal === 'SIGKILL' ? 'killed' : 'finished');
+    }),
+  );
+}
+
+describe.skipIf(!present && !inCi)(`cowrie ingest under SIGKILL${present ? '' : ` (skipped: ${SYNTHETIC} is absent)`}`, () => {
+  it(`ends, after ${KILLS} kills and a final run, with the same events, sessions and commands as a clean run`, async () => {
+    expect(present, `${SYNTHETIC} is missing; CI must have the shared sample data`).toBe(true);
+    const files = readdirSync(SYNTHETIC).filter((f) => f.endsWith('.json.gz')).map((f) => join(SYNTHETIC, f)).sort();
+    const dir = tempDir();
+    const clean = join(dir, 'clean.db');
+    const started = performance.now();
+    expect(runSluice(['ingest', ...files, '--profile', 'cowrie', '--db', clean, '--no-progress']).code).toBe(0);
+    const cleanMs = performance.now() - started;
+    const expected = tablesHash(clean);
+
+    const crashed = join(dir, 'crashed.db');
+    const rnd = mulberry32(20_260_418);
+    const outcomes: string[] = [];
+    for (let i = 0; i < KILLS; i++) {
+      // Kills spread over what is left of the run (start-up included), small batches for many commits.
+      const left = 1 - committedEvents(crashed) / 150_000;
+      const delay = 120 + rnd() * cleanMs * Math.max(0.05, left);
+      outcomes.push(await runUntilKilled(['ingest', ...files, '--profile', 'cowrie', '--db', crashed, '--batch-size', '3000', '--no-progress'], delay));
+    }
+    const final = runSluice(['ingest', ...files, '--profile', 'cowrie', '--db', crashed, '--no-progress']);
+    expect(final.code, final.stderr).toBe(0);
+    console.log(`cowrie crash test: ${outcomes.filter((o) => o === 'killed').length} of ${KILLS} runs killed mid-way`);
+    expect(tablesHash(crashed)).toEqual(expected);
+    expect(expected.events).toBe(150_000);
+  }, 180_000);
+});
