@@ -12,6 +12,7 @@ const all = [
   ['follow', 'follow-bench.mjs'],
   ['spool', 'spool-bench.mjs'],
   ['serve', 'serve-bench.mjs'],
+  ['cowrie', 'cowrie-bench.mjs'],
 ];
 const only = new Set((process.env.BENCH_ONLY ?? all.map(([name]) => name).join(',')).split(',').map((s) => s.trim()));
 let failed = 0;

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT, SluiceError } from '../core/errors.js';
 import { adoptEarlySignals, releaseEarlySignals, type EarlySignals } from '../core/shutdown.js';
 import { archiveCommand } from './archive-command.js';
+import { enrichCommand } from './enrich-command.js';
 import { followCommand } from './follow-command.js';
 import { ingestCommand } from './ingest-command.js';
 import { jobsCommand } from './jobs-command.js';
@@ -17,17 +19,22 @@ const GRACEFUL_COMMANDS = new Set(['ingest', 'follow', 'spool', 'serve']);
 export function buildProgram(): Command {
   const program = new Command('sluice')
     .description('Move records from files, folders, object stores and uploads into databases: exactly once, resumable, fast.')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `\nProfiles: bridge (seed 000 NDJSON), applog (pino JSON arrays), cowrie (honeypot logs).\nEvery command has --help with examples; the README has the whole story.`,
+    )
     .exitOverride();
   program.addCommand(ingestCommand());
-  program.addCommand(reportCommand());
   program.addCommand(followCommand());
-  program.addCommand(serviceCommand());
+  program.addCommand(reportCommand());
   program.addCommand(spoolCommand());
   program.addCommand(jobsCommand());
   program.addCommand(serveCommand());
   program.addCommand(archiveCommand());
+  program.addCommand(enrichCommand());
+  program.addCommand(serviceCommand());
   exitOverrideEverywhere(program);
   return program;
 }
@@ -36,6 +43,15 @@ export function buildProgram(): Command {
 function exitOverrideEverywhere(command: Command): void {
   command.exitOverride();
   for (const sub of command.commands) exitOverrideEverywhere(sub);
+}
+
+/** The version in package.json (beside dist/ and src/ alike). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Runs the CLI; sets the process exit code (0 ok, 1 failed, 2 usage, 3 dead-lettered, 130/143 signals). */

@@ -17,6 +17,11 @@ interface ReportFlags {
   windowSec?: string;
   minutes?: string;
   by?: string;
+  since?: string;
+  until?: string;
+  ip?: string;
+  flagged?: boolean;
+  period?: string;
   list?: boolean;
 }
 
@@ -51,6 +56,11 @@ export function reportCommand(): Command {
     .option('--window-sec <s>', 'cadence, errors_recent, recent: window length in seconds')
     .option('--minutes <m>', 'the window in minutes instead of --window-sec')
     .option('--by <grouping>', 'cadence: type_msg, type, plate or all (default type_msg)')
+    .option('--since <iso>', 'cowrie: only sessions first seen at or after this ISO time')
+    .option('--until <iso>', 'cowrie: only sessions first seen before this ISO time')
+    .option('--ip <addr>', 'cowrie: only this source address')
+    .option('--flagged', 'cowrie sessions: only sessions flagged by VirusTotal or DShield')
+    .option('--period <p>', 'cowrie summary: daily, weekly or monthly (default daily)')
     .option('--list', 'list the reports, one line each with an example')
     .addHelpText('after', helpText())
     .action(async (name: string | undefined, flags: ReportFlags) => {
@@ -68,6 +78,11 @@ export function reportCommand(): Command {
         windowSec: flags.windowSec,
         minutes: flags.minutes,
         by: flags.by,
+        since: flags.since,
+        until: flags.until,
+        ip: flags.ip,
+        flagged: flags.flagged,
+        period: flags.period,
       });
       if (config.list) {
         process.stdout.write(listReports(reportsOf(profileByName(config.profile))));

@@ -33,6 +33,10 @@ export const ERROR_CATALOGUE = {
   SLUICE_E_REGISTRY: { exit: 1, hint: 'The LDO registry (--registry) could not be opened or written; see the cause.' },
   SLUICE_E_STORE: { exit: 1, hint: 'The LDO store (--store) could not be read or written; check the folder or bucket and credentials.' },
   SLUICE_E_ARCHIVE: { exit: 1, hint: 'The archival run stopped; run the same command again: it resumes without duplicates.' },
+  SLUICE_E_ENRICH: {
+    exit: 1,
+    hint: 'Some lookups failed (see the summary); answers got so far are kept, and the failed keys are retried on the next run.',
+  },
 } as const;
 
 export type SluiceErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -10,6 +10,18 @@ const wholeNumber = (min: number) =>
 const seconds = (what: string) =>
   z.coerce.number({ error: `expected ${what}` }).refine(Number.isFinite, { error: `expected ${what}` });
 
+/**
+ * An ISO date or time (`2025-01-01`, `2025-01-01T12:00:00Z`), normalized to UTC with microseconds
+ * (`2025-01-01T12:00:00.000000Z`, Cowrie's form), so that comparing it as text with stored `...Z` times
+ * orders them as times; a stored time of the same instant written with fewer digits sorts after it.
+ */
+const isoTime = z
+  .string()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}/.test(v) && Number.isFinite(Date.parse(v)), {
+    error: 'expected an ISO date or time, e.g. 2025-01-01 or 2025-01-01T12:00:00Z',
+  })
+  .transform((v) => new Date(v).toISOString().replace('Z', '000Z'));
+
 /** The output formats of `sluice report`. */
 export const REPORT_FORMATS = ['table', 'csv', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -43,6 +55,16 @@ export const ReportConfigSchema = z
     minutes: seconds('a number of minutes').pipe(z.number().positive({ error: 'expected more than 0' })).optional(),
     /** Grouping of report `cadence`: `type_msg`, `type`, `plate` or `all`. */
     by: z.string().min(1).optional(),
+    /** Only rows at or after this ISO time (cowrie: a session's first_seen). Example: `2025-01-01T00:00:00Z`. */
+    since: isoTime.optional(),
+    /** Only rows before this ISO time (exclusive). Example: `2025-02-01`. */
+    until: isoTime.optional(),
+    /** Only this source address (cowrie). Example: `203.0.113.7`. */
+    ip: z.string().min(1, { error: 'expected an IP address' }).optional(),
+    /** Only flagged sessions: VirusTotal or DShield (cowrie). */
+    flagged: z.boolean().optional(),
+    /** Period of report `summary` (cowrie): `daily`, `weekly` or `monthly`. */
+    period: z.string().min(1).optional(),
   })
   .strict()
   .superRefine(

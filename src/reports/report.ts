@@ -44,6 +44,16 @@ export interface ReportParams {
   windowSec?: number | undefined;
   /** What to group by (`--by`), one of the report's `by.choices`. */
   by?: string | undefined;
+  /** Only rows at or after this time (`--since`), as `YYYY-MM-DDTHH:MM:SS.sssZ`. */
+  since?: string | undefined;
+  /** Only rows before this time (`--until`), as `YYYY-MM-DDTHH:MM:SS.sssZ`. */
+  until?: string | undefined;
+  /** Only this source address (`--ip`). */
+  ip?: string | undefined;
+  /** Only flagged rows (`--flagged`). */
+  flagged?: boolean | undefined;
+  /** Period (`--period`), one of the report's `period.choices`. */
+  period?: string | undefined;
 }
 
 /** Which flags a report takes beyond `--session` and `--limit` (which all take), and their defaults. */
@@ -60,6 +70,14 @@ export interface ReportOptionSpec {
   windowSec?: number;
   /** Takes `--by`, one of `choices`. */
   by?: { choices: readonly string[]; default: string };
+  /** Takes `--since` / `--until`. */
+  timeRange?: boolean;
+  /** Takes `--ip`. */
+  ip?: boolean;
+  /** Takes `--flagged`. */
+  flagged?: boolean;
+  /** Takes `--period`, one of `choices`. */
+  period?: { choices: readonly string[]; default: string };
   /** Default format when none is asked for, whatever stdout is (export: `csv`). */
   format?: 'table' | 'csv' | 'json';
 }

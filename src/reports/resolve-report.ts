@@ -36,6 +36,10 @@ export function flagsOf(report: ReportDefinition): string[] {
   if (o.thresholdSec !== undefined) flags.push(`--threshold-sec S (default ${o.thresholdSec})`);
   if (o.windowSec !== undefined) flags.push(`--window-sec S (default ${o.windowSec}) | --minutes M`);
   if (o.by) flags.push(`--by ${o.by.choices.join('|')} (default ${o.by.default})`);
+  if (o.timeRange) flags.push('--since ISO', '--until ISO');
+  if (o.ip) flags.push('--ip ADDR');
+  if (o.flagged) flags.push('--flagged');
+  if (o.period) flags.push(`--period ${o.period.choices.join('|')} (default ${o.period.default})`);
   return flags;
 }
 
@@ -51,6 +55,11 @@ export function resolveParams(report: ReportDefinition, config: ReportConfig): R
   if (config.windowSec !== undefined && o.windowSec === undefined) refused.push('--window-sec');
   if (config.minutes !== undefined && o.windowSec === undefined) refused.push('--minutes');
   if (config.by !== undefined && !o.by) refused.push('--by');
+  if (config.since !== undefined && !o.timeRange) refused.push('--since');
+  if (config.until !== undefined && !o.timeRange) refused.push('--until');
+  if (config.ip !== undefined && !o.ip) refused.push('--ip');
+  if (config.flagged === true && !o.flagged) refused.push('--flagged');
+  if (config.period !== undefined && !o.period) refused.push('--period');
   if (refused.length > 0) {
     throw new SluiceError(
       'SLUICE_E_USAGE',
@@ -63,6 +72,9 @@ export function resolveParams(report: ReportDefinition, config: ReportConfig): R
   if (o.by && config.by !== undefined && !o.by.choices.includes(config.by)) {
     throw new SluiceError('SLUICE_E_CONFIG', `--by: expected one of ${o.by.choices.join(', ')}, got "${config.by}"`);
   }
+  if (o.period && config.period !== undefined && !o.period.choices.includes(config.period)) {
+    throw new SluiceError('SLUICE_E_CONFIG', `--period: expected one of ${o.period.choices.join(', ')}, got "${config.period}"`);
+  }
   const limit = config.limit ?? o.limit;
   const windowSec = config.minutes !== undefined ? config.minutes * 60 : (config.windowSec ?? o.windowSec);
   return {
@@ -72,5 +84,10 @@ export function resolveParams(report: ReportDefinition, config: ReportConfig): R
     thresholdSec: o.thresholdSec !== undefined ? (config.thresholdSec ?? o.thresholdSec) : undefined,
     windowSec: o.windowSec !== undefined ? windowSec : undefined,
     by: o.by ? (config.by ?? o.by.default) : undefined,
+    since: o.timeRange ? config.since : undefined,
+    until: o.timeRange ? config.until : undefined,
+    ip: o.ip ? config.ip : undefined,
+    flagged: o.flagged ? config.flagged === true : undefined,
+    period: o.period ? (config.period ?? o.period.default) : undefined,
   };
 }

@@ -1,5 +1,6 @@
 import type { Profile } from '../profile.js';
 import { mapCowrieEvent } from './map.js';
+import { COWRIE_REPORTS } from './reports.js';
 import { COWRIE_EVENTS_TABLE, COWRIE_SQLITE_MIGRATIONS } from './schema.js';
 
 /** Seed 004: Cowrie honeypot JSON logs; every event kept, sessions enumerated, metrics kept by triggers. */
@@ -9,4 +10,5 @@ export const cowrieProfile: Profile = {
   tables: [COWRIE_EVENTS_TABLE],
   sqliteMigrations: COWRIE_SQLITE_MIGRATIONS,
   map: (record, emit) => mapCowrieEvent(record, emit),
+  reports: COWRIE_REPORTS,
 };

@@ -131,4 +131,32 @@ SELECT *, coalesce(closed_duration_sec, (julianday(last_seen) - julianday(first_
 FROM session_metrics;`);
     },
   },
+  {
+    version: 2,
+    description: 'indexes for the cowrie reports (top-commands, credentials)',
+    up(db) {
+      // Both are covering, so their reports read in group order without a sort. The credentials index
+      // is partial: only login events pay for it at ingest.
+      db.exec(`
+CREATE INDEX IF NOT EXISTS session_commands_input ON session_commands(input, session_id);
+CREATE INDEX IF NOT EXISTS cowrie_events_login ON cowrie_events(username, password, eventid, session_id)
+  WHERE eventid IN ('cowrie.login.failed', 'cowrie.login.success');`);
+    },
+  },
+  // Version 3 (not 2): version 2 holds the report indexes, written in parallel.
+  {
+    version: 3,
+    description: 'enrichment cache (VirusTotal, DShield answers with fetch time)',
+    up(db) {
+      db.exec(`
+CREATE TABLE IF NOT EXISTS enrichment_cache (
+  service TEXT NOT NULL,
+  key TEXT NOT NULL,
+  flagged INTEGER NOT NULL,
+  response_json TEXT,
+  fetched_at TEXT NOT NULL,
+  PRIMARY KEY (service, key)
+);`);
+    },
+  },
 ];

@@ -18,8 +18,13 @@ export class DurableFileWriter extends Writable {
   private syncError: Error | undefined;
   /** Bytes written. */
   written = 0;
+  /** fdatasyncs started while writing (the final fsync not counted). */
+  syncsStarted = 0;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly syncEveryBytes = SYNC_EVERY_BYTES,
+  ) {
     super({ highWaterMark: 1 << 20 });
   }
 
@@ -83,8 +88,9 @@ export class DurableFileWriter extends Writable {
 
   private account(bytes: number): void {
     this.sinceSync += bytes;
-    if (this.sinceSync < SYNC_EVERY_BYTES || this.syncing || !this.handle) return;
+    if (this.sinceSync < this.syncEveryBytes || this.syncing || !this.handle) return;
     this.sinceSync = 0;
+    this.syncsStarted++;
     this.syncing = this.handle
       .datasync()
       .catch((err: Error) => {

@@ -35,7 +35,7 @@ export class FolderStore implements LdoStore {
     await pipeline(body, new DurableFileWriter(join(folder, name)));
   }
 
-  async writeBytes(id: string, _dir: string, name: string, bytes: Buffer): Promise<void> {
+  async writeBytes(id: string, _dir: string, name: string, bytes: Buffer, _contentType?: string): Promise<void> {
     const folder = await this.stagingFolder(id);
     await writeFileDurably(join(folder, name), bytes);
   }

@@ -1,0 +1,242 @@
+import type { BindValue, ProfileReports, ReportDefinition, ReportParams } from '../../reports/report.js';
+
+/** `WHERE a AND b ...` (or nothing) and the values of its placeholders, in order. */
+interface Where {
+  sql: string;
+  args: BindValue[];
+}
+
+type Condition = [string, ...BindValue[]];
+
+function whereOf(conditions: readonly Condition[]): Where {
+  if (conditions.length === 0) return { sql: '', args: [] };
+  return { sql: `WHERE ${conditions.map((c) => c[0]).join(' AND ')}`, args: conditions.flatMap(([, ...args]) => args) };
+}
+
+/**
+ * Filters on `session_metrics` (alias-free): `--session`, `--since` (inclusive) / `--until` (exclusive)
+ * on first_seen, `--ip`, `--flagged`. Times are compared as ISO text, which orders them as times as long
+ * as both are UTC (`...Z`), as Cowrie writes them and as `--since`/`--until` are normalized.
+ */
+function sessionConditions(params: ReportParams): Condition[] {
+  const c: Condition[] = [];
+  if (params.session !== undefined) c.push(['session_id = ?', params.session]);
+  if (params.since !== undefined) c.push(['first_seen >= ?', params.since]);
+  if (params.until !== undefined) c.push(['first_seen < ?', params.until]);
+  if (params.ip !== undefined) c.push(['src_ip = ?', params.ip]);
+  if (params.flagged === true) c.push(['(vt_flagged <> 0 OR dshield_flagged <> 0)']);
+  return c;
+}
+
+/** The LIMIT value: SQLite reads -1 as "no limit". */
+function limitArg(params: ReportParams): number {
+  return params.limit ?? -1;
+}
+
+/** Per session, from `session_summary`: newest first seen first. */
+export const cowrieSessionsReport: ReportDefinition = {
+  name: 'sessions',
+  summary: 'per session: first/last seen, duration, source, logins, commands, downloads, flags; newest first',
+  example: 'sluice report sessions --profile cowrie --db cowrie.db --since 2025-01-01 --ip 203.0.113.7 --flagged',
+  options: { limit: 50, timeRange: true, ip: true, flagged: true },
+  columns: () => [
+    { name: 'session_id', kind: 'text' },
+    { name: 'first_seen', kind: 'text' },
+    { name: 'last_seen', kind: 'text' },
+    { name: 'duration_s', kind: 'seconds' },
+    { name: 'src_ip', kind: 'text' },
+    { name: 'protocol', kind: 'text' },
+    { name: 'sensor', kind: 'text' },
+    { name: 'client_version', kind: 'text' },
+    { name: 'login_attempts', kind: 'integer' },
+    { name: 'login_success', kind: 'integer' },
+    { name: 'username', kind: 'text' },
+    { name: 'password', kind: 'text' },
+    { name: 'commands', kind: 'integer' },
+    { name: 'downloads', kind: 'integer' },
+    { name: 'vt_flagged', kind: 'integer' },
+    { name: 'dshield_flagged', kind: 'integer' },
+    { name: 'matcher', kind: 'text' },
+  ],
+  query(_db, params) {
+    const w = whereOf(sessionConditions(params));
+    return {
+      sql: `SELECT session_id, first_seen, last_seen, round(duration_sec, 3) AS duration_s, src_ip, protocol, sensor,
+          client_version, login_attempts, login_success, username, password, command_count AS commands,
+          download_count AS downloads, vt_flagged, dshield_flagged, matcher
+        FROM session_summary ${w.sql}
+        ORDER BY first_seen DESC, session_id
+        LIMIT ?`,
+      args: [...w.args, limitArg(params)],
+    };
+  },
+};
+
+/** SQL for the period a first_seen falls in: the day, the Monday that starts its week, or the month. */
+const PERIOD_SQL: Readonly<Record<string, string>> = {
+  daily: 'substr(first_seen, 1, 10)',
+  weekly: "date(substr(first_seen, 1, 10), '-6 days', 'weekday 1')",
+  monthly: 'substr(first_seen, 1, 7)',
+};
+
+/** Per day, week (starting Monday) or month of first_seen, from `session_metrics`. */
+export const cowrieSummaryReport: ReportDefinition = {
+  name: 'summary',
+  summary: 'per day/week/month of first seen: sessions, unique IPs, logins, commands, downloads, flagged',
+  example: 'sluice report summary --profile cowrie --db cowrie.db --period weekly',
+  options: { period: { choices: ['daily', 'weekly', 'monthly'], default: 'daily' }, timeRange: true, ip: true },
+  columns: () => [
+    { name: 'period', kind: 'text' },
+    { name: 'sessions', kind: 'integer' },
+    { name: 'unique_ips', kind: 'integer' },
+    { name: 'login_attempts', kind: 'integer' },
+    { name: 'login_successes', kind: 'integer' },
+    { name: 'commands', kind: 'integer' },
+    { name: 'downloads', kind: 'integer' },
+    { name: 'flagged', kind: 'integer' },
+  ],
+  query(_db, params) {
+    const period = PERIOD_SQL[params.period ?? 'daily'] ?? 'substr(first_seen, 1, 10)';
+    const w = whereOf(sessionConditions(params));
+    return {
+      sql: `SELECT ${period} AS period, count(*) AS sessions, count(DISTINCT src_ip) AS unique_ips,
+          sum(login_attempts) AS login_attempts, sum(login_success) AS login_successes,
+          sum(command_count) AS commands, sum(download_count) AS downloads,
+          count(CASE WHEN vt_flagged <> 0 OR dshield_flagged <> 0 THEN 1 END) AS flagged
+        FROM session_metrics ${w.sql}
+        GROUP BY period
+        ORDER BY period
+        LIMIT ?`,
+      args: [...w.args, limitArg(params)],
+    };
+  },
+};
+
+/** Most frequent command inputs, from `session_commands` (index `session_commands_input`). */
+export const cowrieTopCommandsReport: ReportDefinition = {
+  name: 'top_commands',
+  summary: 'most frequent command inputs: times run and in how many sessions',
+  example: 'sluice report top-commands --profile cowrie --db cowrie.db --limit 20',
+  options: { limit: 20 },
+  columns: () => [
+    { name: 'input', kind: 'text' },
+    { name: 'times', kind: 'integer' },
+    { name: 'sessions', kind: 'integer' },
+  ],
+  query(_db, params) {
+    const w = whereOf(params.session !== undefined ? [['session_id = ?', params.session]] : []);
+    return {
+      sql: `SELECT input, count(*) AS times, count(DISTINCT session_id) AS sessions
+        FROM session_commands ${w.sql}
+        GROUP BY input
+        ORDER BY times DESC, input
+        LIMIT ?`,
+      args: [...w.args, limitArg(params)],
+    };
+  },
+};
+
+/** Per source address, from `session_metrics`. */
+export const cowrieTopIpsReport: ReportDefinition = {
+  name: 'top_ips',
+  summary: 'per source IP: sessions, login attempts, commands, downloads, first/last seen; most sessions first',
+  example: 'sluice report top-ips --profile cowrie --db cowrie.db --since 2025-01-01 --limit 20',
+  options: { limit: 20, timeRange: true },
+  columns: () => [
+    { name: 'src_ip', kind: 'text' },
+    { name: 'sessions', kind: 'integer' },
+    { name: 'login_attempts', kind: 'integer' },
+    { name: 'commands', kind: 'integer' },
+    { name: 'downloads', kind: 'integer' },
+    { name: 'first_seen', kind: 'text' },
+    { name: 'last_seen', kind: 'text' },
+  ],
+  query(_db, params) {
+    const w = whereOf(sessionConditions(params));
+    return {
+      sql: `SELECT src_ip, count(*) AS sessions, sum(login_attempts) AS login_attempts, sum(command_count) AS commands,
+          sum(download_count) AS downloads, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+        FROM session_metrics ${w.sql}
+        GROUP BY src_ip
+        ORDER BY sessions DESC, commands DESC, src_ip
+        LIMIT ?`,
+      args: [...w.args, limitArg(params)],
+    };
+  },
+};
+
+/** The exact predicate of the partial index `cowrie_events_login` (the planner needs it word for word). */
+const LOGIN_EVENTS = "eventid IN ('cowrie.login.failed', 'cowrie.login.success')";
+
+/** Username/password pairs tried, from the login events of `cowrie_events`. */
+export const cowrieCredentialsReport: ReportDefinition = {
+  name: 'credentials',
+  summary: 'username/password pairs tried: attempts, successes, sessions; most attempts first',
+  example: 'sluice report credentials --profile cowrie --db cowrie.db --limit 20',
+  options: { limit: 20 },
+  columns: () => [
+    { name: 'username', kind: 'text' },
+    { name: 'password', kind: 'text' },
+    { name: 'attempts', kind: 'integer' },
+    { name: 'successes', kind: 'integer' },
+    { name: 'sessions', kind: 'integer' },
+  ],
+  query(_db, params) {
+    const conditions: Condition[] = [[LOGIN_EVENTS]];
+    if (params.session !== undefined) conditions.push(['session_id = ?', params.session]);
+    const w = whereOf(conditions);
+    return {
+      sql: `SELECT username, password, count(*) AS attempts,
+          count(CASE WHEN eventid = 'cowrie.login.success' THEN 1 END) AS successes,
+          count(DISTINCT session_id) AS sessions
+        FROM cowrie_events ${w.sql}
+        GROUP BY username, password
+        ORDER BY attempts DESC, successes DESC, username, password
+        LIMIT ?`,
+      args: [...w.args, limitArg(params)],
+    };
+  },
+};
+
+/** Files downloaded, per (url, shasum), from `session_downloads`. */
+export const cowrieDownloadsReport: ReportDefinition = {
+  name: 'downloads',
+  summary: 'per (url, shasum): downloads, sessions, first/last seen; most downloaded first',
+  example: 'sluice report downloads --profile cowrie --db cowrie.db --limit 20',
+  options: { limit: 50 },
+  columns: () => [
+    { name: 'url', kind: 'text' },
+    { name: 'shasum', kind: 'text' },
+    { name: 'downloads', kind: 'integer' },
+    { name: 'sessions', kind: 'integer' },
+    { name: 'first_seen', kind: 'text' },
+    { name: 'last_seen', kind: 'text' },
+  ],
+  query(_db, params) {
+    const w = whereOf(params.session !== undefined ? [['session_id = ?', params.session]] : []);
+    return {
+      sql: `SELECT url, shasum, count(*) AS downloads, count(DISTINCT session_id) AS sessions,
+          min(timestamp) AS first_seen, max(timestamp) AS last_seen
+        FROM session_downloads ${w.sql}
+        GROUP BY url, shasum
+        ORDER BY downloads DESC, url NULLS LAST, shasum NULLS LAST
+        LIMIT ?`,
+      args: [...w.args, limitArg(params)],
+    };
+  },
+};
+
+/** The reports of seed 004, each one SQL statement over the session tables the triggers keep. */
+export const COWRIE_REPORTS: ProfileReports = {
+  table: 'cowrie_events',
+  sessionColumn: 'session_id',
+  indexes: ['session_metrics_first_seen', 'session_metrics_src_ip', 'session_commands_input', 'cowrie_events_login'],
+  reports: [
+    cowrieSessionsReport,
+    cowrieSummaryReport,
+    cowrieTopCommandsReport,
+    cowrieTopIpsReport,
+    cowrieCredentialsReport,
+    cowrieDownloadsReport,
+  ],
+};
