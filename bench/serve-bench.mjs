@@ -140,48 +140,48 @@ async function main() {
   const serve = await startServe(['--store', `file:${store}`]);
   // 1. one big upload
   if (ONLY.has('big')) {
-  const dd = ddSpeed();
-  console.log(`dd conv=fsync: ${(dd / 1e6).toFixed(0)} MB/s`);
-  serve.resetPeak();
-  const big = await upload(serve.url, BIG, { ldo_id: 'big' }, { hash: false });
-  if (big.status !== 200 || big.body.size_bytes !== BIG) throw new Error(`big upload failed: ${JSON.stringify(big.body)}`);
-  const bigRecord = await (await fetch(`${serve.url}/ingest/ldo/${big.body.id}`)).json();
-  if (bigRecord.sha256 !== expectedSha256(BIG)) throw new Error(`big upload stored other bytes: sha256 ${bigRecord.sha256}`);
-  const rate = BIG / (big.ms / 1000);
-  console.log(`1 × ${BIG / 2 ** 20} MiB upload: ${(rate / 1e6).toFixed(0)} MB/s = ${((100 * rate) / dd).toFixed(0)} % of dd, sha256 checked; server peak RSS ${serve.peakMB().toFixed(0)} MB`);
+    const dd = ddSpeed();
+    console.log(`dd conv=fsync: ${(dd / 1e6).toFixed(0)} MB/s`);
+    serve.resetPeak();
+    const big = await upload(serve.url, BIG, { ldo_id: 'big' }, { hash: false });
+    if (big.status !== 200 || big.body.size_bytes !== BIG) throw new Error(`big upload failed: ${JSON.stringify(big.body)}`);
+    const bigRecord = await (await fetch(`${serve.url}/ingest/ldo/${big.body.id}`)).json();
+    if (bigRecord.sha256 !== expectedSha256(BIG)) throw new Error(`big upload stored other bytes: sha256 ${bigRecord.sha256}`);
+    const rate = BIG / (big.ms / 1000);
+    console.log(`1 × ${BIG / 2 ** 20} MiB upload: ${(rate / 1e6).toFixed(0)} MB/s = ${((100 * rate) / dd).toFixed(0)} % of dd, sha256 checked; server peak RSS ${serve.peakMB().toFixed(0)} MB`);
   }
 
   // 2. concurrent medium uploads
   if (ONLY.has('concurrent')) {
-  serve.resetPeak();
-  const t0 = performance.now();
-  const results = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => upload(serve.url, MEDIUM, { ldo_id: `m-${i}` })));
-  const wall = (performance.now() - t0) / 1000;
-  let intact = 0;
-  for (const r of results) {
-    const rec = await (await fetch(`${serve.url}/ingest/ldo/${r.body.id}`)).json();
-    if (r.status === 200 && rec.sha256 === r.sha256) intact++;
-  }
-  const lat = results.map((r) => r.ms);
-  console.log(`${CONCURRENT} × 20 MB concurrent: ${intact}/${CONCURRENT} intact (sha256), p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms, ` +
-    `${((CONCURRENT * MEDIUM) / wall / 1e6).toFixed(0)} MB/s total; peak RSS ${serve.peakMB().toFixed(0)} MB`);
+    serve.resetPeak();
+    const t0 = performance.now();
+    const results = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => upload(serve.url, MEDIUM, { ldo_id: `m-${i}` })));
+    const wall = (performance.now() - t0) / 1000;
+    let intact = 0;
+    for (const r of results) {
+      const rec = await (await fetch(`${serve.url}/ingest/ldo/${r.body.id}`)).json();
+      if (r.status === 200 && rec.sha256 === r.sha256) intact++;
+    }
+    const lat = results.map((r) => r.ms);
+    console.log(`${CONCURRENT} × 20 MB concurrent: ${intact}/${CONCURRENT} intact (sha256), p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms, ` +
+      `${((CONCURRENT * MEDIUM) / wall / 1e6).toFixed(0)} MB/s total; peak RSS ${serve.peakMB().toFixed(0)} MB`);
   }
 
   // 3. metadata-only
   if (ONLY.has('meta')) {
-  let next = 0;
-  const t1 = performance.now();
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < META_N) {
-      const i = next++;
-      const form = new FormData();
-      form.append('metadata', JSON.stringify({ ldo_id: `meta-${i}`, sensor_data: { t: i }, context: { line: 1 }, prediction: { p: 0.9 } }));
-      const res = await fetch(`${serve.url}/ingest/ldo`, { method: 'POST', body: form });
-      if (res.status !== 200) throw new Error(`metadata upload ${res.status}`);
-      await res.arrayBuffer();
-    }
-  }));
-  console.log(`metadata-only: ${(META_N / ((performance.now() - t1) / 1000)).toFixed(0)} LDOs/s (${META_N}, 16 clients)`);
+    let next = 0;
+    const t1 = performance.now();
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (next < META_N) {
+        const i = next++;
+        const form = new FormData();
+        form.append('metadata', JSON.stringify({ ldo_id: `meta-${i}`, sensor_data: { t: i }, context: { line: 1 }, prediction: { p: 0.9 } }));
+        const res = await fetch(`${serve.url}/ingest/ldo`, { method: 'POST', body: form });
+        if (res.status !== 200) throw new Error(`metadata upload ${res.status}`);
+        await res.arrayBuffer();
+      }
+    }));
+    console.log(`metadata-only: ${(META_N / ((performance.now() - t1) / 1000)).toFixed(0)} LDOs/s (${META_N}, 16 clients)`);
   }
   await serve.stop();
   console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

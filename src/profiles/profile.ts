@@ -45,6 +45,11 @@ export interface Profile {
   tables: readonly TableSpec[];
   /** Numbered SQLite migrations that create and evolve the tables. */
   sqliteMigrations: readonly Migration[];
+  /**
+   * SQLite page cache of the writer, in MB, when the profile's indexes need more than the default
+   * 16 MB to stay fast (random keys: hashes, session ids). Memory is traded for speed on purpose.
+   */
+  sqliteCacheMb?: number;
   /** Numbered PostgreSQL migrations (SQL text); a profile without them cannot use the postgres sink. */
   postgresMigrations?: readonly PostgresMigration[];
   /** Turns one decoded record into rows. Must not throw on bad data: return `{ bad }` instead. */

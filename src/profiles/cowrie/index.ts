@@ -9,6 +9,8 @@ export const cowrieProfile: Profile = {
   description: 'Cowrie honeypot events (seed 004) into cowrie_events, with session_metrics and session_commands',
   tables: [COWRIE_EVENTS_TABLE],
   sqliteMigrations: COWRIE_SQLITE_MIGRATIONS,
+  // Session ids and content hashes are random keys: a larger page cache keeps their indexes in memory.
+  sqliteCacheMb: 48,
   map: (record, emit) => mapCowrieEvent(record, emit),
   reports: COWRIE_REPORTS,
 };

@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS cowrie_events (
   id INTEGER PRIMARY KEY,
   ${COWRIE_EVENTS_TABLE.columns.map((c) => `${c.name} ${c.sqlType}`).join(',\n  ')}
 );
-CREATE UNIQUE INDEX IF NOT EXISTS cowrie_events_key ON cowrie_events(event_key);
+CREATE UNIQUE INDEX IF NOT EXISTS cowrie_events_key ON cowrie_events(ifnull(timestamp, ''), event_key);
 CREATE INDEX IF NOT EXISTS cowrie_events_session ON cowrie_events(session_id);
 
 CREATE TABLE IF NOT EXISTS session_metrics (

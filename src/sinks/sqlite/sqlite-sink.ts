@@ -34,6 +34,7 @@ export class SqliteSink implements Sink {
   async open(): Promise<void> {
     const db = openSqliteDatabase(this.path);
     this.db = db;
+    if (this.profile.sqliteCacheMb) db.pragma(`cache_size = -${Math.round(this.profile.sqliteCacheMb * 1024)}`);
     migrate(db, 'sluice', ENGINE_SQLITE_MIGRATIONS);
     migrate(db, this.profile.name, this.profile.sqliteMigrations);
     for (const table of this.profile.tables) assertColumns(db, table.name, table.columns.map((c) => c.name));
