@@ -11,8 +11,8 @@ export interface UnitLister {
   open(key: string): Promise<Readable>;
 }
 
-/** Names of files a spool takes: JSON arrays and NDJSON, gzipped or not. */
-export const UNIT_NAME = /\.(json|ndjson|jsonl)(\.gz)?$/i;
+/** Names of files a spool takes: JSON arrays and NDJSON, gzipped or not, also with a rotation date (`cowrie.json.2026-04-18`). */
+export const UNIT_NAME = /\.(json|ndjson|jsonl)(\.\d{4}-\d{2}-\d{2})?(\.gz)?$/i;
 
 const STAMP = /(\d{4})-(\d{2})-(\d{2})T(\d{2})[-:](\d{2})[-:](\d{2})(?:\.(\d{1,6}))?Z/;
 
