@@ -17,7 +17,7 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     hint: 'The database already holds a table of another shape. Use a fresh --db file for this profile.',
   },
-  SLUICE_E_SINK: { exit: 1, hint: 'The sink refused a write; see the cause below.' },
+  SLUICE_E_SINK: { exit: 1, hint: 'Check that the database path or URL is right, reachable and writable.' },
   SLUICE_E_SOURCE: { exit: 1, hint: 'A unit could not be read; check that the file exists and is readable.' },
   SLUICE_E_WORKER: { exit: 1, hint: 'A parser thread failed; this is a bug, please report it with the input.' },
   SLUICE_E_UNKNOWN_REPORT: { exit: 2, hint: 'Use one of the reports that `sluice report --list` names.' },

@@ -16,10 +16,15 @@ export function openSqliteDatabase(path: string, options: { readonly?: boolean }
   } catch (err) {
     throw new SluiceError('SLUICE_E_SINK', `cannot open SQLite database ${path}: ${(err as Error).message}`, { cause: err });
   }
-  db.pragma('busy_timeout = 10000');
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+  try {
+    db.pragma('busy_timeout = 10000');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+  } catch (err) {
+    db.close();
+    throw new SluiceError('SLUICE_E_SINK', `${path} is not a usable SQLite database: ${(err as Error).message}`, { cause: err });
   }
   return db;
 }
