@@ -11,7 +11,7 @@ export function formatOf(name: string): RecordFormat {
   return /\.json(\.gz)?$/i.test(name) ? 'json' : 'ndjson';
 }
 
-/** True when a unit of this format can be resumed at a byte offset (NDJSON: any line start). */
+/** True when a unit of this format can be resumed at a byte offset (NDJSON resumes at every line start). */
 export function resumable(format: RecordFormat): boolean {
   return format === 'ndjson';
 }

@@ -54,6 +54,6 @@ export interface Profile {
   postgresMigrations?: readonly PostgresMigration[];
   /** Turns one decoded record into rows. Must not throw on bad data: return `{ bad }` instead. */
   map(record: unknown, emit: RowEmitter, options: ProfileOptions, origin: RecordOrigin): MapVerdict;
-  /** Its reports (`sluice report NAME`), if it has any. */
+  /** Its reports (`sluice report NAME`); a profile may have none. */
   reports?: ProfileReports;
 }
