@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { count } from '../core/config/config-types.js';
@@ -73,9 +74,18 @@ export function jobsCommand(): Command {
 async function withLedger(flags: { ledger?: string; db?: string }, work: (ledger: Ledger) => Promise<void>): Promise<void> {
   const url = flags.ledger ?? sinkUrlFrom({ db: flags.db });
   if (!url) throw new SluiceError('SLUICE_E_USAGE', 'jobs: give --ledger URL (or --db PATH)');
+  if (url.startsWith('sqlite:') && !existsSync(url.slice('sqlite:'.length))) {
+    throw new SluiceError('SLUICE_E_NO_DATABASE', `no ledger at ${url.slice('sqlite:'.length)} (check --ledger / --db)`);
+  }
   const { ledgerFromUrl } = await import('../ledger/ledger-from-url.js');
   const ledger = await ledgerFromUrl(url);
-  await ledger.open();
+  try {
+    await ledger.open();
+  } catch (err) {
+    await ledger.close().catch(() => undefined);
+    if (err instanceof SluiceError) throw err;
+    throw new SluiceError('SLUICE_E_SINK', `cannot open the ledger ${ledger.description}: ${(err as Error).message}`, { cause: err });
+  }
   try {
     await work(ledger);
   } finally {

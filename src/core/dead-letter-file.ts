@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { BadRecord } from './bad-record.js';
+import { SluiceError } from './errors.js';
 import type { UnitCursor } from '../sinks/sink.js';
 
 /**
@@ -85,8 +86,12 @@ export class DeadLetterFile {
   }
 
   private openFile(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    this.fd = openSync(this.path, 'a');
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.fd = openSync(this.path, 'a');
+    } catch (err) {
+      throw new SluiceError('SLUICE_E_CONFIG', `--dead-letter: cannot write ${this.path}: ${(err as Error).message}`, { cause: err });
+    }
     const st = fstatSync(this.fd);
     this.identity = `${st.dev}:${st.ino}`;
     this.size = st.size;

@@ -49,9 +49,10 @@ export interface Ledger {
   /**
    * Takes up to `limit` units of `bucket` that are due (PENDING past their backoff, or PROCESSING with
    * a lapsed lease), oldest first, marking them PROCESSING for `leaseSec` under `worker`. Safe with
-   * many workers: each unit is handed to one.
+   * many workers: each unit is handed to one. A PROCESSING unit whose lease lapsed after
+   * `maxAttempts` claims (its workers keep dying on it) is marked FAILED instead of handed out again.
    */
-  claim(bucket: string, worker: string, leaseSec: number, limit: number): Promise<LedgerUnit[]>;
+  claim(bucket: string, worker: string, leaseSec: number, limit: number, maxAttempts?: number): Promise<LedgerUnit[]>;
   /** Marks a unit COMPLETED (a no-op when the sink already did, in its own transaction). */
   complete(bucket: string, key: string): Promise<void>;
   /**

@@ -65,7 +65,13 @@ export class PostgresLedger implements Ledger {
     return added;
   }
 
-  async claim(bucket: string, worker: string, leaseSec: number, limit: number): Promise<LedgerUnit[]> {
+  async claim(bucket: string, worker: string, leaseSec: number, limit: number, maxAttempts = 2_000_000_000): Promise<LedgerUnit[]> {
+    await this.pool.query(
+      `UPDATE ${LEDGER_TABLE} SET status = 'FAILED', lease_until = NULL, updated_at = now(),
+         error = coalesce(error, 'lease lapsed ' || attempts || ' times (the worker died on it)')
+       WHERE bucket = $1 AND status = 'PROCESSING' AND lease_until < now() AND attempts >= $2`,
+      [bucket, maxAttempts],
+    );
     const r = await this.pool.query<Row>(
       `UPDATE ${LEDGER_TABLE} l SET status = 'PROCESSING', attempts = l.attempts + 1, last_attempt = now(),
          lease_until = now() + make_interval(secs => $3), worker = $2, updated_at = now(), next_attempt_at = NULL

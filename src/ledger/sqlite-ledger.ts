@@ -51,8 +51,13 @@ export class SqliteLedger implements Ledger {
     return this.conn.transaction(() => units.reduce((n, u) => n + insert.run(u.bucket, u.key, u.size, u.sortKey, now, now).changes, 0))();
   }
 
-  async claim(bucket: string, worker: string, leaseSec: number, limit: number): Promise<LedgerUnit[]> {
+  async claim(bucket: string, worker: string, leaseSec: number, limit: number, maxAttempts = Number.MAX_SAFE_INTEGER): Promise<LedgerUnit[]> {
     const now = new Date();
+    this.conn
+      .prepare(`UPDATE ${LEDGER_TABLE} SET status = 'FAILED', lease_until = NULL, updated_at = @now,
+        error = coalesce(error, 'lease lapsed ' || attempts || ' times (the worker died on it)')
+        WHERE bucket = @bucket AND status = 'PROCESSING' AND lease_until < @now AND attempts >= @max`)
+      .run({ bucket, now: now.toISOString(), max: maxAttempts });
     const lease = new Date(now.getTime() + leaseSec * 1000).toISOString();
     const select = this.conn.prepare<{ bucket: string; now: string; limit: number }, Row>(
       `SELECT * FROM ${LEDGER_TABLE} WHERE bucket = @bucket AND ${DUE} ORDER BY sort_key, key LIMIT @limit`,

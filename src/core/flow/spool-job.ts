@@ -34,6 +34,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
       intervalSec: config.intervalSec,
       since: config.since ? new Date(config.since) : undefined,
       leaseSec: config.leaseSec,
+      maxAttempts: config.maxAttempts,
     });
     const result = await runJob({
       job: 'spool',

@@ -9,9 +9,9 @@ import { SluiceError } from '../../core/errors.js';
  * report running beside an ingest waits instead of failing.
  */
 export function openSqliteDatabase(path: string, options: { readonly?: boolean } = {}): Database.Database {
-  if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database;
   try {
+    if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   } catch (err) {
     throw new SluiceError('SLUICE_E_SINK', `cannot open SQLite database ${path}: ${(err as Error).message}`, { cause: err });

@@ -26,6 +26,8 @@ export interface SpoolOptions {
   since?: Date | undefined;
   /** A claimed unit is the worker's for this long; after it, another worker may take it. */
   leaseSec: number;
+  /** Claims before a unit whose workers keep dying on it is FAILED. */
+  maxAttempts: number;
 }
 
 /**
@@ -62,7 +64,7 @@ export class SpoolSource implements Source {
       if (ahead.length < PREFETCH) {
         // Claim a few units at once and start fetching them, so the next object's first bytes are
         // on their way while this one is written (S3 round trips dominate small units).
-        for (const u of await ledger.claim(lister.bucket, this.worker, this.o.leaseSec, PREFETCH - ahead.length)) {
+        for (const u of await ledger.claim(lister.bucket, this.worker, this.o.leaseSec, PREFETCH - ahead.length, this.o.maxAttempts)) {
           const opened = lister.open(u.key);
           opened.catch(() => undefined); // reported when the unit's turn comes
           ahead.push({ unit: u, opened });
