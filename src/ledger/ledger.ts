@@ -53,6 +53,8 @@ export interface Ledger {
    * `maxAttempts` claims (its workers keep dying on it) is marked FAILED instead of handed out again.
    */
   claim(bucket: string, worker: string, leaseSec: number, limit: number, maxAttempts?: number): Promise<LedgerUnit[]>;
+  /** Starts a claimed unit's lease again from now (a unit claimed ahead, when its turn comes). */
+  renew(bucket: string, key: string, leaseSec: number): Promise<void>;
   /** Marks a unit COMPLETED (a no-op when the sink already did, in its own transaction). */
   complete(bucket: string, key: string): Promise<void>;
   /**

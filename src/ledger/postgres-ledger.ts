@@ -83,6 +83,14 @@ export class PostgresLedger implements Ledger {
     return r.rows.map(toUnit).sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : a.key < b.key ? -1 : 1));
   }
 
+  async renew(bucket: string, key: string, leaseSec: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE ${LEDGER_TABLE} SET lease_until = now() + make_interval(secs => $3), updated_at = now()
+       WHERE bucket = $1 AND key = $2 AND status = 'PROCESSING'`,
+      [bucket, key, leaseSec],
+    );
+  }
+
   async complete(bucket: string, key: string): Promise<void> {
     await this.pool.query(COMPLETE_SQL.postgres, [bucket, key]);
   }

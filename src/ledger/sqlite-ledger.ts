@@ -72,6 +72,13 @@ export class SqliteLedger implements Ledger {
     return claimTx.immediate();
   }
 
+  async renew(bucket: string, key: string, leaseSec: number): Promise<void> {
+    const now = Date.now();
+    this.conn
+      .prepare(`UPDATE ${LEDGER_TABLE} SET lease_until = ?, updated_at = ? WHERE bucket = ? AND key = ? AND status = 'PROCESSING'`)
+      .run(new Date(now + leaseSec * 1000).toISOString(), new Date(now).toISOString(), bucket, key);
+  }
+
   async complete(bucket: string, key: string): Promise<void> {
     const now = new Date().toISOString();
     this.conn.prepare(COMPLETE_SQL.sqlite).run(now, now, bucket, key);

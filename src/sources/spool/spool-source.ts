@@ -80,6 +80,10 @@ export class SpoolSource implements Source {
         continue;
       }
       ctx.bus.setPhase('ingesting');
+      // Claimed ahead: its lease counts from when its turn comes, not from the claim.
+      if (next.unit.leaseUntil !== null && Date.parse(next.unit.leaseUntil) - Date.now() < (this.o.leaseSec * 1000) / 2) {
+        await ledger.renew(next.unit.bucket, next.unit.key, this.o.leaseSec);
+      }
       yield* this.readUnit(next.unit, next.opened, index++, assembler);
     }
     // Stopped: units claimed ahead but not started go back to PENDING for the next worker.
