@@ -12,8 +12,11 @@ export interface RecordPosition {
 
 /** Receives what a decoder finds. Both calls are synchronous and in input order. */
 export interface DecodedRecordHandler {
-  /** A well-formed record (a parsed JSON value, a table row, ...) and its raw text for dead letters. */
-  record(value: unknown, position: RecordPosition, raw: string): void;
+  /**
+   * A well-formed record (a parsed JSON value, a table row, ...) and its raw text for dead letters
+   * (or a function that makes it, when that costs: it is called only for records refused).
+   */
+  record(value: unknown, position: RecordPosition, raw: string | (() => string)): void;
   /** Input that could not be decoded; it goes to the dead-letter file. */
   bad(record: BadRecord, position: RecordPosition): void;
   /** Input that holds no record (a blank line) but moves the position on. */

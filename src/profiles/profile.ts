@@ -7,6 +7,8 @@ import type { Migration } from '../sinks/sqlite/migration.js';
 export interface RowEmitter {
   /** Adds one row to table `table` (index into `Profile.tables`), values in column order. */
   row(table: number, values: readonly RowValue[]): void;
+  /** Notes something left out of a record that still went in (a bad vector): counted and logged. */
+  warn(message: string): void;
 }
 
 /** What `map` decided about a record that it did not turn into rows. */
@@ -52,6 +54,12 @@ export interface Profile {
   sqliteCacheMb?: number;
   /** Numbered PostgreSQL migrations (SQL text); a profile without them cannot use the postgres sink. */
   postgresMigrations?: readonly PostgresMigration[];
+  /**
+   * Units that are SQLite databases (`.db`, or a `.db.zip` holding one) instead of JSON: their rows,
+   * in row-id order, from the first of `tables` that exists, as objects of `columns` (missing
+   * columns are null). A spool of this profile takes only such files.
+   */
+  sqliteUnits?: { tables: readonly string[]; columns: readonly string[] };
   /** Turns one decoded record into rows. Must not throw on bad data: return `{ bad }` instead. */
   map(record: unknown, emit: RowEmitter, options: ProfileOptions, origin: RecordOrigin): MapVerdict;
   /** Its reports (`sluice report NAME`); a profile may have none. */

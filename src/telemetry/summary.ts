@@ -9,6 +9,8 @@ export interface RunSummary {
   duplicates: number;
   bad: number;
   skipped: number;
+  /** Records stored with a part left out (each logged as a warning). */
+  warnings: number;
   units_done: number;
   units_skipped: number;
   seconds: number;
@@ -26,6 +28,7 @@ export function runSummary(s: TelemetrySnapshot, sink: string, deadLetter: strin
     duplicates: c.duplicates,
     bad: c.bad,
     skipped: c.skipped,
+    warnings: c.warnings,
     units_done: c.unitsDone,
     units_skipped: c.unitsSkipped,
     seconds: Math.round(s.elapsedSec * 1000) / 1000,
@@ -42,6 +45,7 @@ export function formatSummary(sum: RunSummary): string {
       ` of ${sum.read} records in ${sum.seconds.toFixed(1)} s (${sum.rows_per_sec.toLocaleString('en')} rows/s)`,
     `  files: ${sum.units_done} read, ${sum.units_skipped} already done; sink: ${sum.sink}`,
   ];
+  if (sum.warnings > 0) lines.push(`  ${sum.warnings} records stored with a part left out (see the warnings above)`);
   if (sum.dead_letter) lines.push(`  bad records written to ${sum.dead_letter}`);
   return lines.join('\n');
 }

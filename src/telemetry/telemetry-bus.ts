@@ -10,6 +10,8 @@ export interface Counters {
   bad: number;
   /** Records left out on purpose (filters, blank lines). */
   skipped: number;
+  /** Records stored with a part left out (a bad vector), each logged. */
+  warnings: number;
   /** Units finished, and units skipped because their cursor said they were done. */
   unitsDone: number;
   unitsSkipped: number;
@@ -45,6 +47,7 @@ export class TelemetryBus {
     duplicates: 0,
     bad: 0,
     skipped: 0,
+    warnings: 0,
     unitsDone: 0,
     unitsSkipped: 0,
     bytesDone: 0,

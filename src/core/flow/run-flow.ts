@@ -86,6 +86,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       uc.bad += msg.bad.length;
       unitCounts.set(msg.unit, uc);
       bus.add('skipped', msg.skipped);
+      if (msg.warningCount > 0) logWarnings(bus, msg.warnings, msg.warningCount);
       bus.set('bytesDone', bytesBefore + progressBytes(units.get(msg.unit), msg.rawBytes));
       moveCursor(msg.unit, msg.endOffset, msg.endLine, false);
     } else if (msg.kind === 'unit-end') {
@@ -138,6 +139,21 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
   }
   await commit();
   return 'done';
+}
+
+/** Warnings printed per run; the rest are counted in the summary. */
+const MAX_WARNINGS_LOGGED = 50;
+
+function logWarnings(bus: TelemetryBus, warnings: readonly string[], count: number): void {
+  const before = bus.snapshot().counters.warnings;
+  bus.add('warnings', count);
+  for (const [i, w] of warnings.entries()) {
+    if (before + i >= MAX_WARNINGS_LOGGED) break;
+    process.stderr.write(`sluice: warning: ${w}\n`);
+  }
+  if (before < MAX_WARNINGS_LOGGED && before + count >= MAX_WARNINGS_LOGGED) {
+    process.stderr.write(`sluice: warning: more warnings are counted in the summary, not shown\n`);
+  }
 }
 
 /** Bytes of this unit counted toward progress: those read in this run, not before the cursor. */

@@ -6,7 +6,7 @@ import { parseS3Url } from '../../s3/s3-url.js';
 import { sinkFromUrl } from '../../sinks/registry.js';
 import { FolderLister } from '../../sources/spool/folder-lister.js';
 import { SpoolSource } from '../../sources/spool/spool-source.js';
-import type { UnitLister } from '../../sources/spool/unit-lister.js';
+import { SQLITE_UNIT_NAME, UNIT_NAME, type UnitLister } from '../../sources/spool/unit-lister.js';
 import { Batcher } from '../batcher.js';
 import type { SpoolConfig } from '../config/spool-config.js';
 import { EXIT, SluiceError } from '../errors.js';
@@ -27,7 +27,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
   let failedUnits = 0;
   try {
     const source = new SpoolSource({
-      lister: await listerFor(config),
+      lister: await listerFor(config, profile.sqliteUnits ? SQLITE_UNIT_NAME : UNIT_NAME),
       ledger,
       parse: { profile: profile.name, profileOptions: {}, maxLineBytes: config.maxLineBytes, readBytes: 256 * 1024 },
       mode: config.mode,
@@ -35,6 +35,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
       since: config.since ? new Date(config.since) : undefined,
       leaseSec: config.leaseSec,
       maxAttempts: config.maxAttempts,
+      sqliteUnits: profile.sqliteUnits,
     });
     const result = await runJob({
       job: 'spool',
@@ -73,20 +74,20 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
   }
 }
 
-async function listerFor(config: SpoolConfig): Promise<UnitLister> {
+async function listerFor(config: SpoolConfig, names: RegExp): Promise<UnitLister> {
   const s3 = parseS3Url(config.from);
   if (s3) {
     // The AWS SDK is loaded only for S3 runs.
     const { createS3Client, s3SettingsFrom } = await import('../../s3/s3-client.js');
     const { S3Lister } = await import('../../sources/spool/s3-lister.js');
     const client = createS3Client(s3SettingsFrom({ endpoint: config.s3Endpoint, region: config.s3Region }));
-    return new S3Lister(client, s3.bucket, s3.prefix);
+    return new S3Lister(client, s3.bucket, s3.prefix, names);
   }
   if (config.from.includes('://')) throw new SluiceError('SLUICE_E_CONFIG', `--from: expected a folder or s3://bucket/prefix, got ${config.from}`);
   if (!existsSync(config.from) || !statSync(config.from).isDirectory()) {
     throw new SluiceError('SLUICE_E_NO_INPUT', `--from: ${config.from} is not a folder (or use s3://bucket/prefix)`);
   }
-  return new FolderLister(resolve(config.from));
+  return new FolderLister(resolve(config.from), names);
 }
 
 /** The ledger lives in the sink's database when it is SQL (so units complete with their rows). */

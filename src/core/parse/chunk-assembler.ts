@@ -6,6 +6,9 @@ import { RowChunkBuilder } from '../rows/row-chunk.js';
 import type { RowValue } from '../rows/table-spec.js';
 import type { ParseMessage } from './parse-messages.js';
 
+/** Warnings carried per chunk (the rest are only counted). */
+const MAX_WARNINGS_PER_CHUNK = 20;
+
 /**
  * Receives decoded records, runs the profile's map on each and collects rows and bad records until
  * the next chunk is taken. It is the glue between a decoder and the writer, the same in a parser
@@ -16,6 +19,8 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
   private bads: BadRecord[] = [];
   private records = 0;
   private skipped = 0;
+  private warnings: string[] = [];
+  private warningCount = 0;
   private currentFile = '';
   private readonly origin = { unitName: '', index: 0 };
 
@@ -32,7 +37,7 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
     this.origin.unitName = basename(file);
   }
 
-  record(value: unknown, position: RecordPosition, raw: string): void {
+  record(value: unknown, position: RecordPosition, raw: string | (() => string)): void {
     this.origin.index = position.line;
     const verdict = this.profile.map(value, this, this.options, this.origin);
     if (verdict === undefined) {
@@ -45,7 +50,7 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
         line: position.line,
         offset: position.startOffset,
         reason: verdict.bad,
-        raw,
+        raw: typeof raw === 'string' ? raw : raw(),
       });
     }
   }
@@ -62,9 +67,14 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
     this.builders[table]?.add(values);
   }
 
+  warn(message: string): void {
+    this.warningCount += 1;
+    if (this.warnings.length < MAX_WARNINGS_PER_CHUNK) this.warnings.push(message);
+  }
+
   /** True when nothing was collected since the last take. */
   get empty(): boolean {
-    return this.records === 0 && this.skipped === 0 && this.bads.length === 0;
+    return this.records === 0 && this.skipped === 0 && this.bads.length === 0 && this.warningCount === 0;
   }
 
   /** Everything collected so far as one chunk message, and a fresh start. */
@@ -77,6 +87,8 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
       bad: this.bads,
       records: this.records,
       skipped: this.skipped,
+      warnings: this.warnings,
+      warningCount: this.warningCount,
       endOffset,
       endLine,
       rawBytes,
@@ -84,6 +96,8 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
     this.bads = [];
     this.records = 0;
     this.skipped = 0;
+    this.warnings = [];
+    this.warningCount = 0;
     return msg;
   }
 }

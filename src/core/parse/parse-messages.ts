@@ -51,6 +51,10 @@ export type ParseMessage =
       records: number;
       /** Records left out on purpose (filters) and blank lines. */
       skipped: number;
+      /** The first few notes about parts left out of records that went in (see `RowEmitter.warn`). */
+      warnings: string[];
+      /** How many notes there were in all. */
+      warningCount: number;
       /** Cursor after this chunk: offset just past its last line, and that line's number. */
       endOffset: number;
       endLine: number;

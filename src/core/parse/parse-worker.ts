@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ParseMessage, ParseOptions, UnitPlan } from './parse-messages.js';
+import { transferablesOf } from '../rows/row-chunk.js';
 import { parseUnits } from './parse-units.js';
 
 interface ParseWorkerData {
@@ -31,7 +32,7 @@ async function run(port: NonNullable<typeof parentPort>, data: ParseWorkerData):
 
 function transferables(msg: ParseMessage): ArrayBuffer[] {
   if (msg.kind !== 'chunk') return [];
-  return msg.rows.flatMap((r) => [r.textLengths.buffer as ArrayBuffer, r.numbers.buffer as ArrayBuffer]);
+  return msg.rows.flatMap(transferablesOf);
 }
 
 if (parentPort) {

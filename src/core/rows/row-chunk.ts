@@ -1,4 +1,4 @@
-import type { RowValue, TableSpec } from './table-spec.js';
+import type { ColumnKind, RowValue, TableSpec } from './table-spec.js';
 
 /**
  * Rows of one table in a compact, transferable form: all text values joined into one string with
@@ -16,6 +16,17 @@ export interface EncodedRows {
   textLengths: Int32Array;
   /** Number values of every row in row-major column order; NaN is NULL (JSON has no NaN). */
   numbers: Float64Array;
+  /** Bytes of every blob value, concatenated (empty when the table has no blob column). */
+  blobs: Uint8Array;
+  /** Length of each blob value in `blobs`; -1 is NULL. */
+  blobLengths: Int32Array;
+}
+
+/** The buffers of `rows` that can be transferred (not copied) to another thread. */
+export function transferablesOf(rows: EncodedRows): ArrayBuffer[] {
+  const out = [rows.textLengths.buffer, rows.numbers.buffer];
+  if (rows.blobs.byteLength > 0) out.push(rows.blobs.buffer, rows.blobLengths.buffer);
+  return out as ArrayBuffer[];
 }
 
 /** Builds `EncodedRows` for one table, one row at a time. */
@@ -23,14 +34,17 @@ export class RowChunkBuilder {
   private texts: string[] = [];
   private textLengths: number[] = [];
   private numbers: number[] = [];
+  private blobs: Uint8Array[] = [];
+  private blobLengths: number[] = [];
+  private blobBytes = 0;
   private rows = 0;
-  private readonly textColumn: boolean[];
+  private readonly kinds: ColumnKind[];
 
   constructor(
     private readonly tableIndex: number,
     table: TableSpec,
   ) {
-    this.textColumn = table.columns.map((c) => c.kind === 'text');
+    this.kinds = table.columns.map((c) => c.kind);
   }
 
   get count(): number {
@@ -39,10 +53,11 @@ export class RowChunkBuilder {
 
   /** Adds a row; `values` are in the table's column order. */
   add(values: readonly RowValue[]): void {
-    const kinds = this.textColumn;
+    const kinds = this.kinds;
     for (let i = 0; i < kinds.length; i++) {
       const v = values[i] ?? null;
-      if (kinds[i]) {
+      const kind = kinds[i];
+      if (kind === 'text') {
         if (v === null) {
           this.textLengths.push(-1);
         } else {
@@ -50,8 +65,14 @@ export class RowChunkBuilder {
           this.texts.push(s);
           this.textLengths.push(s.length);
         }
-      } else {
+      } else if (kind === 'number') {
         this.numbers.push(typeof v === 'number' ? v : Number.NaN);
+      } else if (v instanceof Uint8Array) {
+        this.blobs.push(v);
+        this.blobLengths.push(v.byteLength);
+        this.blobBytes += v.byteLength;
+      } else {
+        this.blobLengths.push(-1);
       }
     }
     this.rows += 1;
@@ -65,10 +86,15 @@ export class RowChunkBuilder {
       texts: this.texts.join(''),
       textLengths: Int32Array.from(this.textLengths),
       numbers: Float64Array.from(this.numbers),
+      blobs: joinBytes(this.blobs, this.blobBytes),
+      blobLengths: Int32Array.from(this.blobLengths),
     };
     this.texts = [];
     this.textLengths = [];
     this.numbers = [];
+    this.blobs = [];
+    this.blobLengths = [];
+    this.blobBytes = 0;
     this.rows = 0;
     return out;
   }
@@ -83,13 +109,15 @@ export class RowChunkReader {
   private textPos = 0;
   private textIndex = 0;
   private numIndex = 0;
-  private readonly textColumn: boolean[];
+  private blobPos = 0;
+  private blobIndex = 0;
+  private readonly kinds: ColumnKind[];
 
   constructor(
     private readonly rows: EncodedRows,
     table: TableSpec,
   ) {
-    this.textColumn = table.columns.map((c) => c.kind === 'text');
+    this.kinds = table.columns.map((c) => c.kind);
   }
 
   get remaining(): number {
@@ -98,12 +126,13 @@ export class RowChunkReader {
 
   /** Fills `out` with the values of the next `n` rows, row-major; returns `out`. */
   next(n: number, out: RowValue[]): RowValue[] {
-    const { texts, textLengths, numbers } = this.rows;
-    const kinds = this.textColumn;
+    const { texts, textLengths, numbers, blobs, blobLengths } = this.rows;
+    const kinds = this.kinds;
     let k = 0;
     for (let r = 0; r < n; r++) {
       for (let c = 0; c < kinds.length; c++) {
-        if (kinds[c]) {
+        const kind = kinds[c];
+        if (kind === 'text') {
           const len = textLengths[this.textIndex++] as number;
           if (len < 0) {
             out[k++] = null;
@@ -111,9 +140,17 @@ export class RowChunkReader {
             out[k++] = texts.substring(this.textPos, this.textPos + len);
             this.textPos += len;
           }
-        } else {
+        } else if (kind === 'number') {
           const v = numbers[this.numIndex++] as number;
           out[k++] = Number.isNaN(v) ? null : v;
+        } else {
+          const len = blobLengths[this.blobIndex++] as number;
+          if (len < 0) {
+            out[k++] = null;
+          } else {
+            out[k++] = blobs.subarray(this.blobPos, this.blobPos + len);
+            this.blobPos += len;
+          }
         }
       }
     }
@@ -121,4 +158,14 @@ export class RowChunkReader {
     out.length = k;
     return out;
   }
+}
+
+function joinBytes(parts: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }

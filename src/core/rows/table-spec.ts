@@ -1,5 +1,5 @@
-/** How a column's values travel between threads: text (or JSON text) or a number. */
-export type ColumnKind = 'text' | 'number';
+/** How a column's values travel between threads: text (or JSON text), a number, or bytes (a BLOB). */
+export type ColumnKind = 'text' | 'number' | 'blob';
 
 /** One column of a profile's table. */
 export interface ColumnSpec {
@@ -23,7 +23,12 @@ export interface TableSpec {
   columns: readonly ColumnSpec[];
   /** Columns of the unique key that makes a re-ingest add nothing. */
   uniqueKey: readonly string[];
+  /**
+   * SQLite: what a row whose unique key exists does, as the `DO ...` of `ON CONFLICT (uniqueKey)`
+   * (e.g. `DO UPDATE SET seen = max(seen, excluded.seen)`). Without it the row is ignored (a duplicate).
+   */
+  sqliteOnConflict?: string;
 }
 
-/** A value of one column: text, a number, or null. */
-export type RowValue = string | number | null;
+/** A value of one column: text, a number, bytes (blob columns), or null. */
+export type RowValue = string | number | Uint8Array | null;

@@ -22,6 +22,8 @@ export function copyText(rows: EncodedRows, table: TableSpec): string {
 function cell(v: RowValue): string {
   if (v === null) return '\\N';
   if (typeof v === 'number') return String(v);
+  // bytea in hex form; COPY's own escaping doubles the backslash.
+  if (v instanceof Uint8Array) return `\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
   return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, escapeChar) : v;
 }
 

@@ -7,7 +7,8 @@ const ROWS_PER_STATEMENT = 50;
 
 /**
  * `INSERT OR IGNORE` of encoded rows into one table through multi-row VALUES statements. The unique
- * key turns a re-ingested row into a counted no-op; `changes` tells inserted from duplicate.
+ * key turns a re-ingested row into a counted no-op; `changes` tells inserted from duplicate. A table
+ * with `sqliteOnConflict` is upserted instead (an updated row counts as written).
  */
 export class SqliteRowInserter {
   private readonly statements = new Map<number, Database.Statement<[RowValue[]]>>();
@@ -35,7 +36,11 @@ export class SqliteRowInserter {
       const cols = this.table.columns.map((c) => `"${c.name}"`).join(', ');
       const tuple = `(${this.table.columns.map(() => '?').join(', ')})`;
       const values = Array.from({ length: rowCount }, () => tuple).join(', ');
-      const prepared = this.db.prepare<[RowValue[]]>(`INSERT OR IGNORE INTO "${this.table.name}" (${cols}) VALUES ${values}`);
+      const { name, uniqueKey, sqliteOnConflict } = this.table;
+      const sql = sqliteOnConflict
+        ? `INSERT INTO "${name}" (${cols}) VALUES ${values} ON CONFLICT (${uniqueKey.map((c) => `"${c}"`).join(', ')}) ${sqliteOnConflict}`
+        : `INSERT OR IGNORE INTO "${name}" (${cols}) VALUES ${values}`;
+      const prepared = this.db.prepare<[RowValue[]]>(sql);
       this.statements.set(rowCount, prepared);
       stmt = prepared;
     }

@@ -9,7 +9,10 @@ import { sortKeyOf, UNIT_NAME, type UnitLister } from './unit-lister.js';
 export class FolderLister implements UnitLister {
   readonly bucket: string;
 
-  constructor(folder: string) {
+  constructor(
+    folder: string,
+    private readonly names: RegExp = UNIT_NAME,
+  ) {
     this.bucket = resolve(folder);
   }
 
@@ -17,7 +20,7 @@ export class FolderLister implements UnitLister {
     const entries = await readdir(this.bucket, { recursive: true, withFileTypes: true });
     const units: DiscoveredUnit[] = [];
     for (const e of entries) {
-      if (!e.isFile() || !UNIT_NAME.test(e.name)) continue;
+      if (!e.isFile() || !this.names.test(e.name)) continue;
       const path = join(e.parentPath ?? e.path, e.name);
       const st = await stat(path).catch(() => undefined);
       if (!st) continue; // removed meanwhile
@@ -25,6 +28,10 @@ export class FolderLister implements UnitLister {
       units.push({ bucket: this.bucket, key, size: st.size, sortKey: sortKeyOf(key, st.mtime) });
     }
     yield units;
+  }
+
+  localPath(key: string): string {
+    return join(this.bucket, key);
   }
 
   async open(key: string): Promise<Readable> {

@@ -10,6 +10,7 @@ export class S3Lister implements UnitLister {
     private readonly client: S3Client,
     readonly bucket: string,
     private readonly prefix: string,
+    private readonly names: RegExp = UNIT_NAME,
   ) {}
 
   async *list(): AsyncIterable<DiscoveredUnit[]> {
@@ -18,7 +19,7 @@ export class S3Lister implements UnitLister {
       const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token }));
       const units: DiscoveredUnit[] = [];
       for (const o of page.Contents ?? []) {
-        if (!o.Key || !UNIT_NAME.test(o.Key)) continue;
+        if (!o.Key || !this.names.test(o.Key)) continue;
         units.push({ bucket: this.bucket, key: o.Key, size: o.Size ?? 0, sortKey: sortKeyOf(o.Key, o.LastModified ?? new Date(0)) });
       }
       yield units;

@@ -4,9 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ChunkAssembler } from '../../core/parse/chunk-assembler.js';
 import type { ParseMessage, ParseOptions, UnitPlan } from '../../core/parse/parse-messages.js';
 import { decoderFor } from '../../decoders/decoder-for.js';
+import type { SqliteRowsSpec } from '../../decoders/sqlite-rows.js';
 import type { DiscoveredUnit, Ledger, LedgerUnit } from '../../ledger/ledger.js';
 import { profileByName } from '../../profiles/registry.js';
 import type { Source, SourceContext } from '../source.js';
+import { readSqliteUnit } from './read-sqlite-unit.js';
+import { removeStaleUnitFiles, sqliteUnitFile } from './sqlite-unit-file.js';
 import { unitBytes } from './unit-bytes.js';
 import type { UnitLister } from './unit-lister.js';
 
@@ -28,6 +31,8 @@ export interface SpoolOptions {
   leaseSec: number;
   /** Claims before a unit whose workers keep dying on it is FAILED. */
   maxAttempts: number;
+  /** Units are SQLite databases (`.db`, `.db.zip`) read as rows (the profile's `sqliteUnits`). */
+  sqliteUnits?: SqliteRowsSpec | undefined;
 }
 
 /**
@@ -51,6 +56,7 @@ export class SpoolSource implements Source {
 
   private async *run(ctx: SourceContext): AsyncGenerator<ParseMessage> {
     const { lister, ledger } = this.o;
+    if (this.o.sqliteUnits) await removeStaleUnitFiles();
     const assembler = new ChunkAssembler(profileByName(this.o.parse.profile), this.o.parse.profileOptions);
     const ahead: Array<{ unit: LedgerUnit; opened: Promise<Readable> }> = [];
     let index = 0;
@@ -84,7 +90,8 @@ export class SpoolSource implements Source {
       if (next.unit.leaseUntil !== null && Date.parse(next.unit.leaseUntil) - Date.now() < (this.o.leaseSec * 1000) / 2) {
         await ledger.renew(next.unit.bucket, next.unit.key, this.o.leaseSec);
       }
-      yield* this.readUnit(next.unit, next.opened, index++, assembler);
+      if (this.o.sqliteUnits) yield* this.readSqliteUnit(next.unit, next.opened, index++, assembler, this.o.sqliteUnits);
+      else yield* this.readUnit(next.unit, next.opened, index++, assembler);
     }
     // Stopped: units claimed ahead but not started go back to PENDING for the next worker.
     for (const { unit, opened } of ahead) {
@@ -99,20 +106,8 @@ export class SpoolSource implements Source {
     index: number,
     assembler: ChunkAssembler,
   ): AsyncGenerator<ParseMessage> {
-    const display = unit.key;
-    const plan: UnitPlan = {
-      index,
-      display,
-      path: null,
-      gzip: false,
-      startOffset: 0,
-      startLine: 0,
-      // The cursor row's commit is what marks the unit COMPLETED in a SQL sink that holds the ledger.
-      cursorKey: `spool|${unit.bucket}|${unit.key}`,
-      identity: unit.key,
-      size: unit.size,
-      ledger: { bucket: unit.bucket, key: unit.key },
-    };
+    const plan = this.planOf(unit, index);
+    const display = plan.display;
     yield { kind: 'unit-start', unit: index, plan };
     assembler.startUnit(display);
     const decoder = decoderFor(display, { maxRecordBytes: this.o.parse.maxLineBytes, startOffset: 0, startLine: 0 }, assembler);
@@ -135,6 +130,49 @@ export class SpoolSource implements Source {
       return;
     }
     yield { kind: 'unit-end', unit: index, endOffset: decoder.offset, endLine: decoder.line, rawBytes: raw };
+  }
+
+  /** A SQLite unit: made a local file (unzipped, downloaded), its rows read in row-id order. */
+  private async *readSqliteUnit(
+    unit: LedgerUnit,
+    opened: Promise<Readable>,
+    index: number,
+    assembler: ChunkAssembler,
+    spec: SqliteRowsSpec,
+  ): AsyncGenerator<ParseMessage> {
+    const plan = this.planOf(unit, index);
+    yield { kind: 'unit-start', unit: index, plan };
+    assembler.startUnit(plan.display);
+    const local = this.o.lister.localPath?.(unit.key);
+    if (local !== undefined) opened.then((s) => s.destroy()).catch(() => undefined);
+    let file;
+    try {
+      file = await sqliteUnitFile(unit.key, local, () => opened);
+    } catch (err) {
+      yield { kind: 'unit-error', unit: index, message: (err as Error).message };
+      return;
+    }
+    try {
+      yield* readSqliteUnit(index, file.path, plan.display, spec, assembler, unit.size);
+    } finally {
+      await file.cleanup();
+    }
+  }
+
+  private planOf(unit: LedgerUnit, index: number): UnitPlan {
+    return {
+      index,
+      display: unit.key,
+      path: null,
+      gzip: false,
+      startOffset: 0,
+      startLine: 0,
+      // The cursor row's commit is what marks the unit COMPLETED in a SQL sink that holds the ledger.
+      cursorKey: `spool|${unit.bucket}|${unit.key}`,
+      identity: unit.key,
+      size: unit.size,
+      ledger: { bucket: unit.bucket, key: unit.key },
+    };
   }
 
   /** How long to wait before looking again; undefined ends a once-run (nothing left for it). */

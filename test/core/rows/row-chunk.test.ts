@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RowChunkBuilder, RowChunkReader } from '../../../src/core/rows/row-chunk.js';
+import { RowChunkBuilder, RowChunkReader, transferablesOf } from '../../../src/core/rows/row-chunk.js';
 import type { RowValue, TableSpec } from '../../../src/core/rows/table-spec.js';
 
 const table: TableSpec = {
@@ -30,6 +30,30 @@ describe('row chunks', () => {
     expect(reader.next(3, out)).toEqual(input.slice(0, 3).flat());
     expect(reader.next(1, out)).toEqual(input[3]);
     expect(reader.remaining).toBe(0);
+  });
+
+  it('round-trips blobs (empty, null, bytes) beside texts and numbers, also after a transfer', () => {
+    const withBlob: TableSpec = {
+      name: 'v',
+      uniqueKey: ['id'],
+      columns: [
+        { name: 'id', kind: 'text', sqlType: 'TEXT', description: '' },
+        { name: 'vec', kind: 'blob', sqlType: 'BLOB', description: '' },
+        { name: 'n', kind: 'number', sqlType: 'INTEGER', description: '' },
+        { name: 'other', kind: 'blob', sqlType: 'BLOB', description: '' },
+      ],
+    };
+    const input: RowValue[][] = [
+      ['a', new Uint8Array([1, 2, 3]), 1, null],
+      ['b', null, 2, new Uint8Array(0)],
+      ['c', new Uint8Array(new Float32Array([0.5, -1]).buffer), null, new Uint8Array([255])],
+    ];
+    const b = new RowChunkBuilder(0, withBlob);
+    for (const r of input) b.add(r);
+    const taken = b.take();
+    const encoded = structuredClone(taken, { transfer: transferablesOf(taken) });
+    const out = new RowChunkReader(encoded, withBlob).next(3, []);
+    expect(out.map((v) => (v instanceof Uint8Array ? [...v] : v))).toEqual(input.flat().map((v) => (v instanceof Uint8Array ? [...v] : v)));
   });
 
   it('starts empty again after take', () => {

@@ -13,7 +13,7 @@ const ready = await postgresReachable();
 /** Rows of `logs` for these entries, as the spool source makes them. */
 function encode(entries: readonly unknown[], unitName: string): EncodedRows {
   const builder = new RowChunkBuilder(0, LOGS_TABLE);
-  entries.forEach((e, i) => applogProfile.map(e, { row: (_t, values) => builder.add(values) }, {}, { unitName, index: i + 1 }));
+  entries.forEach((e, i) => applogProfile.map(e, { row: (_t, values) => builder.add(values), warn: () => undefined }, {}, { unitName, index: i + 1 }));
   return builder.take();
 }
 

@@ -1,0 +1,57 @@
+import Database from 'better-sqlite3';
+import { SluiceError } from '../core/errors.js';
+
+/** Which rows a SQLite unit holds: the first of `tables` that exists, as objects of `columns`. */
+export interface SqliteRowsSpec {
+  tables: readonly string[];
+  columns: readonly string[];
+}
+
+/** One row of a SQLite unit and its row id (the unit's cursor). */
+export interface SqliteRow {
+  rowId: number;
+  value: Record<string, unknown>;
+}
+
+/**
+ * Reads the rows of a SQLite unit in row-id order, after `afterRowId`, streamed (one row in memory
+ * at a time). Columns the table lacks read as null, so older layouts of a table still decode.
+ */
+export class SqliteRowsReader {
+  private readonly db: Database.Database;
+  readonly table: string;
+  private readonly select: Database.Statement<[number], Record<string, unknown>>;
+
+  constructor(path: string, name: string, spec: SqliteRowsSpec) {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      this.db = db;
+      const found = spec.tables.find((t) => db?.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t));
+      if (!found) {
+        throw new SluiceError('SLUICE_E_SOURCE', `${name}: no table ${spec.tables.join(' or ')} in the database`);
+      }
+      this.table = found;
+      const have = new Set((this.db.prepare(`PRAGMA table_info("${found}")`).all() as { name: string }[]).map((c) => c.name));
+      const cols = spec.columns.map((c) => (have.has(c) ? `"${c}"` : `NULL AS "${c}"`)).join(', ');
+      this.select = this.db.prepare(`SELECT rowid AS "__rowid", ${cols} FROM "${found}" WHERE rowid > ? ORDER BY rowid`);
+    } catch (err) {
+      db?.close();
+      if (err instanceof SluiceError) throw err;
+      throw new SluiceError('SLUICE_E_SOURCE', `${name}: not a readable SQLite database (${(err as Error).message})`, { cause: err });
+    }
+  }
+
+  /** The rows after `afterRowId`, in row-id order. */
+  *rows(afterRowId = 0): Generator<SqliteRow> {
+    for (const row of this.select.iterate(afterRowId)) {
+      const rowId = row.__rowid as number;
+      delete row.__rowid;
+      yield { rowId, value: row };
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

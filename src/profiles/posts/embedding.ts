@@ -1,0 +1,38 @@
+import { inflateSync } from 'node:zlib';
+import { decodeBase85 } from '../../decoders/base85.js';
+
+/** Floats in every MiniLM sentence embedding Sluice keeps. */
+export const EMBEDDING_DIMS = 384;
+
+/** A decoded embedding, or why it could not be used. */
+export type EmbeddingResult = { bytes: Uint8Array } | { problem: string };
+
+/**
+ * A Megastream embedding: RFC 1924 base85 text of zlib-compressed little-endian float32 values. The
+ * result is the raw float32 bytes (little-endian, ready for a BLOB or a `Float32Array`), checked to
+ * hold exactly `dims` finite floats.
+ */
+export function decodeEmbedding(text: unknown, dims = EMBEDDING_DIMS): EmbeddingResult {
+  if (typeof text !== 'string') return { problem: 'not a string' };
+  const packed = decodeBase85(text);
+  if (!packed) return { problem: 'not base85 text' };
+  let raw: Buffer;
+  try {
+    raw = inflateSync(packed);
+  } catch {
+    return { problem: 'not zlib data' };
+  }
+  if (raw.length !== dims * 4) return { problem: `${raw.length / 4} floats, expected ${dims}` };
+  for (let i = 0; i < dims; i++) {
+    if (!Number.isFinite(raw.readFloatLE(i * 4))) return { problem: `value ${i} is not a finite number` };
+  }
+  return { bytes: new Uint8Array(raw.buffer, raw.byteOffset, raw.length) };
+}
+
+/** Float32 little-endian bytes as numbers (for JSON documents). */
+export function embeddingValues(bytes: Uint8Array): number[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Array<number>(bytes.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}

@@ -1,0 +1,17 @@
+import type { Profile } from '../profile.js';
+import { mapPostRow } from './map.js';
+import { POSTS_SQLITE_MIGRATIONS } from './schema.js';
+import { POSTS_TABLES } from './tables.js';
+
+/**
+ * Seed 001: BlueSky posts from Megastream chunks (`.db.zip` SQLite files) into `posts`,
+ * `post_tombstones` and `account_tombstones` (SQLite, with FTS5 on content) or Elasticsearch.
+ */
+export const postsProfile: Profile = {
+  name: 'posts',
+  description: 'BlueSky posts from Megastream .db.zip chunks (seed 001) into posts + tombstones; tombstones win',
+  tables: POSTS_TABLES,
+  sqliteMigrations: POSTS_SQLITE_MIGRATIONS,
+  sqliteUnits: { tables: ['enriched_posts', 'posts'], columns: ['at_uri', 'did', 'time_us', 'raw_post', 'inferences'] },
+  map: (record, emit) => mapPostRow(record, emit, new Date().toISOString()),
+};

@@ -1,0 +1,120 @@
+import type { RowValue } from '../../core/rows/table-spec.js';
+import type { MapVerdict, RowEmitter } from '../profile.js';
+import { decodeEmbedding } from './embedding.js';
+import { mediaOf } from './media.js';
+import { ACCOUNT_TOMBSTONES_TABLE, POST_TOMBSTONES_TABLE, POSTS_TABLE } from './tables.js';
+
+type Json = Record<string, unknown>;
+
+const obj = (v: unknown): Json | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** The embeddings Sluice keeps: Megastream's key → the column's name in documents. */
+export const EMBEDDING_MODELS = [
+  { key: 'all-MiniLM-L12-v2', field: 'all_MiniLM_L12_v2' },
+  { key: 'all-MiniLM-L6-v2', field: 'all_MiniLM_L6_v2' },
+] as const;
+
+const POST_COLLECTION = 'app.bsky.feed.post';
+
+/**
+ * One Megastream row (`enriched_posts` or `posts`: `at_uri`, `did`, `raw_post`, `inferences`) into a
+ * post, a post tombstone or an account tombstone:
+ * - `commit` create/update of a post → `posts` (vectors decoded; a bad vector is left out and noted);
+ * - `commit` delete → `post_tombstones`;
+ * - `account` with `active: false, status: deleted` → `account_tombstones`;
+ * - everything else (identity events, active accounts, other collections) is counted as skipped.
+ * A `raw_post` that is not JSON is a bad record.
+ */
+export function mapPostRow(record: unknown, emit: RowEmitter, now: string): MapVerdict {
+  const row = obj(record);
+  if (!row) return { bad: 'not_an_object: expected a table row' };
+  let raw: Json | undefined;
+  try {
+    raw = obj(typeof row.raw_post === 'string' ? JSON.parse(row.raw_post) : row.raw_post);
+  } catch (err) {
+    return { bad: `invalid_json: raw_post: ${(err as Error).message}` };
+  }
+  if (!raw) return { bad: 'wrong_type: raw_post is not a JSON object' };
+  const message = obj(raw.message);
+  if (!message) return { bad: 'missing_key: raw_post.message' };
+  const did = str(message.did) ?? str(row.did) ?? str(raw.did);
+  const timeUs = typeof message.time_us === 'number' ? message.time_us : typeof row.time_us === 'number' ? row.time_us : null;
+  if (message.kind === 'account') return mapAccount(obj(message.account), did, timeUs, emit, now);
+  if (message.kind !== 'commit') return { skip: true };
+  const commit = obj(message.commit);
+  if (!commit) return { bad: 'missing_key: raw_post.message.commit' };
+  if (commit.collection !== undefined && commit.collection !== POST_COLLECTION) return { skip: true };
+  if (!did) return { bad: 'missing_key: did' };
+  const atUri = str(row.at_uri) ?? str(raw.at_uri) ?? (typeof commit.rkey === 'string' ? `at://${did}/${POST_COLLECTION}/${commit.rkey}` : null);
+  if (!atUri) return { bad: 'missing_key: at_uri' };
+  if (timeUs === null) return { bad: 'missing_key: raw_post.message.time_us' };
+  if (commit.operation === 'delete') {
+    const tombstone: RowValue[] = [atUri, did, isoOfMicros(timeUs), timeUs, 'delete', now];
+    emit.row(POST_TOMBSTONES_TABLE, tombstone);
+    return undefined;
+  }
+  if (commit.operation !== 'create' && commit.operation !== 'update') return { skip: true };
+  const rec = obj(commit.record) ?? {};
+  const hydrated = obj(raw.hydrated_metadata) ?? {};
+  const media = mediaOf(rec.embed);
+  const vectors = embeddingsOf(row.inferences, atUri, emit);
+  const values: RowValue[] = [
+    atUri,
+    did,
+    typeof rec.text === 'string' ? rec.text : '',
+    utcIso(rec.createdAt),
+    timeUs,
+    str(obj(hydrated.reply_post)?.uri),
+    str(obj(hydrated.parent_post)?.uri),
+    str(obj(hydrated.quote_post)?.uri),
+    media.length > 0 ? JSON.stringify(media) : null,
+    vectors[0] ?? null,
+    vectors[1] ?? null,
+    now,
+  ];
+  emit.row(POSTS_TABLE, values);
+  return undefined;
+}
+
+function mapAccount(account: Json | undefined, did: string | null, timeUs: number | null, emit: RowEmitter, now: string): MapVerdict {
+  if (!account || account.active !== false || account.status !== 'deleted') return { skip: true };
+  const who = str(account.did) ?? did;
+  if (!who) return { bad: 'missing_key: account.did' };
+  const at = timeUs ?? (typeof account.time === 'string' ? Date.parse(account.time) * 1000 : Number.NaN);
+  if (!Number.isFinite(at)) return { bad: 'missing_key: raw_post.message.time_us' };
+  emit.row(ACCOUNT_TOMBSTONES_TABLE, [who, isoOfMicros(at), at, now]);
+  return undefined;
+}
+
+/** The kept embeddings of a row's `inferences`, in `EMBEDDING_MODELS` order; bad ones are noted and left out. */
+function embeddingsOf(inferences: unknown, atUri: string, emit: RowEmitter): Array<Uint8Array | null> {
+  let parsed: Json | undefined;
+  try {
+    parsed = obj(typeof inferences === 'string' ? JSON.parse(inferences) : inferences);
+  } catch {
+    emit.warn(`${atUri}: inferences is not JSON; embeddings left out`);
+    return [];
+  }
+  const embeddings = obj(parsed?.text_embeddings);
+  if (!embeddings) return [];
+  return EMBEDDING_MODELS.map(({ key }) => {
+    if (embeddings[key] === undefined || embeddings[key] === null) return null;
+    const decoded = decodeEmbedding(embeddings[key]);
+    if ('bytes' in decoded) return decoded.bytes;
+    emit.warn(`${atUri}: ${key} embedding left out (${decoded.problem})`);
+    return null;
+  });
+}
+
+/** µs since the epoch as UTC ISO 8601 (millisecond precision, as Elasticsearch dates). */
+export function isoOfMicros(us: number): string {
+  return new Date(Math.floor(us / 1000)).toISOString();
+}
+
+/** A date-time string in any offset as UTC ISO 8601; null when it is not one. */
+function utcIso(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  const ms = Date.parse(v);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yauzl from 'yauzl';
+import { SluiceError } from '../../core/errors.js';
+
+/** A SQLite unit as a local file, and how to remove what was made for it. */
+export interface SqliteUnitFile {
+  path: string;
+  /** Removes temp files made for the unit (none for a plain `.db` in a spool folder). */
+  cleanup(): Promise<void>;
+}
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+/** Where units are unpacked: `unit-<pid>-<random>.db`, so files of a dead process can be told apart. */
+export function unitTempDir(): string {
+  return join(tmpdir(), 'sluice-units');
+}
+
+/**
+ * Removes temp files left by processes that are gone (a crash mid-unit). Files of live processes
+ * (another worker on this machine) are left alone.
+ */
+export async function removeStaleUnitFiles(dir = unitTempDir()): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const pid = Number(/^unit-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    await rm(join(dir, name), { force: true });
+    removed += 1;
+  }
+  return removed;
+}
+
+/**
+ * The unit as a SQLite file: a zip's database entry is streamed to a temp file (never held in
+ * memory); a `.db.zip` that is not a zip but a SQLite file (such chunks exist) is used as it is. A
+ * local file is read in place; a remote one (`stored`) is first streamed to a temp file.
+ */
+export async function sqliteUnitFile(name: string, local: string | undefined, stored: () => Promise<Readable>, dir = unitTempDir()): Promise<SqliteUnitFile> {
+  await mkdir(dir, { recursive: true });
+  const made: string[] = [];
+  const cleanup = async (): Promise<void> => {
+    await Promise.all(made.map((p) => rm(p, { force: true })));
+  };
+  try {
+    let path = local;
+    if (path === undefined) {
+      path = tempName(dir, '.download');
+      made.push(path);
+      await pipeline(await stored(), createWriteStream(path));
+    }
+    const head = await readHead(path, 16);
+    if (head.subarray(0, 4).equals(ZIP_MAGIC)) {
+      const db = tempName(dir, '.db');
+      made.push(db);
+      await unzipDatabase(path, db, name);
+      return { path: db, cleanup };
+    }
+    if (head.equals(SQLITE_MAGIC)) return { path, cleanup };
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: neither a zip nor a SQLite database (first bytes ${head.subarray(0, 8).toString('hex')})`);
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/** Streams the zip's database entry (the one `.db` entry, else the only entry) to `target`. */
+async function unzipDatabase(zipPath: string, target: string, name: string): Promise<void> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false, validateEntrySizes: true });
+  } catch (err) {
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken zip (${(err as Error).message})`, { cause: err });
+  }
+  try {
+    const entries: yauzl.Entry[] = [];
+    for await (const entry of zip.eachEntry()) if (!entry.fileName.endsWith('/')) entries.push(entry);
+    const dbs = entries.filter((e) => /\.(db|sqlite3?)$/i.test(e.fileName));
+    const entry = dbs.length === 1 ? dbs[0] : entries.length === 1 ? entries[0] : undefined;
+    if (!entry) {
+      throw new SluiceError('SLUICE_E_SOURCE', `${name}: expected one .db entry in the zip, found ${entries.map((e) => e.fileName).join(', ') || 'none'}`);
+    }
+    await pipeline(await zip.openReadStreamPromise(entry), createWriteStream(target));
+  } catch (err) {
+    if (err instanceof SluiceError) throw err;
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken zip (${(err as Error).message})`, { cause: err });
+  } finally {
+    zip.close();
+  }
+}
+
+async function readHead(path: string, n: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await handle.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function tempName(dir: string, suffix: string): string {
+  return join(dir, `unit-${process.pid}-${randomBytes(6).toString('hex')}${suffix}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
