@@ -25,6 +25,13 @@ interface SpoolFlags {
   progress?: boolean;
   s3Endpoint?: string;
   s3Region?: string;
+  source?: string;
+  after?: string;
+  state?: string;
+  batchSize?: string;
+  skipTlsVerify?: boolean;
+  caCert?: string;
+  createIndexes?: boolean;
 }
 
 const EXAMPLES = `
@@ -41,14 +48,42 @@ ledger in PostgreSQL, any number of workers may share one prefix. See \`sluice j
 S3 settings come from AWS_REGION, AWS_ENDPOINT (path-style, checksums only when required),
 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; --s3-endpoint and --s3-region override them.
 
+Posts (Megastream .db.zip chunks, seed 001) into Elasticsearch, or into SQLite with no server at all:
+  $ ELASTICSEARCH_URL=https://es:9200 ELASTICSEARCH_API_KEY=... sluice spool --profile posts --from ./chunks
+  $ sluice spool --profile posts --from s3://bucket/mega/ --mode spool --state /var/lib/sluice/posts.db
+  $ sluice spool --profile posts --from ./chunks --into sqlite:posts.db
+megastream_ingest's flags and environment work as they are: --source local|s3 (LOCAL_SQLITE_DB_PATH,
+S3_SQLITE_DB_BUCKET + S3_SQLITE_DB_PREFIX), ELASTICSEARCH_URL (default --into; else sqlite:posts.db),
+ELASTICSEARCH_API_KEY, SPOOL_INTERVAL_SEC, SPOOL_STATE_FILE (default --state; a megastream_ingest JSON
+state there is imported once), LOGGING_ENABLED=false (no progress output).
+
 Exit codes: 0 ok, 1 a unit FAILED (or a failure), 2 bad usage, 3 some records dead-lettered.`;
+
+/** megastream_ingest's `--source local|s3`, resolved from its environment variables. */
+function fromSource(source: string | undefined): string | undefined {
+  if (source === 'local') return process.env.LOCAL_SQLITE_DB_PATH || undefined;
+  if (source === 's3') {
+    const bucket = process.env.S3_SQLITE_DB_BUCKET;
+    return bucket ? `s3://${bucket}/${process.env.S3_SQLITE_DB_PREFIX ?? ''}` : undefined;
+  }
+  return undefined;
+}
+
+/** The posts preset's sink when none is named: ELASTICSEARCH_URL, else a SQLite file (said out loud). */
+function defaultInto(profile: string | undefined): string | undefined {
+  if (profile !== 'posts') return undefined;
+  if (process.env.ELASTICSEARCH_URL) return process.env.ELASTICSEARCH_URL;
+  process.stderr.write('sluice spool: no --into and no ELASTICSEARCH_URL: writing to sqlite:posts.db\n');
+  return 'sqlite:posts.db';
+}
 
 /** `sluice spool`: poll a folder or S3 prefix for units and ingest each once. */
 export function spoolCommand(): Command {
   return new Command('spool')
     .description('Ingest the files of a folder or S3 prefix, each once, with a ledger, retries and leases')
-    .requiredOption('--from <dir|s3://bucket/prefix>', 'where the units are')
-    .option('--into <url>', 'sink URL: sqlite:PATH or postgres://...')
+    .option('--from <dir|s3://bucket/prefix>', 'where the units are')
+    .addOption(new Option('--source <kind>', 'megastream_ingest style: local ($LOCAL_SQLITE_DB_PATH) or s3 ($S3_SQLITE_DB_BUCKET/$S3_SQLITE_DB_PREFIX)').choices(['local', 's3']))
+    .option('--into <url>', 'sink URL: sqlite:PATH, postgres://... or https://elasticsearch:9200')
     .option('--db <path>', 'SQLite database (short for --into sqlite:PATH)')
     .addOption(new Option('--profile <name>', 'how records map to rows').choices(PROFILES.map((p) => p.name)).default('applog'))
     .addOption(new Option('--mode <mode>', 'once: process what is there and exit; spool: poll forever').choices(['once', 'spool']).default('once'))
@@ -63,14 +98,21 @@ export function spoolCommand(): Command {
     .option('--metrics-port <n>', 'serve Prometheus metrics on 127.0.0.1:N/metrics')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint (overrides AWS_ENDPOINT)')
     .option('--s3-region <region>', 'S3 region (overrides AWS_REGION)')
+    .option('--after <what>', 'a COMPLETED unit\'s file: keep, delete or move:DIR (default keep)')
+    .option('--state <path>', 'Elasticsearch: SQLite state file with cursors and ledger (default $SPOOL_STATE_FILE or sluice-posts-state.db)')
+    .option('--batch-size <n>', 'Elasticsearch: operations per bulk request (default 100)')
+    .option('--skip-tls-verify', 'Elasticsearch: accept any certificate (local development only)')
+    .option('--ca-cert <path>', 'Elasticsearch: PEM file of the CA that signed the cluster certificate')
+    .option('--no-create-indexes', 'Elasticsearch: do not create missing indexes and aliases')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--dry-run', 'decode, map and count; write no rows')
     .option('--no-progress', 'no progress output')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: SpoolFlags) => {
+      const into = sinkUrlFrom(flags) ?? defaultInto(flags.profile);
       const config = validateConfig(SpoolConfigSchema, {
-        from: flags.from,
-        into: sinkUrlFrom(flags),
+        from: flags.from ?? fromSource(flags.source),
+        into,
         profile: flags.profile,
         mode: flags.mode,
         intervalSec: flags.intervalSec ?? process.env.SPOOL_INTERVAL_SEC,
@@ -84,9 +126,18 @@ export function spoolCommand(): Command {
         metricsPort: flags.metricsPort,
         s3Endpoint: flags.s3Endpoint,
         s3Region: flags.s3Region,
+        after: flags.after,
+        state: flags.state,
+        batchSize: flags.batchSize,
+        skipTlsVerify: flags.skipTlsVerify ?? false,
+        caCert: flags.caCert,
+        createIndexes: flags.createIndexes !== false,
         json: flags.json ?? false,
         dryRun: flags.dryRun ?? false,
-        progress: flags.progress !== false && (flags.json !== true || process.stderr.isTTY === true),
+        progress:
+          flags.progress !== false &&
+          process.env.LOGGING_ENABLED !== 'false' &&
+          (flags.json !== true || process.stderr.isTTY === true),
       });
       const { runSpool } = await import('../core/flow/spool-job.js');
       const result = await runSpool(config);

@@ -1,5 +1,6 @@
 import type { RowValue, TableSpec } from '../core/rows/table-spec.js';
 import type { ProfileReports } from '../reports/report.js';
+import type { EsDocumentModel } from '../sinks/elasticsearch/es-document-model.js';
 import type { PostgresMigration } from '../sinks/postgres/postgres-migration.js';
 import type { Migration } from '../sinks/sqlite/migration.js';
 
@@ -62,6 +63,8 @@ export interface Profile {
   sqliteUnits?: { tables: readonly string[]; columns: readonly string[] };
   /** Turns one decoded record into rows. Must not throw on bad data: return `{ bad }` instead. */
   map(record: unknown, emit: RowEmitter, options: ProfileOptions, origin: RecordOrigin): MapVerdict;
+  /** How its rows become Elasticsearch documents; a profile without it cannot use that sink. */
+  elasticsearch?: EsDocumentModel;
   /** Its reports (`sluice report NAME`); a profile may have none. */
   reports?: ProfileReports;
 }

@@ -1,10 +1,19 @@
 import type { EncodedRows } from '../core/rows/row-chunk.js';
+import type { Profile } from '../profiles/profile.js';
 import type { CommitResult, Sink, UnitCursor } from './sink.js';
 
-/** `--dry-run`: decodes, maps and counts, writes nothing and remembers no cursor. */
+/**
+ * `--dry-run`: decodes, maps and counts, writes nothing and remembers no cursor. At the end it says
+ * how many rows each table (each Elasticsearch index) would have been sent.
+ */
 export class DryRunSink implements Sink {
   readonly description = 'dry-run (nothing is written)';
   private batchRows = 0;
+  private readonly perTable: number[];
+
+  constructor(private readonly profile?: Profile) {
+    this.perTable = (profile?.tables ?? []).map(() => 0);
+  }
 
   async open(): Promise<void> {}
 
@@ -14,6 +23,7 @@ export class DryRunSink implements Sink {
 
   write(rows: EncodedRows): void {
     this.batchRows += rows.count;
+    this.perTable[rows.table] = (this.perTable[rows.table] ?? 0) + rows.count;
   }
 
   async commit(_cursors: readonly UnitCursor[]): Promise<CommitResult> {
@@ -26,5 +36,14 @@ export class DryRunSink implements Sink {
     this.batchRows = 0;
   }
 
-  async close(): Promise<void> {}
+  /** Rows per table that would have been written. */
+  get counts(): Record<string, number> {
+    return Object.fromEntries((this.profile?.tables ?? []).map((t, i) => [t.name, this.perTable[i] ?? 0]));
+  }
+
+  async close(): Promise<void> {
+    if (!this.profile) return;
+    const parts = Object.entries(this.counts).map(([name, n]) => `${name} ${n}`);
+    process.stderr.write(`dry-run: rows that would be written per table: ${parts.join(', ')}\n`);
+  }
 }

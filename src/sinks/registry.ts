@@ -4,9 +4,29 @@ import { DryRunSink } from './dry-run-sink.js';
 import type { Sink } from './sink.js';
 import { SqliteSink } from './sqlite/sqlite-sink.js';
 
+/** Settings of an Elasticsearch sink that do not fit in its URL. */
+export interface ElasticsearchSinkSettings {
+  statePath: string;
+  batchSize: number;
+  apiKey?: string | undefined;
+  skipTlsVerify: boolean;
+  caCert?: string | undefined;
+  createIndexes: boolean;
+}
+
 /** Builds the sink a `--into` URL names. `--db PATH` is `sqlite:PATH`. */
-export async function sinkFromUrl(url: string, profile: Profile, options: { dryRun: boolean }): Promise<Sink> {
-  if (options.dryRun) return new DryRunSink();
+export async function sinkFromUrl(
+  url: string,
+  profile: Profile,
+  options: { dryRun: boolean; elasticsearch?: ElasticsearchSinkSettings | undefined },
+): Promise<Sink> {
+  if (options.dryRun) return new DryRunSink(profile);
+  if (/^https?:\/\//.test(url)) {
+    if (!options.elasticsearch) throw new SluiceError('SLUICE_E_UNKNOWN_SINK', `--into ${url}: Elasticsearch is a sink of sluice spool only`);
+    // The client is loaded only for Elasticsearch runs.
+    const { ElasticsearchSink } = await import('./elasticsearch/elasticsearch-sink.js');
+    return new ElasticsearchSink({ url, ...options.elasticsearch }, profile);
+  }
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') throw new SluiceError('SLUICE_E_UNKNOWN_SINK', '--into: sqlite: needs a path, e.g. sqlite:logs/bridge.db');
@@ -19,6 +39,6 @@ export async function sinkFromUrl(url: string, profile: Profile, options: { dryR
   }
   throw new SluiceError(
     'SLUICE_E_UNKNOWN_SINK',
-    `--into: unsupported sink "${url}"; expected sqlite:PATH (or --db PATH) or postgres://user@host/db`,
+    `--into: unsupported sink "${url}"; expected sqlite:PATH (or --db PATH), postgres://user@host/db or https://elasticsearch:9200`,
   );
 }

@@ -1,3 +1,4 @@
+import type { BadRecord } from '../core/bad-record.js';
 import type { EncodedRows } from '../core/rows/row-chunk.js';
 
 /** How far into one unit the committed rows reach, saved together with them. */
@@ -41,6 +42,12 @@ export interface Sink {
   readCursor(key: string): Promise<UnitCursor | undefined>;
   /** Adds rows to the open batch (opening one when needed); await it when it returns a promise. */
   write(rows: EncodedRows): void | Promise<void>;
+  /**
+   * Sends the open batch on and waits until the destination has settled every row of it; returns
+   * the rows it refused for good, for the dead-letter file (committed with the same mark). Only sinks
+   * that acknowledge asynchronously (Elasticsearch) have it; it runs just before `commit`.
+   */
+  flush?(): Promise<BadRecord[]>;
   /** Makes the open batch and these cursors durable together. */
   commit(cursors: readonly UnitCursor[]): Promise<CommitResult>;
   /** Drops the open batch (nothing of it is stored); await it when it returns a promise. */

@@ -5,7 +5,7 @@ import { count } from './config-types.js';
 export const SpoolConfigSchema = z
   .object({
     /** A folder or `s3://bucket/prefix`. */
-    from: z.string().min(1, { error: 'name the folder or s3://bucket/prefix to read' }),
+    from: z.string({ error: 'name the folder or s3://bucket/prefix to read (--from, or --source local|s3 and its environment)' }).min(1, { error: 'name the folder or s3://bucket/prefix to read' }),
     /** Sink URL: `sqlite:PATH` or `postgres://...`. */
     into: z.string().min(1),
     /** Profile that maps records to rows. */
@@ -36,6 +36,24 @@ export const SpoolConfigSchema = z
     /** S3 settings (flags over AWS_* environment variables). */
     s3Endpoint: z.string().optional(),
     s3Region: z.string().optional(),
+    /**
+     * What happens to a unit's file once COMPLETED: `keep`, `delete`, or `move:DIR` (folders only).
+     * Never before: a unit that fails stays where it is.
+     */
+    after: z
+      .string()
+      .regex(/^(keep|delete|move:.+)$/, { error: 'expected keep, delete or move:DIR' })
+      .default('keep'),
+    /** Elasticsearch sinks: SQLite file with cursors and the ledger (or a megastream_ingest JSON state to import). */
+    state: z.string().min(1).optional(),
+    /** Elasticsearch sinks: operations per bulk request. */
+    batchSize: count(1, 10_000).default(100),
+    /** Elasticsearch sinks: accept any TLS certificate (local development only). */
+    skipTlsVerify: z.boolean().default(false),
+    /** Elasticsearch sinks: PEM file of the CA that signed the cluster's certificate. */
+    caCert: z.string().min(1).optional(),
+    /** Elasticsearch sinks: create missing indexes and aliases with their mappings. */
+    createIndexes: z.boolean().default(true),
   })
   .strict();
 

@@ -49,6 +49,13 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
   const commit = async (): Promise<void> => {
     const started = performance.now();
     const cursors = [...pending.values()];
+    if (sink.flush) {
+      const refused = await sink.flush();
+      if (refused.length > 0) {
+        deadLetter?.add(refused);
+        bus.add('bad', refused.length);
+      }
+    }
     const mark = deadLetter?.flush();
     if (mark) cursors.push(mark);
     const result = await sink.commit(cursors);

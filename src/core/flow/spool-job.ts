@@ -1,5 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { copyFile, mkdir, rename, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Ledger } from '../../ledger/ledger.js';
+import { readMegastreamState, unitsDoneBy, type MegastreamState } from '../../ledger/megastream-state.js';
 import { ledgerFromUrl } from '../../ledger/ledger-from-url.js';
 import { profileByName } from '../../profiles/registry.js';
 import { parseS3Url } from '../../s3/s3-url.js';
@@ -21,13 +24,20 @@ import { runJob, type JobResult } from './run-job.js';
  */
 export async function runSpool(config: SpoolConfig): Promise<JobResult & { failedUnits: number }> {
   const profile = profileByName(config.profile);
-  const ledgerUrl = config.ledger ?? defaultLedgerUrl(config.into);
+  const elasticsearch = /^https?:\/\//.test(config.into);
+  const state = elasticsearch ? stateOf(config.state) : undefined;
+  // A dry run marks nothing: its ledger lives in memory.
+  const ledgerUrl = config.dryRun ? 'sqlite::memory:' : (config.ledger ?? (state ? `sqlite:${state.path}` : defaultLedgerUrl(config.into)));
+  const importing = state?.imported !== undefined && !existsSync(state.path);
   const ledger = await ledgerFromUrl(ledgerUrl);
   await ledger.open();
   let failedUnits = 0;
   try {
+    const lister = await listerFor(config, profile.sqliteUnits ? SQLITE_UNIT_NAME : UNIT_NAME);
+    if (importing && state?.imported) await importMegastreamState(state.imported, state.from, lister, ledger);
+    const afterUnit = afterUnitAction(config.after, lister);
     const source = new SpoolSource({
-      lister: await listerFor(config, profile.sqliteUnits ? SQLITE_UNIT_NAME : UNIT_NAME),
+      lister,
       ledger,
       parse: { profile: profile.name, profileOptions: {}, maxLineBytes: config.maxLineBytes, readBytes: 256 * 1024 },
       mode: config.mode,
@@ -40,7 +50,17 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
     const result = await runJob({
       job: 'spool',
       source,
-      sink: await sinkFromUrl(config.into, profile, { dryRun: config.dryRun }),
+      sink: await sinkFromUrl(config.into, profile, {
+        dryRun: config.dryRun,
+        elasticsearch: state && {
+          statePath: state.path,
+          batchSize: config.batchSize,
+          apiKey: process.env.ELASTICSEARCH_API_KEY || undefined,
+          skipTlsVerify: config.skipTlsVerify,
+          caCert: config.caCert,
+          createIndexes: config.createIndexes,
+        },
+      }),
       scope: profile.name,
       batcher: new Batcher(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
       deadLetterPath: config.deadLetter ?? (config.dryRun ? undefined : defaultDeadLetterPath(config.into)),
@@ -51,11 +71,12 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
       units: {
         atomicUnits: true,
         // A ledger in the sink's database was completed in the unit's own transaction.
-        onUnitCommitted: ledgerUrl === config.into
-          ? undefined
-          : async (plan) => {
-              if (plan.ledger) await ledger.complete(plan.ledger.bucket, plan.ledger.key);
-            },
+        onUnitCommitted: async (plan) => {
+          if (!plan.ledger || config.dryRun) return;
+          // A ledger in the sink's database (or the state file) was completed in the unit's own transaction.
+          if (ledgerUrl !== config.into && !state) await ledger.complete(plan.ledger.bucket, plan.ledger.key);
+          await afterUnit?.(plan.ledger.key);
+        },
         onUnitFailed: async (plan, message) => {
           if (!plan.ledger) return 'failed';
           const status = await ledger.fail(plan.ledger.bucket, plan.ledger.key, message, config.maxAttempts, config.retryBaseSec);
@@ -88,6 +109,50 @@ async function listerFor(config: SpoolConfig, names: RegExp): Promise<UnitLister
     throw new SluiceError('SLUICE_E_NO_INPUT', `--from: ${config.from} is not a folder (or use s3://bucket/prefix)`);
   }
   return new FolderLister(resolve(config.from), names);
+}
+
+/** The `--state` of an Elasticsearch run: a SQLite file; a megastream_ingest JSON state is imported beside it. */
+function stateOf(given: string | undefined): { path: string; from: string; imported?: MegastreamState } {
+  const path = given ?? process.env.SPOOL_STATE_FILE ?? process.env.MEGASTREAM_STATE_FILE ?? 'sluice-posts-state.db';
+  const imported = readMegastreamState(path);
+  if (imported || /\.json$/i.test(path)) return { path: `${path}.sluice.db`, from: path, ...(imported ? { imported } : {}) };
+  return { path, from: path };
+}
+
+/** First start over a megastream_ingest state: the files it had finished are COMPLETED, once. */
+async function importMegastreamState(state: MegastreamState, from: string, lister: UnitLister, ledger: Ledger): Promise<void> {
+  let done = 0;
+  for await (const page of lister.list()) {
+    await ledger.register(page);
+    for (const u of unitsDoneBy(state, page)) {
+      await ledger.complete(u.bucket, u.key);
+      done += 1;
+    }
+  }
+  const what = state.kind === 'cursor' ? `files before ${new Date(state.lastTimeUs / 1000).toISOString()}` : 'files marked processed';
+  process.stderr.write(`sluice spool: imported megastream_ingest state ${from}: ${done} ${what} marked COMPLETED\n`);
+}
+
+/** What `--after` does to a COMPLETED unit's file. */
+function afterUnitAction(after: string, lister: UnitLister): ((key: string) => Promise<void>) | undefined {
+  if (after === 'keep') return undefined;
+  if (after === 'delete') {
+    if (!lister.remove) throw new SluiceError('SLUICE_E_CONFIG', '--after delete: this source cannot delete its units');
+    return (key) => lister.remove?.(key) ?? Promise.resolve();
+  }
+  const dir = after.slice('move:'.length);
+  if (!lister.localPath) throw new SluiceError('SLUICE_E_CONFIG', '--after move:DIR works for folders only; use --after delete or keep for S3');
+  return async (key) => {
+    const from = lister.localPath?.(key);
+    if (!from) return;
+    const to = join(resolve(dir), key);
+    await mkdir(dirname(to), { recursive: true });
+    await rename(from, to).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EXDEV') throw err;
+      await copyFile(from, to);
+      await unlink(from);
+    });
+  };
 }
 
 /** The ledger lives in the sink's database when it is SQL (so units complete with their rows). */

@@ -1,4 +1,5 @@
 import type { Profile } from '../profile.js';
+import { POSTS_ES_MODEL } from './es-documents.js';
 import { mapPostRow } from './map.js';
 import { POSTS_SQLITE_MIGRATIONS } from './schema.js';
 import { POSTS_TABLES } from './tables.js';
@@ -14,4 +15,5 @@ export const postsProfile: Profile = {
   sqliteMigrations: POSTS_SQLITE_MIGRATIONS,
   sqliteUnits: { tables: ['enriched_posts', 'posts'], columns: ['at_uri', 'did', 'time_us', 'raw_post', 'inferences'] },
   map: (record, emit) => mapPostRow(record, emit, new Date().toISOString()),
+  elasticsearch: POSTS_ES_MODEL,
 };

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { DiscoveredUnit } from '../../ledger/ledger.js';
@@ -32,6 +32,10 @@ export class FolderLister implements UnitLister {
 
   localPath(key: string): string {
     return join(this.bucket, key);
+  }
+
+  async remove(key: string): Promise<void> {
+    await rm(join(this.bucket, key), { force: true });
   }
 
   async open(key: string): Promise<Readable> {

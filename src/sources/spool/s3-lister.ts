@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { SluiceError } from '../../core/errors.js';
 import type { DiscoveredUnit } from '../../ledger/ledger.js';
@@ -25,6 +25,10 @@ export class S3Lister implements UnitLister {
       yield units;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  async remove(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
   async open(key: string): Promise<Readable> {

@@ -11,6 +11,8 @@ export interface UnitLister {
   open(key: string): Promise<Readable>;
   /** The unit's path when it is a local file (read in place instead of copied). */
   localPath?(key: string): string;
+  /** Deletes a unit (`--after delete`, once it is COMPLETED). */
+  remove?(key: string): Promise<void>;
 }
 
 /** Names of files a spool takes: JSON arrays and NDJSON, gzipped or not, also with a rotation date (`cowrie.json.2026-04-18`). */

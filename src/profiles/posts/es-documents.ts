@@ -1,0 +1,152 @@
+import type {
+  EsDocumentModel,
+  EsLookup,
+  EsOperation,
+  RowObject,
+  TableRows,
+} from '../../sinks/elasticsearch/es-document-model.js';
+import { embeddingValues } from './embedding.js';
+import { POSTS_ES_INDEXES } from './es-mappings.js';
+import { EMBEDDING_MODELS } from './map.js';
+import { ACCOUNT_TOMBSTONES_TABLE, POST_TOMBSTONES_TABLE, POSTS_TABLE } from './tables.js';
+
+const POSTS = 'posts';
+const TOMBSTONES = 'post_tombstones';
+
+/** A tombstone as kept in `post_tombstones` (posts and, with `kind: account`, accounts). */
+interface Tombstone {
+  at_uri: string;
+  author_did: string;
+  kind: 'post' | 'account';
+  reason: 'delete' | 'account_deleted';
+  deleted_at: string;
+  deleted_time_us: number;
+  indexed_at: string;
+}
+
+/** An account's tombstone id: its repository's AT URI, which no post URI can equal. */
+const accountId = (did: string): string => `at://${did}`;
+
+/**
+ * Posts into Elasticsearch with the rules of the SQLite schema, so both sinks end the same whatever
+ * order chunks come in: a post with a tombstone (its own, or its author's account deletion after
+ * it) is never indexed; a post's own delete wins over an account deletion, the earliest time of a
+ * kind is kept; an account deletion tombstones and deletes every older post of its author. Account
+ * tombstones live in `post_tombstones` too (`kind: account`): the seed's API key covers only
+ * `posts` and `post_tombstones`.
+ */
+export const POSTS_ES_MODEL: EsDocumentModel = {
+  indexes: POSTS_ES_INDEXES,
+  async plan(batch, lookup) {
+    const rows = (table: number): RowObject[] => batch.filter((b) => b.table === table).flatMap((b) => b.rows);
+    return planPosts(rows(POSTS_TABLE), rows(POST_TOMBSTONES_TABLE), rows(ACCOUNT_TOMBSTONES_TABLE), lookup);
+  },
+};
+
+async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: RowObject[], lookup: EsLookup): Promise<EsOperation[]> {
+  const ops: EsOperation[] = [];
+  // Creates: the latest event of each post (a repeat or an update of the same post collapses).
+  const latest = new Map<string, RowObject>();
+  for (const p of posts) {
+    const prev = latest.get(p.at_uri as string);
+    if (!prev || (p.time_us as number) >= (prev.time_us as number)) latest.set(p.at_uri as string, p);
+  }
+  // Every tombstone that decides something in this batch, read once (real-time GET).
+  const refs = new Map<string, string>();
+  for (const p of latest.values()) {
+    refs.set(p.at_uri as string, p.author_did as string);
+    refs.set(accountId(p.author_did as string), p.author_did as string);
+  }
+  for (const d of deletes) refs.set(d.at_uri as string, d.author_did as string);
+  for (const a of accounts) refs.set(accountId(a.did as string), a.did as string);
+  const known = (await lookup.get(TOMBSTONES, [...refs].map(([id, routing]) => ({ id, routing })))) as unknown as Map<string, Tombstone>;
+  const write = (t: Tombstone): void => {
+    known.set(t.at_uri, t);
+    ops.push({ action: 'index', index: TOMBSTONES, id: t.at_uri, routing: t.author_did, source: { ...t } });
+  };
+  const removePost = (atUri: string, did: string): void => {
+    ops.push({ action: 'delete', index: POSTS, id: atUri, routing: did });
+  };
+
+  for (const d of deletes) {
+    const atUri = d.at_uri as string;
+    const did = d.author_did as string;
+    const time = d.deleted_time_us as number;
+    const have = known.get(atUri);
+    if (!have || have.reason !== 'delete' || time < have.deleted_time_us) {
+      write(tombstone(atUri, did, 'post', 'delete', d.deleted_at as string, time, d.indexed_at as string));
+    }
+    removePost(atUri, did);
+    latest.delete(atUri);
+  }
+
+  for (const a of accounts) {
+    const did = a.did as string;
+    const time = a.deleted_time_us as number;
+    const have = known.get(accountId(did));
+    if (have && have.deleted_time_us >= time) continue;
+    write(tombstone(accountId(did), did, 'account', 'account_deleted', a.deleted_at as string, time, a.indexed_at as string));
+    // Posts of this author already indexed (by earlier batches), older than the deletion.
+    const older = await lookup.search(
+      POSTS,
+      { bool: { filter: [{ term: { author_did: did } }, { range: { time_us: { lt: time } } }] } },
+      did,
+    );
+    const already = await lookup.get(TOMBSTONES, older.map((o) => ({ id: o.id, routing: did })));
+    for (const o of older) {
+      if (!already.has(o.id) && !known.has(o.id)) {
+        write(tombstone(o.id, did, 'post', 'account_deleted', a.deleted_at as string, time, a.indexed_at as string));
+      }
+      removePost(o.id, did);
+    }
+  }
+
+  for (const p of latest.values()) {
+    const atUri = p.at_uri as string;
+    const did = p.author_did as string;
+    if (known.has(atUri)) continue;
+    const account = known.get(accountId(did));
+    if (account && account.deleted_time_us > (p.time_us as number)) {
+      write(tombstone(atUri, did, 'post', 'account_deleted', account.deleted_at, account.deleted_time_us, p.indexed_at as string));
+      continue;
+    }
+    ops.push({ action: 'index', index: POSTS, id: atUri, routing: did, source: postDocument(p) });
+  }
+  return ops;
+}
+
+function tombstone(
+  atUri: string,
+  did: string,
+  kind: Tombstone['kind'],
+  reason: Tombstone['reason'],
+  deletedAt: string,
+  deletedTimeUs: number,
+  indexedAt: string,
+): Tombstone {
+  return { at_uri: atUri, author_did: did, kind, reason, deleted_at: deletedAt, deleted_time_us: deletedTimeUs, indexed_at: indexedAt };
+}
+
+/** The `posts` document of a row, in the seed's shape (plus `time_us` and `media`). */
+function postDocument(p: RowObject): Record<string, unknown> {
+  const doc: Record<string, unknown> = {
+    at_uri: p.at_uri,
+    author_did: p.author_did,
+    content: p.content ?? '',
+    created_at: p.created_at,
+    time_us: p.time_us,
+  };
+  if (p.thread_root_post) doc.thread_root_post = p.thread_root_post;
+  if (p.thread_parent_post) doc.thread_parent_post = p.thread_parent_post;
+  if (p.quote_post) doc.quote_post = p.quote_post;
+  if (typeof p.media === 'string') doc.media = JSON.parse(p.media) as unknown;
+  const embeddings: Record<string, number[]> = {};
+  const columns = ['embedding_l12', 'embedding_l6'] as const;
+  EMBEDDING_MODELS.forEach(({ field }, i) => {
+    const bytes = p[columns[i] as string];
+    if (bytes instanceof Uint8Array) embeddings[field] = embeddingValues(bytes);
+  });
+  if (Object.keys(embeddings).length > 0) doc.embeddings = embeddings;
+  doc.indexed_at = p.indexed_at;
+  return doc;
+}

@@ -1,0 +1,188 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@elastic/elasticsearch';
+import { SluiceError } from '../../core/errors.js';
+import { COMPATIBLE_NDJSON } from './es-connection.js';
+import type { EsOperation } from './es-document-model.js';
+import { describeEsError, retryableError, retryableStatus, retryDelayMs, type RetryPolicy } from './es-retry.js';
+
+/** How bulk requests are cut and paced. */
+export interface BulkSenderOptions {
+  /** Operations per request (`--batch-size`). */
+  batchSize: number;
+  /** Bytes per request (about: the body's characters). */
+  maxBytes: number;
+  /** Requests in flight at once. */
+  maxInFlight: number;
+  retry: RetryPolicy;
+}
+
+/** An item Elasticsearch refused for good (a 4xx other than 429): it goes to the dead-letter file. */
+export interface RejectedItem {
+  index: string;
+  id: string;
+  status: number;
+  reason: string;
+  /** The action and document as sent (for the dead letter). */
+  raw: string;
+}
+
+/** What the sender did, counted per item outcome. */
+export interface BulkCounts {
+  indexed: number;
+  deleted: number;
+  /** Deletes of documents that were not there (a success). */
+  notFound: number;
+  /** Item sends repeated after a 429/5xx item or a failed request. */
+  retried: number;
+  rejected: number;
+  requests: number;
+}
+
+interface Serialized {
+  op: EsOperation;
+  /** The action line and, for `index`, the document line. */
+  lines: string[];
+  bytes: number;
+}
+
+type BulkItem = Record<string, { status: number; error?: { type?: string; reason?: string } }>;
+
+/**
+ * Sends bulk operations: cut into requests by count and bytes, a few in flight, every item's result
+ * read. 429 and 5xx items are retried alone with backoff and jitter; a request that fails as a whole
+ * (refused, reset, timeout, 429/5xx) is retried whole; other 4xx items are rejected (dead-lettered).
+ * Operations on one document id are applied in the order given: a request waits for any request
+ * still working on one of its ids (retries included).
+ */
+export class BulkSender {
+  private queue: Serialized[] = [];
+  private queuedBytes = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly busyIds = new Map<string, Promise<void>>();
+  private failure: unknown;
+  private rejected: RejectedItem[] = [];
+  readonly counts: BulkCounts = { indexed: 0, deleted: 0, notFound: 0, retried: 0, rejected: 0, requests: 0 };
+
+  constructor(
+    private readonly client: Client,
+    private readonly o: BulkSenderOptions,
+  ) {}
+
+  /** Queues an operation; sends full requests, waiting while `maxInFlight` are out. */
+  async add(op: EsOperation): Promise<void> {
+    this.throwIfFailed();
+    const action = JSON.stringify({ [op.action]: { _index: op.index, _id: op.id, ...(op.routing ? { routing: op.routing } : {}) } });
+    const lines = op.action === 'index' ? [action, JSON.stringify(op.source ?? {})] : [action];
+    const bytes = lines.reduce((n, l) => n + l.length + 1, 0);
+    this.queue.push({ op, lines, bytes });
+    this.queuedBytes += bytes;
+    if (this.queue.length >= this.o.batchSize || this.queuedBytes >= this.o.maxBytes) await this.sendQueued();
+  }
+
+  /** Sends what is queued and waits until every item is settled; throws if a request gave up. */
+  async drain(): Promise<void> {
+    if (this.queue.length > 0) await this.sendQueued();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    this.throwIfFailed();
+  }
+
+  /** Items refused since the last call. */
+  takeRejected(): RejectedItem[] {
+    const out = this.rejected;
+    this.rejected = [];
+    return out;
+  }
+
+  /** Forgets queued operations not sent yet (a rolled-back batch); sent ones cannot be recalled. */
+  dropQueued(): void {
+    this.queue = [];
+    this.queuedBytes = 0;
+  }
+
+  private async sendQueued(): Promise<void> {
+    const items = this.queue;
+    this.queue = [];
+    this.queuedBytes = 0;
+    while (this.inFlight.size >= this.o.maxInFlight) await Promise.race(this.inFlight);
+    this.throwIfFailed();
+    const waitFor = new Set<Promise<void>>();
+    for (const s of items) {
+      const busy = this.busyIds.get(s.op.id);
+      if (busy) waitFor.add(busy);
+    }
+    const task = (async () => {
+      if (waitFor.size > 0) await Promise.allSettled([...waitFor]);
+      await this.sendWithRetries(items);
+    })();
+    const tracked = task.catch((err: unknown) => {
+      this.failure ??= err;
+    });
+    for (const s of items) this.busyIds.set(s.op.id, tracked);
+    this.inFlight.add(tracked);
+    void tracked.finally(() => {
+      this.inFlight.delete(tracked);
+      for (const s of items) if (this.busyIds.get(s.op.id) === tracked) this.busyIds.delete(s.op.id);
+    });
+  }
+
+  private async sendWithRetries(items: Serialized[]): Promise<void> {
+    const started = Date.now();
+    let pending = items;
+    let attempt = 0;
+    while (pending.length > 0) {
+      if (attempt > 0) {
+        if (Date.now() - started > this.o.retry.budgetMs) {
+          throw new SluiceError('SLUICE_E_SINK', `Elasticsearch: ${pending.length} item(s) still failing after ${Math.round((Date.now() - started) / 1000)} s of retries`);
+        }
+        this.counts.retried += pending.length;
+        await sleep(retryDelayMs(this.o.retry, attempt));
+      }
+      attempt += 1;
+      let items: BulkItem[];
+      try {
+        this.counts.requests += 1;
+        const body = await this.client.bulk(
+          { operations: pending.flatMap((s) => s.lines) },
+          { headers: { 'content-type': COMPATIBLE_NDJSON } },
+        );
+        items = body.items as unknown as BulkItem[];
+      } catch (err) {
+        if (retryableError(err)) continue;
+        throw new SluiceError('SLUICE_E_SINK', `Elasticsearch bulk request failed: ${describeEsError(err)}`, { cause: err });
+      }
+      pending = this.settle(pending, items);
+    }
+  }
+
+  /** Counts each item's outcome; returns the items to send again. */
+  private settle(sent: Serialized[], items: BulkItem[]): Serialized[] {
+    const again: Serialized[] = [];
+    sent.forEach((s, i) => {
+      const result = items[i] ? Object.values(items[i])[0] : undefined;
+      const status = result?.status ?? 500;
+      if (status < 300) {
+        if (s.op.action === 'delete') this.counts.deleted += 1;
+        else this.counts.indexed += 1;
+      } else if (s.op.action === 'delete' && status === 404) {
+        this.counts.notFound += 1;
+      } else if (retryableStatus(status)) {
+        again.push(s);
+      } else {
+        this.counts.rejected += 1;
+        const e = result?.error;
+        this.rejected.push({
+          index: s.op.index,
+          id: s.op.id,
+          status,
+          reason: `${e?.type ?? 'error'}: ${e?.reason ?? `HTTP ${status}`}`,
+          raw: s.lines.join('\n'),
+        });
+      }
+    });
+    return again;
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+}

@@ -1,0 +1,197 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { BadRecord } from '../../core/bad-record.js';
+import { SluiceError } from '../../core/errors.js';
+import { RowChunkReader, type EncodedRows } from '../../core/rows/row-chunk.js';
+import type { RowValue } from '../../core/rows/table-spec.js';
+import type { Profile } from '../../profiles/profile.js';
+import type { CommitResult, Sink, UnitCursor } from '../sink.js';
+import { BulkSender } from './bulk-sender.js';
+import { createEsClient, redactedUrl, type EsConnectionSettings } from './es-connection.js';
+import type { EsDocRef, EsDocumentModel, EsLookup, RowObject, TableRows } from './es-document-model.js';
+import { ensureIndexes } from './es-indexes.js';
+import { DEFAULT_RETRY, describeEsError, type RetryPolicy } from './es-retry.js';
+import { EsStateStore } from './es-state-store.js';
+
+/** Options of the Elasticsearch sink. */
+export interface ElasticsearchSinkOptions extends EsConnectionSettings {
+  /** SQLite file for cursors (and the ledger): the `--state`. */
+  statePath: string;
+  /** Operations per bulk request (`--batch-size`). */
+  batchSize: number;
+  /** Bytes per bulk request. */
+  maxBytes?: number | undefined;
+  /** Bulk requests in flight. */
+  maxInFlight?: number | undefined;
+  /** Create the indexes and aliases when missing (`--no-create-indexes` turns it off). */
+  createIndexes: boolean;
+  retry?: RetryPolicy | undefined;
+}
+
+/**
+ * Documents into Elasticsearch through the profile's document model, with the official client.
+ * Rows are planned into bulk operations a batch at a time and sent a few requests at once; a commit
+ * waits until every item up to it is acknowledged (or refused for good and dead-lettered), then
+ * saves the cursors and ledger marks in the local state file. A crash before that redoes the unit,
+ * which is safe: every operation is idempotent (index by `_id`, delete).
+ */
+export class ElasticsearchSink implements Sink {
+  readonly description: string;
+  private client: Client | undefined;
+  private sender: BulkSender | undefined;
+  private readonly state: EsStateStore;
+  private readonly model: EsDocumentModel;
+  private batch: TableRows[] = [];
+  private batchRows = 0;
+  private committedCounts = { indexed: 0, deleted: 0, notFound: 0 };
+
+  constructor(
+    private readonly o: ElasticsearchSinkOptions,
+    private readonly profile: Profile,
+  ) {
+    if (!profile.elasticsearch) {
+      throw new SluiceError('SLUICE_E_UNKNOWN_SINK', `--into: profile ${profile.name} cannot write to Elasticsearch; use sqlite:PATH`);
+    }
+    this.model = profile.elasticsearch;
+    this.description = `elasticsearch:${redactedUrl(o.url)}`;
+    this.state = new EsStateStore(o.statePath);
+  }
+
+  async open(): Promise<void> {
+    const client = createEsClient(this.o);
+    this.client = client;
+    try {
+      await client.info();
+    } catch (err) {
+      throw new SluiceError('SLUICE_E_SINK', `cannot reach Elasticsearch at ${redactedUrl(this.o.url)}: ${describeEsError(err)}`, { cause: err });
+    }
+    if (this.o.createIndexes) await ensureIndexes(client, this.model.indexes);
+    this.sender = new BulkSender(client, {
+      batchSize: this.o.batchSize,
+      maxBytes: this.o.maxBytes ?? 5 * 1024 * 1024,
+      maxInFlight: this.o.maxInFlight ?? 4,
+      retry: this.o.retry ?? DEFAULT_RETRY,
+    });
+    this.state.open();
+  }
+
+  async readCursor(key: string): Promise<UnitCursor | undefined> {
+    return this.state.read(key);
+  }
+
+  async write(rows: EncodedRows): Promise<void> {
+    const table = this.profile.tables[rows.table];
+    if (!table) throw new Error(`profile ${this.profile.name} has no table #${rows.table}`);
+    const reader = new RowChunkReader(rows, table);
+    const names = table.columns.map((c) => c.name);
+    const objects: RowObject[] = [];
+    const values: RowValue[] = [];
+    while (reader.remaining > 0) {
+      reader.next(1, values);
+      const o: RowObject = {};
+      for (let i = 0; i < names.length; i++) o[names[i] as string] = values[i] ?? null;
+      objects.push(o);
+    }
+    this.batch.push({ table: rows.table, rows: objects });
+    this.batchRows += objects.length;
+    if (this.batchRows >= this.o.batchSize) await this.planBatch();
+  }
+
+  /** Sends everything written and waits for every item; returns the items refused for good. */
+  async flush(): Promise<BadRecord[]> {
+    await this.planBatch();
+    const sender = this.requireSender();
+    await sender.drain();
+    return sender.takeRejected().map((r) => ({
+      file: `${this.description}/${r.index}`,
+      line: 0,
+      offset: 0,
+      reason: `es_rejected: ${r.id}: HTTP ${r.status} ${r.reason}`,
+      raw: r.raw,
+    }));
+  }
+
+  async commit(cursors: readonly UnitCursor[]): Promise<CommitResult> {
+    const sender = this.requireSender();
+    await this.planBatch();
+    await sender.drain();
+    this.state.save(cursors);
+    const c = sender.counts;
+    const written = c.indexed + c.deleted + c.notFound - (this.committedCounts.indexed + this.committedCounts.deleted + this.committedCounts.notFound);
+    this.committedCounts = { indexed: c.indexed, deleted: c.deleted, notFound: c.notFound };
+    return { written, duplicates: 0 };
+  }
+
+  rollback(): void {
+    this.batch = [];
+    this.batchRows = 0;
+    this.sender?.dropQueued();
+  }
+
+  async close(): Promise<void> {
+    this.rollback();
+    this.state.close();
+    await this.client?.close();
+    this.client = undefined;
+  }
+
+  /** What the sender counted so far (for the summary). */
+  get counts(): BulkSender['counts'] | undefined {
+    return this.sender?.counts;
+  }
+
+  private async planBatch(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    this.batchRows = 0;
+    const sender = this.requireSender();
+    for (const op of await this.model.plan(batch, this.lookup)) await sender.add(op);
+  }
+
+  private readonly lookup: EsLookup = {
+    get: async (index: string, refs: readonly EsDocRef[]) => {
+      const found = new Map<string, Record<string, unknown>>();
+      if (refs.length === 0) return found;
+      const client = this.requireClient();
+      try {
+        const res = await client.mget<Record<string, unknown>>({
+          docs: refs.map((r) => ({ _index: index, _id: r.id, ...(r.routing ? { routing: r.routing } : {}) })),
+        });
+        for (const d of res.docs) {
+          if ('found' in d && d.found && d._source) found.set(d._id, d._source);
+        }
+      } catch (err) {
+        if (isMissingIndex(err)) return found;
+        throw new SluiceError('SLUICE_E_SINK', `Elasticsearch _mget on ${index} failed: ${describeEsError(err)}`, { cause: err });
+      }
+      return found;
+    },
+    search: async (index: string, query: Record<string, unknown>, routing?: string) => {
+      const client = this.requireClient();
+      await this.requireSender().drain();
+      try {
+        await client.indices.refresh({ index });
+        const res = await client.search<Record<string, unknown>>({ index, query, size: 10_000, ...(routing ? { routing } : {}) });
+        return res.hits.hits.map((h) => ({ id: h._id ?? '', source: h._source ?? {} }));
+      } catch (err) {
+        if (isMissingIndex(err)) return [];
+        throw new SluiceError('SLUICE_E_SINK', `Elasticsearch _search on ${index} failed: ${describeEsError(err)}`, { cause: err });
+      }
+    },
+  };
+
+  private requireClient(): Client {
+    if (!this.client) throw new Error('ElasticsearchSink used before open()');
+    return this.client;
+  }
+
+  private requireSender(): BulkSender {
+    if (!this.sender) throw new Error('ElasticsearchSink used before open()');
+    return this.sender;
+  }
+}
+
+function isMissingIndex(err: unknown): boolean {
+  const e = err as { statusCode?: number; body?: { error?: { type?: string } } };
+  return e.statusCode === 404 && e.body?.error?.type === 'index_not_found_exception';
+}
