@@ -3,7 +3,6 @@ import type {
   EsLookup,
   EsOperation,
   RowObject,
-  TableRows,
 } from '../../sinks/elasticsearch/es-document-model.js';
 import { embeddingValues } from './embedding.js';
 import { POSTS_ES_INDEXES } from './es-mappings.js';
