@@ -22,6 +22,9 @@ interface ReportFlags {
   ip?: string;
   flagged?: boolean;
   period?: string;
+  q?: string;
+  uri?: string;
+  model?: string;
   list?: boolean;
 }
 
@@ -61,6 +64,9 @@ export function reportCommand(): Command {
     .option('--ip <addr>', 'cowrie: only this source address')
     .option('--flagged', 'cowrie sessions: only sessions flagged by VirusTotal or DShield')
     .option('--period <p>', 'cowrie summary: daily, weekly or monthly (default daily)')
+    .option('--q <text>', 'posts search: words to find (an FTS5 query when it uses AND, OR, NOT, NEAR, quotes, ( ) or *)')
+    .option('--uri <at-uri>', 'posts similar: the post to start from')
+    .option('--model <name>', 'posts similar: all_MiniLM_L12_v2 or all_MiniLM_L6_v2 (default all_MiniLM_L12_v2)')
     .option('--list', 'list the reports, one line each with an example')
     .addHelpText('after', helpText())
     .action(async (name: string | undefined, flags: ReportFlags) => {
@@ -83,6 +89,9 @@ export function reportCommand(): Command {
         ip: flags.ip,
         flagged: flags.flagged,
         period: flags.period,
+        q: flags.q,
+        uri: flags.uri,
+        model: flags.model,
       });
       if (config.list) {
         process.stdout.write(listReports(reportsOf(profileByName(config.profile))));

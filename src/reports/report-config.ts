@@ -65,6 +65,12 @@ export const ReportConfigSchema = z
     flagged: z.boolean().optional(),
     /** Period of report `summary` (cowrie): `daily`, `weekly` or `monthly`. */
     period: z.string().min(1).optional(),
+    /** Search text of report `search` (posts): words, or an FTS5 query. Example: `solar eclipse`. */
+    q: z.string().trim().min(1, { error: 'expected some words to search for' }).optional(),
+    /** The post report `similar` starts from (posts): its AT URI. Example: `at://did:plc:abc/app.bsky.feed.post/3k`. */
+    uri: z.string().min(1, { error: 'expected an AT URI' }).optional(),
+    /** Embedding model of report `similar` (posts): `all_MiniLM_L12_v2` or `all_MiniLM_L6_v2`. */
+    model: z.string().min(1).optional(),
   })
   .strict()
   .superRefine(

@@ -54,6 +54,12 @@ export interface ReportParams {
   flagged?: boolean | undefined;
   /** Period (`--period`), one of the report's `period.choices`. */
   period?: string | undefined;
+  /** Search text (`--q`). */
+  q?: string | undefined;
+  /** The item the report is about (`--uri`), e.g. a post's AT URI. */
+  uri?: string | undefined;
+  /** Which model's vectors (`--model`), one of the report's `model.choices`. */
+  model?: string | undefined;
 }
 
 /** Which flags a report takes beyond `--session` and `--limit` (which all take), and their defaults. */
@@ -78,6 +84,12 @@ export interface ReportOptionSpec {
   flagged?: boolean;
   /** Takes `--period`, one of `choices`. */
   period?: { choices: readonly string[]; default: string };
+  /** Needs `--q TEXT` (search text). */
+  q?: boolean;
+  /** Needs `--uri URI` (the item the report is about). */
+  uri?: boolean;
+  /** Takes `--model`, one of `choices`. */
+  model?: { choices: readonly string[]; default: string };
   /** Default format when none is asked for, whatever stdout is (export: `csv`). */
   format?: 'table' | 'csv' | 'json';
 }
@@ -90,6 +102,11 @@ export interface ReportQuery {
   args: readonly BindValue[];
   /** A line shown above a table (e.g. the window the counts cover); not part of CSV or JSON. */
   caption?: string;
+  /**
+   * Rows computed in code instead, for a ranking one SELECT cannot do well (vector similarity): when
+   * given, they are the report, in order, and `sql` is not run (leave it `''`).
+   */
+  rows?: Iterable<readonly ReportValue[]>;
 }
 
 /** One report of a profile: `sluice report NAME`. */

@@ -40,6 +40,9 @@ export function flagsOf(report: ReportDefinition): string[] {
   if (o.ip) flags.push('--ip ADDR');
   if (o.flagged) flags.push('--flagged');
   if (o.period) flags.push(`--period ${o.period.choices.join('|')} (default ${o.period.default})`);
+  if (o.q) flags.push('--q TEXT (required)');
+  if (o.uri) flags.push('--uri URI (required)');
+  if (o.model) flags.push(`--model ${o.model.choices.join('|')} (default ${o.model.default})`);
   return flags;
 }
 
@@ -60,6 +63,9 @@ export function resolveParams(report: ReportDefinition, config: ReportConfig): R
   if (config.ip !== undefined && !o.ip) refused.push('--ip');
   if (config.flagged === true && !o.flagged) refused.push('--flagged');
   if (config.period !== undefined && !o.period) refused.push('--period');
+  if (config.q !== undefined && !o.q) refused.push('--q');
+  if (config.uri !== undefined && !o.uri) refused.push('--uri');
+  if (config.model !== undefined && !o.model) refused.push('--model');
   if (refused.length > 0) {
     throw new SluiceError(
       'SLUICE_E_USAGE',
@@ -68,6 +74,13 @@ export function resolveParams(report: ReportDefinition, config: ReportConfig): R
   }
   if (o.sessionRequired && config.session === undefined) {
     throw new SluiceError('SLUICE_E_USAGE', `report ${report.name} needs --session ID (sluice report sessions lists them)`);
+  }
+  if (o.q && config.q === undefined) {
+    throw new SluiceError('SLUICE_E_USAGE', `report ${report.name} needs --q TEXT, the words to search for`);
+  }
+  if (o.uri && config.uri === undefined) throw new SluiceError('SLUICE_E_USAGE', `report ${report.name} needs --uri URI`);
+  if (o.model && config.model !== undefined && !o.model.choices.includes(config.model)) {
+    throw new SluiceError('SLUICE_E_CONFIG', `--model: expected one of ${o.model.choices.join(', ')}, got "${config.model}"`);
   }
   if (o.by && config.by !== undefined && !o.by.choices.includes(config.by)) {
     throw new SluiceError('SLUICE_E_CONFIG', `--by: expected one of ${o.by.choices.join(', ')}, got "${config.by}"`);
@@ -89,5 +102,8 @@ export function resolveParams(report: ReportDefinition, config: ReportConfig): R
     ip: o.ip ? config.ip : undefined,
     flagged: o.flagged ? config.flagged === true : undefined,
     period: o.period ? (config.period ?? o.period.default) : undefined,
+    q: o.q ? config.q : undefined,
+    uri: o.uri ? config.uri : undefined,
+    model: o.model ? (config.model ?? o.model.default) : undefined,
   };
 }

@@ -41,7 +41,7 @@ export function chooseFormat(config: ReportConfig, report: ReportDefinition, std
 
 /**
  * Runs one report: resolves it and its flags, opens the database read-only, and streams the rows of
- * one SQL statement, read in one snapshot, to the output in the chosen format. An empty table or an
+ * one SQL statement (or the rows the report computed), read in one snapshot, to the output in the chosen format. An empty table or an
  * unknown session is not an error: a notice, and an empty result (a CSV header, `[]`).
  */
 export async function runReport(config: ReportConfig, io: ReportIo): Promise<ReportOutcome> {
@@ -67,7 +67,7 @@ export async function runReport(config: ReportConfig, io: ReportIo): Promise<Rep
       } else {
         const q = report.query(db, params);
         caption = q.caption;
-        rows = db.prepare(q.sql).raw(true).iterate(...q.args) as Iterable<ReportValue[]>;
+        rows = q.rows ?? (db.prepare(q.sql).raw(true).iterate(...q.args) as Iterable<ReportValue[]>);
       }
       const output = openReportOutput(config.out, io.stdout);
       let count = 0;

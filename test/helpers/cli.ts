@@ -25,10 +25,14 @@ export interface CliResult {
 }
 
 /** Runs `sluice ARGS` to completion. */
-export function runSluice(args: readonly string[], options: { input?: string | Buffer; cwd?: string } = {}): CliResult {
+export function runSluice(
+  args: readonly string[],
+  options: { input?: string | Buffer; cwd?: string; env?: Record<string, string | undefined> } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [SLUICE_BIN, ...args], {
     input: options.input,
     cwd: options.cwd,
+    env: options.env ? { ...process.env, ...options.env } : process.env,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -36,8 +40,12 @@ export function runSluice(args: readonly string[], options: { input?: string | B
 }
 
 /** Starts `sluice ARGS` without waiting. */
-export function startSluice(args: readonly string[]) {
-  return spawn(process.execPath, [SLUICE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startSluice(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}) {
+  return spawn(process.execPath, [SLUICE_BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.cwd,
+    env: options.env ? { ...process.env, ...options.env } : process.env,
+  });
 }
 
 /** A fresh temp folder for one test. */

@@ -72,10 +72,11 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
         atomicUnits: true,
         // A ledger in the sink's database was completed in the unit's own transaction.
         onUnitCommitted: async (plan) => {
-          if (!plan.ledger || config.dryRun) return;
-          // A ledger in the sink's database (or the state file) was completed in the unit's own transaction.
-          if (ledgerUrl !== config.into && !state) await ledger.complete(plan.ledger.bucket, plan.ledger.key);
-          await afterUnit?.(plan.ledger.key);
+          if (!plan.ledger) return;
+          // A ledger in the sink's database (or the state file) was completed in the unit's own
+          // transaction; a dry run's sink writes nothing, so its in-memory ledger is told here.
+          if (config.dryRun || (ledgerUrl !== config.into && !state)) await ledger.complete(plan.ledger.bucket, plan.ledger.key);
+          if (!config.dryRun) await afterUnit?.(plan.ledger.key);
         },
         onUnitFailed: async (plan, message) => {
           if (!plan.ledger) return 'failed';

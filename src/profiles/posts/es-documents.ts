@@ -86,6 +86,19 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
     if (have && have.deleted_time_us >= time) continue;
     write(tombstone(accountId(did), did, 'account', 'account_deleted', a.deleted_at as string, time, a.indexed_at as string));
     // Posts of this author already indexed (by earlier batches), older than the deletion.
+    // Tombstones this account's earlier deletion made carry its latest time (as in SQLite).
+    if (have) {
+      const earlier = await lookup.search(
+        TOMBSTONES,
+        { bool: { filter: [{ term: { author_did: did } }, { term: { reason: 'account_deleted' } }, { term: { kind: 'post' } }] } },
+        did,
+      );
+      const inBatch = [...known.values()].filter((t) => t.author_did === did && t.kind === 'post' && t.reason === 'account_deleted');
+      for (const s of [...earlier.map((t) => t.source as unknown as Tombstone), ...inBatch]) {
+        if (known.get(s.at_uri)?.reason === 'delete') continue;
+        write({ ...s, deleted_at: a.deleted_at as string, deleted_time_us: time });
+      }
+    }
     const older = await lookup.search(
       POSTS,
       { bool: { filter: [{ term: { author_did: did } }, { range: { time_us: { lt: time } } }] } },

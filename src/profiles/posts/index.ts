@@ -1,6 +1,7 @@
 import type { Profile } from '../profile.js';
 import { POSTS_ES_MODEL } from './es-documents.js';
 import { mapPostRow } from './map.js';
+import { POSTS_REPORTS } from './reports.js';
 import { POSTS_SQLITE_MIGRATIONS } from './schema.js';
 import { POSTS_TABLES } from './tables.js';
 
@@ -12,6 +13,7 @@ export const postsProfile: Profile = {
   name: 'posts',
   description: 'BlueSky posts from Megastream .db.zip chunks (seed 001) into posts + tombstones; tombstones win',
   tables: POSTS_TABLES,
+  reports: POSTS_REPORTS,
   sqliteMigrations: POSTS_SQLITE_MIGRATIONS,
   sqliteUnits: { tables: ['enriched_posts', 'posts'], columns: ['at_uri', 'did', 'time_us', 'raw_post', 'inferences'] },
   map: (record, emit) => mapPostRow(record, emit, new Date().toISOString()),

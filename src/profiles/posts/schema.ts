@@ -6,6 +6,7 @@ import type { Migration } from '../../sinks/sqlite/migration.js';
  * - a post with a tombstone is never inserted (its own delete, processed earlier or later, wins);
  * - a post older than its author's account deletion is not inserted either; it gets an
  *   `account_deleted` tombstone instead, exactly as if it had been stored before the deletion came;
+ *   such tombstones carry the account's latest deletion time (one time per account, in any order);
  * - a new tombstone removes its post; a new or later account deletion tombstones and removes every
  *   older post of that author;
  * - `posts_fts` (FTS5, external content) follows `posts`.
@@ -91,6 +92,9 @@ CREATE TRIGGER IF NOT EXISTS account_tombstones_later AFTER UPDATE OF deleted_ti
     SELECT p.at_uri, p.author_did, NEW.deleted_at, NEW.deleted_time_us, 'account_deleted', NEW.indexed_at
     FROM posts p WHERE p.author_did = NEW.did AND p.time_us < NEW.deleted_time_us
   ON CONFLICT (at_uri) DO NOTHING;
+  -- One time per account, whatever order its deletions arrive in: the latest.
+  UPDATE post_tombstones SET deleted_at = NEW.deleted_at, deleted_time_us = NEW.deleted_time_us
+    WHERE author_did = NEW.did AND reason = 'account_deleted';
 END;
 `);
     },
