@@ -32,6 +32,7 @@ interface SpoolFlags {
   skipTlsVerify?: boolean;
   caCert?: string;
   createIndexes?: boolean;
+  requestTimeoutSec?: string;
 }
 
 const EXAMPLES = `
@@ -104,6 +105,7 @@ export function spoolCommand(): Command {
     .option('--skip-tls-verify', 'Elasticsearch: accept any certificate (local development only)')
     .option('--ca-cert <path>', 'Elasticsearch: PEM file of the CA that signed the cluster certificate')
     .option('--no-create-indexes', 'Elasticsearch: do not create missing indexes and aliases')
+    .option('--request-timeout-sec <n>', 'Elasticsearch: a request unanswered this long is retried (default 60)')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--dry-run', 'decode, map and count; write no rows')
     .option('--no-progress', 'no progress output')
@@ -132,6 +134,7 @@ export function spoolCommand(): Command {
         skipTlsVerify: flags.skipTlsVerify ?? false,
         caCert: flags.caCert,
         createIndexes: flags.createIndexes !== false,
+        requestTimeoutSec: flags.requestTimeoutSec,
         json: flags.json ?? false,
         dryRun: flags.dryRun ?? false,
         progress:

@@ -47,6 +47,34 @@ CREATE INDEX IF NOT EXISTS ${LEDGER_TABLE}_due ON ${LEDGER_TABLE}(bucket, status
 export const LEDGER_OPEN_INDEX = `CREATE INDEX IF NOT EXISTS ${LEDGER_TABLE}_open ON ${LEDGER_TABLE}(bucket, sort_key, key)
   WHERE status IN ('PENDING', 'PROCESSING')`;
 
+/**
+ * Version 3 of the ledger: what the unit was when listed (S3 ETag, or size and mtime of a file), so
+ * a unit replaced by different content under the same name is done again.
+ */
+export const LEDGER_VERSION_COLUMN_PG = `ALTER TABLE ${LEDGER_TABLE} ADD COLUMN IF NOT EXISTS version TEXT`;
+
+/** The same for SQLite, which has no `ADD COLUMN IF NOT EXISTS` (the ledger and a sink may share a file). */
+export function addSqliteLedgerVersion(db: { prepare(sql: string): { all(): unknown[] }; exec(sql: string): unknown }): void {
+  const columns = db.prepare(`PRAGMA table_info(${LEDGER_TABLE})`).all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'version')) db.exec(`ALTER TABLE ${LEDGER_TABLE} ADD COLUMN version TEXT`);
+}
+
+/**
+ * The conflict clause of `register`: a COMPLETED or FAILED unit whose version changed is PENDING
+ * again with its attempts reset; a unit listed before versions were kept just gets one.
+ * `$now` is the dialect's current time expression.
+ */
+export function registerConflictSql(now: string): string {
+  const L = LEDGER_TABLE;
+  const reset = (column: string, value: string): string => `${column} = CASE WHEN ${L}.version IS NULL THEN ${L}.${column} ELSE ${value} END`;
+  return `ON CONFLICT (bucket, key) DO UPDATE SET version = excluded.version, size = excluded.size,
+    ${reset('status', `'PENDING'`)}, ${reset('attempts', '0')}, ${reset('error', 'NULL')},
+    ${reset('processed_at', 'NULL')}, ${reset('next_attempt_at', 'NULL')}, ${reset('lease_until', 'NULL')},
+    updated_at = ${now}
+    WHERE excluded.version IS NOT NULL
+      AND (${L}.version IS NULL OR (${L}.version <> excluded.version AND ${L}.status IN ('COMPLETED', 'FAILED')))`;
+}
+
 /** The UPDATE a SQL sink runs in its batch transaction when a unit's rows are all written. */
 export const COMPLETE_SQL = {
   sqlite: `UPDATE ${LEDGER_TABLE} SET status = 'COMPLETED', processed_at = ?, updated_at = ?, lease_until = NULL, error = NULL

@@ -10,6 +10,8 @@ export interface DiscoveredUnit {
   size: number;
   /** Processing order: the timestamp in the key when it has one, else LastModified / mtime (ISO). */
   sortKey: string;
+  /** What the unit is now (S3 ETag; size and mtime of a file): a COMPLETED unit whose version changes runs again. */
+  version?: string | undefined;
 }
 
 /** One row of the ledger, as the seed's `ProcessedFile` plus lease and backoff. */

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { createPgPool, redact } from '../sinks/postgres/pg-pool.js';
 import { migratePostgres } from '../sinks/postgres/pg-migrate.js';
 import { backoffSeconds, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
-import { COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_POSTGRES_DDL, LEDGER_TABLE } from './ledger-sql.js';
+import { COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_POSTGRES_DDL, LEDGER_TABLE, LEDGER_VERSION_COLUMN_PG, registerConflictSql } from './ledger-sql.js';
 
 interface Row {
   bucket: string;
@@ -45,6 +45,7 @@ export class PostgresLedger implements Ledger {
       [
         { version: 1, description: 'sluice_ledger', sql: LEDGER_POSTGRES_DDL },
         { version: 2, description: 'partial index of open units', sql: LEDGER_OPEN_INDEX },
+        { version: 3, description: 'version of each unit (a changed unit is done again)', sql: LEDGER_VERSION_COLUMN_PG },
       ],
       this.schema,
     );
@@ -55,10 +56,10 @@ export class PostgresLedger implements Ledger {
     for (let i = 0; i < units.length; i += 1000) {
       const part = units.slice(i, i + 1000);
       const r = await this.pool.query(
-        `INSERT INTO ${LEDGER_TABLE} (bucket, key, status, size, sort_key)
-         SELECT b, k, 'PENDING', s, o FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS t(b, k, s, o)
-         ON CONFLICT (bucket, key) DO NOTHING`,
-        [part.map((u) => u.bucket), part.map((u) => u.key), part.map((u) => u.size), part.map((u) => u.sortKey)],
+        `INSERT INTO ${LEDGER_TABLE} (bucket, key, status, size, sort_key, version)
+         SELECT b, k, 'PENDING', s, o, v FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[]) AS t(b, k, s, o, v)
+         ${registerConflictSql('now()')}`,
+        [part.map((u) => u.bucket), part.map((u) => u.key), part.map((u) => u.size), part.map((u) => u.sortKey), part.map((u) => u.version ?? null)],
       );
       added += r.rowCount ?? 0;
     }

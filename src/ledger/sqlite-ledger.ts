@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { openSqliteDatabase } from '../sinks/sqlite/open-database.js';
 import { migrate } from '../sinks/sqlite/schema-versions.js';
 import { backoffSeconds, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
-import { COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_SQLITE_DDL, LEDGER_TABLE } from './ledger-sql.js';
+import { addSqliteLedgerVersion, COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_SQLITE_DDL, LEDGER_TABLE, registerConflictSql } from './ledger-sql.js';
 
 interface Row {
   bucket: string;
@@ -41,14 +41,17 @@ export class SqliteLedger implements Ledger {
     migrate(this.db, 'ledger', [
       { version: 1, description: 'sluice_ledger', up: (db) => db.exec(LEDGER_SQLITE_DDL) },
       { version: 2, description: 'partial index of open units', up: (db) => db.exec(LEDGER_OPEN_INDEX) },
+      { version: 3, description: 'version of each unit (a changed unit is done again)', up: addSqliteLedgerVersion },
     ]);
   }
 
   async register(units: readonly DiscoveredUnit[]): Promise<number> {
     const now = new Date().toISOString();
-    const insert = this.conn.prepare(`INSERT INTO ${LEDGER_TABLE} (bucket, key, status, size, sort_key, created_at, updated_at)
-      VALUES (?, ?, 'PENDING', ?, ?, ?, ?) ON CONFLICT (bucket, key) DO NOTHING`);
-    return this.conn.transaction(() => units.reduce((n, u) => n + insert.run(u.bucket, u.key, u.size, u.sortKey, now, now).changes, 0))();
+    const insert = this.conn.prepare(`INSERT INTO ${LEDGER_TABLE} (bucket, key, status, size, sort_key, version, created_at, updated_at)
+      VALUES (@bucket, @key, 'PENDING', @size, @sortKey, @version, @now, @now) ${registerConflictSql('@now')}`);
+    return this.conn.transaction(() =>
+      units.reduce((n, u) => n + insert.run({ bucket: u.bucket, key: u.key, size: u.size, sortKey: u.sortKey, version: u.version ?? null, now }).changes, 0),
+    )();
   }
 
   async claim(bucket: string, worker: string, leaseSec: number, limit: number, maxAttempts = Number.MAX_SAFE_INTEGER): Promise<LedgerUnit[]> {

@@ -1,6 +1,7 @@
 import { SluiceError } from '../core/errors.js';
 import type { Profile } from '../profiles/profile.js';
 import { DryRunSink } from './dry-run-sink.js';
+import type { RetryPolicy } from './elasticsearch/es-retry-policy.js';
 import type { Sink } from './sink.js';
 import { SqliteSink } from './sqlite/sqlite-sink.js';
 
@@ -12,6 +13,8 @@ export interface ElasticsearchSinkSettings {
   skipTlsVerify: boolean;
   caCert?: string | undefined;
   createIndexes: boolean;
+  requestTimeoutMs?: number | undefined;
+  retry?: RetryPolicy | undefined;
 }
 
 /** Builds the sink a `--into` URL names. `--db PATH` is `sqlite:PATH`. */

@@ -55,6 +55,23 @@ export function ledgerContract(makeStore: () => LedgerStore): void {
       expect(page.units[0]?.processedAt).not.toBeNull();
     }));
 
+  it('does a COMPLETED or FAILED unit again when its version changes (same name, new content), not a PROCESSING one', () =>
+    withLedger(async (ledger) => {
+      const [a, b] = units(2).map((u) => ({ ...u, version: 'etag-1' }));
+      if (!a || !b) throw new Error('units');
+      await ledger.register([a, b]);
+      const claimed = await ledger.claim(BUCKET, 'w', 60, 2);
+      expect(claimed).toHaveLength(2);
+      await ledger.complete(BUCKET, claimed[0]?.key ?? '');
+      // Listed again unchanged: nothing happens.
+      expect(await ledger.register([a, b])).toBe(0);
+      expect(await ledger.claim(BUCKET, 'w', 60, 2)).toEqual([]);
+      // Replaced: the COMPLETED one is PENDING again with its attempts reset; the PROCESSING one is left to its worker.
+      await ledger.register([a, b].map((u) => ({ ...u, version: 'etag-2', size: u.size + 1 })));
+      const again = await ledger.claim(BUCKET, 'w2', 60, 2);
+      expect(again.map((u) => [u.key, u.attempts, u.size])).toEqual([[claimed[0]?.key, 1, (claimed[0]?.size ?? 0) + 1]]);
+    }));
+
   it('takes a PROCESSING unit again once its lease lapsed (its worker died), counting the attempt', () =>
     withLedger(async (ledger) => {
       await ledger.register(units(2));

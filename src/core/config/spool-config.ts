@@ -54,6 +54,8 @@ export const SpoolConfigSchema = z
     caCert: z.string().min(1).optional(),
     /** Elasticsearch sinks: create missing indexes and aliases with their mappings. */
     createIndexes: z.boolean().default(true),
+    /** Elasticsearch sinks: longest wait for one request before it is retried, in seconds. */
+    requestTimeoutSec: count(1, 3600).default(60),
   })
   .strict();
 

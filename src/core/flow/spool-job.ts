@@ -8,6 +8,7 @@ import { profileByName } from '../../profiles/registry.js';
 import { parseS3Url } from '../../s3/s3-url.js';
 import { sinkFromUrl } from '../../sinks/registry.js';
 import { FolderLister } from '../../sources/spool/folder-lister.js';
+import { retryPolicyFromEnv } from '../../sinks/elasticsearch/es-retry-policy.js';
 import { SpoolSource } from '../../sources/spool/spool-source.js';
 import { SQLITE_UNIT_NAME, UNIT_NAME, type UnitLister } from '../../sources/spool/unit-lister.js';
 import { Batcher } from '../batcher.js';
@@ -59,6 +60,8 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
           skipTlsVerify: config.skipTlsVerify,
           caCert: config.caCert,
           createIndexes: config.createIndexes,
+          requestTimeoutMs: config.requestTimeoutSec * 1000,
+          retry: retryPolicyFromEnv(),
         },
       }),
       scope: profile.name,

@@ -3,7 +3,8 @@ import type { Client } from '@elastic/elasticsearch';
 import { SluiceError } from '../../core/errors.js';
 import { COMPATIBLE_NDJSON } from './es-connection.js';
 import type { EsOperation } from './es-document-model.js';
-import { describeEsError, retryableError, retryableStatus, retryDelayMs, type RetryPolicy } from './es-retry.js';
+import { retryableStatus, retryDelayMs, type RetryPolicy } from './es-retry-policy.js';
+import { describeEsError, retryableError } from './es-retry.js';
 
 /** How bulk requests are cut and paced. */
 export interface BulkSenderOptions {

@@ -9,7 +9,8 @@ import { BulkSender } from './bulk-sender.js';
 import { createEsClient, redactedUrl, type EsConnectionSettings } from './es-connection.js';
 import type { EsDocRef, EsDocumentModel, EsLookup, RowObject, TableRows } from './es-document-model.js';
 import { ensureIndexes } from './es-indexes.js';
-import { DEFAULT_RETRY, describeEsError, type RetryPolicy } from './es-retry.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './es-retry-policy.js';
+import { describeEsError } from './es-retry.js';
 import { EsStateStore } from './es-state-store.js';
 
 /** Options of the Elasticsearch sink. */

@@ -1,4 +1,4 @@
-import { LEDGER_OPEN_INDEX, LEDGER_SQLITE_DDL } from '../../ledger/ledger-sql.js';
+import { addSqliteLedgerVersion, LEDGER_OPEN_INDEX, LEDGER_SQLITE_DDL } from '../../ledger/ledger-sql.js';
 import type { Migration } from './migration.js';
 
 /** The engine's own tables in a SQLite sink: cursors, written in the same transaction as rows. */
@@ -31,6 +31,13 @@ export const ENGINE_SQLITE_MIGRATIONS: readonly Migration[] = [
     description: 'sluice_ledger: partial index of open units',
     up(db) {
       db.exec(LEDGER_OPEN_INDEX);
+    },
+  },
+  {
+    version: 4,
+    description: 'sluice_ledger: version of each unit (a changed unit is done again)',
+    up(db) {
+      addSqliteLedgerVersion(db);
     },
   },
 ];

@@ -25,7 +25,7 @@ export class FolderLister implements UnitLister {
       const st = await stat(path).catch(() => undefined);
       if (!st) continue; // removed meanwhile
       const key = relative(this.bucket, path);
-      units.push({ bucket: this.bucket, key, size: st.size, sortKey: sortKeyOf(key, st.mtime) });
+      units.push({ bucket: this.bucket, key, size: st.size, sortKey: sortKeyOf(key, st.mtime), version: `${st.size}:${st.mtimeMs}` });
     }
     yield units;
   }

@@ -20,7 +20,7 @@ export class S3Lister implements UnitLister {
       const units: DiscoveredUnit[] = [];
       for (const o of page.Contents ?? []) {
         if (!o.Key || !this.names.test(o.Key)) continue;
-        units.push({ bucket: this.bucket, key: o.Key, size: o.Size ?? 0, sortKey: sortKeyOf(o.Key, o.LastModified ?? new Date(0)) });
+        units.push({ bucket: this.bucket, key: o.Key, size: o.Size ?? 0, sortKey: sortKeyOf(o.Key, o.LastModified ?? new Date(0)), version: o.ETag ?? `${o.Size ?? 0}` });
       }
       yield units;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
