@@ -117,7 +117,7 @@ export function spoolCommand(): Command {
         into,
         profile: flags.profile,
         mode: flags.mode,
-        intervalSec: flags.intervalSec ?? process.env.SPOOL_INTERVAL_SEC,
+        intervalSec: flags.intervalSec ?? (process.env.SPOOL_INTERVAL_SEC || undefined),
         since: flags.since,
         maxAttempts: flags.maxAttempts,
         retryBaseSec: flags.retryBaseSec,

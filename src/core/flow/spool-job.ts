@@ -117,7 +117,7 @@ async function listerFor(config: SpoolConfig, names: RegExp): Promise<UnitLister
 
 /** The `--state` of an Elasticsearch run: a SQLite file; a megastream_ingest JSON state is imported beside it. */
 function stateOf(given: string | undefined): { path: string; from: string; imported?: MegastreamState } {
-  const path = given ?? process.env.SPOOL_STATE_FILE ?? process.env.MEGASTREAM_STATE_FILE ?? 'sluice-posts-state.db';
+  const path = given ?? (process.env.SPOOL_STATE_FILE || process.env.MEGASTREAM_STATE_FILE || 'sluice-posts-state.db');
   const imported = readMegastreamState(path);
   if (imported || /\.json$/i.test(path)) return { path: `${path}.sluice.db`, from: path, ...(imported ? { imported } : {}) };
   return { path, from: path };

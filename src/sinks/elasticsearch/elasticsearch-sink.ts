@@ -63,7 +63,7 @@ export class ElasticsearchSink implements Sink {
     try {
       await client.info();
     } catch (err) {
-      throw new SluiceError('SLUICE_E_SINK', `cannot reach Elasticsearch at ${redactedUrl(this.o.url)}: ${describeEsError(err)}`, { cause: err });
+      throw connectError(err, redactedUrl(this.o.url));
     }
     if (this.o.createIndexes) await ensureIndexes(client, this.model.indexes);
     this.sender = new BulkSender(client, {
@@ -190,6 +190,29 @@ export class ElasticsearchSink implements Sink {
     if (!this.sender) throw new Error('ElasticsearchSink used before open()');
     return this.sender;
   }
+}
+
+const CERTIFICATE_ERRORS = /SELF_SIGNED|UNABLE_TO_VERIFY|CERT_|ERR_TLS|certificate/i;
+
+/** Why the first request failed, said so that the user knows what to change. */
+function connectError(err: unknown, url: string): SluiceError {
+  const status = (err as { statusCode?: number }).statusCode;
+  if (status === 401 || status === 403) {
+    return new SluiceError(
+      'SLUICE_E_CONFIG',
+      `Elasticsearch at ${url} refused the credentials (${describeEsError(err)}); check ELASTICSEARCH_API_KEY and its privileges on posts and post_tombstones`,
+      { cause: err },
+    );
+  }
+  const code = String((err as { cause?: { code?: string } }).cause?.code ?? '');
+  if (CERTIFICATE_ERRORS.test(code) || CERTIFICATE_ERRORS.test((err as Error).message)) {
+    return new SluiceError(
+      'SLUICE_E_CONFIG',
+      `cannot trust the certificate of Elasticsearch at ${url} (${describeEsError(err)}); pass --ca-cert PEM, or for local development only --skip-tls-verify`,
+      { cause: err },
+    );
+  }
+  return new SluiceError('SLUICE_E_SINK', `cannot reach Elasticsearch at ${url}: ${describeEsError(err)}`, { cause: err });
 }
 
 function isMissingIndex(err: unknown): boolean {
