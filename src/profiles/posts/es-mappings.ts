@@ -13,6 +13,7 @@ export const POSTS_ES_INDEXES: readonly EsIndexSpec[] = [
   {
     alias: 'posts',
     index: 'posts_v1',
+    idField: 'at_uri',
     mappings: {
       dynamic: 'false',
       properties: {
@@ -35,6 +36,7 @@ export const POSTS_ES_INDEXES: readonly EsIndexSpec[] = [
   {
     alias: 'post_tombstones',
     index: 'post_tombstones_v1',
+    idField: 'at_uri',
     mappings: {
       dynamic: 'false',
       properties: {

@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import type { BadRecord } from '../../core/bad-record.js';
 import { SluiceError } from '../../core/errors.js';
 import { RowChunkReader, type EncodedRows } from '../../core/rows/row-chunk.js';
@@ -172,14 +172,37 @@ export class ElasticsearchSink implements Sink {
       await this.requireSender().drain();
       try {
         await client.indices.refresh({ index });
-        const res = await client.search<Record<string, unknown>>({ index, query, size: 10_000, ...(routing ? { routing } : {}) });
-        return res.hits.hits.map((h) => ({ id: h._id ?? '', source: h._source ?? {} }));
+        const out: Array<{ id: string; source: Record<string, unknown> }> = [];
+        // Paged in `_id` order with search_after, so an author with many posts is read whole.
+        let after: FieldValue[] | undefined;
+        for (;;) {
+          const res = await client.search<Record<string, unknown>>({
+            index,
+            query,
+            size: SEARCH_PAGE,
+            sort: [{ [this.idFieldOf(index)]: 'asc' }],
+            ...(after ? { search_after: after } : {}),
+            ...(routing ? { routing } : {}),
+          });
+          const hits = res.hits.hits;
+          for (const h of hits) out.push({ id: h._id ?? '', source: h._source ?? {} });
+          if (hits.length < SEARCH_PAGE) return out;
+          after = hits[hits.length - 1]?.sort;
+          if (!after) return out;
+        }
       } catch (err) {
         if (isMissingIndex(err)) return [];
         throw new SluiceError('SLUICE_E_SINK', `Elasticsearch _search on ${index} failed: ${describeEsError(err)}`, { cause: err });
       }
     },
   };
+
+  /** The keyword field that holds a document's `_id` (search pages are sorted on it). */
+  private idFieldOf(index: string): string {
+    const spec = this.model.indexes.find((i) => i.alias === index || i.index === index);
+    if (!spec) throw new Error(`no index spec for ${index}`);
+    return spec.idField;
+  }
 
   private requireClient(): Client {
     if (!this.client) throw new Error('ElasticsearchSink used before open()');
@@ -191,6 +214,11 @@ export class ElasticsearchSink implements Sink {
     return this.sender;
   }
 }
+
+type FieldValue = estypes.FieldValue;
+
+/** Documents per page of a lookup search. */
+const SEARCH_PAGE = 1000;
 
 const CERTIFICATE_ERRORS = /SELF_SIGNED|UNABLE_TO_VERIFY|CERT_|ERR_TLS|certificate/i;
 

@@ -18,6 +18,8 @@ export interface EsIndexSpec {
   index: string;
   /** Index mappings (`properties`, ...) as Elasticsearch takes them. */
   mappings: Record<string, unknown>;
+  /** A keyword field equal to `_id`: searches are paged in its order (sorting on `_id` is off by default). */
+  idField: string;
 }
 
 /** One bulk operation. `index` replaces the document; `delete` of a missing document is a success. */
