@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { mulberry32 as prng } from './generate-bridge-events.mjs';
 import { measure } from './measure.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,18 +30,6 @@ const DIMS = 384;
 const WORDS = ['solar', 'eclipse', 'coffee', 'rain', 'train', 'cat', 'music', 'vote', 'code', 'moon', 'bread', 'sky'];
 
 const dist = (path) => import(pathToFileURL(join(root, 'dist', path)).href);
-
-/** mulberry32: a small seeded PRNG, so the database is the same on every machine. */
-function prng(s) {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const uriOf = (i) => `at://did:plc:bench${i % 5000}/app.bsky.feed.post/p${i}`;
 

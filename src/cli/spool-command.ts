@@ -71,10 +71,10 @@ function fromSource(source: string | undefined): string | undefined {
 }
 
 /** The posts preset's sink when none is named: ELASTICSEARCH_URL, else a SQLite file (said out loud). */
-function defaultInto(profile: string | undefined): string | undefined {
+function defaultInto(profile: string | undefined, dryRun: boolean): string | undefined {
   if (profile !== 'posts') return undefined;
   if (process.env.ELASTICSEARCH_URL) return process.env.ELASTICSEARCH_URL;
-  process.stderr.write('sluice spool: no --into and no ELASTICSEARCH_URL: writing to sqlite:posts.db\n');
+  if (!dryRun) process.stderr.write('sluice spool: no --into and no ELASTICSEARCH_URL: writing to sqlite:posts.db\n');
   return 'sqlite:posts.db';
 }
 
@@ -111,7 +111,7 @@ export function spoolCommand(): Command {
     .option('--no-progress', 'no progress output')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: SpoolFlags) => {
-      const into = sinkUrlFrom(flags) ?? defaultInto(flags.profile);
+      const into = sinkUrlFrom(flags) ?? defaultInto(flags.profile, flags.dryRun === true);
       const config = validateConfig(SpoolConfigSchema, {
         from: flags.from ?? fromSource(flags.source),
         into,
@@ -144,8 +144,14 @@ export function spoolCommand(): Command {
       });
       const { runSpool } = await import('../core/flow/spool-job.js');
       const result = await runSpool(config);
-      if (config.json) process.stdout.write(`${JSON.stringify({ ...result.summary, failed_units: result.failedUnits })}\n`);
-      else process.stderr.write(`${formatSummary(result.summary)}${result.failedUnits ? `\n  ${result.failedUnits} unit(s) FAILED: see sluice jobs list --status FAILED` : ''}\n`);
+      const outcomes = Object.keys(result.outcomes).length > 0 ? result.outcomes : undefined;
+      if (config.json) process.stdout.write(`${JSON.stringify({ ...result.summary, failed_units: result.failedUnits, ...(outcomes ? { outcomes } : {}) })}\n`);
+      else {
+        const lines = [formatSummary(result.summary)];
+        if (outcomes) lines.push(`  ${Object.entries(outcomes).map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(', ')}`);
+        if (result.failedUnits) lines.push(`  ${result.failedUnits} unit(s) FAILED: see sluice jobs list --status FAILED`);
+        process.stderr.write(`${lines.join('\n')}\n`);
+      }
       process.exitCode = result.exitCode;
     });
 }

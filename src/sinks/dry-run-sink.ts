@@ -3,7 +3,7 @@ import type { Profile } from '../profiles/profile.js';
 import type { CommitResult, Sink, UnitCursor } from './sink.js';
 
 /**
- * `--dry-run`: decodes, maps and counts, writes nothing and remembers no cursor. At the end it says
+ * `--dry-run`: decodes, maps and counts, writes nothing and remembers no cursor. Its outcomes say
  * how many rows each table (each Elasticsearch index) would have been sent.
  */
 export class DryRunSink implements Sink {
@@ -37,13 +37,9 @@ export class DryRunSink implements Sink {
   }
 
   /** Rows per table that would have been written. */
-  get counts(): Record<string, number> {
+  outcomes(): Record<string, number> {
     return Object.fromEntries((this.profile?.tables ?? []).map((t, i) => [t.name, this.perTable[i] ?? 0]));
   }
 
-  async close(): Promise<void> {
-    if (!this.profile) return;
-    const parts = Object.entries(this.counts).map(([name, n]) => `${name} ${n}`);
-    process.stderr.write(`dry-run: rows that would be written per table: ${parts.join(', ')}\n`);
-  }
+  async close(): Promise<void> {}
 }

@@ -54,4 +54,6 @@ export interface Sink {
   rollback(): void | Promise<void>;
   /** Releases the connection. */
   close(): Promise<void>;
+  /** What it did by outcome, for the summary (`indexed`, `retried`, `rejected`, ...), when rows alone do not say. */
+  outcomes?(): Record<string, number>;
 }

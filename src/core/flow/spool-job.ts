@@ -7,6 +7,7 @@ import { ledgerFromUrl } from '../../ledger/ledger-from-url.js';
 import { profileByName } from '../../profiles/registry.js';
 import { parseS3Url } from '../../s3/s3-url.js';
 import { sinkFromUrl } from '../../sinks/registry.js';
+import type { Sink } from '../../sinks/sink.js';
 import { FolderLister } from '../../sources/spool/folder-lister.js';
 import { retryPolicyFromEnv } from '../../sinks/elasticsearch/es-retry-policy.js';
 import { SpoolSource } from '../../sources/spool/spool-source.js';
@@ -23,7 +24,7 @@ import { runJob, type JobResult } from './run-job.js';
  * failures retried with backoff, then FAILED. In `once` mode it exits when nothing is left (exit 1 if
  * a unit FAILED); in `spool` mode it polls until SIGINT/SIGTERM, which finish the unit in hand (exit 0).
  */
-export async function runSpool(config: SpoolConfig): Promise<JobResult & { failedUnits: number }> {
+export async function runSpool(config: SpoolConfig): Promise<JobResult & { failedUnits: number; outcomes: Record<string, number> }> {
   const profile = profileByName(config.profile);
   const elasticsearch = /^https?:\/\//.test(config.into);
   const state = elasticsearch ? stateOf(config.state) : undefined;
@@ -33,6 +34,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
   const ledger = await ledgerFromUrl(ledgerUrl);
   await ledger.open();
   let failedUnits = 0;
+  let sink: Sink | undefined;
   try {
     const lister = await listerFor(config, profile.sqliteUnits ? SQLITE_UNIT_NAME : UNIT_NAME);
     if (importing && state?.imported) await importMegastreamState(state.imported, state.from, lister, ledger);
@@ -51,7 +53,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
     const result = await runJob({
       job: 'spool',
       source,
-      sink: await sinkFromUrl(config.into, profile, {
+      sink: (sink = await sinkFromUrl(config.into, profile, {
         dryRun: config.dryRun,
         elasticsearch: state && {
           statePath: state.path,
@@ -63,7 +65,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
           requestTimeoutMs: config.requestTimeoutSec * 1000,
           retry: retryPolicyFromEnv(),
         },
-      }),
+      })),
       scope: profile.name,
       batcher: new Batcher(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
       deadLetterPath: config.deadLetter ?? (config.dryRun ? undefined : defaultDeadLetterPath(config.into)),
@@ -93,7 +95,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
     });
     const finished = result.exitCode === EXIT.ok || result.exitCode === EXIT.deadLettered;
     const exitCode = failedUnits > 0 && finished ? EXIT.failed : result.exitCode;
-    return { ...result, exitCode, failedUnits };
+    return { ...result, exitCode, failedUnits, outcomes: sink?.outcomes?.() ?? {} };
   } finally {
     await ledger.close();
   }

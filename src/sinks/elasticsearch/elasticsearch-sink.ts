@@ -135,9 +135,10 @@ export class ElasticsearchSink implements Sink {
     this.client = undefined;
   }
 
-  /** What the sender counted so far (for the summary). */
-  get counts(): BulkSender['counts'] | undefined {
-    return this.sender?.counts;
+  outcomes(): Record<string, number> {
+    const c = this.sender?.counts;
+    if (!c) return {};
+    return { indexed: c.indexed, deleted: c.deleted, not_found: c.notFound, retried: c.retried, rejected: c.rejected, bulk_requests: c.requests };
   }
 
   private async planBatch(): Promise<void> {
