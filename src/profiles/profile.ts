@@ -33,6 +33,11 @@ export interface RecordOrigin {
 export interface ProfileOptions {
   /** Keep only records of this session (`--session`); others are counted as skipped. */
   session?: string | undefined;
+  /**
+   * The sink builds JSON documents (Elasticsearch): a profile may fill its transient columns
+   * (`stored: false`) with pre-serialized parts, so that work happens in the parser thread.
+   */
+  documents?: boolean | undefined;
 }
 
 /**

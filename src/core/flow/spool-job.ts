@@ -42,7 +42,12 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
     const source = new SpoolSource({
       lister,
       ledger,
-      parse: { profile: profile.name, profileOptions: {}, maxLineBytes: config.maxLineBytes, readBytes: 256 * 1024 },
+      parse: {
+        profile: profile.name,
+        profileOptions: { documents: elasticsearch && !config.dryRun },
+        maxLineBytes: config.maxLineBytes,
+        readBytes: 256 * 1024,
+      },
       mode: config.mode,
       intervalSec: config.intervalSec,
       since: config.since ? new Date(config.since) : undefined,

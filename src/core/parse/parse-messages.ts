@@ -1,3 +1,4 @@
+import type { SqliteRowsSpec } from '../../decoders/sqlite-rows.js';
 import type { BadRecord } from '../bad-record.js';
 import type { ProfileOptions } from '../../profiles/profile.js';
 import type { EncodedRows } from '../rows/row-chunk.js';
@@ -23,6 +24,8 @@ export interface UnitPlan {
   size: number;
   /** For a ledger unit (spool): its bucket and key, completed with its rows. */
   ledger?: { bucket: string; key: string } | undefined;
+  /** A SQLite unit (`path` is the database file): its rows are read instead of bytes. */
+  sqlite?: SqliteRowsSpec | undefined;
 }
 
 /** How the parse stage decodes and maps. Plain data: it crosses into the parser thread. */

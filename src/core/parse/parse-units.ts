@@ -3,6 +3,7 @@ import { decoderFor } from '../../decoders/decoder-for.js';
 import { profileByName } from '../../profiles/registry.js';
 import { ChunkAssembler } from './chunk-assembler.js';
 import type { ParseMessage, ParseOptions, UnitPlan } from './parse-messages.js';
+import { readSqliteUnit } from './read-sqlite-unit.js';
 import { openUnitBytes } from './unit-reader.js';
 
 /**
@@ -20,6 +21,10 @@ export async function* parseUnits(
   for (const plan of plans) {
     yield { kind: 'unit-start', unit: plan.index, plan };
     assembler.startUnit(plan.display);
+    if (plan.sqlite && plan.path !== null) {
+      yield* readSqliteUnit(plan.index, plan.path, plan.display, plan.sqlite, assembler, plan.size);
+      continue;
+    }
     const decoder = decoderFor(
       plan.display,
       { maxRecordBytes: options.maxLineBytes, startOffset: plan.startOffset, startLine: plan.startLine },

@@ -13,6 +13,16 @@ export interface ColumnSpec {
   pgType?: string;
   /** What the column holds, for docs and `--help`. */
   description: string;
+  /**
+   * False for a transient column: it travels to the sink but SQL sinks do not store it (e.g. a
+   * document part that only the Elasticsearch sink uses). Default true.
+   */
+  stored?: boolean;
+}
+
+/** The columns a SQL sink stores. */
+export function storedColumns(table: TableSpec): ColumnSpec[] {
+  return table.columns.filter((c) => c.stored !== false);
 }
 
 /** A table a profile writes rows into, with the columns that make a row unique. */

@@ -23,10 +23,16 @@ export function decodeEmbedding(text: unknown, dims = EMBEDDING_DIMS): Embedding
     return { problem: 'not zlib data' };
   }
   if (raw.length !== dims * 4) return { problem: `${raw.length / 4} floats, expected ${dims}` };
+  // An aligned copy: Float32Array views need 4-byte alignment (and are little-endian on x64 and
+  // arm64, the platforms Sluice supports), and the copy owns its memory instead of pinning zlib's.
+  const bytes = new Uint8Array(raw.length);
+  bytes.set(raw);
+  const floats = new Float32Array(bytes.buffer);
   for (let i = 0; i < dims; i++) {
-    if (!Number.isFinite(raw.readFloatLE(i * 4))) return { problem: `value ${i} is not a finite number` };
+    const v = floats[i] as number;
+    if (v - v !== 0) return { problem: `value ${i} is not a finite number` };
   }
-  return { bytes: new Uint8Array(raw.buffer, raw.byteOffset, raw.length) };
+  return { bytes };
 }
 
 /** Float32 little-endian bytes as numbers (for JSON documents). */

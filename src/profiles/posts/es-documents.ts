@@ -122,7 +122,7 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
       write(tombstone(atUri, did, 'post', 'account_deleted', account.deleted_at, account.deleted_time_us, p.indexed_at as string));
       continue;
     }
-    ops.push({ action: 'index', index: POSTS, id: atUri, routing: did, source: postDocument(p) });
+    ops.push({ action: 'index', index: POSTS, id: atUri, routing: did, sourceJson: postDocument(p) });
   }
   return ops;
 }
@@ -139,8 +139,8 @@ function tombstone(
   return { at_uri: atUri, author_did: did, kind, reason, deleted_at: deletedAt, deleted_time_us: deletedTimeUs, indexed_at: indexedAt };
 }
 
-/** The `posts` document of a row, in the seed's shape (plus `time_us` and `media`). */
-function postDocument(p: RowObject): Record<string, unknown> {
+/** The `posts` document of a row as JSON, in the seed's shape (plus `time_us` and `media`). */
+function postDocument(p: RowObject): string {
   const doc: Record<string, unknown> = {
     at_uri: p.at_uri,
     author_did: p.author_did,
@@ -152,13 +152,19 @@ function postDocument(p: RowObject): Record<string, unknown> {
   if (p.thread_parent_post) doc.thread_parent_post = p.thread_parent_post;
   if (p.quote_post) doc.quote_post = p.quote_post;
   if (typeof p.media === 'string') doc.media = JSON.parse(p.media) as unknown;
+  doc.indexed_at = p.indexed_at;
+  const json = JSON.stringify(doc);
+  // Made in the parser thread (ProfileOptions.documents); from the vectors when rows came otherwise.
+  const embeddings = typeof p.embeddings_json === 'string' ? p.embeddings_json : embeddingsFromBlobs(p);
+  return embeddings ? `${json.slice(0, -1)},"embeddings":${embeddings}}` : json;
+}
+
+function embeddingsFromBlobs(p: RowObject): string | null {
   const embeddings: Record<string, number[]> = {};
   const columns = ['embedding_l12', 'embedding_l6'] as const;
   EMBEDDING_MODELS.forEach(({ field }, i) => {
     const bytes = p[columns[i] as string];
     if (bytes instanceof Uint8Array) embeddings[field] = embeddingValues(bytes);
   });
-  if (Object.keys(embeddings).length > 0) doc.embeddings = embeddings;
-  doc.indexed_at = p.indexed_at;
-  return doc;
+  return Object.keys(embeddings).length > 0 ? JSON.stringify(embeddings) : null;
 }

@@ -16,6 +16,6 @@ export const postsProfile: Profile = {
   reports: POSTS_REPORTS,
   sqliteMigrations: POSTS_SQLITE_MIGRATIONS,
   sqliteUnits: { tables: ['enriched_posts', 'posts'], columns: ['at_uri', 'did', 'time_us', 'raw_post', 'inferences'] },
-  map: (record, emit) => mapPostRow(record, emit, new Date().toISOString()),
+  map: (record, emit, options) => mapPostRow(record, emit, new Date().toISOString(), options.documents === true),
   elasticsearch: POSTS_ES_MODEL,
 };

@@ -1,6 +1,6 @@
 import type { RowValue } from '../../core/rows/table-spec.js';
 import type { MapVerdict, RowEmitter } from '../profile.js';
-import { decodeEmbedding } from './embedding.js';
+import { decodeEmbedding, embeddingValues } from './embedding.js';
 import { mediaOf } from './media.js';
 import { ACCOUNT_TOMBSTONES_TABLE, POST_TOMBSTONES_TABLE, POSTS_TABLE } from './tables.js';
 
@@ -26,7 +26,7 @@ const POST_COLLECTION = 'app.bsky.feed.post';
  * - everything else (identity events, active accounts, other collections) is counted as skipped.
  * A `raw_post` that is not JSON is a bad record.
  */
-export function mapPostRow(record: unknown, emit: RowEmitter, now: string): MapVerdict {
+export function mapPostRow(record: unknown, emit: RowEmitter, now: string, documents = false): MapVerdict {
   const row = obj(record);
   if (!row) return { bad: 'not_an_object: expected a table row' };
   let raw: Json | undefined;
@@ -69,9 +69,10 @@ export function mapPostRow(record: unknown, emit: RowEmitter, now: string): MapV
     str(obj(hydrated.parent_post)?.uri),
     str(obj(hydrated.quote_post)?.uri),
     media.length > 0 ? JSON.stringify(media) : null,
-    vectors[0] ?? null,
-    vectors[1] ?? null,
+    documents ? null : (vectors[0] ?? null),
+    documents ? null : (vectors[1] ?? null),
     now,
+    documents ? embeddingsJson(vectors) : null,
   ];
   emit.row(POSTS_TABLE, values);
   return undefined;
@@ -105,6 +106,20 @@ function embeddingsOf(inferences: unknown, atUri: string, emit: RowEmitter): Arr
     emit.warn(`${atUri}: ${key} embedding left out (${decoded.problem})`);
     return null;
   });
+}
+
+/**
+ * The `embeddings` object of a document as JSON: `{"all_MiniLM_L12_v2":[...],...}`, or null when no
+ * vector is kept. Serializing 768 floats is the costliest part of a document, so it is done here, in
+ * the parser thread, when the sink builds documents.
+ */
+function embeddingsJson(vectors: ReadonlyArray<Uint8Array | null>): string | null {
+  const parts: string[] = [];
+  EMBEDDING_MODELS.forEach(({ field }, i) => {
+    const bytes = vectors[i];
+    if (bytes) parts.push(`${JSON.stringify(field)}:${JSON.stringify(embeddingValues(bytes))}`);
+  });
+  return parts.length > 0 ? `{${parts.join(',')}}` : null;
 }
 
 /** µs since the epoch as UTC ISO 8601 (millisecond precision, as Elasticsearch dates). */

@@ -26,6 +26,13 @@ export const POSTS: TableSpec = {
     blob('embedding_l12', 'all-MiniLM-L12-v2 sentence embedding: 384 little-endian float32 (NULL when absent or bad).'),
     blob('embedding_l6', 'all-MiniLM-L6-v2 sentence embedding: 384 little-endian float32 (NULL when absent or bad).'),
     text('indexed_at', 'When Sluice stored it (UTC ISO 8601).'),
+    {
+      name: 'embeddings_json',
+      kind: 'text',
+      sqlType: 'TEXT',
+      stored: false,
+      description: 'Elasticsearch only: the embeddings object as JSON, serialized in the parser thread.',
+    },
   ],
   // An update (a later event of the same post) replaces it; a repeat of the same event is a duplicate.
   sqliteOnConflict: `DO UPDATE SET content = excluded.content, created_at = excluded.created_at, time_us = excluded.time_us,

@@ -29,8 +29,9 @@ export interface EsOperation {
   index: string;
   id: string;
   routing?: string | undefined;
-  /** The document (`index` only). */
+  /** The document (`index` only), as an object or already serialized. */
   source?: Record<string, unknown> | undefined;
+  sourceJson?: string | undefined;
 }
 
 /** A document's reference for real-time reads. */

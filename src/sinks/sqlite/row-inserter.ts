@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { RowChunkReader, type EncodedRows } from '../../core/rows/row-chunk.js';
-import type { RowValue, TableSpec } from '../../core/rows/table-spec.js';
+import { storedColumns, type RowValue, type TableSpec } from '../../core/rows/table-spec.js';
 
 /** Rows bound per statement: SQLite's per-statement overhead is paid once per this many rows. */
 const ROWS_PER_STATEMENT = 50;
@@ -13,11 +13,16 @@ const ROWS_PER_STATEMENT = 50;
 export class SqliteRowInserter {
   private readonly statements = new Map<number, Database.Statement<[RowValue[]]>>();
   private readonly params: RowValue[] = [];
+  private readonly stored: boolean[];
+  private readonly columns: string[];
 
   constructor(
     private readonly db: Database.Database,
     private readonly table: TableSpec,
-  ) {}
+  ) {
+    this.stored = table.columns.map((c) => c.stored !== false);
+    this.columns = storedColumns(table).map((c) => c.name);
+  }
 
   /** Inserts the rows; returns how many were new. Runs in the caller's transaction. */
   insert(rows: EncodedRows): number {
@@ -25,7 +30,9 @@ export class SqliteRowInserter {
     let inserted = 0;
     while (reader.remaining > 0) {
       const n = Math.min(ROWS_PER_STATEMENT, reader.remaining);
-      inserted += this.statementFor(n).run(reader.next(n, this.params)).changes;
+      const params = reader.next(n, this.params);
+      if (this.columns.length < this.stored.length) dropTransient(params, this.stored);
+      inserted += this.statementFor(n).run(params).changes;
     }
     return inserted;
   }
@@ -33,8 +40,8 @@ export class SqliteRowInserter {
   private statementFor(rowCount: number): Database.Statement<[RowValue[]]> {
     let stmt = this.statements.get(rowCount);
     if (!stmt) {
-      const cols = this.table.columns.map((c) => `"${c.name}"`).join(', ');
-      const tuple = `(${this.table.columns.map(() => '?').join(', ')})`;
+      const cols = this.columns.map((c) => `"${c}"`).join(', ');
+      const tuple = `(${this.columns.map(() => '?').join(', ')})`;
       const values = Array.from({ length: rowCount }, () => tuple).join(', ');
       const { name, uniqueKey, sqliteOnConflict } = this.table;
       const sql = sqliteOnConflict
@@ -46,4 +53,13 @@ export class SqliteRowInserter {
     }
     return stmt;
   }
+}
+
+/** Removes, in place, the values of columns SQL does not store from row-major `params`. */
+function dropTransient(params: RowValue[], stored: readonly boolean[]): void {
+  let k = 0;
+  for (let i = 0; i < params.length; i++) {
+    if (stored[i % stored.length]) params[k++] = params[i] ?? null;
+  }
+  params.length = k;
 }

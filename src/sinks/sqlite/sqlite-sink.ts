@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { SluiceError } from '../../core/errors.js';
 import { COMPLETE_SQL } from '../../ledger/ledger-sql.js';
 import type { EncodedRows } from '../../core/rows/row-chunk.js';
+import { storedColumns } from '../../core/rows/table-spec.js';
 import type { Profile } from '../../profiles/profile.js';
 import type { CommitResult, Sink, UnitCursor } from '../sink.js';
 import { SqliteCursorStore } from './cursor-store.js';
@@ -37,7 +38,7 @@ export class SqliteSink implements Sink {
     if (this.profile.sqliteCacheMb) db.pragma(`cache_size = -${Math.round(this.profile.sqliteCacheMb * 1024)}`);
     migrate(db, 'sluice', ENGINE_SQLITE_MIGRATIONS);
     migrate(db, this.profile.name, this.profile.sqliteMigrations);
-    for (const table of this.profile.tables) assertColumns(db, table.name, table.columns.map((c) => c.name));
+    for (const table of this.profile.tables) assertColumns(db, table.name, storedColumns(table).map((c) => c.name));
     this.cursors = new SqliteCursorStore(db);
     this.inserters = this.profile.tables.map((t) => new SqliteRowInserter(db, t));
   }

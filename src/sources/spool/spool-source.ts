@@ -1,20 +1,30 @@
 import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stat } from 'node:fs/promises';
 import { ChunkAssembler } from '../../core/parse/chunk-assembler.js';
+import { readSqliteUnit } from '../../core/parse/read-sqlite-unit.js';
+import { WorkerParseStage } from '../../core/parse/worker-parse-stage.js';
 import type { ParseMessage, ParseOptions, UnitPlan } from '../../core/parse/parse-messages.js';
 import { decoderFor } from '../../decoders/decoder-for.js';
 import type { SqliteRowsSpec } from '../../decoders/sqlite-rows.js';
 import type { DiscoveredUnit, Ledger, LedgerUnit } from '../../ledger/ledger.js';
 import { profileByName } from '../../profiles/registry.js';
 import type { Source, SourceContext } from '../source.js';
-import { readSqliteUnit } from './read-sqlite-unit.js';
-import { removeStaleUnitFiles, sqliteUnitFile } from './sqlite-unit-file.js';
+import { removeStaleUnitFiles, sqliteUnitFile, type SqliteUnitFile } from './sqlite-unit-file.js';
 import { unitBytes } from './unit-bytes.js';
 import type { UnitLister } from './unit-lister.js';
 
 /** Units claimed and being fetched ahead of the one being written. */
 const PREFETCH = 4;
+
+/** SQLite units at least this big are parsed in a thread of their own (starting one costs ~50 ms). */
+const THREAD_MIN_BYTES = 4 * 1024 * 1024;
+
+/** A unit claimed ahead and being fetched. */
+type Ahead =
+  | { kind: 'bytes'; unit: LedgerUnit; opened: Promise<Readable> }
+  | { kind: 'sqlite'; unit: LedgerUnit; file: Promise<SqliteUnitFile>; spec: SqliteRowsSpec };
 
 /** Options of the spool source. */
 export interface SpoolOptions {
@@ -58,7 +68,7 @@ export class SpoolSource implements Source {
     const { lister, ledger } = this.o;
     if (this.o.sqliteUnits) await removeStaleUnitFiles();
     const assembler = new ChunkAssembler(profileByName(this.o.parse.profile), this.o.parse.profileOptions);
-    const ahead: Array<{ unit: LedgerUnit; opened: Promise<Readable> }> = [];
+    const ahead: Ahead[] = [];
     let index = 0;
     let listedAt = 0;
     ctx.bus.setPhase('listing');
@@ -71,9 +81,7 @@ export class SpoolSource implements Source {
         // Claim a few units at once and start fetching them, so the next object's first bytes are
         // on their way while this one is written (S3 round trips dominate small units).
         for (const u of await ledger.claim(lister.bucket, this.worker, this.o.leaseSec, PREFETCH - ahead.length, this.o.maxAttempts)) {
-          const opened = lister.open(u.key);
-          opened.catch(() => undefined); // reported when the unit's turn comes
-          ahead.push({ unit: u, opened });
+          ahead.push(this.prefetch(u));
         }
       }
       const next = ahead.shift();
@@ -90,13 +98,14 @@ export class SpoolSource implements Source {
       if (next.unit.leaseUntil !== null && Date.parse(next.unit.leaseUntil) - Date.now() < (this.o.leaseSec * 1000) / 2) {
         await ledger.renew(next.unit.bucket, next.unit.key, this.o.leaseSec);
       }
-      if (this.o.sqliteUnits) yield* this.readSqliteUnit(next.unit, next.opened, index++, assembler, this.o.sqliteUnits);
+      if (next.kind === 'sqlite') yield* this.readSqliteUnit(next.unit, next.file, index++, assembler, next.spec);
       else yield* this.readUnit(next.unit, next.opened, index++, assembler);
     }
     // Stopped: units claimed ahead but not started go back to PENDING for the next worker.
-    for (const { unit, opened } of ahead) {
-      opened.then((s) => s.destroy()).catch(() => undefined);
-      await ledger.release(unit.key);
+    for (const a of ahead) {
+      if (a.kind === 'sqlite') a.file.then((f) => f.cleanup()).catch(() => undefined);
+      else a.opened.then((s) => s.destroy()).catch(() => undefined);
+      await ledger.release(a.unit.key);
     }
   }
 
@@ -132,10 +141,30 @@ export class SpoolSource implements Source {
     yield { kind: 'unit-end', unit: index, endOffset: decoder.offset, endLine: decoder.line, rawBytes: raw };
   }
 
-  /** A SQLite unit: made a local file (unzipped, downloaded), its rows read in row-id order. */
+  /**
+   * Starts fetching a claimed unit: its bytes, or for a SQLite unit the whole local file (downloaded,
+   * unzipped), so the next units are ready when their turn comes.
+   */
+  private prefetch(unit: LedgerUnit): Ahead {
+    const { lister, sqliteUnits } = this.o;
+    if (sqliteUnits) {
+      const file = sqliteUnitFile(unit.key, lister.localPath?.(unit.key), () => lister.open(unit.key));
+      file.catch(() => undefined); // reported when the unit's turn comes
+      return { kind: 'sqlite', unit, file, spec: sqliteUnits };
+    }
+    const opened = lister.open(unit.key);
+    opened.catch(() => undefined);
+    return { kind: 'bytes', unit, opened };
+  }
+
+  /**
+   * A SQLite unit: its rows read in row-id order, decoded and mapped in a parser thread when the
+   * unit is large enough to pay for starting one (JSON and vectors are the hot path; the writer
+   * keeps the main thread).
+   */
   private async *readSqliteUnit(
     unit: LedgerUnit,
-    opened: Promise<Readable>,
+    prepared: Promise<SqliteUnitFile>,
     index: number,
     assembler: ChunkAssembler,
     spec: SqliteRowsSpec,
@@ -143,17 +172,24 @@ export class SpoolSource implements Source {
     const plan = this.planOf(unit, index);
     yield { kind: 'unit-start', unit: index, plan };
     assembler.startUnit(plan.display);
-    const local = this.o.lister.localPath?.(unit.key);
-    if (local !== undefined) opened.then((s) => s.destroy()).catch(() => undefined);
-    let file;
+    let file: SqliteUnitFile;
     try {
-      file = await sqliteUnitFile(unit.key, local, () => opened);
+      file = await prepared;
     } catch (err) {
       yield { kind: 'unit-error', unit: index, message: (err as Error).message };
       return;
     }
     try {
-      yield* readSqliteUnit(index, file.path, plan.display, spec, assembler, unit.size);
+      if ((await stat(file.path)).size < THREAD_MIN_BYTES) {
+        yield* readSqliteUnit(index, file.path, plan.display, spec, assembler, unit.size);
+        return;
+      }
+      const stage = new WorkerParseStage([{ ...plan, path: file.path, sqlite: spec }], this.o.parse);
+      try {
+        for await (const msg of stage) if (msg.kind !== 'unit-start') yield msg;
+      } finally {
+        await stage.close();
+      }
     } finally {
       await file.cleanup();
     }

@@ -1,5 +1,5 @@
-import type { ChunkAssembler } from '../../core/parse/chunk-assembler.js';
-import type { ParseMessage } from '../../core/parse/parse-messages.js';
+import type { ChunkAssembler } from './chunk-assembler.js';
+import type { ParseMessage } from './parse-messages.js';
 import { SqliteRowsReader, type SqliteRowsSpec } from '../../decoders/sqlite-rows.js';
 
 /** Rows per chunk handed to the writer (a chunk is also cut at this many bytes of row text). */
