@@ -31,6 +31,12 @@ export interface LedgerUnit extends DiscoveredUnit {
   worker: string | null;
 }
 
+/** How units are claimed. */
+export interface ClaimOptions {
+  /** Claimed to be fetched ahead: no attempt is counted until `begin`. */
+  ahead?: boolean | undefined;
+}
+
 /** A page of `jobs list`. */
 export interface LedgerPage {
   units: LedgerUnit[];
@@ -54,9 +60,12 @@ export interface Ledger {
    * many workers: each unit is handed to one. A PROCESSING unit whose lease lapsed after
    * `maxAttempts` claims (its workers keep dying on it) is marked FAILED instead of handed out again.
    */
-  claim(bucket: string, worker: string, leaseSec: number, limit: number, maxAttempts?: number): Promise<LedgerUnit[]>;
-  /** Starts a claimed unit's lease again from now (a unit claimed ahead, when its turn comes). */
-  renew(bucket: string, key: string, leaseSec: number): Promise<void>;
+  claim(bucket: string, worker: string, leaseSec: number, limit: number, maxAttempts?: number, options?: ClaimOptions): Promise<LedgerUnit[]>;
+  /**
+   * A unit claimed ahead (`{ ahead: true }`) whose turn has come: counts the attempt and starts its
+   * lease again from now. A worker that dies with units only claimed ahead charges them nothing.
+   */
+  begin(bucket: string, key: string, leaseSec: number): Promise<void>;
   /** Marks a unit COMPLETED (a no-op when the sink already did, in its own transaction). */
   complete(bucket: string, key: string): Promise<void>;
   /**

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { createPgPool, redact } from '../sinks/postgres/pg-pool.js';
 import { migratePostgres } from '../sinks/postgres/pg-migrate.js';
-import { backoffSeconds, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
+import { backoffSeconds, type ClaimOptions, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
 import { COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_POSTGRES_DDL, LEDGER_TABLE, LEDGER_VERSION_COLUMN_PG, registerConflictSql } from './ledger-sql.js';
 
 interface Row {
@@ -66,7 +66,15 @@ export class PostgresLedger implements Ledger {
     return added;
   }
 
-  async claim(bucket: string, worker: string, leaseSec: number, limit: number, maxAttempts = 2_000_000_000): Promise<LedgerUnit[]> {
+  async claim(
+    bucket: string,
+    worker: string,
+    leaseSec: number,
+    limit: number,
+    maxAttempts = 2_000_000_000,
+    options: ClaimOptions = {},
+  ): Promise<LedgerUnit[]> {
+    const counted = options.ahead ? 0 : 1;
     await this.pool.query(
       `UPDATE ${LEDGER_TABLE} SET status = 'FAILED', lease_until = NULL, updated_at = now(),
          error = coalesce(error, 'lease lapsed ' || attempts || ' times (the worker died on it)')
@@ -74,19 +82,21 @@ export class PostgresLedger implements Ledger {
       [bucket, maxAttempts],
     );
     const r = await this.pool.query<Row>(
-      `UPDATE ${LEDGER_TABLE} l SET status = 'PROCESSING', attempts = l.attempts + 1, last_attempt = now(),
+      `UPDATE ${LEDGER_TABLE} l SET status = 'PROCESSING', attempts = l.attempts + $5::int,
+         last_attempt = CASE WHEN $5::int = 1 THEN now() ELSE l.last_attempt END,
          lease_until = now() + make_interval(secs => $3), worker = $2, updated_at = now(), next_attempt_at = NULL
        FROM (SELECT bucket, key FROM ${LEDGER_TABLE} WHERE bucket = $1 AND ${DUE}
              ORDER BY sort_key, key LIMIT $4 FOR UPDATE SKIP LOCKED) c
        WHERE l.bucket = c.bucket AND l.key = c.key RETURNING l.*`,
-      [bucket, worker, leaseSec, limit],
+      [bucket, worker, leaseSec, limit, counted],
     );
     return r.rows.map(toUnit).sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : a.key < b.key ? -1 : 1));
   }
 
-  async renew(bucket: string, key: string, leaseSec: number): Promise<void> {
+  async begin(bucket: string, key: string, leaseSec: number): Promise<void> {
     await this.pool.query(
-      `UPDATE ${LEDGER_TABLE} SET lease_until = now() + make_interval(secs => $3), updated_at = now()
+      `UPDATE ${LEDGER_TABLE} SET attempts = attempts + 1, last_attempt = now(),
+         lease_until = now() + make_interval(secs => $3), updated_at = now()
        WHERE bucket = $1 AND key = $2 AND status = 'PROCESSING'`,
       [bucket, key, leaseSec],
     );

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { openSqliteDatabase } from '../sinks/sqlite/open-database.js';
 import { migrate } from '../sinks/sqlite/schema-versions.js';
-import { backoffSeconds, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
+import { backoffSeconds, type ClaimOptions, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
 import { addSqliteLedgerVersion, COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_SQLITE_DDL, LEDGER_TABLE, registerConflictSql } from './ledger-sql.js';
 
 interface Row {
@@ -54,7 +54,15 @@ export class SqliteLedger implements Ledger {
     )();
   }
 
-  async claim(bucket: string, worker: string, leaseSec: number, limit: number, maxAttempts = Number.MAX_SAFE_INTEGER): Promise<LedgerUnit[]> {
+  async claim(
+    bucket: string,
+    worker: string,
+    leaseSec: number,
+    limit: number,
+    maxAttempts = Number.MAX_SAFE_INTEGER,
+    options: ClaimOptions = {},
+  ): Promise<LedgerUnit[]> {
+    const counted = options.ahead ? 0 : 1;
     const now = new Date();
     this.conn
       .prepare(`UPDATE ${LEDGER_TABLE} SET status = 'FAILED', lease_until = NULL, updated_at = @now,
@@ -65,21 +73,23 @@ export class SqliteLedger implements Ledger {
     const select = this.conn.prepare<{ bucket: string; now: string; limit: number }, Row>(
       `SELECT * FROM ${LEDGER_TABLE} WHERE bucket = @bucket AND ${DUE} ORDER BY sort_key, key LIMIT @limit`,
     );
-    const take = this.conn.prepare(`UPDATE ${LEDGER_TABLE} SET status = 'PROCESSING', attempts = attempts + 1, last_attempt = ?,
+    const take = this.conn.prepare(`UPDATE ${LEDGER_TABLE} SET status = 'PROCESSING', attempts = attempts + ?,
+      last_attempt = CASE WHEN ? = 1 THEN ? ELSE last_attempt END,
       lease_until = ?, worker = ?, updated_at = ?, next_attempt_at = NULL WHERE bucket = ? AND key = ?`);
     const claimTx = this.conn.transaction(() => {
       const rows = select.all({ bucket, now: now.toISOString(), limit });
-      for (const r of rows) take.run(now.toISOString(), lease, worker, now.toISOString(), r.bucket, r.key);
-      return rows.map((r) => toUnit({ ...r, status: 'PROCESSING', attempts: r.attempts + 1, lease_until: lease, worker }));
+      for (const r of rows) take.run(counted, counted, now.toISOString(), lease, worker, now.toISOString(), r.bucket, r.key);
+      return rows.map((r) => toUnit({ ...r, status: 'PROCESSING', attempts: r.attempts + counted, lease_until: lease, worker }));
     });
     return claimTx.immediate();
   }
 
-  async renew(bucket: string, key: string, leaseSec: number): Promise<void> {
+  async begin(bucket: string, key: string, leaseSec: number): Promise<void> {
     const now = Date.now();
     this.conn
-      .prepare(`UPDATE ${LEDGER_TABLE} SET lease_until = ?, updated_at = ? WHERE bucket = ? AND key = ? AND status = 'PROCESSING'`)
-      .run(new Date(now + leaseSec * 1000).toISOString(), new Date(now).toISOString(), bucket, key);
+      .prepare(`UPDATE ${LEDGER_TABLE} SET attempts = attempts + 1, last_attempt = @now, lease_until = @lease, updated_at = @now
+        WHERE bucket = @bucket AND key = @key AND status = 'PROCESSING'`)
+      .run({ lease: new Date(now + leaseSec * 1000).toISOString(), now: new Date(now).toISOString(), bucket, key });
   }
 
   async complete(bucket: string, key: string): Promise<void> {

@@ -61,10 +61,11 @@ describe.skipIf(!ready)('three concurrent `sluice spool --mode once` workers on 
     expect(summaries.reduce((n, s) => n + s.inserted, 0) + byVictim * PER_UNIT).toBe(total);
     expect(summaries.reduce((n, s) => n + s.units_done, 0) + byVictim).toBe(UNITS);
 
-    // The victim's unit(s) in flight were taken again once the lease lapsed.
+    // The victim's units were taken again once the lease lapsed: the one it had begun counts two
+    // attempts, those it had only claimed ahead (prefetched) count just the survivor's.
     const attempts = new Map(ledger.map((l) => [l.key, l]));
     for (const key of stuck) {
-      expect(attempts.get(key)?.attempts, key).toBeGreaterThanOrEqual(2);
+      expect([1, 2], key).toContain(attempts.get(key)?.attempts);
       expect(attempts.get(key)?.worker, key).not.toBe(victimId);
     }
     process.stderr.write(

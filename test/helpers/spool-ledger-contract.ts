@@ -72,6 +72,27 @@ export function ledgerContract(makeStore: () => LedgerStore): void {
       expect(again.map((u) => [u.key, u.attempts, u.size])).toEqual([[claimed[0]?.key, 1, (claimed[0]?.size ?? 0) + 1]]);
     }));
 
+  it('counts no attempt for units claimed ahead until they begin (a worker dying with a prefetch charges nothing)', () =>
+    withLedger(async (ledger) => {
+      await ledger.register(units(3));
+      const ahead = await ledger.claim(BUCKET, 'dead', 1, 3, 2, { ahead: true });
+      expect(ahead.map((u) => [u.key, u.status, u.attempts])).toEqual([
+        ['k000.json.gz', 'PROCESSING', 0],
+        ['k001.json.gz', 'PROCESSING', 0],
+        ['k002.json.gz', 'PROCESSING', 0],
+      ]);
+      await ledger.begin(BUCKET, 'k000.json.gz', 1);
+      // The worker dies; its leases lapse twice over: only the unit it had begun nears max attempts.
+      for (let round = 0; round < 2; round++) {
+        await sleep(1200);
+        const again = await ledger.claim(BUCKET, `w${round}`, 1, 3, 2, { ahead: true });
+        if (round === 0) await ledger.begin(BUCKET, 'k000.json.gz', 1);
+        expect(again.map((u) => u.key).sort()).toEqual(round === 0 ? ['k000.json.gz', 'k001.json.gz', 'k002.json.gz'] : ['k001.json.gz', 'k002.json.gz']);
+      }
+      const failed = await ledger.list({ status: 'FAILED', limit: 10, page: 1 });
+      expect(failed.units.map((u) => [u.key, u.attempts])).toEqual([['k000.json.gz', 2]]);
+    }));
+
   it('takes a PROCESSING unit again once its lease lapsed (its worker died), counting the attempt', () =>
     withLedger(async (ledger) => {
       await ledger.register(units(2));

@@ -99,6 +99,10 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
       },
     });
     const finished = result.exitCode === EXIT.ok || result.exitCode === EXIT.deadLettered;
+    // Units FAILED by this run, and those a dead worker's lapsed leases FAILED: a once-run never ends
+    // green while the ledger holds a unit it gave up on (later units never hide it).
+    const failedInLedger = config.mode === 'once' && !config.dryRun ? (await ledger.list({ status: 'FAILED', limit: 1, page: 1 })).total : 0;
+    failedUnits = Math.max(failedUnits, failedInLedger);
     const exitCode = failedUnits > 0 && finished ? EXIT.failed : result.exitCode;
     return { ...result, exitCode, failedUnits, outcomes: sink?.outcomes?.() ?? {} };
   } finally {

@@ -80,7 +80,10 @@ export class SpoolSource implements Source {
       if (ahead.length < PREFETCH) {
         // Claim a few units at once and start fetching them, so the next object's first bytes are
         // on their way while this one is written (S3 round trips dominate small units).
-        for (const u of await ledger.claim(lister.bucket, this.worker, this.o.leaseSec, PREFETCH - ahead.length, this.o.maxAttempts)) {
+        const claimed = await ledger.claim(lister.bucket, this.worker, this.o.leaseSec, PREFETCH - ahead.length, this.o.maxAttempts, {
+          ahead: true,
+        });
+        for (const u of claimed) {
           ahead.push(this.prefetch(u));
         }
       }
@@ -94,10 +97,8 @@ export class SpoolSource implements Source {
         continue;
       }
       ctx.bus.setPhase('ingesting');
-      // Claimed ahead: its lease counts from when its turn comes, not from the claim.
-      if (next.unit.leaseUntil !== null && Date.parse(next.unit.leaseUntil) - Date.now() < (this.o.leaseSec * 1000) / 2) {
-        await ledger.renew(next.unit.bucket, next.unit.key, this.o.leaseSec);
-      }
+      // Claimed ahead: the attempt counts, and its lease runs, from when its turn comes.
+      await ledger.begin(next.unit.bucket, next.unit.key, this.o.leaseSec);
       if (next.kind === 'sqlite') yield* this.readSqliteUnit(next.unit, next.file, index++, assembler, next.spec);
       else yield* this.readUnit(next.unit, next.opened, index++, assembler);
     }
