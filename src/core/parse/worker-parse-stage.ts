@@ -25,9 +25,9 @@ export class WorkerParseStage implements AsyncIterable<ParseMessage> {
   private failure: Error | undefined;
   private finished = false;
 
-  constructor(plans: readonly UnitPlan[], options: ParseOptions) {
+  constructor(plans: readonly UnitPlan[], options: ParseOptions, maxInFlight = MAX_IN_FLIGHT) {
     this.worker = new Worker(workerScript(), {
-      workerData: { plans, options, maxInFlight: MAX_IN_FLIGHT },
+      workerData: { plans, options, maxInFlight },
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     this.worker.on('message', (m: WorkerMessage) => this.arrive(m));

@@ -21,10 +21,22 @@ const PREFETCH = 4;
 /** SQLite units at least this big are parsed in a thread of their own (starting one costs ~50 ms). */
 const THREAD_MIN_BYTES = 4 * 1024 * 1024;
 
+/** Chunks (of up to 500 rows) the parser of the next SQLite unit may run ahead of the writer. */
+const PARSED_AHEAD_CHUNKS = 8;
+
+/** A SQLite unit claimed ahead: its local file on the way, and maybe a parser thread already on it. */
+interface SqliteAhead {
+  kind: 'sqlite';
+  unit: LedgerUnit;
+  /** Its number in this run (messages carry it). */
+  index: number;
+  file: Promise<SqliteUnitFile>;
+  spec: SqliteRowsSpec;
+  stage?: Promise<WorkerParseStage | undefined>;
+}
+
 /** A unit claimed ahead and being fetched. */
-type Ahead =
-  | { kind: 'bytes'; unit: LedgerUnit; opened: Promise<Readable> }
-  | { kind: 'sqlite'; unit: LedgerUnit; file: Promise<SqliteUnitFile>; spec: SqliteRowsSpec };
+type Ahead = { kind: 'bytes'; unit: LedgerUnit; index: number; opened: Promise<Readable> } | SqliteAhead;
 
 /** Options of the spool source. */
 export interface SpoolOptions {
@@ -83,9 +95,7 @@ export class SpoolSource implements Source {
         const claimed = await ledger.claim(lister.bucket, this.worker, this.o.leaseSec, PREFETCH - ahead.length, this.o.maxAttempts, {
           ahead: true,
         });
-        for (const u of claimed) {
-          ahead.push(this.prefetch(u));
-        }
+        for (const u of claimed) ahead.push(this.prefetch(u, index++));
       }
       const next = ahead.shift();
       if (!next) {
@@ -99,13 +109,24 @@ export class SpoolSource implements Source {
       ctx.bus.setPhase('ingesting');
       // Claimed ahead: the attempt counts, and its lease runs, from when its turn comes.
       await ledger.begin(next.unit.bucket, next.unit.key, this.o.leaseSec);
-      if (next.kind === 'sqlite') yield* this.readSqliteUnit(next.unit, next.file, index++, assembler, next.spec);
-      else yield* this.readUnit(next.unit, next.opened, index++, assembler);
+      if (next.kind === 'sqlite') {
+        // The next unit is parsed in its own thread while this one is written (two parsers keep
+        // both cores busy: the writer alone leaves one idle half the time).
+        const following = ahead[0];
+        if (following?.kind === 'sqlite') this.startParsing(following);
+        yield* this.readSqliteUnit(next, assembler);
+      } else {
+        yield* this.readUnit(next.unit, next.opened, next.index, assembler);
+      }
     }
     // Stopped: units claimed ahead but not started go back to PENDING for the next worker.
     for (const a of ahead) {
-      if (a.kind === 'sqlite') a.file.then((f) => f.cleanup()).catch(() => undefined);
-      else a.opened.then((s) => s.destroy()).catch(() => undefined);
+      if (a.kind === 'sqlite') {
+        a.stage?.then((s) => s?.close()).catch(() => undefined);
+        a.file.then((f) => f.cleanup()).catch(() => undefined);
+      } else {
+        a.opened.then((s) => s.destroy()).catch(() => undefined);
+      }
       await ledger.release(a.unit.key);
     }
   }
@@ -146,16 +167,28 @@ export class SpoolSource implements Source {
    * Starts fetching a claimed unit: its bytes, or for a SQLite unit the whole local file (downloaded,
    * unzipped), so the next units are ready when their turn comes.
    */
-  private prefetch(unit: LedgerUnit): Ahead {
+  private prefetch(unit: LedgerUnit, index: number): Ahead {
     const { lister, sqliteUnits } = this.o;
     if (sqliteUnits) {
       const file = sqliteUnitFile(unit.key, lister.localPath?.(unit.key), () => lister.open(unit.key));
       file.catch(() => undefined); // reported when the unit's turn comes
-      return { kind: 'sqlite', unit, file, spec: sqliteUnits };
+      return { kind: 'sqlite', unit, index, file, spec: sqliteUnits };
     }
     const opened = lister.open(unit.key);
     opened.catch(() => undefined);
-    return { kind: 'bytes', unit, opened };
+    return { kind: 'bytes', unit, index, opened };
+  }
+
+  /** Starts a parser thread on a SQLite unit once its file is ready (if it is big enough for one). */
+  private startParsing(a: SqliteAhead): Promise<WorkerParseStage | undefined> {
+    a.stage ??= a.file
+      .then(async (f) => {
+        if ((await stat(f.path)).size < THREAD_MIN_BYTES) return undefined;
+        const plan: UnitPlan = { ...this.planOf(a.unit, a.index), path: f.path, sqlite: a.spec };
+        return new WorkerParseStage([plan], this.o.parse, PARSED_AHEAD_CHUNKS);
+      })
+      .catch(() => undefined);
+    return a.stage;
   }
 
   /**
@@ -163,29 +196,24 @@ export class SpoolSource implements Source {
    * unit is large enough to pay for starting one (JSON and vectors are the hot path; the writer
    * keeps the main thread).
    */
-  private async *readSqliteUnit(
-    unit: LedgerUnit,
-    prepared: Promise<SqliteUnitFile>,
-    index: number,
-    assembler: ChunkAssembler,
-    spec: SqliteRowsSpec,
-  ): AsyncGenerator<ParseMessage> {
+  private async *readSqliteUnit(a: SqliteAhead, assembler: ChunkAssembler): AsyncGenerator<ParseMessage> {
+    const { unit, index } = a;
     const plan = this.planOf(unit, index);
     yield { kind: 'unit-start', unit: index, plan };
     assembler.startUnit(plan.display);
     let file: SqliteUnitFile;
     try {
-      file = await prepared;
+      file = await a.file;
     } catch (err) {
       yield { kind: 'unit-error', unit: index, message: (err as Error).message };
       return;
     }
     try {
-      if ((await stat(file.path)).size < THREAD_MIN_BYTES) {
-        yield* readSqliteUnit(index, file.path, plan.display, spec, assembler, unit.size);
+      const stage = await this.startParsing(a);
+      if (!stage) {
+        yield* readSqliteUnit(index, file.path, plan.display, a.spec, assembler, unit.size);
         return;
       }
-      const stage = new WorkerParseStage([{ ...plan, path: file.path, sqlite: spec }], this.o.parse);
       try {
         for await (const msg of stage) if (msg.kind !== 'unit-start') yield msg;
       } finally {
