@@ -3,7 +3,7 @@ import type { ParseMessage } from './parse-messages.js';
 import { SqliteRowsReader, type SqliteRowsSpec } from '../../decoders/sqlite-rows.js';
 
 /** Rows per chunk handed to the writer (a chunk is also cut at this many bytes of row text). */
-const ROWS_PER_CHUNK = 500;
+const ROWS_PER_CHUNK = 200;
 const BYTES_PER_CHUNK = 8 * 1024 * 1024;
 
 /**

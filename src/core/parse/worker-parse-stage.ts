@@ -9,6 +9,7 @@ const MAX_IN_FLIGHT = 4;
 
 // Short-lived strings dominate the parser thread; a small young generation keeps its RSS flat.
 const YOUNG_GENERATION_MB = 8;
+const OLD_GENERATION_MB = 256;
 
 type WorkerMessage = ParseMessage | { kind: 'done' } | { kind: 'fatal'; message: string };
 
@@ -28,7 +29,9 @@ export class WorkerParseStage implements AsyncIterable<ParseMessage> {
   constructor(plans: readonly UnitPlan[], options: ParseOptions, maxInFlight = MAX_IN_FLIGHT) {
     this.worker = new Worker(workerScript(), {
       workerData: { plans, options, maxInFlight },
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      // Its live heap is small (a few chunks); a ceiling makes it collect instead of growing, which
+      // matters when two parsers run beside the writer (spool of SQLite units).
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB },
     });
     this.worker.on('message', (m: WorkerMessage) => this.arrive(m));
     this.worker.on('error', (err) => {

@@ -21,8 +21,8 @@ const PREFETCH = 4;
 /** SQLite units at least this big are parsed in a thread of their own (starting one costs ~50 ms). */
 const THREAD_MIN_BYTES = 4 * 1024 * 1024;
 
-/** Chunks (of up to 500 rows) the parser of the next SQLite unit may run ahead of the writer. */
-const PARSED_AHEAD_CHUNKS = 8;
+/** Chunks (of up to 200 rows) the parser of the next SQLite unit may run ahead of the writer. */
+const PARSED_AHEAD_CHUNKS = 4;
 
 /** A SQLite unit claimed ahead: its local file on the way, and maybe a parser thread already on it. */
 interface SqliteAhead {
