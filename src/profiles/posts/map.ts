@@ -1,5 +1,6 @@
 import type { RowValue } from '../../core/rows/table-spec.js';
 import type { MapVerdict, RowEmitter } from '../profile.js';
+import { embeddingTexts } from './embedding-texts.js';
 import { decodeEmbedding, embeddingValues } from './embedding.js';
 import { mediaOf } from './media.js';
 import { ACCOUNT_TOMBSTONES_TABLE, POST_TOMBSTONES_TABLE, POSTS_TABLE } from './tables.js';
@@ -90,18 +91,24 @@ function mapAccount(account: Json | undefined, did: string | null, timeUs: numbe
 
 /** The kept embeddings of a row's `inferences`, in `EMBEDDING_MODELS` order; bad ones are noted and left out. */
 function embeddingsOf(inferences: unknown, atUri: string, emit: RowEmitter): Array<Uint8Array | null> {
-  let parsed: Json | undefined;
-  try {
-    parsed = obj(typeof inferences === 'string' ? JSON.parse(inferences) : inferences);
-  } catch {
-    emit.warn(`${atUri}: inferences is not JSON; embeddings left out`);
-    return [];
+  // Most of an inferences text is scores and other models: only its text_embeddings are read.
+  const fast = typeof inferences === 'string' ? embeddingTexts(inferences) : undefined;
+  let embeddings: Json | undefined;
+  if (fast) {
+    embeddings = Object.fromEntries(fast);
+  } else {
+    try {
+      embeddings = obj(obj(typeof inferences === 'string' ? JSON.parse(inferences) : inferences)?.text_embeddings);
+    } catch {
+      emit.warn(`${atUri}: inferences is not JSON; embeddings left out`);
+      return [];
+    }
   }
-  const embeddings = obj(parsed?.text_embeddings);
   if (!embeddings) return [];
+  const found = embeddings;
   return EMBEDDING_MODELS.map(({ key }) => {
-    if (embeddings[key] === undefined || embeddings[key] === null) return null;
-    const decoded = decodeEmbedding(embeddings[key]);
+    if (found[key] === undefined || found[key] === null) return null;
+    const decoded = decodeEmbedding(found[key]);
     if ('bytes' in decoded) return decoded.bytes;
     emit.warn(`${atUri}: ${key} embedding left out (${decoded.problem})`);
     return null;
