@@ -22,7 +22,7 @@ const PREFETCH = 4;
 const THREAD_MIN_BYTES = 4 * 1024 * 1024;
 
 /** Chunks (of up to 200 rows) the parser of the next SQLite unit may run ahead of the writer. */
-const PARSED_AHEAD_CHUNKS = 4;
+const PARSED_AHEAD_CHUNKS = 8;
 
 /** A SQLite unit claimed ahead: its local file on the way, and maybe a parser thread already on it. */
 interface SqliteAhead {
