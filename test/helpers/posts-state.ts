@@ -68,7 +68,8 @@ export function sqlitePostsState(path: string): PostsState {
 export async function esPostsState(server: EsContractServer): Promise<PostsState> {
   const posts = await server.dump('posts');
   const tombs = await server.dump('post_tombstones');
-  const vec = (v: unknown): number[] | null => (Array.isArray(v) ? (v as number[]).map(noNegativeZero) : null);
+  // Elasticsearch keeps float32: the JSON carries 9 significant digits that give the same float32 back.
+  const vec = (v: unknown): number[] | null => (Array.isArray(v) ? (v as number[]).map((x) => noNegativeZero(Math.fround(x))) : null);
   return {
     posts: sorted(
       posts.map((d) => {
