@@ -33,6 +33,8 @@ export class WorkerParseStage implements AsyncIterable<ParseMessage> {
       // matters when two parsers run beside the writer (spool of SQLite units).
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB },
     });
+    // The writer awaits its messages; the thread itself must never keep a failed run's process alive.
+    this.worker.unref();
     this.worker.on('message', (m: WorkerMessage) => this.arrive(m));
     this.worker.on('error', (err) => {
       this.failure = new SluiceError('SLUICE_E_WORKER', `parser thread failed: ${err.message}`, { cause: err });

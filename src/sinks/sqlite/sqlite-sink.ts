@@ -57,7 +57,11 @@ export class SqliteSink implements Sink {
     const inserter = this.inserters[rows.table];
     if (!inserter) throw new Error(`profile ${this.profile.name} has no table #${rows.table}`);
     this.begin();
-    this.batchInserted += inserter.insert(rows);
+    try {
+      this.batchInserted += inserter.insert(rows);
+    } catch (err) {
+      throw new SluiceError('SLUICE_E_SINK', `write to ${this.description} failed: ${(err as Error).message}`, { cause: err });
+    }
     this.batchRows += rows.count;
   }
 

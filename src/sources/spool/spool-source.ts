@@ -83,51 +83,62 @@ export class SpoolSource implements Source {
     const ahead: Ahead[] = [];
     let index = 0;
     let listedAt = 0;
-    ctx.bus.setPhase('listing');
-    while (!ctx.stop.aborted) {
-      if (listedAt === 0 || (this.o.mode === 'spool' && Date.now() - listedAt >= this.o.intervalSec * 1000)) {
-        for await (const page of lister.list()) await ledger.register(this.filter(page));
-        listedAt = Date.now();
+    // Set when the loop ends by itself or on a stop request; not when the writer failed (its
+    // transaction may still hold the database, so the ledger is left alone: leases lapse as after a crash).
+    let orderly = false;
+    try {
+      ctx.bus.setPhase('listing');
+      while (!ctx.stop.aborted) {
+        if (listedAt === 0 || (this.o.mode === 'spool' && Date.now() - listedAt >= this.o.intervalSec * 1000)) {
+          for await (const page of lister.list()) await ledger.register(this.filter(page));
+          listedAt = Date.now();
+        }
+        if (ahead.length < PREFETCH) {
+          // Claim a few units at once and start fetching them, so the next object's first bytes are
+          // on their way while this one is written (S3 round trips dominate small units).
+          const claimed = await ledger.claim(lister.bucket, this.worker, this.o.leaseSec, PREFETCH - ahead.length, this.o.maxAttempts, {
+            ahead: true,
+          });
+          for (const u of claimed) ahead.push(this.prefetch(u, index++));
+        }
+        const next = ahead.shift();
+        if (!next) {
+          yield { kind: 'idle' };
+          const wait = await this.waitMs(this.o.mode === 'once' ? await ledger.nextDue(lister.bucket) : null, listedAt);
+          if (wait === undefined) {
+            orderly = true;
+            return;
+          }
+          ctx.bus.setPhase('waiting');
+          await sleep(wait, undefined, { signal: ctx.stop }).catch(() => undefined);
+          continue;
+        }
+        ctx.bus.setPhase('ingesting');
+        // Claimed ahead: the attempt counts, and its lease runs, from when its turn comes.
+        await ledger.begin(next.unit.bucket, next.unit.key, this.o.leaseSec);
+        if (next.kind === 'sqlite') {
+          // The next unit is parsed in its own thread while this one is written (two parsers keep
+          // both cores busy: the writer alone leaves one idle half the time).
+          const following = ahead[0];
+          if (following?.kind === 'sqlite') this.startParsing(following);
+          yield* this.readSqliteUnit(next, assembler);
+        } else {
+          yield* this.readUnit(next.unit, next.opened, next.index, assembler);
+        }
       }
-      if (ahead.length < PREFETCH) {
-        // Claim a few units at once and start fetching them, so the next object's first bytes are
-        // on their way while this one is written (S3 round trips dominate small units).
-        const claimed = await ledger.claim(lister.bucket, this.worker, this.o.leaseSec, PREFETCH - ahead.length, this.o.maxAttempts, {
-          ahead: true,
-        });
-        for (const u of claimed) ahead.push(this.prefetch(u, index++));
+      orderly = true;
+    } finally {
+      // Stopped (or failed): units claimed ahead but not started go back to PENDING for the next
+      // worker, and a parser thread already started on one is stopped (it would keep the process alive).
+      for (const a of ahead) {
+        if (a.kind === 'sqlite') {
+          a.stage?.then((s) => s?.close()).catch(() => undefined);
+          a.file.then((f) => f.cleanup()).catch(() => undefined);
+        } else {
+          a.opened.then((s) => s.destroy()).catch(() => undefined);
+        }
+        if (orderly) await ledger.release(a.unit.key);
       }
-      const next = ahead.shift();
-      if (!next) {
-        yield { kind: 'idle' };
-        const wait = await this.waitMs(this.o.mode === 'once' ? await ledger.nextDue(lister.bucket) : null, listedAt);
-        if (wait === undefined) return;
-        ctx.bus.setPhase('waiting');
-        await sleep(wait, undefined, { signal: ctx.stop }).catch(() => undefined);
-        continue;
-      }
-      ctx.bus.setPhase('ingesting');
-      // Claimed ahead: the attempt counts, and its lease runs, from when its turn comes.
-      await ledger.begin(next.unit.bucket, next.unit.key, this.o.leaseSec);
-      if (next.kind === 'sqlite') {
-        // The next unit is parsed in its own thread while this one is written (two parsers keep
-        // both cores busy: the writer alone leaves one idle half the time).
-        const following = ahead[0];
-        if (following?.kind === 'sqlite') this.startParsing(following);
-        yield* this.readSqliteUnit(next, assembler);
-      } else {
-        yield* this.readUnit(next.unit, next.opened, next.index, assembler);
-      }
-    }
-    // Stopped: units claimed ahead but not started go back to PENDING for the next worker.
-    for (const a of ahead) {
-      if (a.kind === 'sqlite') {
-        a.stage?.then((s) => s?.close()).catch(() => undefined);
-        a.file.then((f) => f.cleanup()).catch(() => undefined);
-      } else {
-        a.opened.then((s) => s.destroy()).catch(() => undefined);
-      }
-      await ledger.release(a.unit.key);
     }
   }
 
