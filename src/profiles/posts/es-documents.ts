@@ -122,7 +122,7 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
       write(tombstone(atUri, did, 'post', 'account_deleted', account.deleted_at, account.deleted_time_us, p.indexed_at as string));
       continue;
     }
-    ops.push({ action: 'index', index: POSTS, id: atUri, routing: did, sourceJson: postDocument(p) });
+    ops.push({ action: 'index', index: POSTS, id: atUri, routing: did, sourceBytes: postDocument(p) });
   }
   return ops;
 }
@@ -139,8 +139,8 @@ function tombstone(
   return { at_uri: atUri, author_did: did, kind, reason, deleted_at: deletedAt, deleted_time_us: deletedTimeUs, indexed_at: indexedAt };
 }
 
-/** The `posts` document of a row as JSON, in the seed's shape (plus `time_us` and `media`). */
-function postDocument(p: RowObject): string {
+/** The `posts` document of a row as UTF-8 JSON, in the seed's shape (plus `time_us` and `media`). */
+function postDocument(p: RowObject): Uint8Array {
   const doc: Record<string, unknown> = {
     at_uri: p.at_uri,
     author_did: p.author_did,
@@ -155,9 +155,13 @@ function postDocument(p: RowObject): string {
   doc.indexed_at = p.indexed_at;
   const json = JSON.stringify(doc);
   // Made in the parser thread (ProfileOptions.documents); from the vectors when rows came otherwise.
-  const embeddings = typeof p.embeddings_json === 'string' ? p.embeddings_json : embeddingsFromBlobs(p);
-  return embeddings ? `${json.slice(0, -1)},"embeddings":${embeddings}}` : json;
+  const made = p.embeddings_json;
+  if (made instanceof Uint8Array) return Buffer.concat([Buffer.from(`${json.slice(0, -1)},"embeddings":`), made, CLOSE]);
+  const embeddings = embeddingsFromBlobs(p);
+  return Buffer.from(embeddings ? `${json.slice(0, -1)},"embeddings":${embeddings}}` : json);
 }
+
+const CLOSE = Buffer.from('}');
 
 function embeddingsFromBlobs(p: RowObject): string | null {
   const embeddings: Record<string, number[]> = {};

@@ -73,7 +73,7 @@ export function mapPostRow(record: unknown, emit: RowEmitter, now: string, docum
     documents ? null : (vectors[0] ?? null),
     documents ? null : (vectors[1] ?? null),
     now,
-    documents ? embeddingsJson(vectors) : null,
+    documents ? embeddingsJsonBytes(vectors) : null,
   ];
   emit.row(POSTS_TABLE, values);
   return undefined;
@@ -120,13 +120,13 @@ function embeddingsOf(inferences: unknown, atUri: string, emit: RowEmitter): Arr
  * vector is kept. Serializing 768 floats is the costliest part of a document, so it is done here, in
  * the parser thread, when the sink builds documents.
  */
-function embeddingsJson(vectors: ReadonlyArray<Uint8Array | null>): string | null {
+function embeddingsJsonBytes(vectors: ReadonlyArray<Uint8Array | null>): Uint8Array | null {
   const parts: string[] = [];
   EMBEDDING_MODELS.forEach(({ field }, i) => {
     const bytes = vectors[i];
     if (bytes) parts.push(`${JSON.stringify(field)}:[${float32List(bytes)}]`);
   });
-  return parts.length > 0 ? `{${parts.join(',')}}` : null;
+  return parts.length > 0 ? Buffer.from(`{${parts.join(',')}}`, 'latin1') : null;
 }
 
 /**

@@ -28,10 +28,12 @@ export const POSTS: TableSpec = {
     text('indexed_at', 'When Sluice stored it (UTC ISO 8601).'),
     {
       name: 'embeddings_json',
-      kind: 'text',
-      sqlType: 'TEXT',
+      // Bytes, not text: they are transferred (not copied) from the parser thread and never become
+      // a string on the writer's heap.
+      kind: 'blob',
+      sqlType: 'BLOB',
       stored: false,
-      description: 'Elasticsearch only: the embeddings object as JSON, serialized in the parser thread.',
+      description: 'Elasticsearch only: the embeddings object as UTF-8 JSON, serialized in the parser thread.',
     },
   ],
   // An update (a later event of the same post) replaces it; a repeat of the same event is a duplicate.

@@ -10,7 +10,7 @@ import { describeEsError, retryableError } from './es-retry.js';
 export interface BulkSenderOptions {
   /** Operations per request (`--batch-size`). */
   batchSize: number;
-  /** Bytes per request (about: the body's characters). */
+  /** Bytes per request. */
   maxBytes: number;
   /** Requests in flight at once. */
   maxInFlight: number;
@@ -41,10 +41,14 @@ export interface BulkCounts {
 
 interface Serialized {
   op: EsOperation;
-  /** The action line and, for `index`, the document line. */
-  lines: string[];
-  bytes: number;
+  /**
+   * The action line and, for `index`, the document line, as bytes: made once when queued (the text
+   * is garbage at once; retries resend the same bytes).
+   */
+  ndjson: Buffer;
 }
+
+const NEWLINE = Buffer.from('\n');
 
 type BulkItem = Record<string, { status: number; error?: { type?: string; reason?: string } }>;
 
@@ -73,10 +77,12 @@ export class BulkSender {
   async add(op: EsOperation): Promise<void> {
     this.throwIfFailed();
     const action = JSON.stringify({ [op.action]: { _index: op.index, _id: op.id, ...(op.routing ? { routing: op.routing } : {}) } });
-    const lines = op.action === 'index' ? [action, op.sourceJson ?? JSON.stringify(op.source ?? {})] : [action];
-    const bytes = lines.reduce((n, l) => n + l.length + 1, 0);
-    this.queue.push({ op, lines, bytes });
-    this.queuedBytes += bytes;
+    let ndjson: Buffer;
+    if (op.action !== 'index') ndjson = Buffer.from(`${action}\n`);
+    else if (op.sourceBytes) ndjson = Buffer.concat([Buffer.from(`${action}\n`), op.sourceBytes, NEWLINE]);
+    else ndjson = Buffer.from(`${action}\n${JSON.stringify(op.source ?? {})}\n`);
+    this.queue.push({ op, ndjson });
+    this.queuedBytes += ndjson.length;
     if (this.queue.length >= this.o.batchSize || this.queuedBytes >= this.o.maxBytes) await this.sendQueued();
   }
 
@@ -144,7 +150,7 @@ export class BulkSender {
         this.counts.requests += 1;
         // One Buffer per request: the client's own body building (string concatenation, then its
         // length, then a Buffer) cost more than the documents themselves.
-        const body = Buffer.from(`${pending.map((s) => s.lines.join('\n')).join('\n')}\n`);
+        const body = Buffer.concat(pending.map((s) => s.ndjson));
         const res = await this.client.transport.request<{ items: BulkItem[] }>(
           { method: 'POST', path: '/_bulk', bulkBody: body },
           { headers: { 'content-type': COMPATIBLE_NDJSON } },
@@ -179,7 +185,7 @@ export class BulkSender {
           id: s.op.id,
           status,
           reason: `${e?.type ?? 'error'}: ${e?.reason ?? `HTTP ${status}`}`,
-          raw: s.lines.join('\n'),
+          raw: s.ndjson.toString('utf8').trimEnd(),
         });
       }
     });

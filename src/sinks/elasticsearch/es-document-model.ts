@@ -29,9 +29,9 @@ export interface EsOperation {
   index: string;
   id: string;
   routing?: string | undefined;
-  /** The document (`index` only), as an object or already serialized. */
+  /** The document (`index` only): an object, or already serialized as UTF-8 JSON bytes. */
   source?: Record<string, unknown> | undefined;
-  sourceJson?: string | undefined;
+  sourceBytes?: Uint8Array | undefined;
 }
 
 /** A document's reference for real-time reads. */

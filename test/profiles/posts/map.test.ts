@@ -78,7 +78,7 @@ describe('posts map: Megastream rows into posts and tombstones', () => {
     const { rows } = run(create({}, { text_embeddings: { 'all-MiniLM-L12-v2': vector(384, 1) } }), true);
     const v = rows[0]?.values ?? [];
     expect(col(v, 'embedding_l12')).toBeNull();
-    const json = JSON.parse(col(v, 'embeddings_json') as string) as Record<string, number[]>;
+    const json = JSON.parse(Buffer.from(col(v, 'embeddings_json') as Uint8Array).toString('utf8')) as Record<string, number[]>;
     expect(Object.keys(json)).toEqual(['all_MiniLM_L12_v2']);
     expect(json.all_MiniLM_L12_v2?.map((x) => Math.fround(x))).toEqual(Array.from(new Float32Array(384).map((_, i) => Math.sin(1 + i))));
   });
