@@ -64,8 +64,10 @@ export interface Ledger {
   /**
    * A unit claimed ahead (`{ ahead: true }`) whose turn has come: counts the attempt and starts its
    * lease again from now. A worker that dies with units only claimed ahead charges them nothing.
+   * False when `worker` no longer holds the unit (its lease lapsed while it waited and another
+   * worker took it): the caller must skip it.
    */
-  begin(bucket: string, key: string, leaseSec: number): Promise<void>;
+  begin(bucket: string, key: string, leaseSec: number, worker: string): Promise<boolean>;
   /** Marks a unit COMPLETED (a no-op when the sink already did, in its own transaction). */
   complete(bucket: string, key: string): Promise<void>;
   /**
@@ -76,7 +78,7 @@ export interface Ledger {
   /** When the next PENDING unit of `bucket` becomes due (null if none waits). */
   nextDue(bucket: string): Promise<string | null>;
   /** Units by status, newest first, paged. */
-  list(filter: { status?: UnitStatus | undefined; limit: number; page: number }): Promise<LedgerPage>;
+  list(filter: { status?: UnitStatus | undefined; bucket?: string | undefined; limit: number; page: number }): Promise<LedgerPage>;
   /** FAILED (or any) units back to PENDING with attempts reset; returns how many. */
   retry(target: { key: string } | { allFailed: true }): Promise<number>;
   /** A stuck PROCESSING unit back to PENDING; returns whether one was released. */

@@ -93,13 +93,14 @@ export class PostgresLedger implements Ledger {
     return r.rows.map(toUnit).sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : a.key < b.key ? -1 : 1));
   }
 
-  async begin(bucket: string, key: string, leaseSec: number): Promise<void> {
-    await this.pool.query(
+  async begin(bucket: string, key: string, leaseSec: number, worker: string): Promise<boolean> {
+    const r = await this.pool.query(
       `UPDATE ${LEDGER_TABLE} SET attempts = attempts + 1, last_attempt = now(),
          lease_until = now() + make_interval(secs => $3), updated_at = now()
-       WHERE bucket = $1 AND key = $2 AND status = 'PROCESSING'`,
-      [bucket, key, leaseSec],
+       WHERE bucket = $1 AND key = $2 AND status = 'PROCESSING' AND worker = $4`,
+      [bucket, key, leaseSec, worker],
     );
+    return (r.rowCount ?? 0) > 0;
   }
 
   async complete(bucket: string, key: string): Promise<void> {
@@ -128,12 +129,15 @@ export class PostgresLedger implements Ledger {
     return r.rows[0]?.t?.toISOString() ?? null;
   }
 
-  async list(filter: { status?: UnitStatus | undefined; limit: number; page: number }): Promise<LedgerPage> {
-    const where = filter.status ? 'WHERE status = $1' : 'WHERE $1::text IS NULL';
-    const total = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${LEDGER_TABLE} ${where}`, [filter.status ?? null]);
+  async list(filter: { status?: UnitStatus | undefined; bucket?: string | undefined; limit: number; page: number }): Promise<LedgerPage> {
+    const where = 'WHERE ($1::text IS NULL OR status = $1) AND ($4::text IS NULL OR bucket = $4)';
+    const total = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${LEDGER_TABLE} WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR bucket = $2)`,
+      [filter.status ?? null, filter.bucket ?? null],
+    );
     const rows = await this.pool.query<Row>(
       `SELECT * FROM ${LEDGER_TABLE} ${where} ORDER BY updated_at DESC, key LIMIT $2 OFFSET $3`,
-      [filter.status ?? null, filter.limit, (filter.page - 1) * filter.limit],
+      [filter.status ?? null, filter.limit, (filter.page - 1) * filter.limit, filter.bucket ?? null],
     );
     return { units: rows.rows.map(toUnit), total: Number(total.rows[0]?.n ?? 0) };
   }

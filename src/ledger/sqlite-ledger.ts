@@ -84,12 +84,13 @@ export class SqliteLedger implements Ledger {
     return claimTx.immediate();
   }
 
-  async begin(bucket: string, key: string, leaseSec: number): Promise<void> {
+  async begin(bucket: string, key: string, leaseSec: number, worker: string): Promise<boolean> {
     const now = Date.now();
-    this.conn
+    const r = this.conn
       .prepare(`UPDATE ${LEDGER_TABLE} SET attempts = attempts + 1, last_attempt = @now, lease_until = @lease, updated_at = @now
-        WHERE bucket = @bucket AND key = @key AND status = 'PROCESSING'`)
-      .run({ lease: new Date(now + leaseSec * 1000).toISOString(), now: new Date(now).toISOString(), bucket, key });
+        WHERE bucket = @bucket AND key = @key AND status = 'PROCESSING' AND worker = @worker`)
+      .run({ lease: new Date(now + leaseSec * 1000).toISOString(), now: new Date(now).toISOString(), bucket, key, worker });
+    return r.changes > 0;
   }
 
   async complete(bucket: string, key: string): Promise<void> {
@@ -120,9 +121,9 @@ export class SqliteLedger implements Ledger {
     return r?.t ?? null;
   }
 
-  async list(filter: { status?: UnitStatus | undefined; limit: number; page: number }): Promise<LedgerPage> {
-    const where = filter.status ? 'WHERE status = @status' : '';
-    const params = { status: filter.status ?? null, limit: filter.limit, offset: (filter.page - 1) * filter.limit };
+  async list(filter: { status?: UnitStatus | undefined; bucket?: string | undefined; limit: number; page: number }): Promise<LedgerPage> {
+    const where = 'WHERE (@status IS NULL OR status = @status) AND (@bucket IS NULL OR bucket = @bucket)';
+    const params = { status: filter.status ?? null, bucket: filter.bucket ?? null, limit: filter.limit, offset: (filter.page - 1) * filter.limit };
     const total = (this.conn.prepare(`SELECT count(*) AS n FROM ${LEDGER_TABLE} ${where}`).get(params) as { n: number }).n;
     const rows = this.conn
       .prepare<typeof params, Row>(`SELECT * FROM ${LEDGER_TABLE} ${where} ORDER BY updated_at DESC, key LIMIT @limit OFFSET @offset`)

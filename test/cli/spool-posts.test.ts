@@ -77,6 +77,24 @@ describe.skipIf(!present)('sluice spool --profile posts on the three real Megast
     expect((await es.stats()).bulkRequests).toBe(before);
   });
 
+  it('with --ledger in another database than the state file, units are COMPLETED there', async () => {
+    await es.clear();
+    const dir = tempDir();
+    const ledger = `sqlite:${join(dir, 'shared-ledger.db')}`;
+    const r = runSluice(['spool', '--profile', 'posts', '--from', REAL_CHUNKS, '--ledger', ledger, '--no-progress'], { cwd: dir, env: esEnv() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await es.dump('posts')).toHaveLength(10);
+    const list = runSluice(['jobs', 'list', '--ledger', ledger, '--json']);
+    expect(list.stdout.match(/COMPLETED/g)).toHaveLength(3);
+  });
+
+  it('refuses --after move:DIR inside --from (its subfolders are read too)', () => {
+    const dir = tempDir();
+    const r = runSluice(['spool', '--profile', 'posts', '--from', dir, '--after', `move:${join(dir, 'done')}`, '--into', `sqlite:${join(dir, 'p.db')}`, '--no-progress']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('inside --from');
+  });
+
   it('--dry-run decodes and counts but writes and marks nothing', () => {
     const dir = tempDir();
     const r = runSluice(['spool', '--profile', 'posts', '--from', REAL_CHUNKS, '--dry-run', '--no-progress'], { cwd: dir, env: esEnv() });

@@ -81,12 +81,16 @@ export function ledgerContract(makeStore: () => LedgerStore): void {
         ['k001.json.gz', 'PROCESSING', 0],
         ['k002.json.gz', 'PROCESSING', 0],
       ]);
-      await ledger.begin(BUCKET, 'k000.json.gz', 1);
+      expect(await ledger.begin(BUCKET, 'k000.json.gz', 1, 'dead')).toBe(true);
       // The worker dies; its leases lapse twice over: only the unit it had begun nears max attempts.
       for (let round = 0; round < 2; round++) {
         await sleep(1200);
         const again = await ledger.claim(BUCKET, `w${round}`, 1, 3, 2, { ahead: true });
-        if (round === 0) await ledger.begin(BUCKET, 'k000.json.gz', 1);
+        if (round === 0) {
+          // The dead worker's turn would come too late: the unit is w0's now.
+          expect(await ledger.begin(BUCKET, 'k000.json.gz', 1, 'dead')).toBe(false);
+          expect(await ledger.begin(BUCKET, 'k000.json.gz', 1, 'w0')).toBe(true);
+        }
         expect(again.map((u) => u.key).sort()).toEqual(round === 0 ? ['k000.json.gz', 'k001.json.gz', 'k002.json.gz'] : ['k001.json.gz', 'k002.json.gz']);
       }
       const failed = await ledger.list({ status: 'FAILED', limit: 10, page: 1 });

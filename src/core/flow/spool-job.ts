@@ -1,6 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, rename, unlink } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Ledger } from '../../ledger/ledger.js';
 import { readMegastreamState, unitsDoneBy, type MegastreamState } from '../../ledger/megastream-state.js';
 import { ledgerFromUrl } from '../../ledger/ledger-from-url.js';
@@ -30,14 +30,19 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
   const state = elasticsearch ? stateOf(config.state) : undefined;
   // A dry run marks nothing: its ledger lives in memory.
   const ledgerUrl = config.dryRun ? 'sqlite::memory:' : (config.ledger ?? (state ? `sqlite:${state.path}` : defaultLedgerUrl(config.into)));
-  const importing = state?.imported !== undefined && !existsSync(state.path);
+  // Imported once: a marker beside the state says it is done (an import cut short runs again).
+  const importMarker = state ? `${state.path}.imported` : undefined;
+  const importing = state?.imported !== undefined && importMarker !== undefined && !existsSync(importMarker) && !config.dryRun;
   const ledger = await ledgerFromUrl(ledgerUrl);
   await ledger.open();
   let failedUnits = 0;
   let sink: Sink | undefined;
   try {
     const lister = await listerFor(config, profile.sqliteUnits ? SQLITE_UNIT_NAME : UNIT_NAME);
-    if (importing && state?.imported) await importMegastreamState(state.imported, state.from, lister, ledger);
+    if (importing && state?.imported && importMarker) {
+      await importMegastreamState(state.imported, state.from, lister, ledger);
+      writeFileSync(importMarker, `${new Date().toISOString()} imported ${state.from}\n`);
+    }
     const afterUnit = afterUnitAction(config.after, lister);
     const source = new SpoolSource({
       lister,
@@ -85,8 +90,13 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
           if (!plan.ledger) return;
           // A ledger in the sink's database (or the state file) was completed in the unit's own
           // transaction; a dry run's sink writes nothing, so its in-memory ledger is told here.
-          if (config.dryRun || (ledgerUrl !== config.into && !state)) await ledger.complete(plan.ledger.bucket, plan.ledger.key);
-          if (!config.dryRun) await afterUnit?.(plan.ledger.key);
+          const completedWithRows = ledgerUrl === config.into || (state !== undefined && ledgerUrl === `sqlite:${state.path}`);
+          if (config.dryRun || !completedWithRows) await ledger.complete(plan.ledger.bucket, plan.ledger.key);
+          if (config.dryRun || !afterUnit) return;
+          // The unit is COMPLETED: a failing --after action is a warning, not a failed run.
+          await afterUnit(plan.ledger.key).catch((err: unknown) => {
+            process.stderr.write(`sluice spool: warning: --after ${config.after} on ${plan.ledger?.key}: ${(err as Error).message}\n`);
+          });
         },
         onUnitFailed: async (plan, message) => {
           if (!plan.ledger) return 'failed';
@@ -101,7 +111,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
     const finished = result.exitCode === EXIT.ok || result.exitCode === EXIT.deadLettered;
     // Units FAILED by this run, and those a dead worker's lapsed leases FAILED: a once-run never ends
     // green while the ledger holds a unit it gave up on (later units never hide it).
-    const failedInLedger = config.mode === 'once' && !config.dryRun ? (await ledger.list({ status: 'FAILED', limit: 1, page: 1 })).total : 0;
+    const failedInLedger = config.mode === 'once' && !config.dryRun ? (await ledger.list({ status: 'FAILED', bucket: lister.bucket, limit: 1, page: 1 })).total : 0;
     failedUnits = Math.max(failedUnits, failedInLedger);
     const exitCode = failedUnits > 0 && finished ? EXIT.failed : result.exitCode;
     return { ...result, exitCode, failedUnits, outcomes: sink?.outcomes?.() ?? {} };
@@ -157,6 +167,10 @@ function afterUnitAction(after: string, lister: UnitLister): ((key: string) => P
   }
   const dir = after.slice('move:'.length);
   if (!lister.localPath) throw new SluiceError('SLUICE_E_CONFIG', '--after move:DIR works for folders only; use --after delete or keep for S3');
+  const inside = relative(lister.bucket, resolve(dir));
+  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+    throw new SluiceError('SLUICE_E_CONFIG', `--after move:${dir}: the folder is inside --from, whose subfolders are read too; choose one outside it`);
+  }
   return async (key) => {
     const from = lister.localPath?.(key);
     if (!from) return;

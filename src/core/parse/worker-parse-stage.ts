@@ -9,7 +9,7 @@ const MAX_IN_FLIGHT = 4;
 
 // Short-lived strings dominate the parser thread; a small young generation keeps its RSS flat.
 const YOUNG_GENERATION_MB = 8;
-const OLD_GENERATION_MB = 96;
+const OLD_GENERATION_MB = 256;
 
 type WorkerMessage = ParseMessage | { kind: 'done' } | { kind: 'fatal'; message: string };
 

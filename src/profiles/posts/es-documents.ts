@@ -124,7 +124,19 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
     }
     ops.push({ action: 'index', index: POSTS, id: atUri, routing: did, sourceBytes: postDocument(p) });
   }
-  return ops;
+  return lastWriteOfEach(ops);
+}
+
+/**
+ * One `index` per document: a tombstone rewritten within a batch (an account deletion after a post
+ * delete) keeps only its last version, so a per-item retry cannot reorder two writes of one id.
+ */
+function lastWriteOfEach(ops: EsOperation[]): EsOperation[] {
+  const last = new Map<string, number>();
+  ops.forEach((op, i) => {
+    if (op.action === 'index') last.set(`${op.index}\u0000${op.id}`, i);
+  });
+  return ops.filter((op, i) => op.action !== 'index' || last.get(`${op.index}\u0000${op.id}`) === i);
 }
 
 function tombstone(

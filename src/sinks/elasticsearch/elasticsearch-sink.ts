@@ -42,6 +42,11 @@ export class ElasticsearchSink implements Sink {
   private readonly state: EsStateStore;
   private readonly model: EsDocumentModel;
   private batch: TableRows[] = [];
+  /**
+   * Documents (with an object source) sent but not yet acknowledged, per index: reads of the
+   * planner see them, so a tombstone of an earlier batch still queued or in flight is not missed.
+   */
+  private unacknowledged = new Map<string, Map<string, Record<string, unknown>>>();
   private batchRows = 0;
   private committedCounts = { indexed: 0, deleted: 0, notFound: 0 };
 
@@ -115,6 +120,7 @@ export class ElasticsearchSink implements Sink {
     const sender = this.requireSender();
     await this.planBatch();
     await sender.drain();
+    this.unacknowledged.clear();
     this.state.save(cursors);
     const c = sender.counts;
     const written = c.indexed + c.deleted + c.notFound - (this.committedCounts.indexed + this.committedCounts.deleted + this.committedCounts.notFound);
@@ -125,6 +131,7 @@ export class ElasticsearchSink implements Sink {
   rollback(): void {
     this.batch = [];
     this.batchRows = 0;
+    this.unacknowledged.clear();
     this.sender?.dropQueued();
   }
 
@@ -147,7 +154,14 @@ export class ElasticsearchSink implements Sink {
     this.batch = [];
     this.batchRows = 0;
     const sender = this.requireSender();
-    for (const op of await this.model.plan(batch, this.lookup)) await sender.add(op);
+    for (const op of await this.model.plan(batch, this.lookup)) {
+      if (op.action === 'index' && op.source) {
+        let docs = this.unacknowledged.get(op.index);
+        if (!docs) this.unacknowledged.set(op.index, (docs = new Map()));
+        docs.set(op.id, op.source);
+      }
+      await sender.add(op);
+    }
   }
 
   private readonly lookup: EsLookup = {
@@ -163,8 +177,14 @@ export class ElasticsearchSink implements Sink {
           if ('found' in d && d.found && d._source) found.set(d._id, d._source);
         }
       } catch (err) {
-        if (isMissingIndex(err)) return found;
-        throw new SluiceError('SLUICE_E_SINK', `Elasticsearch _mget on ${index} failed: ${describeEsError(err)}`, { cause: err });
+        if (!isMissingIndex(err)) {
+          throw new SluiceError('SLUICE_E_SINK', `Elasticsearch _mget on ${index} failed: ${describeEsError(err)}`, { cause: err });
+        }
+      }
+      const pending = this.unacknowledged.get(index);
+      if (pending) for (const r of refs) {
+        const doc = pending.get(r.id);
+        if (doc) found.set(r.id, doc);
       }
       return found;
     },

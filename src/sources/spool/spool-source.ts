@@ -99,7 +99,8 @@ export class SpoolSource implements Source {
           const claimed = await ledger.claim(lister.bucket, this.worker, this.o.leaseSec, PREFETCH - ahead.length, this.o.maxAttempts, {
             ahead: true,
           });
-          for (const u of claimed) ahead.push(this.prefetch(u, index++));
+          // A unit of ours whose lease lapsed while it waited comes back: it is in `ahead` already.
+          for (const u of claimed) if (!ahead.some((a) => a.unit.key === u.key)) ahead.push(this.prefetch(u, index++));
         }
         const next = ahead.shift();
         if (!next) {
@@ -114,8 +115,12 @@ export class SpoolSource implements Source {
           continue;
         }
         ctx.bus.setPhase('ingesting');
-        // Claimed ahead: the attempt counts, and its lease runs, from when its turn comes.
-        await ledger.begin(next.unit.bucket, next.unit.key, this.o.leaseSec);
+        // Claimed ahead: the attempt counts, and its lease runs, from when its turn comes. A unit
+        // another worker took meanwhile (our lease lapsed while it waited) is theirs now.
+        if (!(await ledger.begin(next.unit.bucket, next.unit.key, this.o.leaseSec, this.worker))) {
+          discard(next);
+          continue;
+        }
         if (next.kind === 'sqlite') {
           // The next unit is parsed in its own thread while this one is written (two parsers keep
           // both cores busy: the writer alone leaves one idle half the time).
@@ -131,12 +136,7 @@ export class SpoolSource implements Source {
       // Stopped (or failed): units claimed ahead but not started go back to PENDING for the next
       // worker, and a parser thread already started on one is stopped (it would keep the process alive).
       for (const a of ahead) {
-        if (a.kind === 'sqlite') {
-          a.stage?.then((s) => s?.close()).catch(() => undefined);
-          a.file.then((f) => f.cleanup()).catch(() => undefined);
-        } else {
-          a.opened.then((s) => s.destroy()).catch(() => undefined);
-        }
+        discard(a);
         if (orderly) await ledger.release(a.unit.key);
       }
     }
@@ -263,5 +263,15 @@ export class SpoolSource implements Source {
   private filter(units: DiscoveredUnit[]): DiscoveredUnit[] {
     const since = this.o.since?.toISOString();
     return since ? units.filter((u) => u.sortKey >= since) : units;
+  }
+}
+
+/** Stops fetching or parsing a unit claimed ahead and removes its temp file. */
+function discard(a: Ahead): void {
+  if (a.kind === 'sqlite') {
+    a.stage?.then((s) => s?.close()).catch(() => undefined);
+    a.file.then((f) => f.cleanup()).catch(() => undefined);
+  } else {
+    a.opened.then((s) => s.destroy()).catch(() => undefined);
   }
 }
