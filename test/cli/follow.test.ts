@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -300,7 +300,11 @@ describe('sluice follow with a real writer process', () => {
     for (let r = 0; r < sizes.length; r++) {
       if (r > 0) w.send(`round${r}`);
       const bytes = range(0, sizes[r] ?? 0).reduce((n, seq) => n + Buffer.byteLength(bridgeLine(seq, `r${r}`)) + 1, 0);
-      const st = await waitFor(() => (existsSync(c.file(D1)) && statSync(c.file(D1)).size === bytes ? statSync(c.file(D1)) : undefined), {
+      // The writer deletes and re-creates the file: it may vanish between two looks (ENOENT).
+      const st = await waitFor(() => {
+        const now = statSync(c.file(D1), { throwIfNoEntry: false });
+        return now && now.size === bytes ? now : undefined;
+      }, {
         timeoutMs: 5_000,
         what: `round ${r} file`,
       });

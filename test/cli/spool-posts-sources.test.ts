@@ -186,7 +186,7 @@ describe.skipIf(!realPresent)('sluice spool --profile posts --source s3 (local S
     expect(ledger.every((l) => l.bucket === BUCKET && l.status === 'COMPLETED' && l.attempts === 1)).toBe(true);
 
     // Downloads and unzipped databases of this run (unit-<pid>-*) are gone.
-    const unitDir = join(tmpdir(), 'sluice-units');
+    const unitDir = join(tmpdir(), `sluice-units-${process.getuid?.() ?? 'user'}`);
     expect(existsSync(unitDir)).toBe(true);
     expect(readdirSync(unitDir).filter((n) => n.startsWith(`unit-${pid}-`))).toEqual([]);
 

@@ -133,6 +133,8 @@ export class ElasticsearchSink implements Sink {
     this.batchRows = 0;
     this.unacknowledged.clear();
     this.sender?.dropQueued();
+    // Items of the failed unit refused so far: the unit is done again, and they with it.
+    this.sender?.takeRejected();
   }
 
   async close(): Promise<void> {

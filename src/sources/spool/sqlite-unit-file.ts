@@ -18,9 +18,12 @@ export interface SqliteUnitFile {
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
-/** Where units are unpacked: `unit-<pid>-<random>.db`, so files of a dead process can be told apart. */
+/**
+ * Where units are unpacked: `unit-<pid>-<random>.db`, so files of a dead process can be told apart.
+ * One folder per user, readable by that user only (the databases are the user's data).
+ */
 export function unitTempDir(): string {
-  return join(tmpdir(), 'sluice-units');
+  return join(tmpdir(), `sluice-units-${process.getuid?.() ?? 'user'}`);
 }
 
 /**
@@ -45,7 +48,7 @@ export async function removeStaleUnitFiles(dir = unitTempDir()): Promise<number>
  * local file is read in place; a remote one (`stored`) is first streamed to a temp file.
  */
 export async function sqliteUnitFile(name: string, local: string | undefined, stored: () => Promise<Readable>, dir = unitTempDir()): Promise<SqliteUnitFile> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const made: string[] = [];
   const cleanup = async (): Promise<void> => {
     await Promise.all(made.map((p) => rm(p, { force: true })));
