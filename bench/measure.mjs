@@ -76,3 +76,15 @@ export async function measure(cmd, args, opts = {}) {
   }
   return { seconds, peakRssMB: peakKB ? +(peakKB / 1024).toFixed(1) : null, stdout, stderr, code, signal, timedOut };
 }
+
+/** The last line of `text` that is JSON (a command's `--json` summary), or null. */
+export function lastJson(text) {
+  for (const line of text.trim().split('\n').reverse()) {
+    try {
+      return JSON.parse(line);
+    } catch {
+      /* not JSON */
+    }
+  }
+  return null;
+}

@@ -23,7 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { measure } from './measure.mjs';
+import { lastJson, measure } from './measure.mjs';
 import { generatePostsChunks } from './generate-posts-chunks.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,17 +51,6 @@ function noteLoad(what) {
   const l = loadavg();
   results.loadavg[what] = l.map((x) => +x.toFixed(2));
   log(`load average before ${what}: ${load()} (1/5/15 min)`);
-}
-
-function lastJson(text) {
-  for (const line of text.trim().split('\n').reverse()) {
-    try {
-      return JSON.parse(line);
-    } catch {
-      /* not JSON */
-    }
-  }
-  return null;
 }
 
 /**

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
-import { measure } from './measure.mjs';
+import { lastJson, measure } from './measure.mjs';
 import { mulberry32 as prng } from './generate-bridge-events.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -117,17 +117,6 @@ function fresh(path) {
   rmSync(path, { recursive: true, force: true });
   mkdirSync(path, { recursive: true });
   return path;
-}
-
-function lastJson(text) {
-  for (const line of text.trim().split('\n').reverse()) {
-    try {
-      return JSON.parse(line);
-    } catch {
-      /* not JSON */
-    }
-  }
-  return null;
 }
 
 async function sluice(args, opts = {}) {
