@@ -1,0 +1,101 @@
+// Faults on demand (/_contract/faults): their state, validation, and the per-item bulk faults.
+import { EsError } from './protocol.mjs';
+import { fired } from './stats.mjs';
+
+export let faults = emptyFaults();
+let everyNthCounter = 0;
+
+export function emptyFaults() {
+  return { rejectIds: {}, rejectEveryNth: undefined, failRequests: undefined, dropConnections: undefined, slowMs: undefined, reject4xxIds: {} };
+}
+
+const FAULT_KEYS = ['rejectIds', 'rejectEveryNth', 'failRequests', 'dropConnections', 'slowMs', 'reject4xxIds'];
+
+/** Validates a fault set; every problem is listed in one 400. */
+export function parseFaults(input) {
+  const problems = [];
+  const next = emptyFaults();
+  const isObj = (x) => x !== null && typeof x === 'object' && !Array.isArray(x);
+  const posInt = (x) => Number.isInteger(x) && x > 0;
+  const status = (x) => Number.isInteger(x) && x >= 400 && x <= 599;
+  if (!isObj(input)) problems.push('body must be a JSON object');
+  for (const key of Object.keys(isObj(input) ? input : {})) if (!FAULT_KEYS.includes(key)) problems.push(`unknown fault [${key}]; known: ${FAULT_KEYS.join(', ')}`);
+  const f = isObj(input) ? input : {};
+  if (f.rejectIds !== undefined) {
+    for (const [id, spec] of Object.entries(isObj(f.rejectIds) ? f.rejectIds : {})) {
+      const s = spec?.status ?? 429;
+      const times = spec?.times ?? 1;
+      if (!status(s) || !posInt(times)) problems.push(`rejectIds[${id}] needs status 400-599 and times >= 1`);
+      next.rejectIds[id] = { status: s, times };
+    }
+  }
+  if (f.rejectEveryNth !== undefined) {
+    const { n, status: s = 429, times = Number.POSITIVE_INFINITY } = f.rejectEveryNth ?? {};
+    if (!posInt(n) || !status(s) || !(times === Number.POSITIVE_INFINITY || posInt(times))) problems.push('rejectEveryNth needs n >= 1, status 400-599, times >= 1');
+    next.rejectEveryNth = { n, status: s, times };
+  }
+  if (f.failRequests !== undefined) {
+    const { status: s = 503, times = 1 } = f.failRequests ?? {};
+    if (!status(s) || !posInt(times)) problems.push('failRequests needs status 400-599 and times >= 1');
+    next.failRequests = { status: s, times };
+  }
+  if (f.dropConnections !== undefined) {
+    const { times = 1 } = f.dropConnections ?? {};
+    if (!posInt(times)) problems.push('dropConnections needs times >= 1');
+    next.dropConnections = { times };
+  }
+  if (f.slowMs !== undefined) {
+    const { ms, times = 1 } = f.slowMs ?? {};
+    if (!(Number.isFinite(ms) && ms >= 0) || !posInt(times)) problems.push('slowMs needs ms >= 0 and times >= 1');
+    next.slowMs = { ms, times };
+  }
+  if (f.reject4xxIds !== undefined) {
+    for (const [id, s] of Object.entries(isObj(f.reject4xxIds) ? f.reject4xxIds : {})) {
+      if (!(Number.isInteger(s) && s >= 400 && s <= 499)) problems.push(`reject4xxIds[${id}] must be a 4xx status`);
+      next.reject4xxIds[id] = s;
+    }
+  }
+  if (problems.length > 0) throw new EsError(400, 'contract_faults_invalid', problems.join('; '));
+  return next;
+}
+
+/** The faults with remaining counts; an unlimited `times` shows as null (JSON has no Infinity). */
+export function faultsView() {
+  return JSON.parse(JSON.stringify(faults));
+}
+
+export function itemFault(id) {
+  const permanent = faults.reject4xxIds[id];
+  if (permanent !== undefined) {
+    fired('reject4xxIds');
+    return new EsError(permanent, 'mapper_parsing_exception', `failed to parse document with id '${id}' (contract fault reject4xxIds)`);
+  }
+  const byId = faults.rejectIds[id];
+  if (byId && byId.times > 0) {
+    byId.times--;
+    fired('rejectIds');
+    return transientItemError(byId.status, id);
+  }
+  const nth = faults.rejectEveryNth;
+  if (nth && nth.times > 0) {
+    everyNthCounter++;
+    if (everyNthCounter % nth.n === 0) {
+      nth.times--;
+      fired('rejectEveryNth');
+      return transientItemError(nth.status, id);
+    }
+  }
+  return undefined;
+}
+
+function transientItemError(status, id) {
+  if (status === 429) return new EsError(429, 'es_rejected_execution_exception', `rejected execution of coordinating operation for [${id}] (contract fault)`);
+  if (status === 503) return new EsError(503, 'unavailable_shards_exception', `[contract][0] primary shard is not active (contract fault, id [${id}])`);
+  return new EsError(status, 'exception', `contract fault for [${id}]`);
+}
+
+/** Replaces the fault set and restarts the rejectEveryNth count. */
+export function setFaults(next) {
+  faults = next;
+  everyNthCounter = 0;
+}

@@ -1,0 +1,90 @@
+// ES errors and responses (with filter_path), and request body reading.
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+
+// ---------------------------------------------------------------------------------------------
+// Errors and responses
+
+export class EsError extends Error {
+  constructor(status, type, reason, extra = {}) {
+    super(reason);
+    this.status = status;
+    this.type = type;
+    this.extra = extra;
+  }
+  body() {
+    const cause = { type: this.type, reason: this.message, ...this.extra };
+    return { error: { root_cause: [cause], ...cause }, status: this.status };
+  }
+}
+export const indexNotFound = (name) =>
+  new EsError(404, 'index_not_found_exception', `no such index [${name}]`, { 'resource.type': 'index_or_alias', 'resource.id': name, index: name });
+
+/**
+ * ES `filter_path` (includes only; `*` matches one key; arrays are traversed; objects left empty
+ * are dropped, so `items.*.error` keeps only failed items, as in ES). Exclusions (`-x`) and `**`
+ * are not supported: the body is then returned unfiltered.
+ */
+function applyFilterPath(value, patterns) {
+  if (patterns.some((p) => p.length === 0)) return value;
+  if (Array.isArray(value)) {
+    const out = value.map((v) => applyFilterPath(v, patterns)).filter((v) => v !== undefined);
+    return out.length > 0 ? out : undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  const out = {};
+  for (const [k, v] of Object.entries(value)) {
+    const next = patterns.filter((p) => p[0] === '*' || p[0] === k).map((p) => p.slice(1));
+    if (next.length === 0) continue;
+    const r = applyFilterPath(v, next);
+    if (r !== undefined) out[k] = r;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function filterBody(req, body) {
+  const spec = new URL(req.url ?? '/', 'http://contract').searchParams.get('filter_path');
+  if (!spec || spec.includes('-') || spec.includes('**') || body === null || typeof body !== 'object') return body;
+  return applyFilterPath(body, spec.split(',').map((p) => p.trim().split('.'))) ?? {};
+}
+
+export function send(res, status, body, extraHeaders = {}) {
+  const filtered = body === undefined || res.req.url?.startsWith('/_contract/') ? body : filterBody(res.req, body);
+  const payload = filtered === undefined || res.req.method === 'HEAD' ? '' : JSON.stringify(filtered);
+  res.writeHead(status, {
+    'x-elastic-product': 'Elasticsearch',
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...extraHeaders,
+  });
+  res.end(payload);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Body reading: Buffers only, one concat, optional gzip/deflate.
+
+export async function readBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  let buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+  const encoding = (req.headers['content-encoding'] ?? '').toLowerCase();
+  if (encoding === 'gzip') buf = await gunzip(buf);
+  else if (encoding === 'deflate') buf = await inflate(buf);
+  return buf;
+}
+
+export function parseJsonBody(buf) {
+  if (buf.length === 0) return {};
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch (err) {
+    throw new EsError(400, 'parse_exception', `request body is not valid JSON: ${err.message}`);
+  }
+}

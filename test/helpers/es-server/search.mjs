@@ -1,0 +1,61 @@
+import { newId, viewOf } from './documents.mjs';
+import { EsError } from './protocol.mjs';
+import { compareTuples, filterSource, matching, parseSort, sortValue } from './queries.mjs';
+
+// ---------------------------------------------------------------------------------------------
+// Search and scroll
+
+/** Open scroll contexts: id → the remaining ranked hits and how to render them. */
+export const scrolls = new Map();
+
+function searchResponse(t0, targets, total, page, render) {
+  return {
+    took: Date.now() - t0,
+    timed_out: false,
+    _shards: { total: targets.length, successful: targets.length, skipped: 0, failed: 0 },
+    hits: { total: { value: total, relation: 'eq' }, max_score: render.sorted || total === 0 ? null : 1, hits: page.map(render.hit) },
+  };
+}
+
+export function handleSearch(targets, body, query) {
+  const t0 = Date.now();
+  const hits = matching(targets, body.query);
+  const keys = parseSort(body.sort ?? query.get('sort')?.split(','));
+  const tuples = new Map(hits.map((h) => [h, keys.map((k) => sortValue(h, k.field))]));
+  if (keys.length > 0) hits.sort((a, b) => compareTuples(tuples.get(a), tuples.get(b), keys) || a.doc.seqNo - b.doc.seqNo);
+  let ranked = hits;
+  if (body.search_after !== undefined) {
+    if (keys.length === 0) throw new EsError(400, 'illegal_argument_exception', 'Sort must contain at least one field when search_after is used.');
+    ranked = ranked.filter((h) => compareTuples(tuples.get(h), body.search_after, keys) > 0);
+  }
+  const from = Number(body.from ?? query.get('from') ?? 0);
+  const size = Number(body.size ?? query.get('size') ?? 10);
+  const sourceSpec = body._source ?? (query.get('_source') === 'false' ? false : undefined);
+  const render = {
+    sorted: keys.length > 0,
+    hit: (h) => {
+      const hit = { _index: h.index.name, _id: h.id, _score: keys.length > 0 ? null : 1 };
+      if (h.doc.routing !== undefined) hit._routing = h.doc.routing;
+      const src = filterSource(viewOf(h.doc), sourceSpec);
+      if (src !== undefined) hit._source = src;
+      if (keys.length > 0) hit.sort = tuples.get(h);
+      return hit;
+    },
+  };
+  const response = searchResponse(t0, targets, hits.length, ranked.slice(from, from + size), render);
+  if (query.get('scroll')) {
+    const id = newId();
+    scrolls.set(id, { targets, total: hits.length, rest: ranked.slice(from + size), size, render });
+    response._scroll_id = id;
+  }
+  return response;
+}
+
+/** Next page of a scroll (a snapshot taken when the scroll started, like ES). */
+export function handleScroll(scrollId) {
+  const ctx = scrolls.get(scrollId);
+  if (!ctx) throw new EsError(404, 'search_context_missing_exception', `No search context found for id [${scrollId}]`);
+  const page = ctx.rest.slice(0, ctx.size);
+  ctx.rest = ctx.rest.slice(ctx.size);
+  return { _scroll_id: scrollId, ...searchResponse(Date.now(), ctx.targets, ctx.total, page, ctx.render) };
+}
