@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure } from './measure.mjs';
+import { mulberry32 } from './generate-bridge-events.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, '..', 'bin', 'sluice.js');
@@ -16,18 +17,7 @@ const TARGET_RATE = 50_000;
 const TARGET_RSS_MB = 250;
 const TARGET_REPORT_S = 1;
 
-/** mulberry32: small, seeded, good enough for proportions. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(4);
+const rand = mulberry32(4);
 const pick = (list) => list[Math.floor(rand() * list.length)];
 const USERS = ['root', 'admin', 'user', 'ubuntu', 'pi', 'test', 'oracle', 'git', 'support', 'guest'];
 const PASSWORDS = ['123456', 'password', 'root', 'admin', '12345', 'qwerty', '1234', 'toor', 'raspberry', 'changeme'];
