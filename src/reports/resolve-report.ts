@@ -24,7 +24,7 @@ export function findReport(set: ProfileReports, name: string | undefined): Repor
   }
   const wanted = normalizeReportName(name);
   const found = set.reports.find((r) => r.name === wanted);
-  if (!found) throw new SluiceError('SLUICE_E_UNKNOWN_REPORT', `unknown report "${name}"; expected one of: ${names}`);
+  if (!found) throw new SluiceError('SLUICE_E_UNKNOWN_REPORT', `unknown report "${name}"; expected one of: ${names} (another profile's reports need --profile NAME)`);
   return found;
 }
 
