@@ -1,7 +1,7 @@
 import { applyWrite, entryFromLine, newId } from './documents.mjs';
 import { faults, itemFault } from './faults.mjs';
 import { resolveWrite } from './indices.mjs';
-import { EsError, readBody, send } from './protocol.mjs';
+import { EsError, readBodyChunks, send } from './protocol.mjs';
 import { bump, fired, stats } from './stats.mjs';
 
 // ---------------------------------------------------------------------------------------------
@@ -9,31 +9,49 @@ import { bump, fired, stats } from './stats.mjs';
 
 const BULK_ACTIONS = new Set(['index', 'create', 'delete', 'update']);
 
-/** Splits NDJSON into [start, end) byte ranges without building strings; skips blank lines. */
-function splitLines(buf) {
+/**
+ * Splits NDJSON arriving in chunks into lines (a trailing \r dropped, blank lines skipped). A line
+ * inside one chunk is a view of it; only a line across chunks is copied together.
+ */
+function splitLines(chunks) {
   const lines = [];
-  let start = 0;
-  while (start < buf.length) {
-    let end = buf.indexOf(10, start);
-    if (end === -1) end = buf.length;
-    let e = end;
-    if (e > start && buf[e - 1] === 13) e--;
-    if (e > start) lines.push([start, e]);
-    start = end + 1;
+  let pieces = [];
+  for (const chunk of chunks) {
+    let start = 0;
+    for (;;) {
+      const end = chunk.indexOf(10, start);
+      if (end === -1) {
+        if (start < chunk.length) pieces.push(chunk.subarray(start));
+        break;
+      }
+      const piece = chunk.subarray(start, end);
+      if (pieces.length === 0) addLine(lines, piece);
+      else {
+        pieces.push(piece);
+        addLine(lines, Buffer.concat(pieces));
+        pieces = [];
+      }
+      start = end + 1;
+    }
   }
+  if (pieces.length > 0) addLine(lines, Buffer.concat(pieces));
   return lines;
 }
 
-function handleBulk(buf, pathIndex, query) {
+function addLine(lines, line) {
+  const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
+  if (end > 0) lines.push(end === line.length ? line : line.subarray(0, end));
+}
+
+function handleBulk(chunks, pathIndex, query) {
   const t0 = Date.now();
-  const lines = splitLines(buf);
+  const lines = splitLines(chunks);
   const items = [];
   let errors = false;
   for (let i = 0; i < lines.length; i++) {
-    const [s, e] = lines[i];
     let action;
     try {
-      action = JSON.parse(buf.toString('utf8', s, e));
+      action = JSON.parse(lines[i].toString('utf8'));
     } catch (err) {
       throw new EsError(400, 'x_content_parse_exception', `[${i + 1}:1] malformed action/metadata line: ${err.message}`);
     }
@@ -46,9 +64,8 @@ function handleBulk(buf, pathIndex, query) {
     let payload;
     if (op !== 'delete') {
       i++;
-      const span = lines[i];
-      if (!span) throw new EsError(400, 'illegal_argument_exception', `The bulk request must be terminated by a newline [\\n] (missing source for action line ${i})`);
-      const line = buf.subarray(span[0], span[1]);
+      const line = lines[i];
+      if (!line) throw new EsError(400, 'illegal_argument_exception', `The bulk request must be terminated by a newline [\\n] (missing source for action line ${i})`);
       if (op === 'update') {
         try {
           payload = JSON.parse(line.toString('utf8'));
@@ -86,10 +103,11 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function bulkEndpoint(req, res, pathIndex, q, logEntry) {
   if (req.method !== 'POST' && req.method !== 'PUT') throw new EsError(405, 'method_not_allowed', `Incorrect HTTP method for uri [${req.url}] and method [${req.method}], allowed: [POST, PUT]`);
-  const buf = await readBody(req);
+  const chunks = await readBodyChunks(req);
+  const bytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
   stats.bulkRequests++;
-  stats.bulkBytes += buf.length;
-  logEntry.bytes = buf.length;
+  stats.bulkBytes += bytes;
+  logEntry.bytes = bytes;
   if (faults.dropConnections && faults.dropConnections.times > 0) {
     faults.dropConnections.times--;
     fired('dropConnections');
@@ -107,7 +125,7 @@ export async function bulkEndpoint(req, res, pathIndex, q, logEntry) {
   }
   // Items are applied before a slow answer: a real cluster may have applied them even when the
   // client has already timed out and will retry.
-  const result = handleBulk(buf, pathIndex, q);
+  const result = handleBulk(chunks, pathIndex, q);
   logEntry.items = result.items.length;
   if (faults.slowMs && faults.slowMs.times > 0) {
     faults.slowMs.times--;

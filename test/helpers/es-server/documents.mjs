@@ -1,12 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
+import crypto from 'node:crypto';
+import { vectorError } from './dense-vectors.mjs';
 import { keepSources } from './options.mjs';
 import { EsError } from './protocol.mjs';
-import { ScanError, scanSourceLine, vectorError } from './source-scanner.mjs';
+import { ScanError, scanSourceLine } from './source-scanner.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Documents
 
-const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+// One-shot crypto.hash (Node >= 20.12) skips building a Hash object per document; older Nodes
+// fall back to createHash.
+const sha256 = crypto.hash ? (bytes) => crypto.hash('sha256', bytes, 'hex') : (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
 
 /** The stored form of a bulk source line (validated against the index mapping). */
 export function entryFromLine(index, id, line) {
@@ -90,7 +93,7 @@ function deepMerge(target, patch) {
   return out;
 }
 
-export const newId = () => randomBytes(15).toString('base64url');
+export const newId = () => crypto.randomBytes(15).toString('base64url');
 
 /**
  * Applies one write. `op` is index | create | delete | update; for index/create `payload` is a

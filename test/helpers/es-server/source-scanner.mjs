@@ -1,12 +1,13 @@
-import { EsError } from './protocol.mjs';
+import { checkVector } from './dense-vectors.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Source scanning: a bulk source line is not JSON.parse'd on ingest. A byte scanner walks its
-// top-level members, parses only the scalar ones, and finds dense_vector values to check their
-// length; flat arrays (vectors) are skipped with native indexOf. JSON.parse of a 15 KB line of
-// floats costs ~100 µs, which would cap a benchmark at a few thousand docs/s. keepSources:true
-// parses the whole line lazily, on first read. Malformed JSON inside skipped nested values is
-// not detected (a real cluster would answer 400).
+// top-level members once, parses only the scalar ones, and remembers where each member lies, so
+// dense_vector values are found without a second walk and checked in place (dense-vectors.mjs);
+// flat arrays (vectors) are skipped with native indexOf. JSON.parse of a 15 KB line of floats
+// costs ~100 µs, which would cap a benchmark at a few thousand docs/s. keepSources:true parses
+// the whole line lazily, on first read. Malformed JSON inside skipped nested values is not
+// detected (a real cluster would answer 400).
 
 const Q = 34; // "
 const BS = 92; // backslash
@@ -39,6 +40,20 @@ function skipString(b, p) {
     if (n % 2 === 0) return i + 1;
     from = i + 1;
   }
+}
+
+/**
+ * The string at [start, end) (quotes included), as JSON.parse would read it. Plain strings (no
+ * escapes, no control bytes: nearly every key and value) are decoded straight from the bytes, one
+ * string instead of a quoted one plus JSON.parse's; anything else is left to JSON.parse, so it
+ * throws alike.
+ */
+function decodeString(b, start, end) {
+  for (let i = start + 1; i < end - 1; i++) {
+    const c = b[i];
+    if (c < 0x20 || c === BS) return JSON.parse(b.toString('utf8', start, end));
+  }
+  return b.toString('utf8', start + 1, end - 1);
 }
 
 function skipValue(b, p) {
@@ -77,7 +92,7 @@ function scanObject(b, p, onMember) {
   for (;;) {
     if (b[p] !== Q) throw new ScanError(`expected a key at ${p}`);
     const keyEnd = skipString(b, p);
-    const key = onMember ? JSON.parse(b.toString('utf8', p, keyEnd)) : undefined;
+    const key = onMember ? decodeString(b, p, keyEnd) : undefined;
     p = skipWs(b, keyEnd);
     if (b[p] !== COLON) throw new ScanError(`expected ':' at ${p}`);
     p = skipWs(b, p + 1);
@@ -101,32 +116,43 @@ function findPath(b, start, path) {
   return found;
 }
 
-const NUMBERS_ONLY = /^\[[\s0-9.eE+\-,]*\]$/;
+/** findPath over the top-level members already walked (flat [key, start, end, ...]): the first match wins. */
+function findMember(b, members, path) {
+  const dotted = path.length > 1 ? path.join('.') : undefined;
+  for (let i = 0; i < members.length; i += 3) {
+    const key = members[i];
+    const vs = members[i + 1];
+    const ve = members[i + 2];
+    if (key === path[0]) {
+      const found = path.length === 1 ? [vs, ve] : b[vs] === LC ? findPath(b, vs, path.slice(1)) : undefined;
+      if (found) return found;
+    } else if (key === dotted) return [vs, ve];
+  }
+  return undefined;
+}
+
+/** The value of the top-level member at [vs, ve) as JSON.parse would read it. */
+function parseMember(line, vs, ve) {
+  return line[vs] === Q ? decodeString(line, vs, ve) : JSON.parse(line.toString('utf8', vs, ve));
+}
 
 /** Top-level scalars of a source line, with its dense_vector values checked; throws EsError/ScanError. */
 export function scanSourceLine(index, id, line) {
   const start = skipWs(line, 0);
   const scalars = {};
+  const members = [];
   const end = scanObject(line, start, (key, vs, ve) => {
+    members.push(key, vs, ve);
     const c = line[vs];
     if (c !== LC && (c !== LB || ve - vs < 1024)) {
-      const v = JSON.parse(line.toString('utf8', vs, ve));
+      const v = parseMember(line, vs, ve);
       if (!Array.isArray(v) || (v.length <= 32 && v.every((x) => x === null || typeof x !== 'object'))) scalars[key] = v;
     }
   });
   if (skipWs(line, end) !== line.length) throw new ScanError('trailing bytes after the document');
   for (const v of index.vectors) {
-    const span = findPath(line, start, v.path);
-    if (!span || line.toString('latin1', span[0], span[1]) === 'null') continue;
-    const text = line.toString('latin1', span[0], span[1]);
-    const count = text.replace(/\s/g, '') === '[]' ? 0 : text.split(',').length;
-    if (!NUMBERS_ONLY.test(text) || count !== v.dims) throw vectorError(v, id, text, count);
+    const span = findMember(line, members, v.path);
+    if (span) checkVector(v, id, line, span[0], span[1]);
   }
   return scalars;
-}
-
-export function vectorError(v, id, preview, count) {
-  return new EsError(400, 'mapper_parsing_exception', `failed to parse field [${v.name}] of type [dense_vector] in document with id '${id}'. Preview of field's value: '${String(preview).slice(0, 40)}'`, {
-    caused_by: { type: 'illegal_argument_exception', reason: `The [dims] property was set to [${v.dims}] but the value had ${count} dimensions or a value that is not a finite number` },
-  });
 }
