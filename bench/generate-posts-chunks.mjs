@@ -14,9 +14,9 @@
 //
 // Same seed + same options -> the same rows (options such as mpnet change the PRNG stream). Zip
 // entries use deflate level 1 by default (--zip-level 6 is what Python's zipfile does; it is slower
-// and barely smaller here). Vectors are zlib streams: 1 in DEFLATE_EVERY really deflated, the rest
-// in stored blocks (still valid zlib; random floats hardly compress, and deflateSync set-up cost
-// dominated generation). Zipping runs in a worker thread, overlapping the next chunk's writes.
+// and barely smaller here). Vectors are deflated zlib streams of float16 values stored as float32, as
+// in every real chunk (their low 13 mantissa bits are zero, so they deflate to about 70 %, as the
+// real ones do). Zipping runs in a worker thread, overlapping the next chunk's writes.
 //
 // Expected state rules (computed from the generated events, not from the order they are written):
 // a created post with an own delete event is tombstoned ('delete', earliest delete); otherwise a
@@ -152,8 +152,17 @@ export function encodeEmbedding(floats, compress = true) {
   return b85encode(compress ? deflateSync(bytes) : zlibStored(bytes));
 }
 
-/** One vector in this many is deflate-compressed; the others use stored blocks (see zlibStored). */
-export const DEFLATE_EVERY = 8;
+/**
+ * `x` rounded to float16 precision (10 mantissa bits), kept as a float32: what Megastream's vectors
+ * hold (every value of the real chunks has its 13 low mantissa bits zero).
+ */
+const halfBits = new Uint32Array(1);
+const halfFloat = new Float32Array(halfBits.buffer);
+export function toHalfPrecision(x) {
+  halfFloat[0] = x;
+  halfBits[0] = (halfBits[0] + 0x1000) & ~0x1fff; // round to nearest; a carry moves into the exponent
+  return halfFloat[0];
+}
 
 // ---------------------------------------------------------------- vocabulary
 
@@ -262,7 +271,7 @@ export async function generatePostsChunks(options) {
     }
     norm = Math.sqrt(norm);
     const v = new Float32Array(dims);
-    for (let i = 0; i < dims; i++) v[i] = scratch[i] / norm;
+    for (let i = 0; i < dims; i++) v[i] = toHalfPrecision(scratch[i] / norm);
     return v;
   };
   const badVector = () => {
@@ -486,7 +495,7 @@ export async function generatePostsChunks(options) {
         bad.push(name);
       } else {
         const v = makeVector(centroids[m][clusterIdx]);
-        embeddings[name] = encodeEmbedding(v, (counts.postsCreated + m) % DEFLATE_EVERY === 0);
+        embeddings[name] = encodeEmbedding(v);
         vectors[name] = v;
       }
     });

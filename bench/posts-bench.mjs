@@ -14,8 +14,8 @@
 //       POSTS_BENCH_SEED=42  BENCH_DIR=$TMPDIR/sluice-bench  BENCH_REPEAT=3  POSTS_BENCH_TIMEOUT_S=1800
 //       POSTS_BENCH_KEEP=1 (keep the work folder: sluice-posts-state.db, posts.db)
 //
-// Generated chunks are cached in BENCH_DIR/posts-chunks-n<N>-c<C>-s<SEED> (with a .json of counts
-// beside it), so reruns skip generation.
+// Generated chunks are cached in BENCH_DIR/posts-chunks-v2-n<N>-c<C>-s<SEED> (with a .json of counts
+// beside it), so reruns skip generation. v2: vectors of float16 precision, as in the real chunks.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -81,7 +81,7 @@ async function sluice(args, opts = {}) {
 
 /** The cached chunk folder and its counts ({files, rows, posts, livePosts, postTombstones, ...}). */
 async function chunks() {
-  const folder = join(dir, `posts-chunks-n${N}-c${CHUNKS}-s${SEED}`);
+  const folder = join(dir, `posts-chunks-v2-n${N}-c${CHUNKS}-s${SEED}`);
   const countsFile = `${folder}.json`;
   if (existsSync(folder) && existsSync(countsFile)) {
     const counts = JSON.parse(readFileSync(countsFile, 'utf8'));

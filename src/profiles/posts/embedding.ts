@@ -16,18 +16,20 @@ export function decodeEmbedding(text: unknown, dims = EMBEDDING_DIMS): Embedding
   if (typeof text !== 'string') return { problem: 'not a string' };
   const packed = decodeBase85(text);
   if (!packed) return { problem: 'not base85 text' };
-  let raw: Buffer;
+  let bytes: Uint8Array;
   try {
-    raw = inflateSync(packed);
-  } catch {
-    return { problem: 'not zlib data' };
+    // Output chunks of exactly one vector: one allocation of the right size (not 16 KiB) per call,
+    // and a stream that inflates to more than one vector stops there.
+    bytes = inflateSync(packed, { chunkSize: Math.max(64, dims * 4), maxOutputLength: dims * 4 });
+  } catch (err) {
+    const tooLong = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+    return { problem: tooLong ? `more than ${dims} floats` : 'not zlib data' };
   }
-  if (raw.length !== dims * 4) return { problem: `${raw.length / 4} floats, expected ${dims}` };
-  // An aligned copy: Float32Array views need 4-byte alignment (and are little-endian on x64 and
-  // arm64, the platforms Sluice supports), and the copy owns its memory instead of pinning zlib's.
-  const bytes = new Uint8Array(raw.length);
-  bytes.set(raw);
-  const floats = new Float32Array(bytes.buffer);
+  if (bytes.length !== dims * 4) return { problem: `${bytes.length / 4} floats, expected ${dims}` };
+  // Float32Array views need 4-byte alignment (they are little-endian on x64 and arm64, the platforms
+  // Sluice supports); zlib's buffers are aligned, and a copy makes any other one so.
+  if (bytes.byteOffset % 4 !== 0) bytes = new Uint8Array(bytes);
+  const floats = new Float32Array(bytes.buffer, bytes.byteOffset, dims);
   for (let i = 0; i < dims; i++) {
     const v = floats[i] as number;
     if (v - v !== 0) return { problem: `value ${i} is not a finite number` };

@@ -2,6 +2,7 @@ import type { RowValue } from '../../core/rows/table-spec.js';
 import type { MapVerdict, RowEmitter } from '../profile.js';
 import { embeddingTexts } from './embedding-texts.js';
 import { decodeEmbedding } from './embedding.js';
+import { FLOAT32_JSON_MAX_BYTES, writeFloat32Json } from './float32-json.js';
 import { mediaOf } from './media.js';
 import { ACCOUNT_TOMBSTONES_TABLE, POST_TOMBSTONES_TABLE, POSTS_TABLE } from './tables.js';
 
@@ -115,34 +116,37 @@ function embeddingsOf(inferences: unknown, atUri: string, emit: RowEmitter): Arr
   });
 }
 
-/**
- * The `embeddings` object of a document as JSON: `{"all_MiniLM_L12_v2":[...],...}`, or null when no
- * vector is kept. Serializing 768 floats is the costliest part of a document, so it is done here, in
- * the parser thread, when the sink builds documents.
- */
-function embeddingsJsonBytes(vectors: ReadonlyArray<Uint8Array | null>): Uint8Array | null {
-  const parts: string[] = [];
-  EMBEDDING_MODELS.forEach(({ field }, i) => {
-    const bytes = vectors[i];
-    if (bytes) parts.push(`${JSON.stringify(field)}:[${float32List(bytes)}]`);
-  });
-  return parts.length > 0 ? Buffer.from(`{${parts.join(',')}}`, 'latin1') : null;
-}
+/** `{"all_MiniLM_L12_v2":[` and `,"all_MiniLM_L6_v2":[` as bytes, in `EMBEDDING_MODELS` order. */
+const FIELD_OPENERS = EMBEDDING_MODELS.map(({ field }) => Buffer.from(`${JSON.stringify(field)}:[`, 'latin1'));
+/** Room for every kept vector's JSON; reused, so a document costs one allocation of its own size. */
+let scratch = new Uint8Array(0);
 
 /**
- * Float32 values as JSON numbers with 9 significant digits: enough to give back the same float32
- * (what Elasticsearch stores), 40 % shorter than the double's full digits, so requests and the
- * cluster's parsing shrink alike.
+ * The `embeddings` object of a document as UTF-8 JSON, or null when no vector is kept. Serializing
+ * 768 floats is the costliest part of a document, so it is done here, in the parser thread, when the
+ * sink builds documents.
  */
-function float32List(bytes: Uint8Array): string {
-  const floats = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  let out = '';
-  for (let i = 0; i < floats.length; i++) {
-    const v = floats[i] as number;
-    if (i > 0) out += ',';
-    out += v === 0 ? '0' : v.toPrecision(9);
-  }
-  return out;
+function embeddingsJsonBytes(vectors: ReadonlyArray<Uint8Array | null>): Uint8Array | null {
+  let need = 2;
+  vectors.forEach((bytes, i) => {
+    if (bytes) need += (FIELD_OPENERS[i]?.length ?? 0) + 2 + (bytes.byteLength / 4) * (FLOAT32_JSON_MAX_BYTES + 1);
+  });
+  if (need === 2) return null;
+  if (scratch.length < need) scratch = new Uint8Array(need * 2);
+  const out = scratch;
+  let p = 0;
+  out[p++] = 0x7b; // {
+  vectors.forEach((bytes, i) => {
+    const opener = FIELD_OPENERS[i];
+    if (!bytes || !opener) return;
+    if (p > 1) out[p++] = 0x2c; // ,
+    out.set(opener, p);
+    p += opener.length;
+    p = writeFloat32Json(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), out, p);
+    out[p++] = 0x5d; // ]
+  });
+  out[p++] = 0x7d; // }
+  return out.slice(0, p);
 }
 
 /** µs since the epoch as UTC ISO 8601 (millisecond precision, as Elasticsearch dates). */

@@ -4,6 +4,7 @@ import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { createInflateRaw } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { SluiceError } from '../../core/errors.js';
@@ -91,12 +92,37 @@ async function unzipDatabase(zipPath: string, target: string, name: string): Pro
     if (!entry) {
       throw new SluiceError('SLUICE_E_SOURCE', `${name}: expected one .db entry in the zip, found ${entries.map((e) => e.fileName).join(', ') || 'none'}`);
     }
-    await pipeline(await zip.openReadStreamPromise(entry), createWriteStream(target));
+    await extractEntry(zip, entry, target, name);
   } catch (err) {
     if (err instanceof SluiceError) throw err;
     throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken zip (${(err as Error).message})`, { cause: err });
   } finally {
     zip.close();
+  }
+}
+
+/** Bytes per inflate output chunk and per file write: 1 MiB, not zlib's 16 KiB (64 times fewer callbacks and writes). */
+const EXTRACT_CHUNK = 1024 * 1024;
+
+/**
+ * Writes a zip entry's content to `target`. A deflated entry is inflated here, with big chunks, and its
+ * size checked against the directory's (a cut-short entry is an error, not a short database).
+ */
+async function extractEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, target: string, name: string): Promise<void> {
+  const out = createWriteStream(target, { highWaterMark: EXTRACT_CHUNK });
+  if (entry.compressionMethod !== 8) {
+    await pipeline(await zip.openReadStreamPromise(entry), out);
+    return;
+  }
+  const raw = await zip.openReadStreamPromise(entry, { decompress: false });
+  let written = 0;
+  const inflate = createInflateRaw({ chunkSize: EXTRACT_CHUNK });
+  inflate.on('data', (chunk: Buffer) => {
+    written += chunk.length;
+  });
+  await pipeline(raw, inflate, out);
+  if (written !== entry.uncompressedSize) {
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken zip (${entry.fileName} inflates to ${written} bytes, the directory says ${entry.uncompressedSize})`);
   }
 }
 

@@ -74,6 +74,12 @@ describe('posts map: Megastream rows into posts and tombstones', () => {
     ]);
   });
 
+  it('leaves out a vector that inflates to more than 384 floats, without inflating all of it', () => {
+    const { rows, warnings } = run(create({}, { text_embeddings: { 'all-MiniLM-L12-v2': vector(100_000, 1) } }));
+    expect(col(rows[0]?.values ?? [], 'embedding_l12')).toBeNull();
+    expect(warnings).toEqual([`at://${DID}/app.bsky.feed.post/r1: all-MiniLM-L12-v2 embedding left out (more than 384 floats)`]);
+  });
+
   it('serializes the embeddings for documents when the sink builds them, blobs left empty', () => {
     const { rows } = run(create({}, { text_embeddings: { 'all-MiniLM-L12-v2': vector(384, 1) } }), true);
     const v = rows[0]?.values ?? [];
