@@ -18,10 +18,25 @@ const DIGIT = (() => {
  * overflows 32 bits) rather than throwing: bad vectors are data, not errors.
  */
 export function decodeBase85(text: string): Uint8Array | undefined {
+  const out = new Uint8Array(base85Capacity(text));
+  const n = decodeBase85Into(text, out);
+  return n === undefined ? undefined : out.subarray(0, n);
+}
+
+/** Bytes `decodeBase85Into` needs for `text`. */
+export function base85Capacity(text: string): number {
+  return Math.ceil(text.length / 5) * 4;
+}
+
+/**
+ * `decodeBase85` into `out` (at least `base85Capacity(text)` bytes, which a caller may reuse from
+ * call to call: no allocation); returns how many bytes it wrote, or undefined for text that is not
+ * base85.
+ */
+export function decodeBase85Into(text: string, out: Uint8Array): number | undefined {
   const full = Math.floor(text.length / 5);
   const rest = text.length - full * 5;
-  const out = new Uint8Array((full + (rest > 0 ? 1 : 0)) * 4);
-  const view = new DataView(out.buffer);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let bad = 0;
   let at = 0;
   // Full groups, unrolled: this is the hot loop of every embedding (about 400 groups each).
@@ -43,7 +58,7 @@ export function decodeBase85(text: string): Uint8Array | undefined {
     view.setUint32(o, value);
   }
   if (bad < 0 || bad > 0x7f) return undefined; // a character outside the alphabet, or not ASCII
-  if (rest === 0) return out;
+  if (rest === 0) return full * 4;
   let value = 0;
   for (let i = 0; i < 5; i++) {
     const code = i < rest ? text.charCodeAt(at + i) : 0x7e; // padded with '~'
@@ -53,5 +68,5 @@ export function decodeBase85(text: string): Uint8Array | undefined {
   }
   if (value > 0xffffffff) return undefined;
   view.setUint32(full * 4, value);
-  return out.subarray(0, out.length - (5 - rest));
+  return full * 4 + rest - 1; // a group of k < 5 characters carries k - 1 bytes
 }

@@ -1,9 +1,6 @@
 import Database from 'better-sqlite3';
 import { SluiceError } from '../core/errors.js';
 
-/** Most bytes of a unit mapped into memory (address space, not RSS: pages stay in the page cache). */
-const MMAP_BYTES = 1024 * 1024 * 1024;
-
 /** Which rows a SQLite unit holds: the first of `tables` that exists, as objects of `columns`. */
 export interface SqliteRowsSpec {
   tables: readonly string[];
@@ -30,8 +27,6 @@ export class SqliteRowsReader {
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
       this.db = db;
-      // Read through a memory map: rows come straight from the page cache, without a read() copy each.
-      db.pragma(`mmap_size = ${MMAP_BYTES}`);
       const found = spec.tables.find((t) => db?.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t));
       if (!found) {
         throw new SluiceError('SLUICE_E_SOURCE', `${name}: no table ${spec.tables.join(' or ')} in the database`);

@@ -34,7 +34,8 @@ export class RowChunkBuilder {
   private texts: string[] = [];
   private textLengths: number[] = [];
   private numbers: number[] = [];
-  private blobs: Uint8Array[] = [];
+  /** Blob bytes of the rows so far, copied in as rows are added (one allocation per chunk, not per value). */
+  private blobs = new Uint8Array(0);
   private blobLengths: number[] = [];
   private blobBytes = 0;
   private rows = 0;
@@ -68,14 +69,25 @@ export class RowChunkBuilder {
       } else if (kind === 'number') {
         this.numbers.push(typeof v === 'number' ? v : Number.NaN);
       } else if (v instanceof Uint8Array) {
-        this.blobs.push(v);
-        this.blobLengths.push(v.byteLength);
-        this.blobBytes += v.byteLength;
+        this.appendBlob(v);
       } else {
         this.blobLengths.push(-1);
       }
     }
     this.rows += 1;
+  }
+
+  /** Copies a blob value in (so the caller may reuse its buffer at once). */
+  private appendBlob(v: Uint8Array): void {
+    const end = this.blobBytes + v.byteLength;
+    if (end > this.blobs.byteLength) {
+      const grown = new Uint8Array(Math.max(end, this.blobs.byteLength * 2, 64 * 1024));
+      grown.set(this.blobs.subarray(0, this.blobBytes));
+      this.blobs = grown;
+    }
+    this.blobs.set(v, this.blobBytes);
+    this.blobBytes = end;
+    this.blobLengths.push(v.byteLength);
   }
 
   /** Hands out the rows built so far and starts empty again. */
@@ -86,13 +98,13 @@ export class RowChunkBuilder {
       texts: this.texts.join(''),
       textLengths: Int32Array.from(this.textLengths),
       numbers: Float64Array.from(this.numbers),
-      blobs: joinBytes(this.blobs, this.blobBytes),
+      // Its own buffer, exactly filled: it is transferred to the writer's thread.
+      blobs: this.blobBytes > 0 ? this.blobs.slice(0, this.blobBytes) : new Uint8Array(0),
       blobLengths: Int32Array.from(this.blobLengths),
     };
     this.texts = [];
     this.textLengths = [];
     this.numbers = [];
-    this.blobs = [];
     this.blobLengths = [];
     this.blobBytes = 0;
     this.rows = 0;
@@ -158,14 +170,4 @@ export class RowChunkReader {
     out.length = k;
     return out;
   }
-}
-
-function joinBytes(parts: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }

@@ -1,8 +1,11 @@
 import { inflateSync } from 'node:zlib';
-import { decodeBase85 } from '../../decoders/base85.js';
+import { base85Capacity, decodeBase85Into } from '../../decoders/base85.js';
 
 /** Floats in every MiniLM sentence embedding Sluice keeps. */
 export const EMBEDDING_DIMS = 384;
+
+/** The zlib bytes of the vector being decoded: reused, inflated at once (no allocation per vector). */
+let packedScratch = new Uint8Array(4096);
 
 /** A decoded embedding, or why it could not be used. */
 export type EmbeddingResult = { bytes: Uint8Array } | { problem: string };
@@ -14,8 +17,10 @@ export type EmbeddingResult = { bytes: Uint8Array } | { problem: string };
  */
 export function decodeEmbedding(text: unknown, dims = EMBEDDING_DIMS): EmbeddingResult {
   if (typeof text !== 'string') return { problem: 'not a string' };
-  const packed = decodeBase85(text);
-  if (!packed) return { problem: 'not base85 text' };
+  if (packedScratch.length < base85Capacity(text)) packedScratch = new Uint8Array(base85Capacity(text) * 2);
+  const packedBytes = decodeBase85Into(text, packedScratch);
+  if (packedBytes === undefined) return { problem: 'not base85 text' };
+  const packed = packedScratch.subarray(0, packedBytes);
   let bytes: Uint8Array;
   try {
     // Output chunks of exactly one vector: one allocation of the right size (not 16 KiB) per call,
@@ -35,12 +40,4 @@ export function decodeEmbedding(text: unknown, dims = EMBEDDING_DIMS): Embedding
     if (v - v !== 0) return { problem: `value ${i} is not a finite number` };
   }
   return { bytes };
-}
-
-/** Float32 little-endian bytes as numbers (for JSON documents). */
-export function embeddingValues(bytes: Uint8Array): number[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Array<number>(bytes.byteLength / 4);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
-  return out;
 }

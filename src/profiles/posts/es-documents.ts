@@ -4,9 +4,8 @@ import type {
   EsOperation,
   RowObject,
 } from '../../sinks/elasticsearch/es-document-model.js';
-import { embeddingValues } from './embedding.js';
 import { POSTS_ES_INDEXES } from './es-mappings.js';
-import { EMBEDDING_MODELS } from './map.js';
+import { postDocumentJson } from './post-document.js';
 import { ACCOUNT_TOMBSTONES_TABLE, POST_TOMBSTONES_TABLE, POSTS_TABLE } from './tables.js';
 
 const POSTS = 'posts';
@@ -151,36 +150,28 @@ function tombstone(
   return { at_uri: atUri, author_did: did, kind, reason, deleted_at: deletedAt, deleted_time_us: deletedTimeUs, indexed_at: indexedAt };
 }
 
-/** The `posts` document of a row as UTF-8 JSON, in the seed's shape (plus `time_us` and `media`). */
+/**
+ * The `posts` document of a row as UTF-8 JSON: made in the parser thread (ProfileOptions.documents),
+ * or here from the row's columns and vector blobs when rows came otherwise.
+ */
 function postDocument(p: RowObject): Uint8Array {
-  const doc: Record<string, unknown> = {
-    at_uri: p.at_uri,
-    author_did: p.author_did,
-    content: p.content ?? '',
-    created_at: p.created_at,
-    time_us: p.time_us,
-  };
-  if (p.thread_root_post) doc.thread_root_post = p.thread_root_post;
-  if (p.thread_parent_post) doc.thread_parent_post = p.thread_parent_post;
-  if (p.quote_post) doc.quote_post = p.quote_post;
-  if (typeof p.media === 'string') doc.media = JSON.parse(p.media) as unknown;
-  doc.indexed_at = p.indexed_at;
-  const json = JSON.stringify(doc);
-  // Made in the parser thread (ProfileOptions.documents); from the vectors when rows came otherwise.
-  const made = p.embeddings_json;
-  if (made instanceof Uint8Array) return Buffer.concat([Buffer.from(`${json.slice(0, -1)},"embeddings":`), made, CLOSE]);
-  const embeddings = embeddingsFromBlobs(p);
-  return Buffer.from(embeddings ? `${json.slice(0, -1)},"embeddings":${embeddings}}` : json);
-}
-
-const CLOSE = Buffer.from('}');
-
-function embeddingsFromBlobs(p: RowObject): string | null {
-  const embeddings: Record<string, number[]> = {};
-  const columns = ['embedding_l12', 'embedding_l6'] as const;
-  EMBEDDING_MODELS.forEach(({ field }, i) => {
-    const bytes = p[columns[i] as string];
-    if (bytes instanceof Uint8Array) embeddings[field] = embeddingValues(bytes);
-  });
-  return Object.keys(embeddings).length > 0 ? JSON.stringify(embeddings) : null;
+  if (p.document_json instanceof Uint8Array) return p.document_json;
+  const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  const blob = (v: unknown): Uint8Array | null => (v instanceof Uint8Array ? v : null);
+  const made = postDocumentJson(
+    {
+      at_uri: p.at_uri as string,
+      author_did: p.author_did as string,
+      content: text(p.content) ?? '',
+      created_at: text(p.created_at),
+      time_us: p.time_us as number,
+      thread_root_post: text(p.thread_root_post),
+      thread_parent_post: text(p.thread_parent_post),
+      quote_post: text(p.quote_post),
+      media: typeof p.media === 'string' ? (JSON.parse(p.media) as unknown[]) : null,
+      indexed_at: p.indexed_at as string,
+    },
+    [blob(p.embedding_l12), blob(p.embedding_l6)],
+  );
+  return new Uint8Array(made); // its own copy: the next document reuses the buffer
 }

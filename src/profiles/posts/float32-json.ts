@@ -15,7 +15,9 @@ const POW10 = Float64Array.from({ length: 2 * POW_BIAS }, (_, k) => Number(`1e${
 /** The two ASCII digits of 0..99, at 2n and 2n + 1. */
 const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 0x30 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
 
-const LOG10_2 = 0.3010299956639812;
+/** floor(log10(2^e2)) for each biased float32 exponent: the decimal exponent to within one. */
+const DECIMAL_EXPONENT = Int32Array.from({ length: 256 }, (_, biased) => Math.floor((biased - 127) * Math.log10(2)));
+
 const ZERO = 0x30;
 const COMMA = 0x2c;
 const MINUS = 0x2d;
@@ -42,19 +44,20 @@ export function writeFloat32Json(floats: Float32Array, out: Uint8Array, at: numb
       a = -a;
     }
     // Decimal exponent: from the binary one (subnormals: log10), then corrected to 10^e <= a < 10^(e+1).
-    const e2 = ((b >>> 23) & 0xff) - 127;
-    let e = e2 === -127 ? Math.floor(Math.log10(a)) : Math.floor(e2 * LOG10_2);
+    const biased = (b >>> 23) & 0xff;
+    let e = biased === 0 ? Math.floor(Math.log10(a)) : (DECIMAL_EXPONENT[biased] as number);
     while (a >= (POW10[POW_BIAS + e + 1] as number)) e += 1;
     while (a < (POW10[POW_BIAS + e] as number)) e -= 1;
-    // Nine digits as an integer; the double product is exact to ~1e-16, far inside float32's spacing.
-    let m = Math.round(a * (POW10[POW_BIAS + 8 - e] as number));
+    // Nine digits as an integer (below 2^31); the double product is exact to ~1e-16, far inside
+    // float32's spacing, and rounds half up.
+    let m = (a * (POW10[POW_BIAS + 8 - e] as number) + 0.5) | 0;
     if (m >= 1e9) {
-      m = Math.round(m / 10);
+      m = ((m + 5) / 10) | 0;
       e += 1;
     }
     let k = p + 9;
     for (let j = 0; j < 4; j++) {
-      const q = Math.floor(m / 100);
+      const q = (m / 100) | 0;
       const r = (m - q * 100) * 2;
       out[--k] = PAIRS[r + 1] as number;
       out[--k] = PAIRS[r] as number;

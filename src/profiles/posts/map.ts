@@ -2,20 +2,14 @@ import type { RowValue } from '../../core/rows/table-spec.js';
 import type { MapVerdict, RowEmitter } from '../profile.js';
 import { embeddingTexts } from './embedding-texts.js';
 import { decodeEmbedding } from './embedding.js';
-import { FLOAT32_JSON_MAX_BYTES, writeFloat32Json } from './float32-json.js';
 import { mediaOf } from './media.js';
+import { EMBEDDING_MODELS, postDocumentJson } from './post-document.js';
 import { ACCOUNT_TOMBSTONES_TABLE, POST_TOMBSTONES_TABLE, POSTS_TABLE } from './tables.js';
 
 type Json = Record<string, unknown>;
 
 const obj = (v: unknown): Json | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-
-/** The embeddings Sluice keeps: Megastream's key → the column's name in documents. */
-export const EMBEDDING_MODELS = [
-  { key: 'all-MiniLM-L12-v2', field: 'all_MiniLM_L12_v2' },
-  { key: 'all-MiniLM-L6-v2', field: 'all_MiniLM_L6_v2' },
-] as const;
 
 const POST_COLLECTION = 'app.bsky.feed.post';
 
@@ -61,20 +55,30 @@ export function mapPostRow(record: unknown, emit: RowEmitter, now: string, docum
   const hydrated = obj(raw.hydrated_metadata) ?? {};
   const media = mediaOf(rec.embed);
   const vectors = embeddingsOf(row.inferences, atUri, emit);
+  const content = typeof rec.text === 'string' ? rec.text : '';
+  const createdAt = utcIso(rec.createdAt);
+  const root = str(obj(hydrated.reply_post)?.uri);
+  const parent = str(obj(hydrated.parent_post)?.uri);
+  const quote = str(obj(hydrated.quote_post)?.uri);
   const values: RowValue[] = [
     atUri,
     did,
-    typeof rec.text === 'string' ? rec.text : '',
-    utcIso(rec.createdAt),
+    content,
+    createdAt,
     timeUs,
-    str(obj(hydrated.reply_post)?.uri),
-    str(obj(hydrated.parent_post)?.uri),
-    str(obj(hydrated.quote_post)?.uri),
+    root,
+    parent,
+    quote,
     media.length > 0 ? JSON.stringify(media) : null,
     documents ? null : (vectors[0] ?? null),
     documents ? null : (vectors[1] ?? null),
     now,
-    documents ? embeddingsJsonBytes(vectors) : null,
+    documents
+      ? postDocumentJson(
+          { at_uri: atUri, author_did: did, content, created_at: createdAt, time_us: timeUs, thread_root_post: root, thread_parent_post: parent, quote_post: quote, media: media.length > 0 ? media : null, indexed_at: now },
+          vectors,
+        )
+      : null,
   ];
   emit.row(POSTS_TABLE, values);
   return undefined;
@@ -114,39 +118,6 @@ function embeddingsOf(inferences: unknown, atUri: string, emit: RowEmitter): Arr
     emit.warn(`${atUri}: ${key} embedding left out (${decoded.problem})`);
     return null;
   });
-}
-
-/** `{"all_MiniLM_L12_v2":[` and `,"all_MiniLM_L6_v2":[` as bytes, in `EMBEDDING_MODELS` order. */
-const FIELD_OPENERS = EMBEDDING_MODELS.map(({ field }) => Buffer.from(`${JSON.stringify(field)}:[`, 'latin1'));
-/** Room for every kept vector's JSON; reused, so a document costs one allocation of its own size. */
-let scratch = new Uint8Array(0);
-
-/**
- * The `embeddings` object of a document as UTF-8 JSON, or null when no vector is kept. Serializing
- * 768 floats is the costliest part of a document, so it is done here, in the parser thread, when the
- * sink builds documents.
- */
-function embeddingsJsonBytes(vectors: ReadonlyArray<Uint8Array | null>): Uint8Array | null {
-  let need = 2;
-  vectors.forEach((bytes, i) => {
-    if (bytes) need += (FIELD_OPENERS[i]?.length ?? 0) + 2 + (bytes.byteLength / 4) * (FLOAT32_JSON_MAX_BYTES + 1);
-  });
-  if (need === 2) return null;
-  if (scratch.length < need) scratch = new Uint8Array(need * 2);
-  const out = scratch;
-  let p = 0;
-  out[p++] = 0x7b; // {
-  vectors.forEach((bytes, i) => {
-    const opener = FIELD_OPENERS[i];
-    if (!bytes || !opener) return;
-    if (p > 1) out[p++] = 0x2c; // ,
-    out.set(opener, p);
-    p += opener.length;
-    p = writeFloat32Json(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), out, p);
-    out[p++] = 0x5d; // ]
-  });
-  out[p++] = 0x7d; // }
-  return out.slice(0, p);
 }
 
 /** µs since the epoch as UTC ISO 8601 (millisecond precision, as Elasticsearch dates). */

@@ -27,13 +27,13 @@ export const POSTS: TableSpec = {
     blob('embedding_l6', 'all-MiniLM-L6-v2 sentence embedding: 384 little-endian float32 (NULL when absent or bad).'),
     text('indexed_at', 'When Sluice stored it (UTC ISO 8601).'),
     {
-      name: 'embeddings_json',
+      name: 'document_json',
       // Bytes, not text: they are transferred (not copied) from the parser thread and never become
       // a string on the writer's heap.
       kind: 'blob',
       sqlType: 'BLOB',
       stored: false,
-      description: 'Elasticsearch only: the embeddings object as UTF-8 JSON, serialized in the parser thread.',
+      description: 'Elasticsearch only: the whole posts document as UTF-8 JSON, built in the parser thread.',
     },
   ],
   // An update (a later event of the same post) replaces it; a repeat of the same event is a duplicate.

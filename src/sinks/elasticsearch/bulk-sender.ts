@@ -42,10 +42,12 @@ export interface BulkCounts {
 interface Serialized {
   op: EsOperation;
   /**
-   * The action line and, for `index`, the document line, as bytes: made once when queued (the text
-   * is garbage at once; retries resend the same bytes).
+   * The action line and, for `index`, the document line, as bytes: made once when queued (retries
+   * resend the same bytes). A document's bytes are used where they are (the parser thread's chunk),
+   * not copied: a request's body is the one copy.
    */
-  ndjson: Buffer;
+  parts: readonly Uint8Array[];
+  bytes: number;
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -77,12 +79,13 @@ export class BulkSender {
   async add(op: EsOperation): Promise<void> {
     this.throwIfFailed();
     const action = JSON.stringify({ [op.action]: { _index: op.index, _id: op.id, ...(op.routing ? { routing: op.routing } : {}) } });
-    let ndjson: Buffer;
-    if (op.action !== 'index') ndjson = Buffer.from(`${action}\n`);
-    else if (op.sourceBytes) ndjson = Buffer.concat([Buffer.from(`${action}\n`), op.sourceBytes, NEWLINE]);
-    else ndjson = Buffer.from(`${action}\n${JSON.stringify(op.source ?? {})}\n`);
-    this.queue.push({ op, ndjson });
-    this.queuedBytes += ndjson.length;
+    let parts: Uint8Array[];
+    if (op.action !== 'index') parts = [Buffer.from(`${action}\n`)];
+    else if (op.sourceBytes) parts = [Buffer.from(`${action}\n`), op.sourceBytes, NEWLINE];
+    else parts = [Buffer.from(`${action}\n${JSON.stringify(op.source ?? {})}\n`)];
+    const bytes = parts.reduce((n, b) => n + b.byteLength, 0);
+    this.queue.push({ op, parts, bytes });
+    this.queuedBytes += bytes;
     if (this.queue.length >= this.o.batchSize || this.queuedBytes >= this.o.maxBytes) await this.sendQueued();
   }
 
@@ -150,7 +153,10 @@ export class BulkSender {
         this.counts.requests += 1;
         // One Buffer per request: the client's own body building (string concatenation, then its
         // length, then a Buffer) cost more than the documents themselves.
-        const body = Buffer.concat(pending.map((s) => s.ndjson));
+        const body = Buffer.concat(
+          pending.flatMap((s) => s.parts),
+          pending.reduce((n, s) => n + s.bytes, 0),
+        );
         const res = await this.client.transport.request<{ items: BulkItem[] }>(
           { method: 'POST', path: '/_bulk', bulkBody: body },
           { headers: { 'content-type': COMPATIBLE_NDJSON } },
@@ -185,7 +191,7 @@ export class BulkSender {
           id: s.op.id,
           status,
           reason: `${e?.type ?? 'error'}: ${e?.reason ?? `HTTP ${status}`}`,
-          raw: s.ndjson.toString('utf8').trimEnd(),
+          raw: Buffer.concat(s.parts).toString('utf8').trimEnd(),
         });
       }
     });

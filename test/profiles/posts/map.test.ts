@@ -58,7 +58,7 @@ describe('posts map: Megastream rows into posts and tombstones', () => {
     expect(col(v, 'quote_post')).toBeNull();
     const l12 = col(v, 'embedding_l12') as Uint8Array;
     expect(Array.from(new Float32Array(l12.buffer, l12.byteOffset, 384))).toEqual(Array.from(new Float32Array(384).map((_, i) => Math.sin(1 + i))));
-    expect(col(v, 'embeddings_json')).toBeNull();
+    expect(col(v, 'document_json')).toBeNull();
   });
 
   it('leaves out a vector that is not 384 floats (or not base85, or not zlib) with a warning naming the post', () => {
@@ -80,13 +80,17 @@ describe('posts map: Megastream rows into posts and tombstones', () => {
     expect(warnings).toEqual([`at://${DID}/app.bsky.feed.post/r1: all-MiniLM-L12-v2 embedding left out (more than 384 floats)`]);
   });
 
-  it('serializes the embeddings for documents when the sink builds them, blobs left empty', () => {
-    const { rows } = run(create({}, { text_embeddings: { 'all-MiniLM-L12-v2': vector(384, 1) } }), true);
+  it('builds the whole document (UTF-8, vectors included) when the sink needs documents, blobs left empty', () => {
+    const { rows } = run(create({ text: 'héllo "q" ✓' }, { text_embeddings: { 'all-MiniLM-L12-v2': vector(384, 1) } }), true);
     const v = rows[0]?.values ?? [];
     expect(col(v, 'embedding_l12')).toBeNull();
-    const json = JSON.parse(Buffer.from(col(v, 'embeddings_json') as Uint8Array).toString('utf8')) as Record<string, number[]>;
-    expect(Object.keys(json)).toEqual(['all_MiniLM_L12_v2']);
-    expect(json.all_MiniLM_L12_v2?.map((x) => Math.fround(x))).toEqual(Array.from(new Float32Array(384).map((_, i) => Math.sin(1 + i))));
+    const doc = JSON.parse(Buffer.from(col(v, 'document_json') as Uint8Array).toString('utf8')) as Record<string, unknown>;
+    expect(doc.at_uri).toBe(col(v, 'at_uri'));
+    expect(doc.content).toBe('héllo "q" ✓');
+    expect(doc.indexed_at).toBe(col(v, 'indexed_at'));
+    const embeddings = doc.embeddings as Record<string, number[]>;
+    expect(Object.keys(embeddings)).toEqual(['all_MiniLM_L12_v2']);
+    expect(embeddings.all_MiniLM_L12_v2?.map((x) => Math.fround(x))).toEqual(Array.from(new Float32Array(384).map((_, i) => Math.sin(1 + i))));
   });
 
   it('keeps images and video (id, mime type, size, aspect ratio), also inside recordWithMedia', () => {
