@@ -1,33 +1,56 @@
 /**
- * Entry of the parser thread: runs `parseUnits` and posts each message to the writer, holding at most
- * `maxInFlight` unacknowledged chunks so a slow writer slows the reader instead of filling memory.
+ * Entry of a parser thread. It runs parse jobs one at a time, as the writer sends them (a thread
+ * lives on from unit to unit, so its compiled code stays warm), and posts each message of a job to
+ * the writer, holding at most `maxInFlight` unacknowledged chunks so a slow writer slows the reader
+ * instead of filling memory. A cancelled job stops at its next message.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import type { ParseMessage, ParseOptions, UnitPlan } from './parse-messages.js';
+import { parentPort } from 'node:worker_threads';
 import { transferablesOf } from '../rows/row-chunk.js';
+import type { ParseMessage } from './parse-messages.js';
 import { parseUnits } from './parse-units.js';
+import type { FromParserThread, ToParserThread } from './parser-thread-protocol.js';
 
-interface ParseWorkerData {
-  plans: UnitPlan[];
-  options: ParseOptions;
-  maxInFlight: number;
+interface RunningJob {
+  id: number;
+  inFlight: number;
+  cancelled: boolean;
+  wake: (() => void) | undefined;
 }
 
-async function run(port: NonNullable<typeof parentPort>, data: ParseWorkerData): Promise<void> {
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
-  port.on('message', () => {
-    inFlight -= 1;
-    wake?.();
-    wake = undefined;
+type Port = NonNullable<typeof parentPort>;
+
+function serve(port: Port): void {
+  let current: RunningJob | undefined;
+  const post = (message: FromParserThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+  port.on('message', (m: ToParserThread) => {
+    if (m.kind === 'run') {
+      const job: RunningJob = { id: m.job, inFlight: 0, cancelled: false, wake: undefined };
+      current = job;
+      void run(job, m, post).finally(() => {
+        if (current === job) current = undefined;
+      });
+      return;
+    }
+    if (current?.id !== m.job) return; // about a job that already ended
+    if (m.kind === 'ack') current.inFlight -= 1;
+    else current.cancelled = true;
+    current.wake?.();
+    current.wake = undefined;
   });
-  for await (const msg of parseUnits(data.plans, data.options)) {
-    while (inFlight >= data.maxInFlight) await new Promise<void>((resolve) => (wake = resolve));
-    inFlight += 1;
-    port.postMessage(msg, transferables(msg));
+}
+
+async function run(job: RunningJob, m: Extract<ToParserThread, { kind: 'run' }>, post: (message: FromParserThread, transfer?: ArrayBuffer[]) => void): Promise<void> {
+  try {
+    for await (const msg of parseUnits(m.plans, m.options)) {
+      while (job.inFlight >= m.maxInFlight && !job.cancelled) await new Promise<void>((resolve) => (job.wake = resolve));
+      if (job.cancelled) break; // leaving the loop closes the unit being read
+      job.inFlight += 1;
+      post({ job: job.id, msg }, transferables(msg));
+    }
+    post({ job: job.id, msg: { kind: 'done' } });
+  } catch (err) {
+    post({ job: job.id, msg: { kind: 'fatal', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } });
   }
-  port.postMessage({ kind: 'done' });
-  port.close();
 }
 
 function transferables(msg: ParseMessage): ArrayBuffer[] {
@@ -35,9 +58,4 @@ function transferables(msg: ParseMessage): ArrayBuffer[] {
   return msg.rows.flatMap(transferablesOf);
 }
 
-if (parentPort) {
-  const port = parentPort;
-  run(port, workerData as ParseWorkerData).catch((err: unknown) => {
-    port.postMessage({ kind: 'fatal', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-  });
-}
+if (parentPort) serve(parentPort);

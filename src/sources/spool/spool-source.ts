@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { stat } from 'node:fs/promises';
 import { ChunkAssembler } from '../../core/parse/chunk-assembler.js';
 import { readSqliteUnit } from '../../core/parse/read-sqlite-unit.js';
-import { WorkerParseStage } from '../../core/parse/worker-parse-stage.js';
+import { ParserPool } from '../../core/parse/parser-pool.js';
+import type { ParseJob } from '../../core/parse/parser-thread.js';
 import type { ParseMessage, ParseOptions, UnitPlan } from '../../core/parse/parse-messages.js';
 import { decoderFor } from '../../decoders/decoder-for.js';
 import type { SqliteRowsSpec } from '../../decoders/sqlite-rows.js';
@@ -32,7 +33,7 @@ interface SqliteAhead {
   index: number;
   file: Promise<SqliteUnitFile>;
   spec: SqliteRowsSpec;
-  stage?: Promise<WorkerParseStage | undefined>;
+  stage?: Promise<ParseJob | undefined>;
 }
 
 /** A unit claimed ahead and being fetched. */
@@ -65,6 +66,8 @@ export interface SpoolOptions {
 export class SpoolSource implements Source {
   readonly description: string;
   private readonly worker = `${hostname()}:${process.pid}`;
+  /** Parser threads of SQLite units, kept warm from unit to unit (for one run). */
+  private parsers = new ParserPool();
 
   constructor(private readonly o: SpoolOptions) {
     this.description = `spool ${o.lister.bucket}`;
@@ -134,11 +137,12 @@ export class SpoolSource implements Source {
       orderly = true;
     } finally {
       // Stopped (or failed): units claimed ahead but not started go back to PENDING for the next
-      // worker, and a parser thread already started on one is stopped (it would keep the process alive).
+      // worker, and the parser threads are stopped (one may be working on such a unit).
       for (const a of ahead) {
         discard(a);
         if (orderly) await ledger.release(a.unit.key);
       }
+      await this.parsers.close();
     }
   }
 
@@ -191,12 +195,12 @@ export class SpoolSource implements Source {
   }
 
   /** Starts a parser thread on a SQLite unit once its file is ready (if it is big enough for one). */
-  private startParsing(a: SqliteAhead): Promise<WorkerParseStage | undefined> {
+  private startParsing(a: SqliteAhead): Promise<ParseJob | undefined> {
     a.stage ??= a.file
       .then(async (f) => {
         if ((await stat(f.path)).size < THREAD_MIN_BYTES) return undefined;
         const plan: UnitPlan = { ...this.planOf(a.unit, a.index), path: f.path, sqlite: a.spec };
-        return new WorkerParseStage([plan], this.o.parse, PARSED_AHEAD_CHUNKS);
+        return this.parsers.run([plan], this.o.parse, PARSED_AHEAD_CHUNKS);
       })
       .catch(() => undefined);
     return a.stage;
