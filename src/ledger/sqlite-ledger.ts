@@ -32,12 +32,15 @@ export class SqliteLedger implements Ledger {
   readonly description: string;
   private db: Database.Database | undefined;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly pageSize?: number,
+  ) {
     this.description = `sqlite:${path}`;
   }
 
   async open(): Promise<void> {
-    this.db = openSqliteDatabase(this.path);
+    this.db = openSqliteDatabase(this.path, { pageSize: this.pageSize });
     migrate(this.db, 'ledger', [
       { version: 1, description: 'sluice_ledger', up: (db) => db.exec(LEDGER_SQLITE_DDL) },
       { version: 2, description: 'partial index of open units', up: (db) => db.exec(LEDGER_OPEN_INDEX) },

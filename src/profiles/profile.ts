@@ -58,6 +58,12 @@ export interface Profile {
    * 16 MB to stay fast (random keys: hashes, session ids). Memory is traded for speed on purpose.
    */
   sqliteCacheMb?: number;
+  /**
+   * Page size (bytes, a power of two from 512 to 65536) of a database the SQLite sink creates, when
+   * rows are big: the default 4 KiB holds one 3.5 KB post per page; 16 KiB pages hold four, so an
+   * insert touches a quarter as many pages (measured: the writer takes about a fifth less time).
+   */
+  sqlitePageSize?: number;
   /** Numbered PostgreSQL migrations (SQL text); a profile without them cannot use the postgres sink. */
   postgresMigrations?: readonly PostgresMigration[];
   /**

@@ -33,7 +33,8 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
   // Imported once: a marker beside the state says it is done (an import cut short runs again).
   const importMarker = state ? `${state.path}.imported` : undefined;
   const importing = state?.imported !== undefined && importMarker !== undefined && !existsSync(importMarker) && !config.dryRun;
-  const ledger = await ledgerFromUrl(ledgerUrl);
+  // A ledger in the sink's database creates that file first: with the page size the sink wants.
+  const ledger = await ledgerFromUrl(ledgerUrl, ledgerUrl === config.into ? profile.sqlitePageSize : undefined);
   await ledger.open();
   let failedUnits = 0;
   let sink: Sink | undefined;

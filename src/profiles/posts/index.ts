@@ -15,6 +15,8 @@ export const postsProfile: Profile = {
   tables: POSTS_TABLES,
   reports: POSTS_REPORTS,
   sqliteMigrations: POSTS_SQLITE_MIGRATIONS,
+  // A post is about 3.5 KB (two 1.5 KB vectors): 16 KiB pages hold four.
+  sqlitePageSize: 16384,
   sqliteUnits: { tables: ['enriched_posts', 'posts'], columns: ['at_uri', 'did', 'time_us', 'raw_post', 'inferences'] },
   map: (record, emit, options) => mapPostRow(record, emit, new Date().toISOString(), options.documents === true),
   elasticsearch: POSTS_ES_MODEL,

@@ -6,9 +6,9 @@ import { SluiceError } from '../../core/errors.js';
 /**
  * Opens (creating its folder) a SQLite database tuned for one serial writer: WAL so readers never
  * block the writer, synchronous=NORMAL (durable at checkpoints, never corrupt), a busy timeout so a
- * report running beside an ingest waits instead of failing.
+ * report running beside an ingest waits instead of failing; `pageSize` for a new file.
  */
-export function openSqliteDatabase(path: string, options: { readonly?: boolean } = {}): Database.Database {
+export function openSqliteDatabase(path: string, options: { readonly?: boolean; pageSize?: number } = {}): Database.Database {
   let db: Database.Database;
   try {
     if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
@@ -19,6 +19,8 @@ export function openSqliteDatabase(path: string, options: { readonly?: boolean }
   try {
     db.pragma('busy_timeout = 10000');
     if (!options.readonly) {
+      // The page size of a new database (it is fixed once the file has pages, WAL mode included).
+      if (options.pageSize && db.pragma('page_count', { simple: true }) === 0) db.pragma(`page_size = ${options.pageSize}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
     }

@@ -33,7 +33,7 @@ export class SqliteSink implements Sink {
   }
 
   async open(): Promise<void> {
-    const db = openSqliteDatabase(this.path);
+    const db = openSqliteDatabase(this.path, { pageSize: this.profile.sqlitePageSize });
     this.db = db;
     if (this.profile.sqliteCacheMb) db.pragma(`cache_size = -${Math.round(this.profile.sqliteCacheMb * 1024)}`);
     migrate(db, 'sluice', ENGINE_SQLITE_MIGRATIONS);
