@@ -27,6 +27,9 @@ export class SqliteRowsReader {
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
       this.db = db;
+      // Rows are read once, in order: a page cache only costs memory (the default is 16 MB a
+      // connection, one per parser thread).
+      db.pragma('cache_size = -1024');
       const found = spec.tables.find((t) => db?.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t));
       if (!found) {
         throw new SluiceError('SLUICE_E_SOURCE', `${name}: no table ${spec.tables.join(' or ')} in the database`);

@@ -22,8 +22,13 @@ const PREFETCH = 4;
 /** SQLite units at least this big are parsed in a thread of their own (starting one costs ~50 ms). */
 const THREAD_MIN_BYTES = 4 * 1024 * 1024;
 
-/** Chunks (of up to 200 rows) the parser of the next SQLite unit may run ahead of the writer. */
-const PARSED_AHEAD_CHUNKS = 8;
+/**
+ * Chunks (of up to 200 rows) the parser of the next SQLite unit may run ahead of the writer: about a
+ * whole Megastream chunk, so both parsers stay busy while the writer works (8 left one core idle a
+ * third of the time: 4,400 posts/s into SQLite instead of 5,000-5,300). It costs memory: ~22 MB of
+ * rows, or ~70 MB of documents for Elasticsearch (measured peak RSS +15 MB there).
+ */
+const PARSED_AHEAD_CHUNKS = 32;
 
 /** A SQLite unit claimed ahead: its local file on the way, and maybe a parser thread already on it. */
 interface SqliteAhead {
