@@ -33,8 +33,9 @@ export class TopK {
   }
 
   /**
-   * Whether a hit with this score may enter: any real number until full (never NaN), then one at
-   * least as good as the worst kept (a tie enters only by a lower id, which `add` decides).
+   * Whether a hit with this score may enter. Until the list is full, every real number may (never
+   * NaN); then one at least as good as the worst kept (a tie enters only by a lower id, which `add`
+   * decides).
    */
   admits(similarity: number): boolean {
     if (this.kept.length < this.k) return similarity > -Infinity;
