@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SluiceError } from '../errors.js';
+import { workerScript } from '../worker-script.js';
 import type { ParseMessage, ParseOptions, UnitPlan } from './parse-messages.js';
 import type { FromParserThread, JobMessage, ToParserThread } from './parser-thread-protocol.js';
 
@@ -22,7 +21,7 @@ export class ParserThread {
   private failure: Error | undefined;
 
   constructor() {
-    this.worker = new Worker(workerScript(), {
+    this.worker = new Worker(workerScript('./parse-worker.js', import.meta.url), {
       // Its live heap is small (a few chunks); a ceiling makes it collect instead of growing, which
       // matters when two parsers run beside the writer (spool of SQLite units).
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB },
@@ -130,12 +129,4 @@ export class ParseJob implements AsyncIterable<ParseMessage> {
     this.waiting?.();
     this.waiting = undefined;
   }
-}
-
-/** The compiled worker file; under a TypeScript test runner the sources map onto `dist/`. */
-function workerScript(): URL {
-  const here = new URL('./parse-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = fileURLToPath(here).replace(/([\\/])src([\\/])core([\\/])parse([\\/])parse-worker\.js$/, '$1dist$2core$3parse$4parse-worker.js');
-  return new URL(`file://${built}`);
 }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { SluiceError } from '../../core/errors.js';
+import { workerScript } from '../../core/worker-script.js';
 import {
   beats,
   claimRanges,
@@ -78,7 +79,7 @@ export function scanSplit(db: Database.Database, plan: ScanPlan, split: ScanSpli
   // The query vector may view a larger buffer, which cloning would copy whole.
   const threadPlan: ScanPlan = { ...plan, query: plan.query.slice() };
   const workerData: SimilarWorkerData = { file: split.file, plan: threadPlan, ranges: split.ranges, signal: shared, port: port2 };
-  const worker = new Worker(workerScript(), { workerData, transferList: [port2] });
+  const worker = new Worker(scanWorkerScript(), { workerData, transferList: [port2] });
   // Its answer comes through `signal`; the thread must never keep the CLI alive, nor crash it with an
   // unhandled 'error' event after the report has already failed or finished.
   worker.unref();
@@ -120,16 +121,11 @@ function answerOf(port: MessagePort): Hit[] {
   return unpackHits(answer.ids, answer.similarities);
 }
 
-/** The compiled thread file; under a TypeScript test runner the sources map onto `dist/`. */
-function workerScript(): URL {
-  const here = new URL('./similar-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = fileURLToPath(here).replace(
-    /([\\/])src([\\/])profiles([\\/])posts([\\/])similar-worker\.js$/,
-    '$1dist$2profiles$3posts$4similar-worker.js',
-  );
-  if (!existsSync(built)) {
-    throw new SluiceError('SLUICE_E_REPORT', `similarity scan thread file missing: ${built} (npm run build makes it)`);
+/** The scan thread's compiled file (made by `npm run build`). */
+function scanWorkerScript(): URL {
+  const url = workerScript('./similar-worker.js', import.meta.url);
+  if (!existsSync(fileURLToPath(url))) {
+    throw new SluiceError('SLUICE_E_REPORT', `similarity scan thread file missing: ${fileURLToPath(url)} (npm run build makes it)`);
   }
-  return new URL(`file://${built}`);
+  return url;
 }
