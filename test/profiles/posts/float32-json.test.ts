@@ -49,9 +49,27 @@ describe('writeFloat32Json', () => {
     expectSameFloats(Float32Array.from({ length: 100_000 }, () => (random() - 0.5) * 0.4));
   });
 
-  it('writes plain JSON numbers with nine significant digits', () => {
-    const out = new Uint8Array(64);
-    const end = writeFloat32Json(Float32Array.from([0.5, -2, 0]), out, 0);
-    expect(Buffer.from(out.subarray(0, end)).toString('latin1')).toBe('500000000e-9,-200000000e-8,0');
+  it('gives back the same float32 for 200,000 random values of float16 precision (13 low mantissa bits zero), tiny ones included', () => {
+    const random = mulberry32(13);
+    const bits = new Uint32Array(200_000);
+    for (let i = 0; i < bits.length; i++) {
+      let b = (Math.floor(random() * 2 ** 32) >>> 0) & ~0x1fff;
+      if (((b >>> 23) & 0xff) === 0xff) b &= ~(1 << 30);
+      bits[i] = b;
+    }
+    // Twice: the second pass writes every value from the table the first one filled.
+    expectSameFloats(new Float32Array(bits.buffer));
+    expectSameFloats(new Float32Array(bits.buffer));
+    expectSameFloats(Float32Array.from([1.1754943508222875e-38, -1.1754943508222875e-38, 3.4028234663852886e38, 2 ** -149 * 8192]));
+  });
+
+  it('writes float16-precision values as their shortest text, others as nine significant digits', () => {
+    const out = new Uint8Array(128);
+    const end = writeFloat32Json(Float32Array.from([0.5, -2, 0, -0, 0.0123291015625, 0.1, -1.5e-7]), out, 0);
+    expect(Buffer.from(out.subarray(0, end)).toString('latin1')).toBe('0.5,-2,0,0,0.012329102,100000001e-9,-150000005e-15');
+    // At the very end of `out` there is no room for a whole table slot: the bytes are copied one by one.
+    const exact = new Uint8Array(11);
+    expect(writeFloat32Json(Float32Array.from([0.0123291015625]), exact, 0)).toBe(11);
+    expect(Buffer.from(exact).toString('latin1')).toBe('0.012329102');
   });
 });
