@@ -60,26 +60,28 @@ export function mapPostRow(record: unknown, emit: RowEmitter, now: string, docum
   const root = str(obj(hydrated.reply_post)?.uri);
   const parent = str(obj(hydrated.parent_post)?.uri);
   const quote = str(obj(hydrated.quote_post)?.uri);
-  const values: RowValue[] = [
-    atUri,
-    did,
-    content,
-    createdAt,
-    timeUs,
-    root,
-    parent,
-    quote,
-    media.length > 0 ? JSON.stringify(media) : null,
-    documents ? null : (vectors[0] ?? null),
-    documents ? null : (vectors[1] ?? null),
-    now,
-    documents
-      ? postDocumentJson(
+  // For Elasticsearch the document carries every field: the row keeps only what the planner reads
+  // (id, author, time), so the writer's thread does not hold each post's text twice.
+  const values: RowValue[] = documents
+    ? [
+        atUri,
+        did,
+        null,
+        null,
+        timeUs,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        now,
+        postDocumentJson(
           { at_uri: atUri, author_did: did, content, created_at: createdAt, time_us: timeUs, thread_root_post: root, thread_parent_post: parent, quote_post: quote, media: media.length > 0 ? media : null, indexed_at: now },
           vectors,
-        )
-      : null,
-  ];
+        ),
+      ]
+    : [atUri, did, content, createdAt, timeUs, root, parent, quote, media.length > 0 ? JSON.stringify(media) : null, vectors[0] ?? null, vectors[1] ?? null, now, null];
   emit.row(POSTS_TABLE, values);
   return undefined;
 }

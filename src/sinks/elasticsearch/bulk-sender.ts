@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
 import { SluiceError } from '../../core/errors.js';
+import { freeArrayBuffer } from '../../core/rows/free-array-buffer.js';
+import type { BufferLeases } from './buffer-leases.js';
 import { COMPATIBLE_NDJSON } from './es-connection.js';
 import type { EsOperation } from './es-document-model.js';
 import { retryableStatus, retryDelayMs, type RetryPolicy } from './es-retry-policy.js';
@@ -15,6 +17,11 @@ export interface BulkSenderOptions {
   /** Requests in flight at once. */
   maxInFlight: number;
   retry: RetryPolicy;
+  /**
+   * Leases of the buffers that `sourceBytes` point into: each queued operation holds one until its
+   * bytes are in a request body.
+   */
+  leases?: BufferLeases | undefined;
 }
 
 /** An item Elasticsearch refused for good (a 4xx other than 429): it goes to the dead-letter file. */
@@ -43,11 +50,14 @@ interface Serialized {
   op: EsOperation;
   /**
    * The action line and, for `index`, the document line, as bytes: made once when queued (retries
-   * resend the same bytes). A document's bytes are used where they are (the parser thread's chunk),
-   * not copied: a request's body is the one copy.
+   * resend the same bytes). A document's bytes are used where they are (the parser thread's chunk)
+   * until the first request body is built, which is their one copy; from then on they are a slice
+   * of that body.
    */
   parts: readonly Uint8Array[];
   bytes: number;
+  /** The leased buffer `parts` point into until the first body is built. */
+  leased?: ArrayBufferLike | undefined;
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -80,11 +90,17 @@ export class BulkSender {
     this.throwIfFailed();
     const action = JSON.stringify({ [op.action]: { _index: op.index, _id: op.id, ...(op.routing ? { routing: op.routing } : {}) } });
     let parts: Uint8Array[];
+    let leased: ArrayBufferLike | undefined;
     if (op.action !== 'index') parts = [Buffer.from(`${action}\n`)];
-    else if (op.sourceBytes) parts = [Buffer.from(`${action}\n`), op.sourceBytes, NEWLINE];
-    else parts = [Buffer.from(`${action}\n${JSON.stringify(op.source ?? {})}\n`)];
+    else if (op.sourceBytes) {
+      parts = [Buffer.from(`${action}\n`), op.sourceBytes, NEWLINE];
+      if (this.o.leases) {
+        leased = op.sourceBytes.buffer;
+        this.o.leases.hold(leased);
+      }
+    } else parts = [Buffer.from(`${action}\n${JSON.stringify(op.source ?? {})}\n`)];
     const bytes = parts.reduce((n, b) => n + b.byteLength, 0);
-    this.queue.push({ op, parts, bytes });
+    this.queue.push({ op, parts, bytes, leased });
     this.queuedBytes += bytes;
     if (this.queue.length >= this.o.batchSize || this.queuedBytes >= this.o.maxBytes) await this.sendQueued();
   }
@@ -105,8 +121,15 @@ export class BulkSender {
 
   /** Forgets queued operations not sent yet (a rolled-back batch); sent ones cannot be recalled. */
   dropQueued(): void {
+    for (const s of this.queue) this.release(s);
     this.queue = [];
     this.queuedBytes = 0;
+  }
+
+  /** Lets go of the chunk buffer an operation's document points into. */
+  private release(s: Serialized): void {
+    if (s.leased) this.o.leases?.drop(s.leased);
+    s.leased = undefined;
   }
 
   private async sendQueued(): Promise<void> {
@@ -139,6 +162,7 @@ export class BulkSender {
     const started = Date.now();
     let pending = items;
     let attempt = 0;
+    let body: Buffer | undefined;
     while (pending.length > 0) {
       if (attempt > 0) {
         if (Date.now() - started > this.o.retry.budgetMs) {
@@ -153,10 +177,10 @@ export class BulkSender {
         this.counts.requests += 1;
         // One Buffer per request: the client's own body building (string concatenation, then its
         // length, then a Buffer) cost more than the documents themselves.
-        const body = Buffer.concat(
-          pending.flatMap((s) => s.parts),
-          pending.reduce((n, s) => n + s.bytes, 0),
-        );
+        const previous = body;
+        body = bodyOf(pending);
+        this.rebase(pending, body);
+        if (previous) freeArrayBuffer(previous.buffer);
         const res = await this.client.transport.request<{ items: BulkItem[] }>(
           { method: 'POST', path: '/_bulk', bulkBody: body },
           { headers: { 'content-type': COMPATIBLE_NDJSON } },
@@ -167,6 +191,20 @@ export class BulkSender {
         throw new SluiceError('SLUICE_E_SINK', `Elasticsearch bulk request failed: ${describeEsError(err)}`, { cause: err });
       }
       pending = this.settle(pending, items);
+    }
+    if (body) freeArrayBuffer(body.buffer);
+  }
+
+  /**
+   * Points each item's bytes into `body` (a retry resends them from there) and lets go of the
+   * chunk buffers they pointed into.
+   */
+  private rebase(items: Serialized[], body: Buffer): void {
+    let at = 0;
+    for (const s of items) {
+      s.parts = [body.subarray(at, at + s.bytes)];
+      at += s.bytes;
+      this.release(s);
     }
   }
 
@@ -201,4 +239,17 @@ export class BulkSender {
   private throwIfFailed(): void {
     if (this.failure !== undefined) throw this.failure;
   }
+}
+
+/** The items' bytes in one Buffer of its own (never a slice of Node's shared pool: it is freed after use). */
+function bodyOf(items: readonly Serialized[]): Buffer {
+  const body = Buffer.allocUnsafeSlow(items.reduce((n, s) => n + s.bytes, 0));
+  let at = 0;
+  for (const s of items) {
+    for (const part of s.parts) {
+      body.set(part, at);
+      at += part.byteLength;
+    }
+  }
+  return body;
 }

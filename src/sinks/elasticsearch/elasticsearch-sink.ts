@@ -5,6 +5,7 @@ import { RowChunkReader, type EncodedRows } from '../../core/rows/row-chunk.js';
 import type { RowValue } from '../../core/rows/table-spec.js';
 import type { Profile } from '../../profiles/profile.js';
 import type { CommitResult, Sink, UnitCursor } from '../sink.js';
+import { BufferLeases } from './buffer-leases.js';
 import { BulkSender } from './bulk-sender.js';
 import { createEsClient, redactedUrl, type EsConnectionSettings } from './es-connection.js';
 import type { EsDocRef, EsDocumentModel, EsLookup, RowObject, TableRows } from './es-document-model.js';
@@ -48,6 +49,9 @@ export class ElasticsearchSink implements Sink {
    */
   private unacknowledged = new Map<string, Map<string, Record<string, unknown>>>();
   private batchRows = 0;
+  /** The row chunks' blob buffers (documents built by the parser threads), freed once sent. */
+  private readonly leases = new BufferLeases();
+  private batchBuffers: ArrayBufferLike[] = [];
   private committedCounts = { indexed: 0, deleted: 0, notFound: 0 };
 
   constructor(
@@ -76,6 +80,7 @@ export class ElasticsearchSink implements Sink {
       maxBytes: this.o.maxBytes ?? 5 * 1024 * 1024,
       maxInFlight: this.o.maxInFlight ?? 4,
       retry: this.o.retry ?? DEFAULT_RETRY,
+      leases: this.leases,
     });
     this.state.open();
   }
@@ -98,6 +103,9 @@ export class ElasticsearchSink implements Sink {
       objects.push(o);
     }
     this.batch.push({ table: rows.table, rows: objects });
+    // The batch holds the chunk's blob buffer until it is planned: then each operation holds it.
+    this.leases.hold(rows.blobs.buffer);
+    this.batchBuffers.push(rows.blobs.buffer);
     this.batchRows += objects.length;
     if (this.batchRows >= this.o.batchSize) await this.planBatch();
   }
@@ -129,6 +137,7 @@ export class ElasticsearchSink implements Sink {
   }
 
   rollback(): void {
+    this.releaseBatchBuffers();
     this.batch = [];
     this.batchRows = 0;
     this.unacknowledged.clear();
@@ -153,17 +162,28 @@ export class ElasticsearchSink implements Sink {
   private async planBatch(): Promise<void> {
     if (this.batch.length === 0) return;
     const batch = this.batch;
+    const buffers = this.batchBuffers;
     this.batch = [];
+    this.batchBuffers = [];
     this.batchRows = 0;
     const sender = this.requireSender();
-    for (const op of await this.model.plan(batch, this.lookup)) {
-      if (op.action === 'index' && op.source) {
-        let docs = this.unacknowledged.get(op.index);
-        if (!docs) this.unacknowledged.set(op.index, (docs = new Map()));
-        docs.set(op.id, op.source);
+    try {
+      for (const op of await this.model.plan(batch, this.lookup)) {
+        if (op.action === 'index' && op.source) {
+          let docs = this.unacknowledged.get(op.index);
+          if (!docs) this.unacknowledged.set(op.index, (docs = new Map()));
+          docs.set(op.id, op.source);
+        }
+        await sender.add(op);
       }
-      await sender.add(op);
+    } finally {
+      for (const b of buffers) this.leases.drop(b);
     }
+  }
+
+  private releaseBatchBuffers(): void {
+    for (const b of this.batchBuffers) this.leases.drop(b);
+    this.batchBuffers = [];
   }
 
   private readonly lookup: EsLookup = {

@@ -36,6 +36,9 @@ export class SqliteSink implements Sink {
     const db = openSqliteDatabase(this.path, { pageSize: this.profile.sqlitePageSize });
     this.db = db;
     if (this.profile.sqliteCacheMb) db.pragma(`cache_size = -${Math.round(this.profile.sqliteCacheMb * 1024)}`);
+    // A multi-row upsert into a table with triggers keeps a statement journal (the pages it changes,
+    // as they were): in memory, not in a temp file (posts: a seventh of the writer's time was its writes).
+    db.pragma('temp_store = MEMORY');
     migrate(db, 'sluice', ENGINE_SQLITE_MIGRATIONS);
     migrate(db, this.profile.name, this.profile.sqliteMigrations);
     for (const table of this.profile.tables) assertColumns(db, table.name, storedColumns(table).map((c) => c.name));
