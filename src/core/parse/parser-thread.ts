@@ -108,6 +108,11 @@ export class ParseJob implements AsyncIterable<ParseMessage> {
     }
   }
 
+  /** Settles once the thread is done with the job (all its messages sent, or it failed or was cancelled). */
+  get parsed(): Promise<void> {
+    return this.endedPromise;
+  }
+
   /** Cancels the job if it still runs and waits until the thread has let go of it. */
   async close(): Promise<void> {
     if (!this.ended) {
