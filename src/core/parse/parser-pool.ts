@@ -3,7 +3,8 @@ import { ParserThread, type ParseJob } from './parser-thread.js';
 
 /**
  * Parser threads kept from job to job: a job goes to an idle thread, and a thread is started only
- * when none is idle (so the pool grows to the number of jobs that run at once, two in a spool).
+ * when none is idle (so the pool grows to the number of jobs that run at once: one in a spool, where
+ * the next unit is given to the thread once it is done with this one).
  */
 export class ParserPool {
   private threads: ParserThread[] = [];

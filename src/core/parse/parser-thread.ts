@@ -23,7 +23,7 @@ export class ParserThread {
   constructor() {
     this.worker = new Worker(workerScript('./parse-worker.js', import.meta.url), {
       // Its live heap is small (a few chunks); a ceiling makes it collect instead of growing, which
-      // matters when two parsers run beside the writer (spool of SQLite units).
+      // matters when parsers run beside the writer (spool of SQLite units).
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB },
     });
     // The writer awaits its messages; the thread itself must never keep a failed run's process alive.

@@ -76,7 +76,7 @@ export interface SpoolOptions {
 export class SpoolSource implements Source {
   readonly description: string;
   private readonly worker = `${hostname()}:${process.pid}`;
-  /** Parser threads of SQLite units, kept warm from unit to unit (for one run). */
+  /** The parser thread of SQLite units, kept warm from unit to unit (for one run). */
   private parsers = new ParserPool();
 
   constructor(private readonly o: SpoolOptions) {
@@ -152,7 +152,7 @@ export class SpoolSource implements Source {
       orderly = true;
     } finally {
       // Stopped (or failed): units claimed ahead but not started go back to PENDING for the next
-      // worker, and the parser threads are stopped (one may be working on such a unit).
+      // worker, and the parser thread is stopped (it may be working on such a unit).
       for (const a of ahead) {
         discard(a);
         if (orderly) await ledger.release(a.unit.key);
