@@ -162,7 +162,10 @@ export class BulkSender {
     const started = Date.now();
     let pending = items;
     let attempt = 0;
-    let body: Buffer | undefined;
+    // The body of the last request that got an answer: every byte of it was sent (the items answer
+    // all its operations), so it is freed as soon as no item to retry points into it. A body whose
+    // request failed is left to the garbage collector: its connection may still hold it.
+    let answeredBody: Buffer | undefined;
     while (pending.length > 0) {
       if (attempt > 0) {
         if (Date.now() - started > this.o.retry.budgetMs) {
@@ -177,14 +180,18 @@ export class BulkSender {
         this.counts.requests += 1;
         // One Buffer per request: the client's own body building (string concatenation, then its
         // length, then a Buffer) cost more than the documents themselves.
-        const previous = body;
-        body = bodyOf(pending);
+        const body = Buffer.concat(
+          pending.flatMap((s) => s.parts),
+          pending.reduce((n, s) => n + s.bytes, 0),
+        );
         this.rebase(pending, body);
-        if (previous) freeArrayBuffer(previous.buffer);
+        if (answeredBody) freeArrayBuffer(answeredBody.buffer);
+        answeredBody = undefined;
         const res = await this.client.transport.request<{ items: BulkItem[] }>(
           { method: 'POST', path: '/_bulk', bulkBody: body },
           { headers: { 'content-type': COMPATIBLE_NDJSON } },
         );
+        answeredBody = body;
         items = res.items;
       } catch (err) {
         if (retryableError(err)) continue;
@@ -192,7 +199,7 @@ export class BulkSender {
       }
       pending = this.settle(pending, items);
     }
-    if (body) freeArrayBuffer(body.buffer);
+    if (answeredBody) freeArrayBuffer(answeredBody.buffer);
   }
 
   /**
@@ -239,17 +246,4 @@ export class BulkSender {
   private throwIfFailed(): void {
     if (this.failure !== undefined) throw this.failure;
   }
-}
-
-/** The items' bytes in one Buffer of its own (never a slice of Node's shared pool: it is freed after use). */
-function bodyOf(items: readonly Serialized[]): Buffer {
-  const body = Buffer.allocUnsafeSlow(items.reduce((n, s) => n + s.bytes, 0));
-  let at = 0;
-  for (const s of items) {
-    for (const part of s.parts) {
-      body.set(part, at);
-      at += part.byteLength;
-    }
-  }
-  return body;
 }

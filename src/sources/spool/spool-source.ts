@@ -23,12 +23,11 @@ const PREFETCH = 4;
 const THREAD_MIN_BYTES = 4 * 1024 * 1024;
 
 /**
- * Chunks (of up to 200 rows) the parser of the next SQLite unit may run ahead of the writer: about a
- * whole Megastream chunk of rows (~22 MB), so both parsers stay busy while the writer works (8 left
- * one core idle a third of the time: 4,400 posts/s into SQLite instead of 5,000). Documents for
- * Elasticsearch are three times bigger, and the writer holds them until they are in a request: 4
- * chunks of them keep the peak RSS 10-20 MB lower than 8 (three pairs of runs: 290 against 305 MB)
- * for a few per cent of posts/s.
+ * Chunks (of up to 200 rows) the parser may run ahead of the writer: about a whole Megastream chunk
+ * of rows (~22 MB), so the parser stays busy while the writer works (8 left a core idle a third of
+ * the time: 4,400 posts/s into SQLite instead of 5,000). Documents for Elasticsearch are three times
+ * bigger: 8 chunks of them are about the same bytes (4, 8 and 16 measured the same posts/s with one
+ * parser thread, within the noise, and a peak RSS of 241-265 MB).
  */
 const PARSED_AHEAD_CHUNKS = 32;
 const PARSED_AHEAD_DOCUMENT_CHUNKS = 8;
