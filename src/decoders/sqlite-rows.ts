@@ -32,8 +32,8 @@ export class SqliteRowsReader {
       this.db = db;
       // Rows are read once, in order: a page cache only costs memory (the default is 16 MB a
       // connection, one per parser thread). The first 64 MiB are read through a memory map instead
-      // of a read() per page: about -9 % of the parser's CPU (median of five paired runs, 38 MB chunks), for RSS of
-      // file pages that are dropped when the unit closes (one unit is read at a time).
+      // of a read() per page: about -9 % of the parser's CPU (median of five paired runs, 38 MB
+      // chunks), for RSS of file pages that go when the unit closes (one unit is read at a time).
       db.pragma('cache_size = -1024');
       db.pragma(`mmap_size = ${UNIT_MMAP_BYTES}`);
       const found = spec.tables.find((t) => db?.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t));

@@ -49,7 +49,10 @@ export class ElasticsearchSink implements Sink {
    */
   private unacknowledged = new Map<string, Map<string, Record<string, unknown>>>();
   private batchRows = 0;
-  /** The row chunks' blob buffers (documents built by the parser threads), freed once sent. */
+  /**
+   * The row chunks' blob buffers (documents built by the parser threads), freed once their
+   * documents are in request bodies. A model's object `source` must not keep a view of row bytes.
+   */
   private readonly leases = new BufferLeases();
   private batchBuffers: ArrayBufferLike[] = [];
   private committedCounts = { indexed: 0, deleted: 0, notFound: 0 };
