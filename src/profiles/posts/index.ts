@@ -17,6 +17,8 @@ export const postsProfile: Profile = {
   sqliteMigrations: POSTS_SQLITE_MIGRATIONS,
   // A post is about 3.5 KB (two 1.5 KB vectors): 16 KiB pages hold four.
   sqlitePageSize: 16384,
+  // A checkpoint per 128 MB of WAL instead of per 16 MB: about 8 % less wall time (three pairs of runs).
+  sqliteCheckpointPages: 8000,
   sqliteUnits: { tables: ['enriched_posts', 'posts'], columns: ['at_uri', 'did', 'time_us', 'raw_post', 'inferences'] },
   map: (record, emit, options) => mapPostRow(record, emit, new Date().toISOString(), options.documents === true),
   elasticsearch: POSTS_ES_MODEL,

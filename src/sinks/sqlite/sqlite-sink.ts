@@ -39,6 +39,7 @@ export class SqliteSink implements Sink {
     // A multi-row upsert into a table with triggers keeps a statement journal (the pages it changes,
     // as they were): in memory, not in a temp file (posts: a seventh of the writer's time was its writes).
     db.pragma('temp_store = MEMORY');
+    if (this.profile.sqliteCheckpointPages) db.pragma(`wal_autocheckpoint = ${this.profile.sqliteCheckpointPages}`);
     migrate(db, 'sluice', ENGINE_SQLITE_MIGRATIONS);
     migrate(db, this.profile.name, this.profile.sqliteMigrations);
     for (const table of this.profile.tables) assertColumns(db, table.name, storedColumns(table).map((c) => c.name));
