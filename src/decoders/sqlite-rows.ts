@@ -1,13 +1,18 @@
 import Database from 'better-sqlite3';
 import { SluiceError } from '../core/errors.js';
 
-/** Bytes of a unit read through a memory map (the rest, if any, by read()). */
+/** Bytes of a unit read through a memory map by default (the rest, if any, by read()). */
 const UNIT_MMAP_BYTES = 64 * 1024 * 1024;
 
 /** Which rows a SQLite unit holds: the first of `tables` that exists, as objects of `columns`. */
 export interface SqliteRowsSpec {
   tables: readonly string[];
   columns: readonly string[];
+  /**
+   * Bytes read through a memory map (default 64 MiB); 0 reads every page by read(). Mapped pages
+   * count in the process's RSS until the unit closes.
+   */
+  mapBytes?: number | undefined;
 }
 
 /** One row of a SQLite unit and its row id (the unit's cursor). */
@@ -35,7 +40,7 @@ export class SqliteRowsReader {
       // of a read() per page: about -9 % of the parser's CPU (median of five paired runs, 38 MB
       // chunks), for RSS of file pages that go when the unit closes (one unit is read at a time).
       db.pragma('cache_size = -1024');
-      db.pragma(`mmap_size = ${UNIT_MMAP_BYTES}`);
+      db.pragma(`mmap_size = ${spec.mapBytes ?? UNIT_MMAP_BYTES}`);
       const found = spec.tables.find((t) => db?.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t));
       if (!found) {
         throw new SluiceError('SLUICE_E_SOURCE', `${name}: no table ${spec.tables.join(' or ')} in the database`);

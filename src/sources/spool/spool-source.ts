@@ -201,7 +201,10 @@ export class SpoolSource implements Source {
     if (sqliteUnits) {
       const file = sqliteUnitFile(unit.key, lister.localPath?.(unit.key), () => lister.open(unit.key));
       file.catch(() => undefined); // reported when the unit's turn comes
-      return { kind: 'sqlite', unit, index, file, spec: sqliteUnits };
+      // Documents (Elasticsearch) hold more memory than rows: their units are read without a memory
+      // map, whose pages count in RSS (-30 MB of peak RSS for +2 % CPU, 38 MB chunks).
+      const spec = this.o.parse.profileOptions.documents ? { ...sqliteUnits, mapBytes: 0 } : sqliteUnits;
+      return { kind: 'sqlite', unit, index, file, spec };
     }
     const opened = lister.open(unit.key);
     opened.catch(() => undefined);
