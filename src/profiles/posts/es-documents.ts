@@ -29,7 +29,8 @@ const accountId = (did: string): string => `at://${did}`;
  * Posts into Elasticsearch with the rules of the SQLite schema, so both sinks end the same whatever
  * order chunks come in: a post with a tombstone (its own, or its author's account deletion after
  * it) is never indexed; a post's own delete wins over an account deletion, the earliest time of a
- * kind is kept; an account deletion tombstones and deletes every older post of its author. Account
+ * kind is kept; an account deletion tombstones and deletes every older post of its author; of two
+ * versions of a post, the later event wins (external versions: the event time). Account
  * tombstones live in `post_tombstones` too (`kind: account`): the seed's API key covers only
  * `posts` and `post_tombstones`.
  */
@@ -82,10 +83,13 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
     const did = a.did as string;
     const time = a.deleted_time_us as number;
     const have = known.get(accountId(did));
-    if (have && have.deleted_time_us >= time) continue;
-    write(tombstone(accountId(did), did, 'account', 'account_deleted', a.deleted_at as string, time, a.indexed_at as string));
-    // Posts of this author already indexed (by earlier batches), older than the deletion.
-    // Tombstones this account's earlier deletion made carry its latest time (as in SQLite).
+    const newer = !have || time > have.deleted_time_us;
+    // The account's latest deletion: every tombstone it makes carries that time (as in SQLite).
+    const newest = have && !newer ? { at: have.deleted_at, time: have.deleted_time_us } : { at: a.deleted_at as string, time };
+    if (newer) write(tombstone(accountId(did), did, 'account', 'account_deleted', newest.at, time, a.indexed_at as string));
+    // Every step below is redone also when the account's tombstone is there already: a run killed
+    // after that tombstone was applied, but before the writes below were, is mended this way.
+    // Tombstones this account's earlier deletion made get its latest time.
     if (have) {
       const earlier = await lookup.search(
         TOMBSTONES,
@@ -95,18 +99,19 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
       const inBatch = [...known.values()].filter((t) => t.author_did === did && t.kind === 'post' && t.reason === 'account_deleted');
       for (const s of [...earlier.map((t) => t.source as unknown as Tombstone), ...inBatch]) {
         if (known.get(s.at_uri)?.reason === 'delete') continue;
-        write({ ...s, deleted_at: a.deleted_at as string, deleted_time_us: time });
+        if (s.deleted_time_us !== newest.time) write({ ...s, deleted_at: newest.at, deleted_time_us: newest.time });
       }
     }
+    // Posts of this author already indexed (by earlier batches), older than the deletion.
     const older = await lookup.search(
       POSTS,
-      { bool: { filter: [{ term: { author_did: did } }, { range: { time_us: { lt: time } } }] } },
+      { bool: { filter: [{ term: { author_did: did } }, { range: { time_us: { lt: newest.time } } }] } },
       did,
     );
     const already = await lookup.get(TOMBSTONES, older.map((o) => ({ id: o.id, routing: did })));
     for (const o of older) {
       if (!already.has(o.id) && !known.has(o.id)) {
-        write(tombstone(o.id, did, 'post', 'account_deleted', a.deleted_at as string, time, a.indexed_at as string));
+        write(tombstone(o.id, did, 'post', 'account_deleted', newest.at, newest.time, a.indexed_at as string));
       }
       removePost(o.id, did);
     }
@@ -121,7 +126,11 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
       write(tombstone(atUri, did, 'post', 'account_deleted', account.deleted_at, account.deleted_time_us, p.indexed_at as string));
       continue;
     }
-    ops.push({ action: 'index', index: POSTS, id: atUri, routing: did, sourceBytes: postDocument(p) });
+    // Versioned by event time, as SQLite keeps the latest event: an older create or update processed
+    // after a newer one (chunks out of order, a late chunk) is stale instead of overwriting it.
+    const time = p.time_us as number;
+    const version = Number.isSafeInteger(time) && time >= 0 ? time : undefined;
+    ops.push({ action: 'index', index: POSTS, id: atUri, routing: did, sourceBytes: postDocument(p), version });
   }
   return lastWriteOfEach(ops);
 }

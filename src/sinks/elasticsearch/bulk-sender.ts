@@ -40,6 +40,8 @@ export interface BulkCounts {
   deleted: number;
   /** Deletes of documents that were not there (a success). */
   notFound: number;
+  /** Versioned writes older than the stored document (a 409 on an external version): left out. */
+  stale: number;
   /** Item sends repeated after a 429/5xx item or a failed request. */
   retried: number;
   rejected: number;
@@ -67,7 +69,8 @@ type BulkItem = Record<string, { status: number; error?: { type?: string; reason
 /**
  * Sends bulk operations: cut into requests by count and bytes, a few in flight, every item's result
  * read. 429 and 5xx items are retried alone with backoff and jitter; a request that fails as a whole
- * (refused, reset, timeout, 429/5xx) is retried whole; other 4xx items are rejected (dead-lettered).
+ * (refused, reset, timeout, 429/5xx) is retried whole; a versioned write older than the stored
+ * document is stale (counted, not an error); other 4xx items are rejected (dead-lettered).
  * Operations on one document id are applied in the order given: a request waits for any request
  * still working on one of its ids (retries included).
  */
@@ -78,7 +81,7 @@ export class BulkSender {
   private readonly busyIds = new Map<string, Promise<void>>();
   private failure: unknown;
   private rejected: RejectedItem[] = [];
-  readonly counts: BulkCounts = { indexed: 0, deleted: 0, notFound: 0, retried: 0, rejected: 0, requests: 0 };
+  readonly counts: BulkCounts = { indexed: 0, deleted: 0, notFound: 0, stale: 0, retried: 0, rejected: 0, requests: 0 };
 
   constructor(
     private readonly client: Client,
@@ -88,7 +91,13 @@ export class BulkSender {
   /** Queues an operation; sends full requests, waiting while `maxInFlight` are out. */
   async add(op: EsOperation): Promise<void> {
     this.throwIfFailed();
-    const action = JSON.stringify({ [op.action]: { _index: op.index, _id: op.id, ...(op.routing ? { routing: op.routing } : {}) } });
+    const meta = {
+      _index: op.index,
+      _id: op.id,
+      ...(op.routing ? { routing: op.routing } : {}),
+      ...(op.version !== undefined && op.action === 'index' ? { version: op.version, version_type: 'external_gte' } : {}),
+    };
+    const action = JSON.stringify({ [op.action]: meta });
     let parts: Uint8Array[];
     let leased: ArrayBufferLike | undefined;
     if (op.action !== 'index') parts = [Buffer.from(`${action}\n`)];
@@ -226,6 +235,8 @@ export class BulkSender {
         else this.counts.indexed += 1;
       } else if (s.op.action === 'delete' && status === 404) {
         this.counts.notFound += 1;
+      } else if (status === 409 && s.op.version !== undefined && result?.error?.type === 'version_conflict_engine_exception') {
+        this.counts.stale += 1;
       } else if (retryableStatus(status)) {
         again.push(s);
       } else {

@@ -159,7 +159,7 @@ export class ElasticsearchSink implements Sink {
   outcomes(): Record<string, number> {
     const c = this.sender?.counts;
     if (!c) return {};
-    return { indexed: c.indexed, deleted: c.deleted, not_found: c.notFound, retried: c.retried, rejected: c.rejected, bulk_requests: c.requests };
+    return { indexed: c.indexed, deleted: c.deleted, not_found: c.notFound, stale: c.stale, retried: c.retried, rejected: c.rejected, bulk_requests: c.requests };
   }
 
   private async planBatch(): Promise<void> {

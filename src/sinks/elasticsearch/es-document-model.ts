@@ -32,6 +32,12 @@ export interface EsOperation {
   /** The document (`index` only): an object, or already serialized as UTF-8 JSON bytes. */
   source?: Record<string, unknown> | undefined;
   sourceBytes?: Uint8Array | undefined;
+  /**
+   * An external version (`index` only, a non-negative integer, e.g. the event time): the write
+   * applies only if no stored version is greater (`version_type: external_gte`), so the newest
+   * version wins whatever order writes come in. An older write is counted as stale, not refused.
+   */
+  version?: number | undefined;
 }
 
 /** A document's reference for real-time reads. */

@@ -85,7 +85,8 @@ function handleBulk(chunks, pathIndex, query) {
       const fault = itemFault(id);
       if (fault) throw fault;
       // A delete of a missing document is a 404 item but not a failure: `errors` stays false.
-      item = { _index: index.name, _id: id, ...applyWrite(op, index, id, payload, routing) };
+      const versioning = meta.version_type === undefined ? undefined : { version: meta.version, type: meta.version_type };
+      item = { _index: index.name, _id: id, ...applyWrite(op, index, id, payload, routing, versioning) };
     } catch (err) {
       if (!(err instanceof EsError)) throw err;
       errors = true;

@@ -77,9 +77,9 @@ export function validateSource(index, id, source) {
   }
 }
 
-function storeDoc(index, id, entry, routing) {
+function storeDoc(index, id, entry, routing, version) {
   const prev = index.docs.get(id);
-  const doc = { ...entry, routing, version: (prev?.version ?? 0) + 1, seqNo: index.seqNo++ };
+  const doc = { ...entry, routing, version: version ?? (prev?.version ?? 0) + 1, seqNo: index.seqNo++ };
   index.docs.set(id, doc);
   return { doc, created: !prev };
 }
@@ -95,12 +95,42 @@ function deepMerge(target, patch) {
 
 export const newId = () => crypto.randomBytes(15).toString('base64url');
 
+const MAX_VERSION = 9223372036854775807n;
+
+/**
+ * External versioning of an index action (`version` with `version_type` external or external_gte):
+ * the version to store, or undefined for internal versioning. Throws as Elasticsearch does for an
+ * older version than the stored one (409) and for a version it cannot take (400).
+ */
+function externalVersion(index, id, versioning) {
+  const type = versioning?.type;
+  if (type === undefined || type === 'internal') return undefined;
+  if (type !== 'external' && type !== 'external_gte') {
+    throw new EsError(400, 'illegal_argument_exception', `No version type match [${type}]`);
+  }
+  const v = versioning.version;
+  if (!Number.isSafeInteger(v) || v < 0 || BigInt(v) > MAX_VERSION) {
+    throw new EsError(400, 'action_request_validation_exception', `Validation Failed: 1: illegal version value [${v}] for version type [${type.toUpperCase()}];`);
+  }
+  const prev = index.docs.get(id);
+  if (prev && (type === 'external' ? v <= prev.version : v < prev.version)) {
+    const relation = type === 'external' ? 'higher or equal to' : 'higher than';
+    throw new EsError(409, 'version_conflict_engine_exception', `[${id}]: version conflict, current version [${prev.version}] is ${relation} the one provided [${v}]`, {
+      index_uuid: 'contract',
+      shard: '0',
+      index: index.name,
+    });
+  }
+  return v;
+}
+
 /**
  * Applies one write. `op` is index | create | delete | update; for index/create `payload` is a
- * function index → stored entry (it validates), for update the parsed update body. Returns the
- * item result or throws an EsError that becomes the item's error.
+ * function index → stored entry (it validates), for update the parsed update body. `versioning`
+ * (`{ version, type }`, index only) is the action's external version. Returns the item result or
+ * throws an EsError that becomes the item's error.
  */
-export function applyWrite(op, index, id, payload, routing) {
+export function applyWrite(op, index, id, payload, routing, versioning) {
   const ok = (status, result, doc) => ({ status, result, _version: doc?.version ?? 1, _seq_no: doc?.seqNo ?? index.seqNo, _primary_term: 1, _shards: { total: 1, successful: 1, failed: 0 } });
   if (op === 'delete') {
     const prev = index.docs.get(id);
@@ -124,6 +154,7 @@ export function applyWrite(op, index, id, payload, routing) {
     const { doc, created } = storeDoc(index, id, entryFromObject(next, undefined), routing ?? prev?.routing);
     return ok(created ? 201 : 200, created ? 'created' : 'updated', doc);
   }
-  const { doc, created } = storeDoc(index, id, payload(index), routing);
+  const version = op === 'index' ? externalVersion(index, id, versioning) : undefined;
+  const { doc, created } = storeDoc(index, id, payload(index), routing, version);
   return ok(created ? 201 : 200, created ? 'created' : 'updated', doc);
 }

@@ -106,6 +106,32 @@ describe('es contract server (plain http)', () => {
     expect(stats.requests['POST /{index}/_bulk']).toBe(1);
   });
 
+  it('keeps external versions: an older index action is a 409 item, an equal one passes only with external_gte', async () => {
+    const res = await client.bulk({
+      index: 'versioned',
+      operations: [
+        { index: { _id: 'a', version: 100, version_type: 'external_gte' } }, { n: 1 },
+        { index: { _id: 'a', version: 50, version_type: 'external_gte' } }, { n: 2 },
+        { index: { _id: 'a', version: 100, version_type: 'external_gte' } }, { n: 3 },
+        { index: { _id: 'a', version: 100, version_type: 'external' } }, { n: 4 },
+        { index: { _id: 'a', version: 200, version_type: 'external' } }, { n: 5 },
+        { index: { _id: 'b', version: -1, version_type: 'external_gte' } }, { n: 6 },
+      ],
+    });
+    expect(items(res).map((i) => [i._id, i.status, i.result ?? i.error?.type])).toEqual([
+      ['a', 201, 'created'],
+      ['a', 409, 'version_conflict_engine_exception'],
+      ['a', 200, 'updated'],
+      ['a', 409, 'version_conflict_engine_exception'],
+      ['a', 200, 'updated'],
+      ['b', 400, 'action_request_validation_exception'],
+    ]);
+    expect(items(res)[1]?.error?.reason).toMatch(/current version \[100\] is higher than the one provided \[50\]/);
+    expect((await server.dump('versioned')).map((d) => [d._id, d._source])).toEqual([['a', { n: 5 }]]);
+    const got = await client.get({ index: 'versioned', id: 'a' });
+    expect(got._version).toBe(200);
+  });
+
   it('rejects a dense_vector of the wrong dims (nested mapping) with a 400 item', async () => {
     await client.indices.create({
       index: 'vec',
