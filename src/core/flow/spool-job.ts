@@ -1,6 +1,5 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { copyFile, mkdir, rename, unlink } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { Ledger } from '../../ledger/ledger.js';
 import { readMegastreamState, unitsDoneBy, type MegastreamState } from '../../ledger/megastream-state.js';
 import { ledgerFromUrl } from '../../ledger/ledger-from-url.js';
@@ -93,10 +92,14 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
           // transaction; a dry run's sink writes nothing, so its in-memory ledger is told here.
           const completedWithRows = ledgerUrl === config.into || (state !== undefined && ledgerUrl === `sqlite:${state.path}`);
           if (config.dryRun || !completedWithRows) await ledger.complete(plan.ledger.bucket, plan.ledger.key);
+          const { key } = plan.ledger;
+          // The version of the unit that was read: --after deletes or moves only that one (content
+          // replaced since is kept). Taken in every mode, so the lister does not keep it.
+          const version = lister.takeVersionRead?.(key);
           if (config.dryRun || !afterUnit) return;
           // The unit is COMPLETED: a failing --after action is a warning, not a failed run.
-          await afterUnit(plan.ledger.key).catch((err: unknown) => {
-            process.stderr.write(`sluice spool: warning: --after ${config.after} on ${plan.ledger?.key}: ${(err as Error).message}\n`);
+          await afterUnit(key, version).catch((err: unknown) => {
+            process.stderr.write(`sluice spool: warning: --after ${config.after} on ${key}: ${(err as Error).message}\n`);
           });
         },
         onUnitFailed: async (plan, message) => {
@@ -159,30 +162,21 @@ async function importMegastreamState(state: MegastreamState, from: string, liste
   process.stderr.write(`sluice spool: imported megastream_ingest state ${from}: ${done} ${what} marked COMPLETED\n`);
 }
 
-/** What `--after` does to a COMPLETED unit's file. */
-function afterUnitAction(after: string, lister: UnitLister): ((key: string) => Promise<void>) | undefined {
+/** What `--after` does to a COMPLETED unit, given the version of it that was read. */
+function afterUnitAction(after: string, lister: UnitLister): ((key: string, version: string | undefined) => Promise<void>) | undefined {
   if (after === 'keep') return undefined;
   if (after === 'delete') {
     if (!lister.remove) throw new SluiceError('SLUICE_E_CONFIG', '--after delete: this source cannot delete its units');
-    return (key) => lister.remove?.(key) ?? Promise.resolve();
+    return (key, version) => lister.remove?.(key, version) ?? Promise.resolve();
   }
-  const dir = after.slice('move:'.length);
-  if (!lister.localPath) throw new SluiceError('SLUICE_E_CONFIG', '--after move:DIR works for folders only; use --after delete or keep for S3');
-  const inside = relative(lister.bucket, resolve(dir));
+  const given = after.slice('move:'.length);
+  const dir = resolve(given);
+  if (!lister.move) throw new SluiceError('SLUICE_E_CONFIG', '--after move:DIR works for folders only; use --after delete or keep for S3');
+  const inside = relative(lister.bucket, dir);
   if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
-    throw new SluiceError('SLUICE_E_CONFIG', `--after move:${dir}: the folder is inside --from, whose subfolders are read too; choose one outside it`);
+    throw new SluiceError('SLUICE_E_CONFIG', `--after move:${given}: the folder is inside --from, whose subfolders are read too; choose one outside it`);
   }
-  return async (key) => {
-    const from = lister.localPath?.(key);
-    if (!from) return;
-    const to = join(resolve(dir), key);
-    await mkdir(dirname(to), { recursive: true });
-    await rename(from, to).catch(async (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EXDEV') throw err;
-      await copyFile(from, to);
-      await unlink(from);
-    });
-  };
+  return (key, version) => lister.move?.(key, dir, version) ?? Promise.resolve();
 }
 
 /** The ledger lives in the sink's database when it is SQL (so units complete with their rows). */

@@ -103,11 +103,7 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
       }
     }
     // Posts of this author already indexed (by earlier batches), older than the deletion.
-    const older = await lookup.search(
-      POSTS,
-      { bool: { filter: [{ term: { author_did: did } }, { range: { time_us: { lt: newest.time } } }] } },
-      did,
-    );
+    const older = await lookup.search(POSTS, olderPostsQuery(did, newest.time), did);
     const already = await lookup.get(TOMBSTONES, older.map((o) => ({ id: o.id, routing: did })));
     for (const o of older) {
       if (!already.has(o.id) && !known.has(o.id)) {
@@ -133,6 +129,19 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
     ops.push({ action: 'index', index: POSTS, id: atUri, routing: did, sourceBytes: postDocument(p), version });
   }
   return lastWriteOfEach(ops);
+}
+
+/**
+ * An author's posts older than `timeUs`: by event time, or for posts without one (indexed by
+ * megastream_ingest, whose documents have no `time_us`) by `created_at`.
+ */
+function olderPostsQuery(did: string, timeUs: number): Record<string, unknown> {
+  const byCreatedAt = { bool: { must_not: [{ exists: { field: 'time_us' } }], filter: [{ range: { created_at: { lt: new Date(Math.floor(timeUs / 1000)).toISOString() } } }] } };
+  return {
+    bool: {
+      filter: [{ term: { author_did: did } }, { bool: { should: [{ range: { time_us: { lt: timeUs } } }, byCreatedAt], minimum_should_match: 1 } }],
+    },
+  };
 }
 
 /**

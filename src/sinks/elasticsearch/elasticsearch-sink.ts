@@ -9,6 +9,7 @@ import { BufferLeases } from './buffer-leases.js';
 import { BulkSender } from './bulk-sender.js';
 import { createEsClient, redactedUrl, type EsConnectionSettings } from './es-connection.js';
 import type { EsDocRef, EsDocumentModel, EsLookup, RowObject, TableRows } from './es-document-model.js';
+import { EsFieldNames, readFieldNames } from './es-field-names.js';
 import { ensureIndexes } from './es-indexes.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './es-retry-policy.js';
 import { describeEsError } from './es-retry.js';
@@ -56,6 +57,8 @@ export class ElasticsearchSink implements Sink {
   private readonly leases = new BufferLeases();
   private batchBuffers: ArrayBufferLike[] = [];
   private committedCounts = { indexed: 0, deleted: 0, notFound: 0 };
+  /** Names of the fields lookups query and sort on, as the existing indexes map them. */
+  private fields = new EsFieldNames(new Map());
 
   constructor(
     private readonly o: ElasticsearchSinkOptions,
@@ -78,6 +81,7 @@ export class ElasticsearchSink implements Sink {
       throw connectError(err, redactedUrl(this.o.url));
     }
     if (this.o.createIndexes) await ensureIndexes(client, this.model.indexes);
+    this.fields = await readFieldNames(client, this.model.indexes, (line) => process.stderr.write(`sluice: warning: ${line}\n`));
     this.sender = new BulkSender(client, {
       batchSize: this.o.batchSize,
       maxBytes: this.o.maxBytes ?? 5 * 1024 * 1024,
@@ -224,9 +228,9 @@ export class ElasticsearchSink implements Sink {
         for (;;) {
           const res = await client.search<Record<string, unknown>>({
             index,
-            query,
+            query: this.fields.query(index, query),
             size: SEARCH_PAGE,
-            sort: [{ [this.idFieldOf(index)]: 'asc' }],
+            sort: [{ [this.fields.field(index, this.idFieldOf(index))]: 'asc' }],
             ...(after ? { search_after: after } : {}),
             ...(routing ? { routing } : {}),
           });

@@ -1,11 +1,24 @@
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { SluiceError } from '../../core/errors.js';
 import type { DiscoveredUnit } from '../../ledger/ledger.js';
-import { sortKeyOf, UNIT_NAME, type UnitLister } from './unit-lister.js';
+import { assertUnchanged, sortKeyOf, UNIT_NAME, type UnitLister } from './unit-lister.js';
+
+/** An object's version: its ETag (a re-upload with other content changes it), else its size. */
+function objectVersion(etag: string | undefined, size: number | undefined): string {
+  return etag ?? `${size ?? 0}`;
+}
+
+/** Whether S3 answered with this HTTP status. */
+function hasStatus(err: unknown, status: number): boolean {
+  return err instanceof S3ServiceException && err.$metadata.httpStatusCode === status;
+}
 
 /** An S3 prefix: listed page by page with continuation tokens; objects streamed, never buffered whole. */
 export class S3Lister implements UnitLister {
+  /** ETags of the objects read, by key, until `--after` takes them. */
+  private readonly read = new Map<string, string>();
+
   constructor(
     private readonly client: S3Client,
     readonly bucket: string,
@@ -20,20 +33,49 @@ export class S3Lister implements UnitLister {
       const units: DiscoveredUnit[] = [];
       for (const o of page.Contents ?? []) {
         if (!o.Key || !this.names.test(o.Key)) continue;
-        units.push({ bucket: this.bucket, key: o.Key, size: o.Size ?? 0, sortKey: sortKeyOf(o.Key, o.LastModified ?? new Date(0)), version: o.ETag ?? `${o.Size ?? 0}` });
+        units.push({ bucket: this.bucket, key: o.Key, size: o.Size ?? 0, sortKey: sortKeyOf(o.Key, o.LastModified ?? new Date(0)), version: objectVersion(o.ETag, o.Size) });
       }
       yield units;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }
 
-  async remove(key: string): Promise<void> {
+  takeVersionRead(key: string): string | undefined {
+    const version = this.read.get(key);
+    this.read.delete(key);
+    return version;
+  }
+
+  async versionOf(key: string): Promise<string | undefined> {
+    const head = await this.head(key);
+    return head && objectVersion(head.etag, head.size);
+  }
+
+  async remove(key: string, version: string | undefined): Promise<void> {
+    const head = await this.head(key);
+    if (!head) return; // gone already
+    assertUnchanged(key, version, objectVersion(head.etag, head.size));
+    // A re-upload between this check and the delete is not seen (S3's conditional delete, If-Match,
+    // is not sent: S3-compatible stores differ on it, and one that refuses it would keep every unit).
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  /** The object's ETag and size now; undefined when there is no such object. */
+  private async head(key: string): Promise<{ etag: string | undefined; size: number | undefined } | undefined> {
+    try {
+      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { etag: r.ETag, size: r.ContentLength };
+    } catch (err) {
+      if (hasStatus(err, 404)) return undefined;
+      throw err;
+    }
   }
 
   async open(key: string): Promise<Readable> {
     const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     if (!(r.Body instanceof Readable)) throw new SluiceError('SLUICE_E_SOURCE', `s3://${this.bucket}/${key}: no body`);
+    // The ETag of exactly the bytes streamed: the version that is ingested.
+    this.read.set(key, objectVersion(r.ETag, r.ContentLength));
     return r.Body;
   }
 }

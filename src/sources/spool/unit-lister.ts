@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { SluiceError } from '../../core/errors.js';
 import type { DiscoveredUnit } from '../../ledger/ledger.js';
 
 /** Where spool units live: a folder or an S3 prefix. */
@@ -7,12 +8,38 @@ export interface UnitLister {
   readonly bucket: string;
   /** Every unit there now, page by page (S3 continuation tokens; a folder in one page). */
   list(): AsyncIterable<DiscoveredUnit[]>;
-  /** The bytes of one unit, as stored (maybe gzipped). */
+  /** The bytes of one unit, as stored (maybe gzipped); notes the version read (see `takeVersionRead`). */
   open(key: string): Promise<Readable>;
-  /** The unit's path when it is a local file (read in place instead of copied). */
+  /** The unit's path when it is a local file (read in place instead of copied); notes its version now, as `open` does. */
   localPath?(key: string): string;
-  /** Deletes a unit (`--after delete`, once it is COMPLETED). */
-  remove?(key: string): Promise<void>;
+  /**
+   * The version (as `list` spells it) of the unit when `open` or `localPath` last took it, then
+   * forgotten: what `--after` checks the unit against, so that content replaced since is kept.
+   */
+  takeVersionRead?(key: string): string | undefined;
+  /** The unit's version now, as `list` spells it; undefined when it is gone. */
+  versionOf?(key: string): Promise<string | undefined>;
+  /**
+   * Deletes a unit (`--after delete`, once it is COMPLETED) if it is still `version`, the one that was
+   * ingested; else keeps it and throws (a unit already gone is no error).
+   */
+  remove?(key: string, version: string | undefined): Promise<void>;
+  /** Moves a unit under `folder` by its key (`--after move:DIR`) if it is still `version`; else keeps it and throws. */
+  move?(key: string, folder: string, version: string | undefined): Promise<void>;
+}
+
+/**
+ * Throws unless the unit is still the version that was ingested: a chunk re-uploaded or rewritten
+ * under the same name after it was read holds content no run has seen, and deleting or moving it away
+ * would lose it. Kept, it is listed again with its new version and runs again.
+ */
+export function assertUnchanged(key: string, ingested: string | undefined, now: string): void {
+  if (ingested === undefined) {
+    throw new SluiceError('SLUICE_E_SOURCE', `${key}: the version that was ingested is not known (now ${now}); kept`);
+  }
+  if (now !== ingested) {
+    throw new SluiceError('SLUICE_E_SOURCE', `${key} changed since it was ingested (version ${ingested}, now ${now}); kept so that it is ingested again`);
+  }
 }
 
 /** Names of files a spool takes: JSON arrays and NDJSON, gzipped or not, also with a rotation date (`cowrie.json.2026-04-18`). */

@@ -253,6 +253,98 @@ describe('es contract server (plain http)', () => {
     expect((await client.count({ index: 'odd', query: { term: { 'k"ey': 'a\\"b]}' } } })).count).toBe(1);
   });
 
+  describe('field types from the mappings (dynamic-style text + keyword multi-fields)', () => {
+    const textWithKeyword = { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } } as const;
+    const long = 'z'.repeat(300);
+    const uri = (who: string, rkey: string) => `at://did:plc:${who}/app.bsky.feed.post/${rkey}`;
+    const ids = (res: { hits: { hits: Array<{ _id?: string | null }> } }) => res.hits.hits.map((h) => h._id);
+
+    beforeEach(async () => {
+      await client.indices.create({
+        index: 'dyn-posts',
+        mappings: { properties: { author_did: textWithKeyword, at_uri: textWithKeyword, time_us: { type: 'long' }, content: { type: 'text' } } },
+      });
+      const docs = [
+        { at_uri: uri('abc', '3kb'), author_did: 'did:plc:abc', time_us: 2, content: 'Hello brave new World' },
+        { at_uri: uri('xyz', '3ka'), author_did: 'did:plc:xyz', time_us: 1, content: 'new world order' },
+        // Both strings are longer than ignore_above: their keyword sub-fields index nothing.
+        { at_uri: uri(long, '3kc'), author_did: `did:plc:${long}`, time_us: 3, content: 'world' },
+      ];
+      await client.bulk({ refresh: true, operations: docs.flatMap((d, i) => [{ index: { _index: 'dyn-posts', _id: `p${i + 1}` } }, d]) });
+    });
+
+    it('term on a text field compares with its tokens; on the keyword sub-field with the whole value', async () => {
+      const count = async (query: Record<string, unknown>) => (await client.count({ index: 'dyn-posts', query })).count;
+      expect(await count({ term: { author_did: 'did:plc:abc' } })).toBe(0);
+      expect(await count({ terms: { author_did: ['did:plc:abc', 'did:plc:xyz'] } })).toBe(0);
+      expect(await count({ term: { at_uri: uri('abc', '3kb') } })).toBe(0);
+      expect(await count({ term: { author_did: 'abc' } })).toBe(1);
+      expect(await count({ term: { content: 'World' } })).toBe(0); // term queries are not analyzed; tokens are lowercase
+      expect(await count({ term: { content: 'world' } })).toBe(3);
+
+      expect(ids(await client.search({ index: 'dyn-posts', query: { term: { 'author_did.keyword': 'did:plc:abc' } } }))).toEqual(['p1']);
+      expect(await count({ terms: { 'author_did.keyword': ['did:plc:abc', 'did:plc:xyz'] } })).toBe(2);
+      expect(await count({ term: { 'at_uri.keyword': uri('xyz', '3ka') } })).toBe(1);
+      expect(await count({ prefix: { 'author_did.keyword': 'did:plc:a' } })).toBe(1);
+      expect(await count({ bool: { filter: [{ term: { 'author_did.keyword': 'did:plc:xyz' } }, { range: { time_us: { lt: 2 } } }] } })).toBe(1);
+    });
+
+    it('match analyzes the query on text fields (any token; all with operator and); match_phrase wants them in a row', async () => {
+      const search = async (query: Record<string, unknown>) => ids(await client.search({ index: 'dyn-posts', query, sort: ['time_us'] })).join(',');
+      expect(await search({ match: { content: 'BRAVE' } })).toBe('p1');
+      expect(await search({ match: { content: 'brave order' } })).toBe('p2,p1');
+      expect(await search({ match: { content: { query: 'new world', operator: 'and' } } })).toBe('p2,p1');
+      expect(await search({ match_phrase: { content: 'new world' } })).toBe('p2,p1');
+      expect(await search({ match_phrase: { content: 'world new' } })).toBe('');
+      expect(await search({ match: { content: '!!!' } })).toBe('');
+      expect(await search({ match: { 'author_did.keyword': 'did:plc:abc' } })).toBe('p1');
+    });
+
+    it('ignore_above: a longer value is not indexed in the keyword sub-field (no match, no exists, sorts as missing)', async () => {
+      const count = async (query: Record<string, unknown>) => (await client.count({ index: 'dyn-posts', query })).count;
+      expect(await count({ term: { 'author_did.keyword': `did:plc:${long}` } })).toBe(0);
+      expect(await count({ exists: { field: 'author_did.keyword' } })).toBe(2);
+      expect(await count({ exists: { field: 'author_did' } })).toBe(3);
+      expect(await count({ term: { author_did: long } })).toBe(1); // the text field still indexes it
+
+      const desc = await client.search({ index: 'dyn-posts', sort: [{ 'at_uri.keyword': 'desc' }] });
+      expect(desc.hits.hits.map((h) => [h._id, h.sort])).toEqual([['p2', [uri('xyz', '3ka')]], ['p1', [uri('abc', '3kb')]], ['p3', [null]]]);
+    });
+
+    it('sorting on a text field is a 400 as in ES 8; its keyword sub-field sorts', async () => {
+      const err = await rejection(client.search({ index: 'dyn-posts', sort: [{ at_uri: 'asc' }] }));
+      expect(err).toBeInstanceOf(errors.ResponseError);
+      const { statusCode, body } = err as errors.ResponseError;
+      expect(statusCode).toBe(400);
+      const error = (body as { error: { type: string; root_cause: Array<{ type: string; reason: string }>; caused_by: { type: string; reason: string } } }).error;
+      // ES wraps the shard's illegal_argument_exception: "all shards failed".
+      expect(error.type).toBe('search_phase_execution_exception');
+      expect(error.root_cause[0]?.type).toBe('illegal_argument_exception');
+      expect(error.caused_by.type).toBe('illegal_argument_exception');
+      const reason = 'Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default.';
+      expect(error.root_cause[0]?.reason.startsWith(reason)).toBe(true);
+      expect(error.caused_by.reason).toContain('set fielddata=true on [at_uri]');
+      expect((await rejection(client.search({ index: 'dyn-posts', sort: ['time_us', 'author_did'] })) as errors.ResponseError).statusCode).toBe(400);
+
+      const asc = await client.search({ index: 'dyn-posts', sort: [{ 'at_uri.keyword': 'asc' }], size: 2 });
+      expect(ids(asc)).toEqual(['p1', 'p2']);
+      const next = await client.search({ index: 'dyn-posts', sort: [{ 'at_uri.keyword': 'asc' }], search_after: asc.hits.hits[1]?.sort ?? [] });
+      expect(ids(next)).toEqual(['p3']);
+      expect(ids(await client.search({ index: 'dyn-posts', sort: [{ time_us: 'desc' }] }))).toEqual(['p3', 'p1', 'p2']);
+    });
+
+    it('an alias over several indices uses each index\'s own mappings (a text sort fails only there)', async () => {
+      await client.indices.create({ index: 'kw-posts', mappings: { properties: { author_did: { type: 'keyword' }, at_uri: { type: 'keyword' } } } });
+      await client.index({ index: 'kw-posts', id: 'k1', document: { at_uri: uri('abc', '3kd'), author_did: 'did:plc:abc' }, refresh: true });
+      await client.indices.updateAliases({ actions: [{ add: { index: 'dyn-posts', alias: 'all-posts' } }, { add: { index: 'kw-posts', alias: 'all-posts' } }] });
+
+      expect(ids(await client.search({ index: 'all-posts', query: { term: { author_did: 'did:plc:abc' } } }))).toEqual(['k1']);
+      const partial = await client.search({ index: 'all-posts', sort: [{ at_uri: 'asc' }] });
+      expect(ids(partial)).toEqual(['k1']);
+      expect(partial._shards).toMatchObject({ total: 2, successful: 1, failed: 1, failures: [{ index: 'dyn-posts', reason: { type: 'illegal_argument_exception' } }] });
+    });
+  });
+
   it('accepts gzip-compressed request bodies', async () => {
     const gz = new Client({ node: server.url, compression: true, maxRetries: 0 });
     try {

@@ -14,8 +14,9 @@
 // POST /_contract/clear. See es-contract-server.ts for the fault semantics.
 //
 // This file is the entry (options, routing, server, IPC); the rest lives beside it: protocol.mjs
-// (errors, responses, bodies), indices.mjs, source-scanner.mjs, documents.mjs, bulk.mjs,
-// queries.mjs, search.mjs, faults.mjs, stats.mjs, admin.mjs.
+// (errors, responses, bodies), indices.mjs, mappings.mjs (field types: multi-fields, ignore_above,
+// text analysis), source-scanner.mjs, documents.mjs, bulk.mjs, queries.mjs, search.mjs, faults.mjs,
+// stats.mjs, admin.mjs.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';

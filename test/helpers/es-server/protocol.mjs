@@ -15,9 +15,11 @@ export class EsError extends Error {
     this.type = type;
     this.extra = extra;
   }
+  /** `extra.root_cause` replaces the default root cause (the error itself), e.g. for shard failures. */
   body() {
-    const cause = { type: this.type, reason: this.message, ...this.extra };
-    return { error: { root_cause: [cause], ...cause }, status: this.status };
+    const { root_cause: rootCause, ...extra } = this.extra;
+    const cause = { type: this.type, reason: this.message, ...extra };
+    return { error: { root_cause: rootCause ?? [cause], ...cause }, status: this.status };
   }
 }
 export const indexNotFound = (name) =>

@@ -1,6 +1,6 @@
 import { newId, viewOf } from './documents.mjs';
 import { EsError } from './protocol.mjs';
-import { compareTuples, filterSource, matching, parseSort, sortValue } from './queries.mjs';
+import { compareTuples, filterSource, matching, parseSort, sortFailure, sortValue } from './queries.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Search and scroll
@@ -8,19 +8,47 @@ import { compareTuples, filterSource, matching, parseSort, sortValue } from './q
 /** Open scroll contexts: id → the remaining ranked hits and how to render them. */
 export const scrolls = new Map();
 
-function searchResponse(t0, targets, total, page, render) {
+function searchResponse(t0, targets, total, page, render, failures = []) {
+  const shards = { total: targets.length, successful: targets.length - failures.length, skipped: 0, failed: failures.length };
   return {
     took: Date.now() - t0,
     timed_out: false,
-    _shards: { total: targets.length, successful: targets.length, skipped: 0, failed: 0 },
+    _shards: failures.length > 0 ? { ...shards, failures } : shards,
     hits: { total: { value: total, relation: 'eq' }, max_score: render.sorted || total === 0 ? null : 1, hits: page.map(render.hit) },
   };
 }
 
+/**
+ * Shard failures of a search: one index (one shard here) that cannot run it fails alone. When every
+ * shard fails ES answers 400 search_phase_execution_exception "all shards failed", whose root and
+ * direct causes are the shards' own errors; otherwise 200 with the others' hits and the failures
+ * listed in `_shards` (a partial result).
+ */
+function shardFailures(targets, keys) {
+  const failures = [];
+  for (const index of targets) {
+    const reason = sortFailure(index, keys);
+    if (reason) failures.push({ shard: 0, index: index.name, node: 'contract-node', reason });
+  }
+  if (failures.length > 0 && failures.length === targets.length) {
+    const cause = failures[0].reason;
+    throw new EsError(400, 'search_phase_execution_exception', 'all shards failed', {
+      root_cause: failures.map((f) => f.reason),
+      phase: 'query',
+      grouped: true,
+      failed_shards: failures,
+      caused_by: { ...cause, caused_by: cause },
+    });
+  }
+  return failures;
+}
+
 export function handleSearch(targets, body, query) {
   const t0 = Date.now();
-  const hits = matching(targets, body.query);
   const keys = parseSort(body.sort ?? query.get('sort')?.split(','));
+  const failures = shardFailures(targets, keys);
+  const failed = new Set(failures.map((f) => f.index));
+  const hits = matching(targets.filter((i) => !failed.has(i.name)), body.query);
   const tuples = new Map(hits.map((h) => [h, keys.map((k) => sortValue(h, k.field))]));
   if (keys.length > 0) hits.sort((a, b) => compareTuples(tuples.get(a), tuples.get(b), keys) || a.doc.seqNo - b.doc.seqNo);
   let ranked = hits;
@@ -42,10 +70,10 @@ export function handleSearch(targets, body, query) {
       return hit;
     },
   };
-  const response = searchResponse(t0, targets, hits.length, ranked.slice(from, from + size), render);
+  const response = searchResponse(t0, targets, hits.length, ranked.slice(from, from + size), render, failures);
   if (query.get('scroll')) {
     const id = newId();
-    scrolls.set(id, { targets, total: hits.length, rest: ranked.slice(from + size), size, render });
+    scrolls.set(id, { targets, total: hits.length, rest: ranked.slice(from + size), size, render, failures });
     response._scroll_id = id;
   }
   return response;
@@ -57,5 +85,5 @@ export function handleScroll(scrollId) {
   if (!ctx) throw new EsError(404, 'search_context_missing_exception', `No search context found for id [${scrollId}]`);
   const page = ctx.rest.slice(0, ctx.size);
   ctx.rest = ctx.rest.slice(ctx.size);
-  return { _scroll_id: scrollId, ...searchResponse(Date.now(), ctx.targets, ctx.total, page, ctx.render) };
+  return { _scroll_id: scrollId, ...searchResponse(Date.now(), ctx.targets, ctx.total, page, ctx.render, ctx.failures) };
 }

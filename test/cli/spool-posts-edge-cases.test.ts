@@ -114,3 +114,79 @@ describe('sluice spool --profile posts into Elasticsearch: order and redone work
     expect(tombstones.find((t) => t.at_uri === URI)).toMatchObject({ reason: 'account_deleted', deleted_time_us: deletedUs });
   });
 });
+
+describe('sluice spool --profile posts --no-create-indexes into indexes megastream_ingest made (dynamic mappings)', () => {
+  const textWithKeyword = { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } } as const;
+  const OTHER = 'did:plc:otherauthor00000000000000';
+
+  it('writes into them, and an account deletion finds that author posts by their keyword sub-fields and created_at', async () => {
+    const dir = tempDir();
+    const spool = join(dir, 'spool');
+    mkdirSync(spool);
+    await es.clear();
+    const foreignUri = `at://${DID}/app.bsky.feed.post/3lforeign222`;
+    const client = new Client({ node: es.url });
+    try {
+      await client.indices.create({
+        index: 'posts',
+        mappings: { properties: { at_uri: textWithKeyword, author_did: textWithKeyword, content: textWithKeyword, created_at: { type: 'date' }, indexed_at: { type: 'date' } } },
+      });
+      await client.indices.create({
+        index: 'post_tombstones',
+        mappings: { properties: { at_uri: textWithKeyword, author_did: textWithKeyword, deleted_at: { type: 'date' }, indexed_at: { type: 'date' } } },
+      });
+      // A post as megastream_ingest indexed it: no time_us.
+      await client.index({
+        index: 'posts',
+        id: foreignUri,
+        routing: DID,
+        refresh: true,
+        document: { at_uri: foreignUri, author_did: DID, content: 'from megastream_ingest', created_at: new Date(T0 / 1000 - 60_000).toISOString(), indexed_at: new Date().toISOString() },
+      });
+      const deletedUs = T0 + 400_000_000;
+      const other = { ...commit('create', T0 + 500_000_000, 'a post by someone else'), did: OTHER };
+      writeChunk(spool, 'mega_jetstream_20250925_000500.db', { did: DID, kind: 'account', time_us: deletedUs, account: { did: DID, active: false, status: 'deleted' } });
+      writeChunk(spool, 'mega_jetstream_20250925_001000.db', other);
+      const e = runSluice(['spool', '--profile', 'posts', '--from', spool, '--state', join(dir, 'es-state.db'), '--no-create-indexes', '--no-progress'], {
+        cwd: dir,
+        env: { ELASTICSEARCH_URL: es.url },
+      });
+      expect(e.code, e.stderr).toBe(0);
+      expect(e.stderr).not.toMatch(/warning/);
+      expect((await es.dump('posts')).map((d) => (d._source as { content: string }).content)).toEqual(['a post by someone else']);
+      const tombstones = (await es.dump('post_tombstones')).map((d) => d._source as { at_uri: string; reason: string; kind: string });
+      expect(tombstones.map((t) => [t.at_uri, t.kind, t.reason]).sort()).toEqual([
+        [`at://${DID}`, 'account', 'account_deleted'],
+        [foreignUri, 'post', 'account_deleted'],
+      ]);
+      // The fields Sluice searches on were added to the mappings; nothing else was created.
+      const mapping = await client.indices.getMapping({ index: 'posts' });
+      expect(mapping.posts?.mappings.properties?.time_us).toEqual({ type: 'long' });
+      expect(Object.keys(await client.indices.get({ index: '*' })).sort()).toEqual(['post_tombstones', 'posts']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('says which field it cannot search on when a mapping has no keyword to use', async () => {
+    const dir = tempDir();
+    const spool = join(dir, 'spool');
+    mkdirSync(spool);
+    await es.clear();
+    const client = new Client({ node: es.url });
+    try {
+      await client.indices.create({ index: 'posts', mappings: { properties: { author_did: { type: 'text' } } } });
+      await client.indices.create({ index: 'post_tombstones' });
+    } finally {
+      await client.close();
+    }
+    writeChunk(spool, 'mega_jetstream_20250925_000000.db', commit('create', T0 + 1_000_000, 'still written'));
+    const e = runSluice(['spool', '--profile', 'posts', '--from', spool, '--state', join(dir, 'es-state.db'), '--no-create-indexes', '--no-progress'], {
+      cwd: dir,
+      env: { ELASTICSEARCH_URL: es.url },
+    });
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stderr).toMatch(/warning: Elasticsearch index posts maps author_did as text, not keyword, and has no keyword sub-field/);
+    expect((await es.dump('posts')).map((d) => (d._source as { content: string }).content)).toEqual(['still written']);
+  });
+});
