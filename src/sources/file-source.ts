@@ -8,6 +8,7 @@ import type { ParseMessage, ParseOptions } from '../core/parse/parse-messages.js
 import { parseUnits } from '../core/parse/parse-units.js';
 import { WorkerParseStage } from '../core/parse/worker-parse-stage.js';
 import type { Source, SourceContext } from './source.js';
+import { wakeOnStop } from './wake-on-stop.js';
 
 /** One input named on the command line, after glob expansion. */
 export interface FileUnitRef {
@@ -27,6 +28,7 @@ export interface FileUnitRef {
 export class FileSource implements Source {
   readonly description: string;
   private stage: (AsyncIterable<ParseMessage> & { close?: () => Promise<void> }) | undefined;
+  private readsStdin = false;
 
   constructor(
     private readonly patterns: readonly string[],
@@ -42,14 +44,20 @@ export class FileSource implements Source {
     ctx.bus.set('bytesTotal', planning.bytesTotal);
     ctx.bus.add('unitsSkipped', planning.alreadyDone.length);
     const { plans } = planning;
-    this.stage = plans.some((p) => p.path === null)
-      ? parseUnits(plans, this.parse, this.stdin)
-      : new WorkerParseStage(plans, this.parse);
+    if (plans.some((p) => p.path === null)) {
+      this.readsStdin = true;
+      // Standard input may stay open with nothing to read (a pipe from an idle writer): a stop must
+      // not wait for its next line.
+      return wakeOnStop(parseUnits(plans, this.parse, this.stdin), ctx.stop);
+    }
+    this.stage = new WorkerParseStage(plans, this.parse);
     return this.stage;
   }
 
   async close(): Promise<void> {
     await this.stage?.close?.();
+    // Standard input left open after a stop would keep the process alive; the run is over.
+    if (this.readsStdin && !this.stdin.readableEnded) this.stdin.destroy();
   }
 }
 

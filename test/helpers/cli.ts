@@ -39,13 +39,15 @@ export function runSluice(
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts `sluice ARGS` without waiting. */
-export function startSluice(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}) {
-  return spawn(process.execPath, [SLUICE_BIN, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** Starts `sluice ARGS` without waiting; its standard input is closed unless `stdin` (then the caller writes it). */
+export function startSluice(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined>; stdin?: boolean } = {}) {
+  const child = spawn(process.execPath, [SLUICE_BIN, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
     cwd: options.cwd,
     env: options.env ? { ...process.env, ...options.env } : process.env,
   });
+  if (!options.stdin) child.stdin.end();
+  return child;
 }
 
 /** A fresh temp folder for one test. */

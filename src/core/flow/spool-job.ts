@@ -104,6 +104,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
         },
         onUnitFailed: async (plan, message) => {
           if (!plan.ledger) return 'failed';
+          lister.takeVersionRead?.(plan.ledger.key); // read again on its retry
           const status = await ledger.fail(plan.ledger.bucket, plan.ledger.key, message, config.maxAttempts, config.retryBaseSec);
           const about = message.startsWith(plan.ledger.key) ? message : `${plan.ledger.key}: ${message}`;
           process.stderr.write(`sluice spool: ${about} (${status === 'FAILED' ? 'FAILED' : 'will retry'})\n`);

@@ -63,8 +63,8 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
     known.set(t.at_uri, t);
     ops.push({ action: 'index', index: TOMBSTONES, id: t.at_uri, routing: t.author_did, source: { ...t } });
   };
-  const removePost = (atUri: string, did: string): void => {
-    ops.push({ action: 'delete', index: POSTS, id: atUri, routing: did });
+  const removePost = (atUri: string, did: string, afterAcknowledged = false): void => {
+    ops.push({ action: 'delete', index: POSTS, id: atUri, routing: did, afterAcknowledged });
   };
 
   for (const d of deletes) {
@@ -109,8 +109,10 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
       if (!already.has(o.id) && !known.has(o.id)) {
         write(tombstone(o.id, did, 'post', 'account_deleted', newest.at, newest.time, a.indexed_at as string));
       }
-      removePost(o.id, did);
     }
+    // The posts go once their tombstones are acknowledged: a run killed in between finds them again
+    // (a tombstone retried after its post's delete was applied would be lost, the post no longer found).
+    older.forEach((o, i) => removePost(o.id, did, i === 0));
   }
 
   for (const p of latest.values()) {
@@ -125,7 +127,7 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
     // Versioned by event time, as SQLite keeps the latest event: an older create or update processed
     // after a newer one (chunks out of order, a late chunk) is stale instead of overwriting it.
     const time = p.time_us as number;
-    const version = Number.isSafeInteger(time) && time >= 0 ? time : undefined;
+    const version = Number.isFinite(time) && time >= 0 && time <= Number.MAX_SAFE_INTEGER ? Math.floor(time) : undefined;
     ops.push({ action: 'index', index: POSTS, id: atUri, routing: did, sourceBytes: postDocument(p), version });
   }
   return lastWriteOfEach(ops);
@@ -136,12 +138,12 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
  * megastream_ingest, whose documents have no `time_us`) by `created_at`.
  */
 function olderPostsQuery(did: string, timeUs: number): Record<string, unknown> {
-  const byCreatedAt = { bool: { must_not: [{ exists: { field: 'time_us' } }], filter: [{ range: { created_at: { lt: new Date(Math.floor(timeUs / 1000)).toISOString() } } }] } };
-  return {
-    bool: {
-      filter: [{ term: { author_did: did } }, { bool: { should: [{ range: { time_us: { lt: timeUs } } }, byCreatedAt], minimum_should_match: 1 } }],
-    },
-  };
+  const byTime: Array<Record<string, unknown>> = [{ range: { time_us: { lt: timeUs } } }];
+  const createdBefore = new Date(Math.floor(timeUs / 1000));
+  if (Number.isFinite(createdBefore.getTime())) {
+    byTime.push({ bool: { must_not: [{ exists: { field: 'time_us' } }], filter: [{ range: { created_at: { lt: createdBefore.toISOString() } } }] } });
+  }
+  return { bool: { filter: [{ term: { author_did: did } }, { bool: { should: byTime, minimum_should_match: 1 } }] } };
 }
 
 /**

@@ -88,9 +88,13 @@ export class BulkSender {
     private readonly o: BulkSenderOptions,
   ) {}
 
-  /** Queues an operation; sends full requests, waiting while `maxInFlight` are out. */
+  /**
+   * Queues an operation; sends full requests, waiting while `maxInFlight` are out (and, for an
+   * operation `afterAcknowledged`, until everything before it is acknowledged).
+   */
   async add(op: EsOperation): Promise<void> {
     this.throwIfFailed();
+    if (op.afterAcknowledged) await this.drain();
     const meta = {
       _index: op.index,
       _id: op.id,

@@ -9,7 +9,7 @@ import { BufferLeases } from './buffer-leases.js';
 import { BulkSender } from './bulk-sender.js';
 import { createEsClient, redactedUrl, type EsConnectionSettings } from './es-connection.js';
 import type { EsDocRef, EsDocumentModel, EsLookup, RowObject, TableRows } from './es-document-model.js';
-import { EsFieldNames, readFieldNames } from './es-field-names.js';
+import { EsFieldNames, resolveFieldNames } from './es-field-names.js';
 import { ensureIndexes } from './es-indexes.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './es-retry-policy.js';
 import { describeEsError } from './es-retry.js';
@@ -56,7 +56,7 @@ export class ElasticsearchSink implements Sink {
    */
   private readonly leases = new BufferLeases();
   private batchBuffers: ArrayBufferLike[] = [];
-  private committedCounts = { indexed: 0, deleted: 0, notFound: 0 };
+  private committedCounts = { indexed: 0, deleted: 0, notFound: 0, stale: 0 };
   /** Names of the fields lookups query and sort on, as the existing indexes map them. */
   private fields = new EsFieldNames(new Map());
 
@@ -81,7 +81,7 @@ export class ElasticsearchSink implements Sink {
       throw connectError(err, redactedUrl(this.o.url));
     }
     if (this.o.createIndexes) await ensureIndexes(client, this.model.indexes);
-    this.fields = await readFieldNames(client, this.model.indexes, (line) => process.stderr.write(`sluice: warning: ${line}\n`));
+    this.fields = await resolveFieldNames(client, this.model.indexes, (line) => process.stderr.write(`sluice: warning: ${line}\n`));
     this.sender = new BulkSender(client, {
       batchSize: this.o.batchSize,
       maxBytes: this.o.maxBytes ?? 5 * 1024 * 1024,
@@ -139,8 +139,10 @@ export class ElasticsearchSink implements Sink {
     this.state.save(cursors);
     const c = sender.counts;
     const written = c.indexed + c.deleted + c.notFound - (this.committedCounts.indexed + this.committedCounts.deleted + this.committedCounts.notFound);
-    this.committedCounts = { indexed: c.indexed, deleted: c.deleted, notFound: c.notFound };
-    return { written, duplicates: 0 };
+    // Writes older than the stored version (stale) changed nothing: they are the duplicates.
+    const duplicates = c.stale - this.committedCounts.stale;
+    this.committedCounts = { indexed: c.indexed, deleted: c.deleted, notFound: c.notFound, stale: c.stale };
+    return { written, duplicates };
   }
 
   rollback(): void {
@@ -230,10 +232,15 @@ export class ElasticsearchSink implements Sink {
             index,
             query: this.fields.query(index, query),
             size: SEARCH_PAGE,
-            sort: [{ [this.fields.field(index, this.idFieldOf(index))]: 'asc' }],
+            sort: [{ [this.fields.field(index, this.idFieldOf(index))]: { order: 'asc', unmapped_type: 'keyword' } }],
             ...(after ? { search_after: after } : {}),
             ...(routing ? { routing } : {}),
           });
+          // A lookup that missed part of the index would leave documents it should have found.
+          if (res._shards.failed > 0) {
+            const reason = res._shards.failures?.[0]?.reason;
+            throw new SluiceError('SLUICE_E_SINK', `Elasticsearch _search on ${index}: ${res._shards.failed} shard(s) failed (${reason?.type ?? 'error'}: ${reason?.reason ?? '?'})`);
+          }
           const hits = res.hits.hits;
           for (const h of hits) out.push({ id: h._id ?? '', source: h._source ?? {} });
           if (hits.length < SEARCH_PAGE) return out;

@@ -38,6 +38,11 @@ export interface EsOperation {
    * version wins whatever order writes come in. An older write is counted as stale, not refused.
    */
   version?: number | undefined;
+  /**
+   * Sent only once every operation queued before it is acknowledged: a delete that must not be
+   * applied before the tombstone that records it (a retried item is otherwise applied later).
+   */
+  afterAcknowledged?: boolean | undefined;
 }
 
 /** A document's reference for real-time reads. */

@@ -56,11 +56,12 @@ function renameFields(node: Record<string, unknown>, names: ReadonlyMap<string, 
 
 /**
  * Reads the mappings behind each spec's alias and finds, for each top-level keyword, long or date
- * field of the spec, the name to query it by. Adds missing fields to the mapping. What cannot be
- * used (a `text` field without a keyword sub-field, another type) is said through `warn`: the
- * lookups that need it (an account deletion's search) fail until the mapping is fixed.
+ * field of the spec, the name to query it by. Writes to the cluster: fields missing from a mapping
+ * are added to it as the spec maps them (else dynamic mapping would make a keyword `text` on the
+ * first document). What cannot be used (a `text` field without a keyword sub-field, another type)
+ * is said through `warn`: searches on it match nothing or too little until the mapping is fixed.
  */
-export async function readFieldNames(client: Client, specs: readonly EsIndexSpec[], warn: (line: string) => void): Promise<EsFieldNames> {
+export async function resolveFieldNames(client: Client, specs: readonly EsIndexSpec[], warn: (line: string) => void): Promise<EsFieldNames> {
   const byIndex = new Map<string, Map<string, string>>();
   for (const spec of specs) {
     const wanted = Object.entries((spec.mappings.properties ?? {}) as Record<string, Mapping>).filter(([, m]) => m.type && EXACT_TYPES[m.type]);
@@ -88,7 +89,7 @@ export async function readFieldNames(client: Client, specs: readonly EsIndexSpec
         else {
           warn(
             `Elasticsearch index ${concrete} maps ${field} as ${now.type ?? 'an object'}, not ${want.type}, and has no ${want.type} sub-field: ` +
-              `lookups on it (an account deletion's search for its author's posts) will fail; map it as ${want.type}`,
+              `searches on it match nothing or too little (an account deletion may leave its author's posts); map it as ${want.type}`,
           );
         }
       }

@@ -40,8 +40,12 @@ export class FolderLister implements UnitLister {
   localPath(key: string): string {
     const path = join(this.bucket, key);
     // Read in place from here on (SQLite units): the version now is the one read.
-    const st = statSync(path, { throwIfNoEntry: false });
-    if (st) this.read.set(key, fileVersion(st));
+    try {
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (st) this.read.set(key, fileVersion(st));
+    } catch {
+      // Not readable now: opening it fails the unit with the reason; no version, so --after keeps it.
+    }
     return path;
   }
 

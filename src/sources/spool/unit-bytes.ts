@@ -35,6 +35,9 @@ export async function* unitBytes(stored: Readable, name: string): AsyncIterable<
     for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
   } catch (err) {
     throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken gzip data (${(err as Error).message})`, { cause: err });
+  } finally {
+    // Broken data (or a reader that stops early) leaves the stored stream half read: close it.
+    if (!stored.destroyed && !stored.readableEnded) stored.destroy();
   }
   await feeding;
 }
