@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSluice, tempDir } from '../helpers/cli.js';
+import { runSluice, startSluice, tempDir } from '../helpers/cli.js';
 import { startEsContractServer, type EsContractServer } from '../helpers/es-server/es-contract-server.js';
 
 let es: EsContractServer;
@@ -20,7 +20,7 @@ const T0 = Date.UTC(2025, 8, 25) * 1000;
 
 type Event = Record<string, unknown>;
 
-const commit = (operation: 'create' | 'update', timeUs: number, text: string): Event => ({
+const commit = (operation: 'create' | 'update' | 'delete', timeUs: number, text: string): Event => ({
   did: DID,
   kind: 'commit',
   time_us: timeUs,
@@ -188,5 +188,60 @@ describe('sluice spool --profile posts --no-create-indexes into indexes megastre
     expect(e.code, e.stderr).toBe(0);
     expect(e.stderr).toMatch(/warning: Elasticsearch index posts maps author_did as text, not keyword, and has no keyword sub-field/);
     expect((await es.dump('posts')).map((d) => (d._source as { content: string }).content)).toEqual(['still written']);
+  });
+});
+
+describe('sluice spool --profile posts: two writers on one cluster', () => {
+  /**
+   * Writer 1 checks the tombstones of a create, then its bulk request is held by the server while
+   * writer 2 runs whole (`second`), then it lands: the post must still end deleted and tombstoned.
+   */
+  async function race(second: Event): Promise<{ posts: string[]; tombstones: Array<{ at_uri: string; reason: string }> }> {
+    const dir = tempDir();
+    const [one, two] = [join(dir, 'one'), join(dir, 'two')];
+    mkdirSync(one);
+    mkdirSync(two);
+    await es.clear();
+    writeChunk(one, 'mega_jetstream_20250925_000000.db', commit('create', T0 + 1_000_000, 'raced'));
+    writeChunk(two, 'mega_jetstream_20250925_000000.db', second);
+    await es.setFaults({ holdMs: { ms: 2500, times: 1 } });
+    const first = startSluice(['spool', '--profile', 'posts', '--from', one, '--state', join(dir, 'one.db'), '--no-progress'], {
+      cwd: dir,
+      env: { ELASTICSEARCH_URL: es.url },
+    });
+    let stderr = '';
+    first.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    while ((await es.faults()).holdMs?.times !== 0) {
+      if (Date.now() > deadline) throw new Error(`writer 1 sent no bulk request: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const w2 = runSluice(['spool', '--profile', 'posts', '--from', two, '--state', join(dir, 'two.db'), '--no-progress'], {
+      cwd: dir,
+      env: { ELASTICSEARCH_URL: es.url },
+    });
+    expect(w2.code, w2.stderr).toBe(0);
+    expect((await es.dump('posts_v1')).length).toBe(0); // writer 1's create is still held
+    expect(await exited, stderr).toBe(0);
+    return {
+      posts: await esContent(),
+      tombstones: (await es.dump('post_tombstones_v1')).map((d) => d._source as { at_uri: string; reason: string }),
+    };
+  }
+
+  it("a post's delete written by the other writer while its create was in flight: deleted, tombstoned", async () => {
+    const end = await race(commit('delete', T0 + 2_000_000, ''));
+    expect(end.posts).toEqual([]);
+    expect(end.tombstones.map((t) => [t.at_uri, t.reason])).toEqual([[URI, 'delete']]);
+  });
+
+  it("the author's account deleted by the other writer while the create was in flight: deleted, tombstoned", async () => {
+    const end = await race({ did: DID, kind: 'account', time_us: T0 + 3_000_000, account: { did: DID, active: false, status: 'deleted' } });
+    expect(end.posts).toEqual([]);
+    expect(end.tombstones.map((t) => [t.at_uri, t.reason]).sort()).toEqual([
+      [`at://${DID}`, 'account_deleted'],
+      [URI, 'account_deleted'],
+    ]);
   });
 });

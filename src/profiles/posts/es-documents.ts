@@ -5,25 +5,10 @@ import type {
   RowObject,
 } from '../../sinks/elasticsearch/es-document-model.js';
 import { POSTS_ES_INDEXES } from './es-mappings.js';
+import { settlePosts } from './es-settle.js';
+import { accountId, olderPostsQuery, POSTS, tombstone, TOMBSTONES, type Tombstone } from './es-tombstones.js';
 import { postDocumentJson } from './post-document.js';
 import { ACCOUNT_TOMBSTONES_TABLE, POST_TOMBSTONES_TABLE, POSTS_TABLE } from './tables.js';
-
-const POSTS = 'posts';
-const TOMBSTONES = 'post_tombstones';
-
-/** A tombstone as kept in `post_tombstones` (posts and, with `kind: account`, accounts). */
-interface Tombstone {
-  at_uri: string;
-  author_did: string;
-  kind: 'post' | 'account';
-  reason: 'delete' | 'account_deleted';
-  deleted_at: string;
-  deleted_time_us: number;
-  indexed_at: string;
-}
-
-/** An account's tombstone id: its repository's AT URI, which no post URI can equal. */
-const accountId = (did: string): string => `at://${did}`;
 
 /**
  * Posts into Elasticsearch with the rules of the SQLite schema, so both sinks end the same whatever
@@ -40,6 +25,7 @@ export const POSTS_ES_MODEL: EsDocumentModel = {
     const rows = (table: number): RowObject[] => batch.filter((b) => b.table === table).flatMap((b) => b.rows);
     return planPosts(rows(POSTS_TABLE), rows(POST_TOMBSTONES_TABLE), rows(ACCOUNT_TOMBSTONES_TABLE), lookup);
   },
+  settle: settlePosts,
 };
 
 async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: RowObject[], lookup: EsLookup): Promise<EsOperation[]> {
@@ -63,8 +49,10 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
     known.set(t.at_uri, t);
     ops.push({ action: 'index', index: TOMBSTONES, id: t.at_uri, routing: t.author_did, source: { ...t } });
   };
-  const removePost = (atUri: string, did: string, afterAcknowledged = false): void => {
-    ops.push({ action: 'delete', index: POSTS, id: atUri, routing: did, afterAcknowledged });
+  // A post goes once its tombstone is acknowledged (held until the commit): a run killed in between,
+  // or another writer indexing the post meanwhile, finds the tombstone and the post and mends it.
+  const removePost = (atUri: string, did: string): void => {
+    ops.push({ action: 'delete', index: POSTS, id: atUri, routing: did, afterAcknowledged: true });
   };
 
   for (const d of deletes) {
@@ -110,9 +98,7 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
         write(tombstone(o.id, did, 'post', 'account_deleted', newest.at, newest.time, a.indexed_at as string));
       }
     }
-    // The posts go once their tombstones are acknowledged: a run killed in between finds them again
-    // (a tombstone retried after its post's delete was applied would be lost, the post no longer found).
-    older.forEach((o, i) => removePost(o.id, did, i === 0));
+    for (const o of older) removePost(o.id, did);
   }
 
   for (const p of latest.values()) {
@@ -134,19 +120,6 @@ async function planPosts(posts: RowObject[], deletes: RowObject[], accounts: Row
 }
 
 /**
- * An author's posts older than `timeUs`: by event time, or for posts without one (indexed by
- * megastream_ingest, whose documents have no `time_us`) by `created_at`.
- */
-function olderPostsQuery(did: string, timeUs: number): Record<string, unknown> {
-  const byTime: Array<Record<string, unknown>> = [{ range: { time_us: { lt: timeUs } } }];
-  const createdBefore = new Date(Math.floor(timeUs / 1000));
-  if (Number.isFinite(createdBefore.getTime())) {
-    byTime.push({ bool: { must_not: [{ exists: { field: 'time_us' } }], filter: [{ range: { created_at: { lt: createdBefore.toISOString() } } }] } });
-  }
-  return { bool: { filter: [{ term: { author_did: did } }, { bool: { should: byTime, minimum_should_match: 1 } }] } };
-}
-
-/**
  * One `index` per document: a tombstone rewritten within a batch (an account deletion after a post
  * delete) keeps only its last version, so a per-item retry cannot reorder two writes of one id.
  */
@@ -156,18 +129,6 @@ function lastWriteOfEach(ops: EsOperation[]): EsOperation[] {
     if (op.action === 'index') last.set(`${op.index}\u0000${op.id}`, i);
   });
   return ops.filter((op, i) => op.action !== 'index' || last.get(`${op.index}\u0000${op.id}`) === i);
-}
-
-function tombstone(
-  atUri: string,
-  did: string,
-  kind: Tombstone['kind'],
-  reason: Tombstone['reason'],
-  deletedAt: string,
-  deletedTimeUs: number,
-  indexedAt: string,
-): Tombstone {
-  return { at_uri: atUri, author_did: did, kind, reason, deleted_at: deletedAt, deleted_time_us: deletedTimeUs, indexed_at: indexedAt };
 }
 
 /**

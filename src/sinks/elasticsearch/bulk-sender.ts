@@ -88,13 +88,9 @@ export class BulkSender {
     private readonly o: BulkSenderOptions,
   ) {}
 
-  /**
-   * Queues an operation; sends full requests, waiting while `maxInFlight` are out (and, for an
-   * operation `afterAcknowledged`, until everything before it is acknowledged).
-   */
+  /** Queues an operation; sends full requests, waiting while `maxInFlight` are out. */
   async add(op: EsOperation): Promise<void> {
     this.throwIfFailed();
-    if (op.afterAcknowledged) await this.drain();
     const meta = {
       _index: op.index,
       _id: op.id,

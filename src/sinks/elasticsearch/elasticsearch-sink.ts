@@ -8,7 +8,7 @@ import type { CommitResult, Sink, UnitCursor } from '../sink.js';
 import { BufferLeases } from './buffer-leases.js';
 import { BulkSender } from './bulk-sender.js';
 import { createEsClient, redactedUrl, type EsConnectionSettings } from './es-connection.js';
-import type { EsDocRef, EsDocumentModel, EsLookup, RowObject, TableRows } from './es-document-model.js';
+import type { EsDocRef, EsDocumentModel, EsLookup, EsOperation, EsWrite, RowObject, TableRows } from './es-document-model.js';
 import { EsFieldNames, resolveFieldNames } from './es-field-names.js';
 import { ensureIndexes } from './es-indexes.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './es-retry-policy.js';
@@ -57,6 +57,10 @@ export class ElasticsearchSink implements Sink {
   private readonly leases = new BufferLeases();
   private batchBuffers: ArrayBufferLike[] = [];
   private committedCounts = { indexed: 0, deleted: 0, notFound: 0, stale: 0 };
+  /** Operations held until the commit (`afterAcknowledged`). */
+  private deferred: EsOperation[] = [];
+  /** `index` operations since the last commit, for the model's `settle`. */
+  private written: EsWrite[] = [];
   /** Names of the fields lookups query and sort on, as the existing indexes map them. */
   private fields = new EsFieldNames(new Map());
 
@@ -117,11 +121,23 @@ export class ElasticsearchSink implements Sink {
     if (this.batchRows >= this.o.batchSize) await this.planBatch();
   }
 
-  /** Sends everything written and waits for every item; returns the items refused for good. */
+  /**
+   * Sends everything written and waits for every item, then the operations held for after that,
+   * then what the model's `settle` finds to mend; returns the items refused for good.
+   */
   async flush(): Promise<BadRecord[]> {
     await this.planBatch();
     const sender = this.requireSender();
     await sender.drain();
+    await this.sendDeferred();
+    if (this.model.settle && this.written.length > 0) {
+      const written = this.written;
+      this.written = [];
+      for (const op of await this.model.settle(written, this.lookup)) await this.send(op);
+      await sender.drain();
+      await this.sendDeferred();
+    }
+    this.written = [];
     return sender.takeRejected().map((r) => ({
       file: `${this.description}/${r.index}`,
       line: 0,
@@ -135,6 +151,7 @@ export class ElasticsearchSink implements Sink {
     const sender = this.requireSender();
     await this.planBatch();
     await sender.drain();
+    await this.sendDeferred(); // flush() sent them already, unless it was not called
     this.unacknowledged.clear();
     this.state.save(cursors);
     const c = sender.counts;
@@ -147,6 +164,8 @@ export class ElasticsearchSink implements Sink {
 
   rollback(): void {
     this.releaseBatchBuffers();
+    this.deferred = [];
+    this.written = [];
     this.batch = [];
     this.batchRows = 0;
     this.unacknowledged.clear();
@@ -175,19 +194,38 @@ export class ElasticsearchSink implements Sink {
     this.batch = [];
     this.batchBuffers = [];
     this.batchRows = 0;
-    const sender = this.requireSender();
     try {
-      for (const op of await this.model.plan(batch, this.lookup)) {
-        if (op.action === 'index' && op.source) {
-          let docs = this.unacknowledged.get(op.index);
-          if (!docs) this.unacknowledged.set(op.index, (docs = new Map()));
-          docs.set(op.id, op.source);
-        }
-        await sender.add(op);
-      }
+      for (const op of await this.model.plan(batch, this.lookup)) await this.send(op);
     } finally {
       for (const b of buffers) this.leases.drop(b);
     }
+  }
+
+  /** Queues an operation (or holds it for the commit), noting what later reads and `settle` need. */
+  private async send(op: EsOperation): Promise<void> {
+    if (op.afterAcknowledged) {
+      this.deferred.push(op);
+      return;
+    }
+    if (op.action === 'index') {
+      if (op.source) {
+        let docs = this.unacknowledged.get(op.index);
+        if (!docs) this.unacknowledged.set(op.index, (docs = new Map()));
+        docs.set(op.id, op.source);
+      }
+      if (this.model.settle) this.written.push({ index: op.index, id: op.id, routing: op.routing, version: op.version, source: op.source });
+    }
+    await this.requireSender().add(op);
+  }
+
+  /** Sends the operations held for after everything before them was acknowledged, and waits for them. */
+  private async sendDeferred(): Promise<void> {
+    if (this.deferred.length === 0) return;
+    const ops = this.deferred;
+    this.deferred = [];
+    const sender = this.requireSender();
+    for (const op of ops) await sender.add({ ...op, afterAcknowledged: false });
+    await sender.drain();
   }
 
   private releaseBatchBuffers(): void {

@@ -39,8 +39,9 @@ export interface EsOperation {
    */
   version?: number | undefined;
   /**
-   * Sent only once every operation queued before it is acknowledged: a delete that must not be
-   * applied before the tombstone that records it (a retried item is otherwise applied later).
+   * Held until the commit and sent once every other operation before it is acknowledged: a delete
+   * that must not be applied before the tombstone that records it (a retried item, or another
+   * writer's, is otherwise applied later).
    */
   afterAcknowledged?: boolean | undefined;
 }
@@ -70,4 +71,13 @@ export interface EsDocumentModel {
   indexes: readonly EsIndexSpec[];
   /** The operations for a batch; they are sent in order for any one document id. */
   plan(batch: readonly TableRows[], lookup: EsLookup): Promise<EsOperation[]>;
+  /**
+   * Once everything written since the last commit is acknowledged: the operations that mend what
+   * another writer did meanwhile (a post indexed while its tombstone was being written elsewhere).
+   * `written` are the `index` operations of those writes, without their document bytes.
+   */
+  settle?(written: readonly EsWrite[], lookup: EsLookup): Promise<EsOperation[]>;
 }
+
+/** An acknowledged `index` operation, as `settle` gets it. */
+export type EsWrite = Pick<EsOperation, 'index' | 'id' | 'routing' | 'version' | 'source'>;

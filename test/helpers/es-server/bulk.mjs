@@ -124,6 +124,11 @@ export async function bulkEndpoint(req, res, pathIndex, q, logEntry) {
     if (s === 503) throw new EsError(503, 'cluster_block_exception', 'blocked by: [SERVICE_UNAVAILABLE/2/no master]; (contract fault failRequests)');
     throw new EsError(s, 'exception', `bulk request failed (contract fault failRequests, status ${s})`);
   }
+  if (faults.holdMs && faults.holdMs.times > 0) {
+    faults.holdMs.times--;
+    fired('holdMs');
+    await sleep(faults.holdMs.ms);
+  }
   // Items are applied before a slow answer: a real cluster may have applied them even when the
   // client has already timed out and will retry.
   const result = handleBulk(chunks, pathIndex, q);

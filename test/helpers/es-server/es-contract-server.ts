@@ -39,6 +39,8 @@ export interface EsFaults {
   dropConnections?: { times?: number };
   /** The next `times` (default 1) `_bulk` requests: items applied at once, answer delayed by `ms`. */
   slowMs?: { ms: number; times?: number };
+  /** The next `times` (default 1) `_bulk` requests: held `ms` before their items are applied (a request in flight while others land). */
+  holdMs?: { ms: number; times?: number };
   /** Per `_id`: every write answers this 4xx as mapper_parsing_exception (permanent). */
   reject4xxIds?: Record<string, number>;
 }

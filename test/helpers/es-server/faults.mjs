@@ -9,10 +9,10 @@ let everyNthCounter = 0;
 let hasIdFaults = false;
 
 export function emptyFaults() {
-  return { rejectIds: {}, rejectEveryNth: undefined, failRequests: undefined, dropConnections: undefined, slowMs: undefined, reject4xxIds: {} };
+  return { rejectIds: {}, rejectEveryNth: undefined, failRequests: undefined, dropConnections: undefined, slowMs: undefined, holdMs: undefined, reject4xxIds: {} };
 }
 
-const FAULT_KEYS = ['rejectIds', 'rejectEveryNth', 'failRequests', 'dropConnections', 'slowMs', 'reject4xxIds'];
+const FAULT_KEYS = ['rejectIds', 'rejectEveryNth', 'failRequests', 'dropConnections', 'slowMs', 'holdMs', 'reject4xxIds'];
 
 /** Validates a fault set; every problem is listed in one 400. */
 export function parseFaults(input) {
@@ -51,6 +51,11 @@ export function parseFaults(input) {
     const { ms, times = 1 } = f.slowMs ?? {};
     if (!(Number.isFinite(ms) && ms >= 0) || !posInt(times)) problems.push('slowMs needs ms >= 0 and times >= 1');
     next.slowMs = { ms, times };
+  }
+  if (f.holdMs !== undefined) {
+    const { ms, times = 1 } = f.holdMs ?? {};
+    if (!(Number.isFinite(ms) && ms >= 0) || !posInt(times)) problems.push('holdMs needs ms >= 0 and times >= 1');
+    next.holdMs = { ms, times };
   }
   if (f.reject4xxIds !== undefined) {
     for (const [id, s] of Object.entries(isObj(f.reject4xxIds) ? f.reject4xxIds : {})) {
