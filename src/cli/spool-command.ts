@@ -104,7 +104,7 @@ export function spoolCommand(): Command {
     .option('--batch-size <n>', 'Elasticsearch: operations per bulk request (default 100)')
     .option('--skip-tls-verify', 'Elasticsearch: accept any certificate (local development only)')
     .option('--ca-cert <path>', 'Elasticsearch: PEM file of the CA that signed the cluster certificate')
-    .option('--no-create-indexes', 'Elasticsearch: do not create missing indexes and aliases')
+    .option('--no-create-indexes', 'Elasticsearch: do not create missing indexes and aliases (fields missing from existing mappings are still added)')
     .option('--request-timeout-sec <n>', 'Elasticsearch: a request unanswered this long is retried (default 60)')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--dry-run', 'decode, map and count; write no rows')

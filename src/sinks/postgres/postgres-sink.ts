@@ -18,10 +18,20 @@ const CURSORS_DDL = `CREATE TABLE IF NOT EXISTS sluice_cursors (
 type CopyStream = ReturnType<typeof copyFrom>;
 
 /**
- * The PostgreSQL sink. Rows stream through `COPY` into a temporary staging table; at commit one
- * `INSERT ... SELECT ... ON CONFLICT DO NOTHING` moves them into the table, and cursors and ledger
- * marks are written in the same transaction, so a unit's rows and its COMPLETED mark land together
- * or not at all.
+ * COPY text kept for a replay into staging: a batch goes straight in by segments of about this size
+ * (bigger ones keep strings long enough to grow the heap: 4 MB measured +45 MB of peak RSS, no faster).
+ */
+const REPLAY_BYTES = 1024 * 1024;
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The PostgreSQL sink. Rows stream through `COPY` straight into their table while batches bring no
+ * duplicates, by segments of about 1 MB behind a savepoint, each segment's COPY text kept until
+ * its COPY succeeded: a duplicate key rolls the segment back to the savepoint, and it and the rest of
+ * the batch go the idempotent way, through `COPY` into a temporary staging table and one
+ * `INSERT ... SELECT ... ON CONFLICT DO NOTHING`; so do the batches after it until one has no
+ * duplicates (a re-run). Writing once instead of twice is about a fifth less work for PostgreSQL. Cursors and ledger marks are written in the same
+ * transaction, so a unit's rows and its COMPLETED mark land together or not at all.
  */
 export class PostgresSink implements Sink {
   readonly description: string;
@@ -31,10 +41,20 @@ export class PostgresSink implements Sink {
   private copy: { table: number; stream: CopyStream; done: Promise<unknown> } | undefined;
   private staged = new Set<number>();
   private batchRows = 0;
+  /** The last batch had no duplicates: the next one is copied straight into its tables. */
+  private direct = true;
+  /** While this batch goes straight into its tables: its COPY text per table, for a replay. */
+  private replay: Map<number, string[]> | undefined;
+  private replayBytes = 0;
+  /** Rows copied straight into their tables in this batch: in closed segments, and in the open one. */
+  private directRows = 0;
+  private segmentRows = 0;
 
   constructor(
     url: string,
     private readonly profile: Profile,
+    /** COPY text kept for a replay, per segment of a batch (tests make it small). */
+    private readonly replayLimit = REPLAY_BYTES,
   ) {
     this.description = redact(url);
     ({ pool: this.pool, schema: this.schema } = createPgPool(url));
@@ -68,23 +88,92 @@ export class PostgresSink implements Sink {
 
   async write(rows: EncodedRows): Promise<void> {
     const table = this.table(rows.table);
-    const client = await this.begin();
-    if (this.copy && this.copy.table !== rows.table) await this.endCopy();
-    if (!this.copy) {
-      const cols = table.columns.map((c) => `"${c.name}"`).join(', ');
-      const stream = client.query(copyFrom(`COPY ${stageName(table)} (${cols}) FROM STDIN`));
-      this.copy = { table: rows.table, stream, done: once(stream, 'finish') };
-      this.staged.add(rows.table);
-    }
-    if (!this.copy.stream.write(copyText(rows, table))) await once(this.copy.stream, 'drain');
+    await this.begin();
+    const text = copyText(rows, table);
     this.batchRows += rows.count;
+    if (!this.replay) {
+      await this.writeCopy(rows.table, text, true);
+      return;
+    }
+    // A segment is closed when its kept text would grow too big: once its COPY succeeded, its rows
+    // are in and need no replay.
+    if (this.replayBytes > 0 && this.replayBytes + text.length > this.replayLimit) await this.checkpoint();
+    if (!this.replay) {
+      await this.writeCopy(rows.table, text, true);
+      return;
+    }
+    let kept = this.replay.get(rows.table);
+    if (!kept) this.replay.set(rows.table, (kept = []));
+    kept.push(text);
+    this.replayBytes += text.length;
+    this.segmentRows += rows.count;
+    try {
+      await this.writeCopy(rows.table, text, false);
+    } catch (err) {
+      await this.toStaging(err); // this text is replayed with the rest of the segment
+    }
+  }
+
+  /** Ends the straight COPY of this segment; once it succeeded, the next segment starts from here. */
+  private async checkpoint(): Promise<void> {
+    try {
+      await this.endCopy();
+    } catch (err) {
+      await this.toStaging(err);
+      return;
+    }
+    await (await this.begin()).query('RELEASE SAVEPOINT sluice_direct; SAVEPOINT sluice_direct');
+    this.directRows += this.segmentRows;
+    this.segmentRows = 0;
+    this.replay = new Map();
+    this.replayBytes = 0;
+  }
+
+  /** Writes COPY text for a table into its staging table or straight into it. */
+  private async writeCopy(index: number, text: string, staging: boolean): Promise<void> {
+    const client = await this.begin();
+    if (this.copy && this.copy.table !== index) await this.endCopy();
+    if (!this.copy) {
+      const table = this.table(index);
+      const cols = table.columns.map((c) => `"${c.name}"`).join(', ');
+      const stream = client.query(copyFrom(`COPY ${staging ? stageName(table) : `"${table.name}"`} (${cols}) FROM STDIN`));
+      const done = once(stream, 'finish');
+      done.catch(() => undefined); // awaited in endCopy; an early failure must not go unhandled
+      this.copy = { table: index, stream, done };
+      if (staging) this.staged.add(index);
+    }
+    if (!this.copy.stream.write(text)) await once(this.copy.stream, 'drain');
+  }
+
+  /**
+   * Leaves the straight way for the rest of this batch (a duplicate key): back to the savepoint, and
+   * the kept text of the segment through staging. Other failures are thrown.
+   */
+  private async toStaging(cause: unknown): Promise<void> {
+    const client = await this.begin();
+    const kept = this.replay ?? new Map<number, string[]>();
+    this.replay = undefined;
+    this.replayBytes = 0;
+    this.segmentRows = 0;
+    const copy = this.copy;
+    this.copy = undefined;
+    if (copy) {
+      copy.stream.end();
+      await copy.done.catch((err: unknown) => {
+        if (!isUniqueViolation(err)) throw err;
+      });
+    }
+    if (!isUniqueViolation(cause)) throw cause;
+    await client.query('ROLLBACK TO SAVEPOINT sluice_direct');
+    for (const [index, texts] of kept) for (const text of texts) await this.writeCopy(index, text, true);
   }
 
   async commit(cursors: readonly UnitCursor[]): Promise<CommitResult> {
     const client = await this.begin();
     try {
-      await this.endCopy();
-      let written = 0;
+      if (this.replay) await this.endCopy().catch((err: unknown) => this.toStaging(err));
+      await this.endCopy(); // the staging COPY of a replay
+      let written = this.directRows + this.segmentRows;
       for (const index of this.staged) {
         const table = this.table(index);
         const cols = table.columns.map((c) => `"${c.name}"`).join(', ');
@@ -105,6 +194,7 @@ export class PostgresSink implements Sink {
       }
       await client.query('COMMIT');
       const result = { written, duplicates: this.batchRows - written };
+      this.direct = result.duplicates === 0;
       this.finishBatch();
       return result;
     } catch (err) {
@@ -131,6 +221,10 @@ export class PostgresSink implements Sink {
         `CREATE TEMP TABLE IF NOT EXISTS ${stageName(table)} (LIKE "${table.name}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
       );
     }
+    if (this.direct) {
+      await client.query('SAVEPOINT sluice_direct');
+      this.replay = new Map();
+    }
     this.client = client;
     return client;
   }
@@ -150,6 +244,10 @@ export class PostgresSink implements Sink {
     this.client = undefined;
     this.staged = new Set();
     this.batchRows = 0;
+    this.replay = undefined;
+    this.replayBytes = 0;
+    this.directRows = 0;
+    this.segmentRows = 0;
     const copy = this.copy;
     this.copy = undefined;
     if (copy) {
@@ -171,6 +269,10 @@ export class PostgresSink implements Sink {
     }
     this.staged = new Set();
     this.batchRows = 0;
+    this.replay = undefined;
+    this.replayBytes = 0;
+    this.directRows = 0;
+    this.segmentRows = 0;
   }
 
   private table(index: number): TableSpec {
@@ -178,6 +280,10 @@ export class PostgresSink implements Sink {
     if (!t) throw new Error(`profile ${this.profile.name} has no table #${index}`);
     return t;
   }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | undefined)?.code === UNIQUE_VIOLATION;
 }
 
 function stageName(table: TableSpec): string {

@@ -11,18 +11,18 @@ import { appLogEntries } from '../../helpers/spool-fixtures.js';
 const ready = await postgresReachable();
 
 /** Rows of `logs` for these entries, as the spool source makes them. */
-function encode(entries: readonly unknown[], unitName: string): EncodedRows {
+function encode(entries: readonly unknown[], unitName: string, first = 1): EncodedRows {
   const builder = new RowChunkBuilder(0, LOGS_TABLE);
-  entries.forEach((e, i) => applogProfile.map(e, { row: (_t, values) => builder.add(values), warn: () => undefined }, {}, { unitName, index: i + 1 }));
+  entries.forEach((e, i) => applogProfile.map(e, { row: (_t, values) => builder.add(values), warn: () => undefined }, {}, { unitName, index: first + i }));
   return builder.take();
 }
 
-describe.skipIf(!ready)('PostgresSink (COPY into staging, INSERT ... ON CONFLICT, ledger mark in the same transaction)', () => {
+describe.skipIf(!ready)('PostgresSink (COPY straight in or through staging with ON CONFLICT, ledger mark in the same transaction)', () => {
   const schemas: TestSchema[] = [];
-  const fresh = async (): Promise<{ sink: PostgresSink; pg: TestSchema }> => {
+  const fresh = async (replayLimit?: number): Promise<{ sink: PostgresSink; pg: TestSchema }> => {
     const pg = testSchema('t_pgsink');
     schemas.push(pg);
-    const sink = new PostgresSink(pg.url, applogProfile);
+    const sink = new PostgresSink(pg.url, applogProfile, replayLimit);
     await sink.open();
     return { sink, pg };
   };
@@ -93,5 +93,39 @@ describe.skipIf(!ready)('PostgresSink (COPY into staging, INSERT ... ON CONFLICT
       process.off('unhandledRejection', onUnhandled);
       await sink.close();
     }
+  });
+
+  it('after a batch with duplicates goes through staging, and straight in again after a batch without', async () => {
+    const { sink, pg } = await fresh();
+    const at = Date.parse('2025-04-01T00:00:00Z');
+    const all = appLogEntries(300, { seed: 9, startMs: at });
+    await sink.write(encode(all.slice(0, 100), 'a.json.gz', 1));
+    expect(await sink.commit([])).toEqual({ written: 100, duplicates: 0 });
+    // The same rows again, then new ones in the same batch: the duplicate key sends it through staging.
+    await sink.write(encode(all.slice(0, 100), 'a.json.gz', 1));
+    await sink.write(encode(all.slice(100, 150), 'a.json.gz', 100 + 1));
+    expect(await sink.commit([])).toEqual({ written: 50, duplicates: 100 });
+    await sink.write(encode(all.slice(150, 200), 'a.json.gz', 150 + 1));
+    expect(await sink.commit([])).toEqual({ written: 50, duplicates: 0 });
+    // A row twice within one batch.
+    await sink.write(encode(all.slice(200, 250), 'a.json.gz', 200 + 1));
+    await sink.write(encode(all.slice(240, 300), 'a.json.gz', 240 + 1));
+    expect(await sink.commit([])).toEqual({ written: 100, duplicates: 10 });
+    const ids = await pg.query<{ n: string; d: string }>('SELECT count(*) AS n, count(DISTINCT source_index) AS d FROM logs');
+    expect(ids[0]).toEqual({ n: '300', d: '300' });
+    await sink.close();
+  });
+
+  it('a batch too big to keep for a replay goes through staging part way, nothing lost or doubled', async () => {
+    const { sink, pg } = await fresh(20_000);
+    const all = appLogEntries(400, { seed: 11, startMs: Date.parse('2025-04-01T00:00:00Z') });
+    await sink.write(encode(all.slice(0, 50), 'b.json.gz', 1));
+    expect(await sink.commit([])).toEqual({ written: 50, duplicates: 0 });
+    for (let i = 0; i < 400; i += 25) await sink.write(encode(all.slice(i, i + 25), 'b.json.gz', i + 1));
+    expect(await sink.commit([])).toEqual({ written: 350, duplicates: 50 });
+    for (let i = 0; i < 400; i += 100) await sink.write(encode(all.slice(i, i + 100), 'b.json.gz', i + 1));
+    expect(await sink.commit([])).toEqual({ written: 0, duplicates: 400 });
+    expect((await pg.query<{ n: string }>('SELECT count(*) AS n FROM logs'))[0]?.n).toBe('400');
+    await sink.close();
   });
 });
