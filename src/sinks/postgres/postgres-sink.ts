@@ -17,12 +17,22 @@ const CURSORS_DDL = `CREATE TABLE IF NOT EXISTS sluice_cursors (
 
 type CopyStream = ReturnType<typeof copyFrom>;
 
+/** A COPY in progress, and its first error (the server refused a row; the stream is unusable then). */
+interface OpenCopy {
+  table: number;
+  stream: CopyStream;
+  /** Settles when the COPY ended: resolved, or rejected with its first error. */
+  done: Promise<void>;
+  error?: Error | undefined;
+}
+
 /**
  * COPY text kept for a replay into staging: a batch goes straight in by segments of about this size
  * (bigger ones keep strings long enough to grow the heap: 4 MB measured +45 MB of peak RSS, no faster).
  */
 const REPLAY_BYTES = 1024 * 1024;
 const UNIQUE_VIOLATION = '23505';
+const EXCLUSION_VIOLATION = '23P01';
 
 /**
  * The PostgreSQL sink. Rows stream through `COPY` straight into their table while batches bring no
@@ -38,7 +48,7 @@ export class PostgresSink implements Sink {
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
   private client: pg.PoolClient | undefined;
-  private copy: { table: number; stream: CopyStream; done: Promise<unknown> } | undefined;
+  private copy: OpenCopy | undefined;
   private staged = new Set<number>();
   private batchRows = 0;
   /** The last batch had no duplicates: the next one is copied straight into its tables. */
@@ -137,12 +147,15 @@ export class PostgresSink implements Sink {
       const table = this.table(index);
       const cols = table.columns.map((c) => `"${c.name}"`).join(', ');
       const stream = client.query(copyFrom(`COPY ${staging ? stageName(table) : `"${table.name}"`} (${cols}) FROM STDIN`));
-      const done = once(stream, 'finish');
-      done.catch(() => undefined); // awaited in endCopy; an early failure must not go unhandled
-      this.copy = { table: index, stream, done };
+      this.copy = openCopy(index, stream);
       if (staging) this.staged.add(index);
     }
-    if (!this.copy.stream.write(text)) await once(this.copy.stream, 'drain');
+    const copy = this.copy;
+    // A refused row (a duplicate key) is reported while the COPY is still open, as PostgreSQL checks
+    // rows in batches: from then on the stream must not be written, ended or destroyed.
+    if (copy.error) throw copy.error;
+    if (!copy.stream.write(text)) await Promise.race([once(copy.stream, 'drain'), copy.done]);
+    if (copy.error) throw copy.error;
   }
 
   /**
@@ -158,7 +171,7 @@ export class PostgresSink implements Sink {
     const copy = this.copy;
     this.copy = undefined;
     if (copy) {
-      copy.stream.end();
+      if (!copy.error) copy.stream.end();
       await copy.done.catch((err: unknown) => {
         if (!isUniqueViolation(err)) throw err;
       });
@@ -231,10 +244,10 @@ export class PostgresSink implements Sink {
 
   private async endCopy(): Promise<void> {
     if (!this.copy) return;
-    const { stream, done } = this.copy;
+    const copy = this.copy;
     this.copy = undefined;
-    stream.end();
-    await done;
+    if (!copy.error) copy.stream.end();
+    await copy.done;
   }
 
   private async rollbackAsync(): Promise<void> {
@@ -250,10 +263,7 @@ export class PostgresSink implements Sink {
     this.segmentRows = 0;
     const copy = this.copy;
     this.copy = undefined;
-    if (copy) {
-      copy.done.catch(() => undefined);
-      copy.stream.destroy();
-    }
+    if (copy && !copy.error) copy.stream.destroy();
     try {
       await client.query('ROLLBACK');
       client.release();
@@ -282,8 +292,24 @@ export class PostgresSink implements Sink {
   }
 }
 
+/** A row refused as `ON CONFLICT DO NOTHING` would skip it: a duplicate key, an exclusion constraint. */
 function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: unknown } | undefined)?.code === UNIQUE_VIOLATION;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === UNIQUE_VIOLATION || code === EXCLUSION_VIOLATION;
+}
+
+/** Follows a COPY: its first error is kept (and later ones, e.g. of end() on a dead stream, swallowed). */
+function openCopy(table: number, stream: CopyStream): OpenCopy {
+  const copy: OpenCopy = { table, stream, done: Promise.resolve() };
+  copy.done = new Promise<void>((resolve, reject) => {
+    stream.on('finish', () => resolve());
+    stream.on('error', (err: Error) => {
+      copy.error ??= err;
+      reject(copy.error);
+    });
+  });
+  copy.done.catch(() => undefined); // awaited by whoever ends the COPY
+  return copy;
 }
 
 function stageName(table: TableSpec): string {

@@ -128,4 +128,42 @@ describe.skipIf(!ready)('PostgresSink (COPY straight in or through staging with 
     expect((await pg.query<{ n: string }>('SELECT count(*) AS n FROM logs'))[0]?.n).toBe('400');
     await sink.close();
   });
+
+  it('a duplicate key reported while the COPY is still open (PostgreSQL checks rows in batches) is no crash', async () => {
+    const { sink, pg } = await fresh();
+    const all = appLogEntries(6000, { seed: 13, startMs: Date.parse('2025-04-01T00:00:00Z') });
+    await sink.write(encode(all.slice(0, 4000), 'c.json.gz', 1));
+    expect(await sink.commit([])).toEqual({ written: 4000, duplicates: 0 });
+    // 4,000 duplicate rows in one write: refused while that COPY is open; the next writes must not touch it.
+    await sink.write(encode(all.slice(0, 4000), 'c.json.gz', 1));
+    await new Promise((r) => setTimeout(r, 100));
+    await sink.write(encode(all.slice(4000, 5000), 'c.json.gz', 4001));
+    expect(await sink.commit([])).toEqual({ written: 1000, duplicates: 4000 });
+    // The same, then the batch is given up.
+    await sink.write(encode(all.slice(0, 4000), 'c.json.gz', 1));
+    await new Promise((r) => setTimeout(r, 100));
+    await sink.rollback();
+    await sink.write(encode(all.slice(5000, 6000), 'c.json.gz', 5001));
+    expect(await sink.commit([])).toEqual({ written: 1000, duplicates: 0 });
+    expect((await pg.query<{ n: string }>('SELECT count(*) AS n FROM logs'))[0]?.n).toBe('6000');
+    await sink.close();
+  });
+
+  it('a row refused for another reason (a CHECK) fails the batch cleanly; the sink goes on after rollback', async () => {
+    const { sink, pg } = await fresh();
+    await pg.query('ALTER TABLE logs ADD CONSTRAINT below_3000 CHECK (source_index < 3000)');
+    const all = appLogEntries(4000, { seed: 14, startMs: Date.parse('2025-04-01T00:00:00Z') });
+    const failed = (async () => {
+      await sink.write(encode(all.slice(0, 4000), 'd.json.gz', 1));
+      await new Promise((r) => setTimeout(r, 100));
+      await sink.write(encode(all.slice(0, 10), 'e.json.gz', 1));
+      await sink.commit([]);
+    })();
+    await expect(failed).rejects.toThrow(/below_3000/);
+    await sink.rollback();
+    await sink.write(encode(all.slice(0, 100), 'f.json.gz', 1));
+    expect(await sink.commit([])).toEqual({ written: 100, duplicates: 0 });
+    expect((await pg.query<{ n: string }>('SELECT count(*) AS n FROM logs'))[0]?.n).toBe('100');
+    await sink.close();
+  });
 });
