@@ -13,7 +13,7 @@
 //
 // Each report is timed twice: `cli s` is the wall time of `sluice report ...` as a user runs it (node
 // startup and module loading included: see the `--version` line), `query s` runs the same report
-// in-process (dist/reports/run-report.js) with output discarded: SQL, formatting and streaming only.
+// in-process (dist/jobs/report/run-report.js) with output discarded: SQL, formatting and streaming only.
 // Progress goes to stderr; the figures table to stdout, and with --json one JSON line after it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -142,7 +142,7 @@ function printTable(head, rows) {
 
 mkdirSync(dir, { recursive: true });
 const db = benchDb(await dataFile());
-const { runReport } = await import(pathToFileURL(join(root, 'dist/reports/run-report.js')).href);
+const { runReport } = await import(pathToFileURL(join(root, 'dist/jobs/report/run-report.js')).href);
 const { ReportConfigSchema } = await import(pathToFileURL(join(root, 'dist/reports/report-config.js')).href);
 const { validateConfig } = await import(pathToFileURL(join(root, 'dist/core/config/validate.js')).href);
 const parse = configParser(validateConfig, ReportConfigSchema);

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { FollowConfigSchema } from '../core/config/follow-config.js';
+import { FollowConfigSchema } from '../jobs/config/follow-config.js';
 import { validateConfig } from '../core/config/validate.js';
 import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
@@ -68,7 +68,7 @@ export function followCommand(): Command {
         metricsPort: flags.metricsPort,
         progress: flags.progress !== false,
       });
-      const { runFollow } = await import('../core/flow/follow-job.js');
+      const { runFollow } = await import('../jobs/follow-job.js');
       const result = await runFollow(config);
       process.stderr.write(`${formatSummary(result.summary)}\n`);
       process.exitCode = result.exitCode;

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { IngestConfigSchema } from '../core/config/ingest-config.js';
+import { IngestConfigSchema } from '../jobs/config/ingest-config.js';
 import { validateConfig } from '../core/config/validate.js';
 import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
@@ -67,7 +67,7 @@ export function ingestCommand(): Command {
         progress: flags.progress !== false && (flags.json !== true || process.stderr.isTTY === true),
       });
       // Loaded when run, not to show --help: every command stays quick to start and small.
-      const { runIngest } = await import('../core/flow/ingest-job.js');
+      const { runIngest } = await import('../jobs/ingest-job.js');
       const result = await runIngest(config);
       if (config.json) process.stdout.write(`${JSON.stringify(result.summary)}\n`);
       else process.stderr.write(`${formatSummary(result.summary)}\n`);

@@ -98,7 +98,7 @@ export function reportCommand(): Command {
         return;
       }
       // Loaded here, not at start: every other sluice command starts without the report machinery.
-      const { runReport } = await import('../reports/run-report.js');
+      const { runReport } = await import('../jobs/report/run-report.js');
       await runReport(config, {
         stdout: process.stdout,
         stdoutIsTty: process.stdout.isTTY === true,

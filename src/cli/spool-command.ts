@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { SpoolConfigSchema } from '../core/config/spool-config.js';
+import { SpoolConfigSchema } from '../jobs/config/spool-config.js';
 import { validateConfig } from '../core/config/validate.js';
 import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
@@ -142,7 +142,7 @@ export function spoolCommand(): Command {
           process.env.LOGGING_ENABLED !== 'false' &&
           (flags.json !== true || process.stderr.isTTY === true),
       });
-      const { runSpool } = await import('../core/flow/spool-job.js');
+      const { runSpool } = await import('../jobs/spool-job.js');
       const result = await runSpool(config);
       const outcomes = Object.keys(result.outcomes).length > 0 ? result.outcomes : undefined;
       if (config.json) process.stdout.write(`${JSON.stringify({ ...result.summary, failed_units: result.failedUnits, ...(outcomes ? { outcomes } : {}) })}\n`);

@@ -2,7 +2,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, 
 import { dirname, resolve } from 'node:path';
 import type { BadRecord } from './bad-record.js';
 import { SluiceError } from './errors.js';
-import type { UnitCursor } from '../sinks/sink.js';
+import type { UnitCursor } from './sink.js';
 
 /**
  * The dead-letter file: one NDJSON line `{file, line, offset, reason, raw}` per bad record. Its length

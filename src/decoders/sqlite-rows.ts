@@ -1,19 +1,10 @@
 import Database from 'better-sqlite3';
 import { SluiceError } from '../core/errors.js';
+import type { SqliteRowsSpec } from '../core/parse-message.js';
 
 /** Bytes of a unit read through a memory map by default (the rest, if any, by read()). */
 const UNIT_MMAP_BYTES = 64 * 1024 * 1024;
 
-/** Which rows a SQLite unit holds: the first of `tables` that exists, as objects of `columns`. */
-export interface SqliteRowsSpec {
-  tables: readonly string[];
-  columns: readonly string[];
-  /**
-   * Bytes read through a memory map (default 64 MiB); 0 reads every page by read(). Mapped pages
-   * count in the process's RSS until the unit closes.
-   */
-  mapBytes?: number | undefined;
-}
 
 /** One row of a SQLite unit and its row id (the unit's cursor). */
 export interface SqliteRow {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { createPgPool, redact } from '../sinks/postgres/pg-pool.js';
-import { migratePostgres } from '../sinks/postgres/pg-migrate.js';
+import { createPgPool, redact } from '../db/postgres/pg-pool.js';
+import { migratePostgres } from '../db/postgres/pg-migrate.js';
 import { backoffSeconds, type ClaimOptions, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
 import { COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_POSTGRES_DDL, LEDGER_TABLE, LEDGER_VERSION_COLUMN_PG, registerConflictSql } from './ledger-sql.js';
 

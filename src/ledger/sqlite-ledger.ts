@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { openSqliteDatabase } from '../sinks/sqlite/open-database.js';
-import { migrate } from '../sinks/sqlite/schema-versions.js';
+import { openSqliteDatabase } from '../db/sqlite/open-database.js';
+import { migrate } from '../db/sqlite/schema-versions.js';
 import { backoffSeconds, type ClaimOptions, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
 import { addSqliteLedgerVersion, COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_SQLITE_DDL, LEDGER_TABLE, registerConflictSql } from './ledger-sql.js';
 

@@ -1,8 +1,8 @@
 import type { RowValue, TableSpec } from '../core/rows/table-spec.js';
 import type { ProfileReports } from '../reports/report.js';
-import type { EsDocumentModel } from '../sinks/elasticsearch/es-document-model.js';
-import type { PostgresMigration } from '../sinks/postgres/postgres-migration.js';
-import type { Migration } from '../sinks/sqlite/migration.js';
+import type { EsDocumentModel } from './es-document-model.js';
+import type { PostgresMigration } from '../db/postgres/postgres-migration.js';
+import type { Migration } from '../db/sqlite/migration.js';
 
 /** Where `map` sends the rows it makes from one record. */
 export interface RowEmitter {

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { SluiceError } from '../core/errors.js';
-import { openSqliteDatabase } from '../sinks/sqlite/open-database.js';
+import { openSqliteDatabase } from '../db/sqlite/open-database.js';
 import type { ProfileReports } from './report.js';
 
 /** SQLite page cache of a report connection, in KiB. */

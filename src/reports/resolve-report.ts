@@ -1,10 +1,9 @@
 import { SluiceError } from '../core/errors.js';
-import type { Profile } from '../profiles/profile.js';
 import type { ReportConfig } from './report-config.js';
 import type { ProfileReports, ReportDefinition, ReportParams } from './report.js';
 
 /** The reports of `profile`, or a usage error when it has none. */
-export function reportsOf(profile: Profile): ProfileReports {
+export function reportsOf(profile: { name: string; reports?: ProfileReports | undefined }): ProfileReports {
   if (!profile.reports || profile.reports.reports.length === 0) {
     throw new SluiceError('SLUICE_E_UNKNOWN_REPORT', `profile "${profile.name}" has no reports`);
   }

@@ -2,7 +2,7 @@ import { SluiceError } from '../core/errors.js';
 import type { Profile } from '../profiles/profile.js';
 import { DryRunSink } from './dry-run-sink.js';
 import type { RetryPolicy } from './elasticsearch/es-retry-policy.js';
-import type { Sink } from './sink.js';
+import type { Sink } from '../core/sink.js';
 import { SqliteSink } from './sqlite/sqlite-sink.js';
 
 /** Settings of an Elasticsearch sink that do not fit in its URL. */

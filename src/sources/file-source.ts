@@ -3,10 +3,11 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { SluiceError } from '../core/errors.js';
-import { planUnits } from '../core/flow/plan-units.js';
-import type { ParseMessage, ParseOptions } from '../core/parse/parse-messages.js';
-import { parseUnits } from '../core/parse/parse-units.js';
-import { WorkerParseStage } from '../core/parse/worker-parse-stage.js';
+import { planUnits } from './plan-units.js';
+import type { ParseMessage } from '../core/parse-message.js';
+import type { ParseOptions } from '../parse/parse-options.js';
+import { parseUnits } from '../parse/parse-units.js';
+import { WorkerParseStage } from '../parse/worker-parse-stage.js';
 import type { Source, SourceContext } from './source.js';
 import { wakeOnStop } from './wake-on-stop.js';
 

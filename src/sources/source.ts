@@ -1,6 +1,6 @@
-import type { ParseMessage } from '../core/parse/parse-messages.js';
-import type { Sink } from '../sinks/sink.js';
-import type { TelemetryBus } from '../telemetry/telemetry-bus.js';
+import type { ParseMessage } from '../core/parse-message.js';
+import type { Sink } from '../core/sink.js';
+import type { TelemetryBus } from '../core/telemetry-bus.js';
 
 /** What a source gets from the job it runs in. */
 export interface SourceContext {

@@ -1,4 +1,4 @@
-import type { ParseMessage } from '../core/parse/parse-messages.js';
+import type { ParseMessage } from '../core/parse-message.js';
 
 /**
  * Messages of a stage that may wait on its input for as long as the input likes (standard input left

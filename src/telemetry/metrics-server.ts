@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Counters, TelemetryBus } from './telemetry-bus.js';
+import type { Counters, TelemetryBus } from '../core/telemetry-bus.js';
 
 /** Prometheus `/metrics` for a long-running job: the bus counters and a histogram of commit latency. */
 export class MetricsServer {

@@ -1,5 +1,5 @@
 import { formatBytes, formatDuration, ratesOf } from './rates.js';
-import type { TelemetryBus, TelemetrySnapshot } from './telemetry-bus.js';
+import type { TelemetryBus, TelemetrySnapshot } from '../core/telemetry-bus.js';
 
 /**
  * Progress on stderr: on a TTY a bar redrawn in place (bytes done of total, rows/s, ETA); off a TTY

@@ -1,4 +1,4 @@
-import type { TelemetrySnapshot } from './telemetry-bus.js';
+import type { TelemetrySnapshot } from '../core/telemetry-bus.js';
 
 /** Derived figures shared by every renderer, so the bar, the status file and the summary agree. */
 export interface Rates {

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ratesOf } from './rates.js';
-import type { TelemetryBus, TelemetrySnapshot } from './telemetry-bus.js';
+import type { TelemetryBus, TelemetrySnapshot } from '../core/telemetry-bus.js';
 
 /** The status JSON of ARCHITECTURE.md, as `sluice status` and monitoring read it. */
 export interface StatusDocument {

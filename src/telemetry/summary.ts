@@ -1,5 +1,5 @@
 import { ratesOf } from './rates.js';
-import type { TelemetrySnapshot } from './telemetry-bus.js';
+import type { TelemetrySnapshot } from '../core/telemetry-bus.js';
 
 /** The end-of-run summary: what a user checks first, and what `--json` prints. */
 export interface RunSummary {

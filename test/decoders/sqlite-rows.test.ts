@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../src/core/errors.js';
-import { SqliteRowsReader, type SqliteRowsSpec } from '../../src/decoders/sqlite-rows.js';
+import { SqliteRowsReader } from '../../src/decoders/sqlite-rows.js';
+import type { SqliteRowsSpec } from '../../src/core/parse-message.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 let dir: string;

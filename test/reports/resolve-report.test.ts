@@ -4,7 +4,7 @@ import { SluiceError } from '../../src/core/errors.js';
 import { BRIDGE_REPORTS } from '../../src/profiles/bridge/reports.js';
 import { type ReportConfig, ReportConfigSchema } from '../../src/reports/report-config.js';
 import { findReport, resolveParams } from '../../src/reports/resolve-report.js';
-import { chooseFormat } from '../../src/reports/run-report.js';
+import { chooseFormat } from '../../src/jobs/report/run-report.js';
 
 const config = (raw: Record<string, unknown>): ReportConfig => validateConfig(ReportConfigSchema, raw);
 const report = (name: string) => findReport(BRIDGE_REPORTS, name);

@@ -1,6 +1,6 @@
 import type { ColumnSpec, TableSpec } from '../../core/rows/table-spec.js';
-import type { PostgresMigration } from '../../sinks/postgres/postgres-migration.js';
-import type { Migration } from '../../sinks/sqlite/migration.js';
+import type { PostgresMigration } from '../../db/postgres/postgres-migration.js';
+import type { Migration } from '../../db/sqlite/migration.js';
 
 const text = (name: string, description: string, pgType?: string): ColumnSpec => ({
   name,

@@ -1,5 +1,5 @@
 import type { TableSpec } from '../../core/rows/table-spec.js';
-import type { Migration } from '../../sinks/sqlite/migration.js';
+import type { Migration } from '../../db/sqlite/migration.js';
 
 /** Table `events` of seed 000: one row per NDJSON record, unique on `(session_id, seq)`. */
 export const EVENTS_TABLE: TableSpec = {

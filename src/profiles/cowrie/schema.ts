@@ -1,5 +1,5 @@
 import type { ColumnSpec, TableSpec } from '../../core/rows/table-spec.js';
-import type { Migration } from '../../sinks/sqlite/migration.js';
+import type { Migration } from '../../db/sqlite/migration.js';
 
 const text = (name: string, description: string): ColumnSpec => ({ name, kind: 'text', sqlType: 'TEXT', description });
 const real = (name: string, description: string): ColumnSpec => ({ name, kind: 'number', sqlType: 'REAL', description });

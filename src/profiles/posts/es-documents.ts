@@ -3,7 +3,7 @@ import type {
   EsLookup,
   EsOperation,
   RowObject,
-} from '../../sinks/elasticsearch/es-document-model.js';
+} from '../es-document-model.js';
 import { POSTS_ES_INDEXES } from './es-mappings.js';
 import { settlePosts } from './es-settle.js';
 import { accountId, olderPostsQuery, POSTS, tombstone, TOMBSTONES, type Tombstone } from './es-tombstones.js';

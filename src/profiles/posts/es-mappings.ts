@@ -1,4 +1,4 @@
-import type { EsIndexSpec } from '../../sinks/elasticsearch/es-document-model.js';
+import type { EsIndexSpec } from '../es-document-model.js';
 import { EMBEDDING_DIMS } from './embedding.js';
 
 const keyword = { type: 'keyword' };

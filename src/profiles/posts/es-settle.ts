@@ -1,4 +1,4 @@
-import type { EsLookup, EsOperation, EsWrite } from '../../sinks/elasticsearch/es-document-model.js';
+import type { EsLookup, EsOperation, EsWrite } from '../es-document-model.js';
 import { accountId, olderPostsQuery, POSTS, tombstone, TOMBSTONES, type Tombstone } from './es-tombstones.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Migration } from '../../sinks/sqlite/migration.js';
+import type { Migration } from '../../db/sqlite/migration.js';
 
 /**
  * The posts schema. The rules that make the result independent of processing order live in

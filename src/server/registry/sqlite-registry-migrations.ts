@@ -1,4 +1,4 @@
-import type { Migration } from '../../sinks/sqlite/migration.js';
+import type { Migration } from '../../db/sqlite/migration.js';
 
 /** Schema of the SQLite registry, component `ldo_registry`. */
 export const SQLITE_REGISTRY_MIGRATIONS: readonly Migration[] = [

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
-import { openSqliteDatabase } from '../../sinks/sqlite/open-database.js';
-import { migrate } from '../../sinks/sqlite/schema-versions.js';
+import { openSqliteDatabase } from '../../db/sqlite/open-database.js';
+import { migrate } from '../../db/sqlite/schema-versions.js';
 import type { LdoEntry } from '../ldo-entry.js';
 import type { CommitOutcome, LdoRegistry, ListPage, ListQuery, PendingUpload } from './ldo-registry.js';
 import { listSql } from './list-sql.js';

@@ -4,7 +4,7 @@ import { SluiceError } from '../../core/errors.js';
 import { freeArrayBuffer } from '../../core/rows/free-array-buffer.js';
 import type { BufferLeases } from './buffer-leases.js';
 import { COMPATIBLE_NDJSON } from './es-connection.js';
-import type { EsOperation } from './es-document-model.js';
+import type { EsOperation } from '../../profiles/es-document-model.js';
 import { retryableStatus, retryDelayMs, type RetryPolicy } from './es-retry-policy.js';
 import { describeEsError, retryableError } from './es-retry.js';
 

@@ -1,5 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import type { EsIndexSpec } from './es-document-model.js';
+import type { EsIndexSpec } from '../../profiles/es-document-model.js';
 import { describeEsError } from './es-retry.js';
 
 /** Field types a model searches and sorts on, and what an existing mapping may hold instead. */

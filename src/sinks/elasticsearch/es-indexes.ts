@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { SluiceError } from '../../core/errors.js';
-import type { EsIndexSpec } from './es-document-model.js';
+import type { EsIndexSpec } from '../../profiles/es-document-model.js';
 import { describeEsError } from './es-retry.js';
 
 /**

@@ -3,9 +3,9 @@ import { SluiceError } from '../../core/errors.js';
 import { COMPLETE_SQL } from '../../ledger/ledger-sql.js';
 import { SqliteCursorStore } from '../sqlite/cursor-store.js';
 import { ENGINE_SQLITE_MIGRATIONS } from '../sqlite/engine-migrations.js';
-import { openSqliteDatabase } from '../sqlite/open-database.js';
-import { migrate } from '../sqlite/schema-versions.js';
-import type { UnitCursor } from '../sink.js';
+import { openSqliteDatabase } from '../../db/sqlite/open-database.js';
+import { migrate } from '../../db/sqlite/schema-versions.js';
+import type { UnitCursor } from '../../core/sink.js';
 
 /**
  * The local state of a sink that keeps none itself (Elasticsearch): cursors and, when the ledger

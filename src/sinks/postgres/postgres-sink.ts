@@ -6,10 +6,10 @@ import type { EncodedRows } from '../../core/rows/row-chunk.js';
 import type { TableSpec } from '../../core/rows/table-spec.js';
 import { COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_POSTGRES_DDL } from '../../ledger/ledger-sql.js';
 import type { Profile } from '../../profiles/profile.js';
-import type { CommitResult, Sink, UnitCursor } from '../sink.js';
+import type { CommitResult, Sink, UnitCursor } from '../../core/sink.js';
 import { copyText } from './copy-text.js';
-import { migratePostgres } from './pg-migrate.js';
-import { createPgPool, redact } from './pg-pool.js';
+import { migratePostgres } from '../../db/postgres/pg-migrate.js';
+import { createPgPool, redact } from '../../db/postgres/pg-pool.js';
 
 const CURSORS_DDL = `CREATE TABLE IF NOT EXISTS sluice_cursors (
   key TEXT PRIMARY KEY, unit TEXT NOT NULL, identity TEXT NOT NULL, size BIGINT NOT NULL,

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { UnitCursor } from '../sink.js';
+import type { UnitCursor } from '../../core/sink.js';
 
 interface CursorRow {
   key: string;

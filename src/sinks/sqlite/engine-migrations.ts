@@ -1,5 +1,5 @@
 import { addSqliteLedgerVersion, LEDGER_OPEN_INDEX, LEDGER_SQLITE_DDL } from '../../ledger/ledger-sql.js';
-import type { Migration } from './migration.js';
+import type { Migration } from '../../db/sqlite/migration.js';
 
 /** The engine's own tables in a SQLite sink: cursors, written in the same transaction as rows. */
 export const ENGINE_SQLITE_MIGRATIONS: readonly Migration[] = [

@@ -4,12 +4,12 @@ import { COMPLETE_SQL } from '../../ledger/ledger-sql.js';
 import type { EncodedRows } from '../../core/rows/row-chunk.js';
 import { storedColumns } from '../../core/rows/table-spec.js';
 import type { Profile } from '../../profiles/profile.js';
-import type { CommitResult, Sink, UnitCursor } from '../sink.js';
+import type { CommitResult, Sink, UnitCursor } from '../../core/sink.js';
 import { SqliteCursorStore } from './cursor-store.js';
 import { ENGINE_SQLITE_MIGRATIONS } from './engine-migrations.js';
-import { openSqliteDatabase } from './open-database.js';
+import { openSqliteDatabase } from '../../db/sqlite/open-database.js';
 import { SqliteRowInserter } from './row-inserter.js';
-import { migrate } from './schema-versions.js';
+import { migrate } from '../../db/sqlite/schema-versions.js';
 
 /**
  * The default sink: a SQLite file. Rows and cursors of a batch are written in one transaction, so

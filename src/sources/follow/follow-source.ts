@@ -1,8 +1,9 @@
 import { fstatSync, openSync, closeSync, readSync, statSync } from 'node:fs';
-import { ChunkAssembler } from '../../core/parse/chunk-assembler.js';
-import type { ParseMessage, ParseOptions, UnitPlan } from '../../core/parse/parse-messages.js';
+import { ChunkAssembler } from '../../parse/chunk-assembler.js';
+import type { ParseMessage, UnitPlan } from '../../core/parse-message.js';
+import type { ParseOptions } from '../../parse/parse-options.js';
 import { NdjsonDecoder } from '../../decoders/ndjson-decoder.js';
-import { cursorKeyOf, validCursor } from '../../core/flow/plan-units.js';
+import { cursorKeyOf, validCursor } from '../plan-units.js';
 import { profileByName } from '../../profiles/registry.js';
 import type { Source, SourceContext } from '../source.js';
 import { sameFile } from '../file-identity.js';

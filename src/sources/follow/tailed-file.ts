@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Decoder } from '../../decoders/decoder.js';
-import type { UnitPlan } from '../../core/parse/parse-messages.js';
+import type { UnitPlan } from '../../core/parse-message.js';
 import { HEAD_BYTES, hashHead } from '../file-identity.js';
 
 /** What a look at a tailed file found. */

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketedGaps, gapListReport, plainGaps } from '../../../src/profiles/bridge/reports-gaps.js';
 import { BRIDGE_SQLITE_MIGRATIONS } from '../../../src/profiles/bridge/schema.js';
-import { migrate } from '../../../src/sinks/sqlite/schema-versions.js';
+import { migrate } from '../../../src/db/sqlite/schema-versions.js';
 import { tempDir } from '../../helpers/cli.js';
 import { mulberry32 as prng } from '../../helpers/prng.js';
 

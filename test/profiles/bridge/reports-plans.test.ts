@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRIDGE_REPORTS } from '../../../src/profiles/bridge/reports.js';
 import { BRIDGE_SQLITE_MIGRATIONS } from '../../../src/profiles/bridge/schema.js';
 import type { ReportDefinition, ReportParams } from '../../../src/reports/report.js';
-import { migrate } from '../../../src/sinks/sqlite/schema-versions.js';
+import { migrate } from '../../../src/db/sqlite/schema-versions.js';
 import { tempDir } from '../../helpers/cli.js';
 
 /**

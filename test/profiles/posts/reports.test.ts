@@ -8,7 +8,7 @@ import { SluiceError } from '../../../src/core/errors.js';
 import { matchExpression } from '../../../src/profiles/posts/reports.js';
 import { POSTS_SQLITE_MIGRATIONS } from '../../../src/profiles/posts/schema.js';
 import { ReportConfigSchema } from '../../../src/reports/report-config.js';
-import { runReport } from '../../../src/reports/run-report.js';
+import { runReport } from '../../../src/jobs/report/run-report.js';
 import { tempDir } from '../../helpers/cli.js';
 import { parseCsv } from '../../reports/helpers/csv-parse.js';
 

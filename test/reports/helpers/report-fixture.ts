@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { validateConfig } from '../../../src/core/config/validate.js';
 import { ReportConfigSchema } from '../../../src/reports/report-config.js';
-import { type ReportOutcome, runReport } from '../../../src/reports/run-report.js';
+import { type ReportOutcome, runReport } from '../../../src/jobs/report/run-report.js';
 import { runSluice, tempDir } from '../../helpers/cli.js';
 
 /** The message with a comma and quotes that every format must carry through intact. */

@@ -1,0 +1,42 @@
+import { profileByName } from '../profiles/registry.js';
+import { sinkFromUrl } from '../sinks/registry.js';
+import { DatePattern } from '../sources/follow/date-pattern.js';
+import { FollowSource } from '../sources/follow/follow-source.js';
+import { Batcher } from '../core/batcher.js';
+import type { FollowConfig } from './config/follow-config.js';
+import { defaultDeadLetterPath } from './job-harness.js';
+import { runJob, type JobResult } from './run-job.js';
+
+/**
+ * `sluice follow` as a library call: tail a dated pattern into the sink until SIGINT/SIGTERM, which
+ * commit the batch in hand and end the run with exit 0 (a service stopping is not a failure).
+ */
+export async function runFollow(config: FollowConfig): Promise<JobResult> {
+  const profile = profileByName(config.profile);
+  const source = new FollowSource({
+    pattern: new DatePattern(config.pattern),
+    parse: {
+      profile: profile.name,
+      profileOptions: { session: config.session },
+      maxLineBytes: config.maxLineBytes,
+      readBytes: 256 * 1024,
+    },
+    pollMs: config.pollMs,
+    idleCloseSec: config.idleCloseSec,
+    fromEnd: config.fromEnd,
+  });
+  const result = await runJob({
+    job: 'follow',
+    source,
+    sink: await sinkFromUrl(config.into, profile, { dryRun: false }),
+    scope: `${profile.name}|session=${config.session ?? '*'}`,
+    batcher: new Batcher(config.batchSize, config.batchAgeMs),
+    deadLetterPath: config.deadLetter ?? defaultDeadLetterPath(config.into),
+    statusFile: config.statusFile,
+    progress: config.progress,
+    metricsPort: config.metricsPort,
+    onSignal: 'service',
+  });
+  // Bad records were dead-lettered and counted; a service that stopped on request still exits 0.
+  return { ...result, exitCode: 0 };
+}

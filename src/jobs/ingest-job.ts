@@ -1,0 +1,33 @@
+import type { Readable } from 'node:stream';
+import { profileByName } from '../profiles/registry.js';
+import { sinkFromUrl } from '../sinks/registry.js';
+import { FileSource } from '../sources/file-source.js';
+import { Batcher } from '../core/batcher.js';
+import type { IngestConfig } from './config/ingest-config.js';
+import { defaultDeadLetterPath } from './job-harness.js';
+import { runJob, type JobResult } from './run-job.js';
+
+/** Bytes read from a unit at a time: about a thousand bridge events, one chunk message. */
+const READ_BYTES = 256 * 1024;
+
+/** `sluice ingest` as a library call: the files once, each from its cursor, then exit. */
+export async function runIngest(config: IngestConfig, options: { stdin?: Readable } = {}): Promise<JobResult> {
+  const profile = profileByName(config.profile);
+  const parse = {
+    profile: profile.name,
+    profileOptions: { session: config.session },
+    maxLineBytes: config.maxLineBytes,
+    readBytes: READ_BYTES,
+  };
+  return runJob({
+    job: 'ingest',
+    source: new FileSource(config.files, parse, options.stdin),
+    sink: await sinkFromUrl(config.into, profile, { dryRun: config.dryRun }),
+    scope: `${profile.name}|session=${config.session ?? '*'}`,
+    batcher: new Batcher(config.batchSize, config.batchAgeMs),
+    deadLetterPath: config.deadLetter ?? (config.dryRun ? undefined : defaultDeadLetterPath(config.into)),
+    statusFile: config.statusFile,
+    progress: config.progress,
+    onSignal: 'interrupt',
+  });
+}

@@ -1,0 +1,138 @@
+import { Worker } from 'node:worker_threads';
+import { SluiceError } from '../core/errors.js';
+import { workerScript } from '../core/worker-script.js';
+import type { ParseMessage, UnitPlan } from '../core/parse-message.js';
+import type { ParseOptions } from './parse-options.js';
+import type { FromParserThread, JobMessage, ToParserThread } from './parser-thread-protocol.js';
+
+// Short-lived strings dominate a parser thread; a small young generation keeps its RSS flat.
+const YOUNG_GENERATION_MB = 8;
+const OLD_GENERATION_MB = 256;
+
+/**
+ * A parser thread (JSON, vectors and row encoding are the hot path; the writer keeps the main
+ * thread) that runs parse jobs one after another. Starting a thread costs little, but warming it up
+ * costs a lot: every thread compiles and optimizes the parser afresh, so a spool of many units keeps
+ * its threads instead of starting one per unit.
+ */
+export class ParserThread {
+  private readonly worker: Worker;
+  private job: ParseJob | undefined;
+  private nextJob = 1;
+  private failure: Error | undefined;
+
+  constructor() {
+    this.worker = new Worker(workerScript('./parse-worker.js', import.meta.url), {
+      // Its live heap is small (a few chunks); a ceiling makes it collect instead of growing, which
+      // matters when parsers run beside the writer (spool of SQLite units).
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB },
+    });
+    // The writer awaits its messages; the thread itself must never keep a failed run's process alive.
+    this.worker.unref();
+    this.worker.on('message', (m: FromParserThread) => {
+      if (m.job === this.job?.id) this.job.arrive(m.msg);
+    });
+    this.worker.on('error', (err) => this.fail(new SluiceError('SLUICE_E_WORKER', `parser thread failed: ${err.message}`, { cause: err })));
+    this.worker.on('exit', () => this.fail(undefined));
+  }
+
+  /** True while a job runs (until it is done, or closed and acknowledged by the thread). */
+  get busy(): boolean {
+    return this.job !== undefined;
+  }
+
+  /** False once the thread died or was terminated. */
+  get usable(): boolean {
+    return this.failure === undefined;
+  }
+
+  /** Starts parsing `plans`; the thread must not be busy. */
+  run(plans: readonly UnitPlan[], options: ParseOptions, maxInFlight: number): ParseJob {
+    if (this.job) throw new Error('ParserThread.run while a job runs');
+    const id = this.nextJob++;
+    const job = new ParseJob(id, (m) => this.send(m), () => {
+      if (this.job === job) this.job = undefined;
+    });
+    this.job = job;
+    if (this.failure) job.arrive(undefined, this.failure);
+    else this.send({ kind: 'run', job: id, plans: [...plans], options, maxInFlight });
+    return job;
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private send(m: ToParserThread): void {
+    if (!this.failure) this.worker.postMessage(m);
+  }
+
+  private fail(err: Error | undefined): void {
+    this.failure ??= err ?? new SluiceError('SLUICE_E_WORKER', 'parser thread exited');
+    this.job?.arrive(undefined, err);
+  }
+}
+
+/**
+ * The messages of one job as an async iterable. Each message taken acknowledges one, so the thread
+ * never runs more than `maxInFlight` chunks ahead. `close()` cancels what is left; chunks not yet
+ * taken are dropped, which is safe because their cursor was never committed.
+ */
+export class ParseJob implements AsyncIterable<ParseMessage> {
+  private readonly queue: JobMessage[] = [];
+  private waiting: (() => void) | undefined;
+  private failure: Error | undefined;
+  /** The thread has said `done` or `fatal`, or died. */
+  private ended = false;
+  private endedSignal: (() => void) | undefined;
+  private readonly endedPromise = new Promise<void>((resolve) => (this.endedSignal = resolve));
+
+  constructor(
+    readonly id: number,
+    private readonly send: (m: ToParserThread) => void,
+    private readonly release: () => void,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncIterator<ParseMessage> {
+    for (;;) {
+      const msg = this.queue.shift();
+      if (msg === undefined) {
+        if (this.failure) throw this.failure;
+        if (this.ended) return;
+        await new Promise<void>((resolve) => (this.waiting = resolve));
+        continue;
+      }
+      if (msg.kind === 'done') return;
+      if (msg.kind === 'fatal') throw new SluiceError('SLUICE_E_WORKER', `parser thread failed: ${msg.message}`);
+      this.send({ kind: 'ack', job: this.id });
+      yield msg;
+    }
+  }
+
+  /** Settles once the thread is done with the job (all its messages sent, or it failed or was cancelled). */
+  get parsed(): Promise<void> {
+    return this.endedPromise;
+  }
+
+  /** Cancels the job if it still runs and waits until the thread has let go of it. */
+  async close(): Promise<void> {
+    if (!this.ended) {
+      this.send({ kind: 'cancel', job: this.id });
+      await this.endedPromise;
+    }
+    this.queue.length = 0;
+  }
+
+  /** A message of this job, or (undefined) the thread's end with `failure` if it died. */
+  arrive(m: JobMessage | undefined, failure?: Error): void {
+    if (m !== undefined) this.queue.push(m);
+    if (m === undefined || m.kind === 'done' || m.kind === 'fatal') {
+      if (m === undefined) this.failure ??= failure;
+      this.ended = true;
+      this.release();
+      this.endedSignal?.();
+    }
+    this.waiting?.();
+    this.waiting = undefined;
+  }
+}

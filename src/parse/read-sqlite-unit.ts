@@ -1,0 +1,52 @@
+import type { ChunkAssembler } from './chunk-assembler.js';
+import type { ParseMessage } from '../core/parse-message.js';
+import { SqliteRowsReader } from '../decoders/sqlite-rows.js';
+import type { SqliteRowsSpec } from '../core/parse-message.js';
+
+/** Rows per chunk handed to the writer (a chunk is also cut at this many bytes of row text). */
+const ROWS_PER_CHUNK = 200;
+const BYTES_PER_CHUNK = 8 * 1024 * 1024;
+
+/**
+ * The rows of a SQLite unit through the profile's map, as chunk messages. The row id is the
+ * position: `offset` and `line` of the cursor are the last row id read. Ends with `unit-end`, or
+ * `unit-error` when the database cannot be read.
+ */
+export function* readSqliteUnit(
+  unit: number,
+  path: string,
+  display: string,
+  spec: SqliteRowsSpec,
+  assembler: ChunkAssembler,
+  rawBytes: number,
+): Generator<ParseMessage> {
+  let reader: SqliteRowsReader | undefined;
+  let last = 0;
+  try {
+    reader = new SqliteRowsReader(path, display, spec);
+    let rows = 0;
+    let bytes = 0;
+    for (const { rowId, value } of reader.rows(0)) {
+      last = rowId;
+      assembler.record(value, { line: rowId, startOffset: rowId, endOffset: rowId }, () => JSON.stringify(value));
+      rows += 1;
+      for (const c of spec.columns) {
+        const v = value[c];
+        if (typeof v === 'string') bytes += v.length;
+      }
+      if (rows >= ROWS_PER_CHUNK || bytes >= BYTES_PER_CHUNK) {
+        yield assembler.take(unit, last, last, 0);
+        rows = 0;
+        bytes = 0;
+      }
+    }
+  } catch (err) {
+    if (!assembler.empty) yield assembler.take(unit, last, last, 0);
+    yield { kind: 'unit-error', unit, message: (err as Error).message };
+    return;
+  } finally {
+    reader?.close();
+  }
+  if (!assembler.empty) yield assembler.take(unit, last, last, rawBytes);
+  yield { kind: 'unit-end', unit, endOffset: last, endLine: last, rawBytes };
+}

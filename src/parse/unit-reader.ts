@@ -1,0 +1,54 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { UnitPlan } from '../core/parse-message.js';
+
+/** Bytes of one unit from its resume point, and how many raw bytes have been read so far. */
+export interface UnitBytes {
+  chunks: AsyncIterable<Buffer>;
+  /** Raw (on-disk) bytes consumed so far; for gzip, compressed bytes. */
+  rawBytes(): number;
+}
+
+/**
+ * Opens a unit for reading from its cursor. A plain file is read from the offset directly; a gzip
+ * file cannot seek, so it is decompressed from the start and the bytes before the offset skipped.
+ */
+export function openUnitBytes(plan: UnitPlan, readBytes: number, stdin?: Readable): UnitBytes {
+  if (plan.path === null) {
+    if (!stdin) throw new Error('standard input can only be read in the main thread');
+    let raw = 0;
+    return { chunks: counted(stdin, (n) => (raw += n)), rawBytes: () => raw };
+  }
+  const file = createReadStream(plan.path, {
+    start: plan.gzip ? 0 : plan.startOffset,
+    highWaterMark: readBytes,
+  });
+  if (!plan.gzip) {
+    return { chunks: file as AsyncIterable<Buffer>, rawBytes: () => plan.startOffset + file.bytesRead };
+  }
+  const gunzip = createGunzip({ chunkSize: readBytes });
+  file.on('error', (err) => gunzip.destroy(err));
+  file.pipe(gunzip);
+  return { chunks: skipBytes(gunzip, plan.startOffset), rawBytes: () => file.bytesRead };
+}
+
+async function* counted(stream: Readable, add: (n: number) => void): AsyncIterable<Buffer> {
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    add(buf.length);
+    yield buf;
+  }
+}
+
+async function* skipBytes(stream: Readable, skip: number): AsyncIterable<Buffer> {
+  let left = skip;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (left >= chunk.length) {
+      left -= chunk.length;
+      continue;
+    }
+    yield left > 0 ? chunk.subarray(left) : chunk;
+    left = 0;
+  }
+}
