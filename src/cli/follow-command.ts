@@ -3,7 +3,7 @@ import { FollowConfigSchema } from '../jobs/config/follow-config.js';
 import { validateConfig } from '../core/config/validate.js';
 import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
-import { sinkUrlFrom } from './sink-flags.js';
+import { intoHelp, sinkUrlFrom } from './sink-flags.js';
 
 interface FollowFlags {
   db?: string;
@@ -40,7 +40,7 @@ export function followCommand(): Command {
     .description('Tail growing NDJSON files (a dated pattern) into a sink, across day rollover, with no loss')
     .argument('<pattern>', 'path with {YYYYMMDD}-style date tokens, or a glob')
     .option('--db <path>', 'SQLite database (short for --into sqlite:PATH; default logs/bridge.db)')
-    .option('--into <url>', 'sink URL, e.g. sqlite:logs/bridge.db')
+    .option('--into <url>', intoHelp())
     .addOption(new Option('--profile <name>', 'how records map to rows').choices(PROFILES.map((p) => p.name)).default('bridge'))
     .option('--session <id>', 'keep only the records of this session')
     .option('--poll-ms <n>', 'fallback poll interval when file events are missed (default 200)')

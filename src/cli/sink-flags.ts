@@ -1,4 +1,5 @@
 import { SluiceError } from '../core/errors.js';
+import { SINKS } from '../sinks/registry.js';
 
 /** `--db PATH` is short for `--into sqlite:PATH`; giving both is a usage error. */
 export function sinkUrlFrom(flags: { db?: string; into?: string }): string | undefined {
@@ -6,4 +7,9 @@ export function sinkUrlFrom(flags: { db?: string; into?: string }): string | und
     throw new SluiceError('SLUICE_E_USAGE', '--db and --into name the same thing; give one of them');
   }
   return flags.into ?? (flags.db !== undefined ? `sqlite:${flags.db}` : undefined);
+}
+
+/** `--into` help: the sinks there are, each with an example URL. */
+export function intoHelp(): string {
+  return `sink URL: ${SINKS.map((s) => s.example).join(' | ')}`;
 }

@@ -3,7 +3,7 @@ import { SpoolConfigSchema } from '../jobs/config/spool-config.js';
 import { validateConfig } from '../core/config/validate.js';
 import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
-import { sinkUrlFrom } from './sink-flags.js';
+import { intoHelp, sinkUrlFrom } from './sink-flags.js';
 
 interface SpoolFlags {
   from?: string;
@@ -84,7 +84,7 @@ export function spoolCommand(): Command {
     .description('Ingest the files of a folder or S3 prefix, each once, with a ledger, retries and leases')
     .option('--from <dir|s3://bucket/prefix>', 'where the units are')
     .addOption(new Option('--source <kind>', 'megastream_ingest style: local ($LOCAL_SQLITE_DB_PATH) or s3 ($S3_SQLITE_DB_BUCKET/$S3_SQLITE_DB_PREFIX)').choices(['local', 's3']))
-    .option('--into <url>', 'sink URL: sqlite:PATH, postgres://... or https://elasticsearch:9200')
+    .option('--into <url>', intoHelp())
     .option('--db <path>', 'SQLite database (short for --into sqlite:PATH)')
     .addOption(new Option('--profile <name>', 'how records map to rows').choices(PROFILES.map((p) => p.name)).default('applog'))
     .addOption(new Option('--mode <mode>', 'once: process what is there and exit; spool: poll forever').choices(['once', 'spool']).default('once'))

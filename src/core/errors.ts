@@ -9,6 +9,7 @@ export const ERROR_CATALOGUE = {
   SLUICE_E_NO_INPUT: { exit: 2, hint: 'Check the path or glob; quote globs so the shell does not expand them.' },
   SLUICE_E_UNKNOWN_PROFILE: { exit: 2, hint: 'Use one of the profiles that `sluice ingest --help` lists.' },
   SLUICE_E_UNKNOWN_SINK: { exit: 2, hint: 'Use --db PATH or --into sqlite:PATH.' },
+  SLUICE_E_UNSUPPORTED_SINK: { exit: 2, hint: 'Choose one of the sinks the message lists for this profile, or another --profile.' },
   SLUICE_E_SCHEMA_TOO_NEW: {
     exit: 1,
     hint: 'The database was written by a newer Sluice. Upgrade Sluice, or point --db at another file.',

@@ -28,6 +28,18 @@ export interface FlowParts {
   onUnitFailed?: (plan: UnitPlan, message: string) => Promise<'retry' | 'failed'>;
   /** A unit's rows and end were committed. */
   onUnitCommitted?: (plan: UnitPlan) => Promise<void>;
+  /**
+   * Counts of records taken since the last commit, kept up to date here (reset by each commit), so a
+   * job that loses its sink mid-batch can take back what it will read again.
+   */
+  uncommitted?: UncommittedCounts;
+}
+
+/** Records counted on the bus but not committed yet. */
+export interface UncommittedCounts {
+  read: number;
+  bad: number;
+  skipped: number;
 }
 
 /** How the flow ended. */
@@ -63,6 +75,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
     bus.add('duplicates', result.duplicates);
     pending.clear();
     batcher.reset();
+    if (parts.uncommitted) Object.assign(parts.uncommitted, { read: 0, bad: 0, skipped: 0 });
     parts.onCommit?.(performance.now() - started);
   };
 
@@ -93,6 +106,11 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       uc.bad += msg.bad.length;
       unitCounts.set(msg.unit, uc);
       bus.add('skipped', msg.skipped);
+      if (parts.uncommitted) {
+        parts.uncommitted.read += msg.records;
+        parts.uncommitted.bad += msg.bad.length;
+        parts.uncommitted.skipped += msg.skipped;
+      }
       if (msg.warningCount > 0) logWarnings(bus, msg.warnings, msg.warningCount);
       bus.set('bytesDone', bytesBefore + progressBytes(units.get(msg.unit), msg.rawBytes));
       moveCursor(msg.unit, msg.endOffset, msg.endLine, false);

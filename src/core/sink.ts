@@ -54,6 +54,12 @@ export interface Sink {
   rollback(): void | Promise<void>;
   /** Releases the connection. */
   close(): Promise<void>;
+  /**
+   * Whether `err` (from this sink, or a read of its cursors) means the connection was lost or the
+   * server is restarting, not that the data or the schema is wrong. A service job then waits,
+   * opens the sink again and goes on from the committed cursors: nothing lost, nothing twice.
+   */
+  isTransient?(err: unknown): boolean;
   /** What it did by outcome, for the summary (`indexed`, `retried`, `rejected`, ...), when rows alone do not say. */
   outcomes?(): Record<string, number>;
 }

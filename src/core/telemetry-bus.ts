@@ -20,6 +20,8 @@ export interface Counters {
   bytesTotal: number;
   /** Bytes written to followed files but not read yet. */
   lagBytes: number;
+  /** Times a service lost its sink (a database restart, a dropped connection) and reconnected. */
+  sinkRetries: number;
 }
 
 /** A moment of a job, as every renderer sees it. */
@@ -53,6 +55,7 @@ export class TelemetryBus {
     bytesDone: 0,
     bytesTotal: 0,
     lagBytes: 0,
+    sinkRetries: 0,
   };
   private readonly listeners: TelemetryListener[] = [];
   private phase = 'starting';

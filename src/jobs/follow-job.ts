@@ -13,18 +13,19 @@ import { runJob, type JobResult } from './run-job.js';
  */
 export async function runFollow(config: FollowConfig): Promise<JobResult> {
   const profile = profileByName(config.profile);
-  const source = new FollowSource({
-    pattern: new DatePattern(config.pattern),
-    parse: {
-      profile: profile.name,
-      profileOptions: { session: config.session },
-      maxLineBytes: config.maxLineBytes,
-      readBytes: 256 * 1024,
-    },
-    pollMs: config.pollMs,
-    idleCloseSec: config.idleCloseSec,
-    fromEnd: config.fromEnd,
-  });
+  const source = (): FollowSource =>
+    new FollowSource({
+      pattern: new DatePattern(config.pattern),
+      parse: {
+        profile: profile.name,
+        profileOptions: { session: config.session },
+        maxLineBytes: config.maxLineBytes,
+        readBytes: 256 * 1024,
+      },
+      pollMs: config.pollMs,
+      idleCloseSec: config.idleCloseSec,
+      fromEnd: config.fromEnd,
+    });
   const result = await runJob({
     job: 'follow',
     source,

@@ -5,13 +5,18 @@ import type { Batcher } from '../core/batcher.js';
 import { EXIT } from '../core/errors.js';
 import { Shutdown } from '../core/shutdown.js';
 import { withJob } from './job-harness.js';
-import { runFlow, type FlowParts } from '../core/run-flow.js';
+import { runFlow, type FlowParts, type UncommittedCounts } from '../core/run-flow.js';
+import { SinkReconnect } from './sink-reconnect.js';
 
 /** One job: a source, a sink, and how it reports and stops. */
 export interface JobSpec {
   /** `ingest`, `follow`, ...: names the job in logs and the status file. */
   job: string;
-  source: Source;
+  /**
+   * Where records come from. A factory lets a service start its source afresh (from the committed
+   * cursors) after it lost its sink and reconnected.
+   */
+  source: Source | (() => Source);
   sink: Sink;
   /** Cursor scope: profile and filters. */
   scope: string;
@@ -38,7 +43,8 @@ export interface JobResult {
 
 /** Runs any job: Source → (Decoder → Profile.map in the source) → single writer → Sink. */
 export async function runJob(spec: JobSpec): Promise<JobResult> {
-  const { sink, source } = spec;
+  const { sink } = spec;
+  const newSource = typeof spec.source === 'function' ? spec.source : once(spec.source);
   return withJob(spec, async ({ bus, deadLetter, shutdown, stop }) => {
     // prom-client is loaded only when metrics are asked for.
     const metrics =
@@ -46,23 +52,47 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
         ? undefined
         : new (await import('../telemetry/metrics-server.js')).MetricsServer(bus, spec.metricsPort);
     await metrics?.start();
+    const uncommitted: UncommittedCounts = { read: 0, bad: 0, skipped: 0 };
+    const reconnect = new SinkReconnect(spec, bus, stop);
     try {
-      bus.setPhase('planning');
-      const stage = await source.open({ sink, scope: spec.scope, stop, bus });
-      const outcome = await runFlow({
-        stage,
-        sink,
-        deadLetter,
-        bus,
-        batcher: spec.batcher,
-        // A service's source ends by itself on the stop signal, after handing over what it read.
-        stopRequested: spec.onSignal === 'interrupt' ? () => shutdown.requested !== undefined : () => false,
-        onCommit: (ms) => metrics?.observeCommit(ms),
-        ...spec.units,
-      });
-      bus.end(outcome === 'done' ? (shutdown.requested ? 'stopped' : 'done') : 'interrupted');
+      for (;;) {
+        const source = newSource();
+        let lost: unknown;
+        try {
+          bus.setPhase('planning');
+          const stage = await source.open({ sink, scope: spec.scope, stop, bus });
+          const outcome = await runFlow({
+            stage,
+            sink,
+            deadLetter,
+            bus,
+            batcher: spec.batcher,
+            // A service's source ends by itself on the stop signal, after handing over what it read.
+            stopRequested: spec.onSignal === 'interrupt' ? () => shutdown.requested !== undefined : () => false,
+            onCommit: (ms) => metrics?.observeCommit(ms),
+            uncommitted,
+            ...spec.units,
+          });
+          bus.end(outcome === 'done' ? (shutdown.requested ? 'stopped' : 'done') : 'interrupted');
+        } catch (err) {
+          if (!reconnect.worthIt(err)) throw err;
+          lost = err;
+        } finally {
+          await source.close();
+        }
+        if (lost === undefined) break;
+        // The batch in hand is gone with the connection: take back its counts (its dead letters are
+        // cut off by the reconnect); the new source reads those records again from the cursors.
+        bus.add('read', -uncommitted.read);
+        bus.add('bad', -uncommitted.bad);
+        bus.add('skipped', -uncommitted.skipped);
+        Object.assign(uncommitted, { read: 0, bad: 0, skipped: 0 });
+        if (!(await reconnect.wait(lost, deadLetter))) {
+          bus.end('stopped');
+          break;
+        }
+      }
     } finally {
-      await source.close();
       await metrics?.stop();
     }
     const summary = runSummary(bus.snapshot(), sink.description, deadLetter?.path ?? null);
@@ -71,4 +101,14 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
       signal && spec.onSignal !== 'service' ? Shutdown.exitCodeFor(signal) : summary.bad > 0 ? EXIT.deadLettered : EXIT.ok;
     return { summary, exitCode };
   });
+}
+
+/** A source given as an object serves one attempt only. */
+function once(source: Source): () => Source {
+  let used = false;
+  return () => {
+    if (used) throw new Error('a job that reconnects needs a source factory');
+    used = true;
+    return source;
+  };
 }

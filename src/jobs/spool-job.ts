@@ -5,10 +5,9 @@ import { readMegastreamState, unitsDoneBy, type MegastreamState } from '../ledge
 import { ledgerFromUrl } from '../ledger/ledger-from-url.js';
 import { profileByName } from '../profiles/registry.js';
 import { parseS3Url } from '../s3/s3-url.js';
-import { sinkFromUrl } from '../sinks/registry.js';
+import { sinkDescriptorFor, sinkFromUrl } from '../sinks/registry.js';
 import type { Sink } from '../core/sink.js';
 import { FolderLister } from '../sources/spool/folder-lister.js';
-import { retryPolicyFromEnv } from '../sinks/elasticsearch/es-retry-policy.js';
 import { SpoolSource } from '../sources/spool/spool-source.js';
 import { SQLITE_UNIT_NAME, UNIT_NAME, type UnitLister } from '../sources/spool/unit-lister.js';
 import { Batcher } from '../core/batcher.js';
@@ -25,10 +24,11 @@ import { runJob, type JobResult } from './run-job.js';
  */
 export async function runSpool(config: SpoolConfig): Promise<JobResult & { failedUnits: number; outcomes: Record<string, number> }> {
   const profile = profileByName(config.profile);
-  const elasticsearch = /^https?:\/\//.test(config.into);
-  const state = elasticsearch ? stateOf(config.state) : undefined;
+  const sinkKind = sinkDescriptorFor(config.into).capabilities;
+  // A sink that acknowledges (Elasticsearch) keeps its cursors and the ledger in a local state file.
+  const state = sinkKind.acknowledgedCursor ? stateOf(config.state) : undefined;
   // A dry run marks nothing: its ledger lives in memory.
-  const ledgerUrl = config.dryRun ? 'sqlite::memory:' : (config.ledger ?? (state ? `sqlite:${state.path}` : defaultLedgerUrl(config.into)));
+  const ledgerUrl = config.dryRun ? 'sqlite::memory:' : (config.ledger ?? (state ? `sqlite:${state.path}` : sinkKind.ledgerInDatabase ? config.into : 'sqlite:sluice-ledger.db'));
   // Imported once: a marker beside the state says it is done (an import cut short runs again).
   const importMarker = state ? `${state.path}.imported` : undefined;
   const importing = state?.imported !== undefined && importMarker !== undefined && !existsSync(importMarker) && !config.dryRun;
@@ -49,7 +49,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
       ledger,
       parse: {
         profile: profile.name,
-        profileOptions: { documents: elasticsearch && !config.dryRun },
+        profileOptions: { documents: sinkKind.documents && !config.dryRun },
         maxLineBytes: config.maxLineBytes,
         readBytes: 256 * 1024,
       },
@@ -65,15 +65,16 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
       source,
       sink: (sink = await sinkFromUrl(config.into, profile, {
         dryRun: config.dryRun,
-        elasticsearch: state && {
-          statePath: state.path,
-          batchSize: config.batchSize,
-          apiKey: process.env.ELASTICSEARCH_API_KEY || undefined,
-          skipTlsVerify: config.skipTlsVerify,
-          caCert: config.caCert,
-          createIndexes: config.createIndexes,
-          requestTimeoutMs: config.requestTimeoutSec * 1000,
-          retry: retryPolicyFromEnv(),
+        settings: {
+          elasticsearch: state && {
+            statePath: state.path,
+            batchSize: config.batchSize,
+            apiKey: process.env.ELASTICSEARCH_API_KEY || undefined,
+            skipTlsVerify: config.skipTlsVerify,
+            caCert: config.caCert,
+            createIndexes: config.createIndexes,
+            requestTimeoutMs: config.requestTimeoutSec * 1000,
+          },
         },
       })),
       scope: profile.name,
@@ -180,8 +181,3 @@ function afterUnitAction(after: string, lister: UnitLister): ((key: string, vers
   return (key, version) => lister.move?.(key, dir, version) ?? Promise.resolve();
 }
 
-/** The ledger lives in the sink's database when it is SQL (so units complete with their rows). */
-function defaultLedgerUrl(into: string): string {
-  if (into.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(into)) return into;
-  return 'sqlite:sluice-ledger.db';
-}

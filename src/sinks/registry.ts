@@ -1,47 +1,52 @@
+import type { z } from 'zod';
+import { validateConfig } from '../core/config/validate.js';
 import { SluiceError } from '../core/errors.js';
-import type { Profile } from '../profiles/profile.js';
-import { DryRunSink } from './dry-run-sink.js';
-import type { RetryPolicy } from './elasticsearch/es-retry-policy.js';
 import type { Sink } from '../core/sink.js';
-import { SqliteSink } from './sqlite/sqlite-sink.js';
+import type { Profile } from '../profiles/profile.js';
+import { DryRunSink } from './dry-run/dry-run-sink.js';
+import { elasticsearchSinkDescriptor } from './elasticsearch/elasticsearch-descriptor.js';
+import { postgresSinkDescriptor } from './postgres/postgres-descriptor.js';
+import type { SinkDescriptor } from './sink-descriptor.js';
+import { sqliteSinkDescriptor } from './sqlite/sqlite-descriptor.js';
 
-/** Settings of an Elasticsearch sink that do not fit in its URL. */
-export interface ElasticsearchSinkSettings {
-  statePath: string;
-  batchSize: number;
-  apiKey?: string | undefined;
-  skipTlsVerify: boolean;
-  caCert?: string | undefined;
-  createIndexes: boolean;
-  requestTimeoutMs?: number | undefined;
-  retry?: RetryPolicy | undefined;
+/** Every sink Sluice ships, in one explicit list (no registration by import side effects). */
+export const SINKS: readonly SinkDescriptor[] = [sqliteSinkDescriptor, postgresSinkDescriptor, elasticsearchSinkDescriptor];
+
+/** The sink a URL names, or a usage error listing the ones there are. */
+export function sinkDescriptorFor(url: string): SinkDescriptor {
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0]?.toLowerCase();
+  const found = scheme === undefined ? undefined : SINKS.find((s) => s.schemes.includes(scheme));
+  if (!found) {
+    throw new SluiceError(
+      'SLUICE_E_UNKNOWN_SINK',
+      `--into: unsupported sink "${url}"; expected one of: ${SINKS.map((s) => `${s.example} (${s.name})`).join(', ')}`,
+    );
+  }
+  return found;
 }
 
-/** Builds the sink a `--into` URL names. `--db PATH` is `sqlite:PATH`. */
-export async function sinkFromUrl(
-  url: string,
-  profile: Profile,
-  options: { dryRun: boolean; elasticsearch?: ElasticsearchSinkSettings | undefined },
-): Promise<Sink> {
+/** The sinks `profile` can write to. */
+export function sinksFor(profile: Profile): SinkDescriptor[] {
+  return SINKS.filter((s) => s.supports(profile));
+}
+
+/** Settings a job may hand to the sinks, by sink name; each sink validates its own. */
+export type SinkSettings = Partial<Record<string, unknown>>;
+
+/**
+ * Builds the sink a `--into` URL names, for a profile that declares what that sink needs; an
+ * unsupported pair is a usage error naming the sinks the profile supports. `--db PATH` is `sqlite:PATH`.
+ */
+export async function sinkFromUrl(url: string, profile: Profile, options: { dryRun: boolean; settings?: SinkSettings }): Promise<Sink> {
+  const descriptor = sinkDescriptorFor(url);
+  if (!descriptor.supports(profile)) {
+    throw new SluiceError(
+      'SLUICE_E_UNSUPPORTED_SINK',
+      `--into ${url}: profile ${profile.name} declares no ${descriptor.name} tables or documents; ` +
+        `it goes into: ${sinksFor(profile).map((s) => `${s.name} (${s.example})`).join(', ')}`,
+    );
+  }
   if (options.dryRun) return new DryRunSink(profile);
-  if (/^https?:\/\//.test(url)) {
-    if (!options.elasticsearch) throw new SluiceError('SLUICE_E_UNKNOWN_SINK', `--into ${url}: Elasticsearch is a sink of sluice spool only`);
-    // The client is loaded only for Elasticsearch runs.
-    const { ElasticsearchSink } = await import('./elasticsearch/elasticsearch-sink.js');
-    return new ElasticsearchSink({ url, ...options.elasticsearch }, profile);
-  }
-  if (url.startsWith('sqlite:')) {
-    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path === '') throw new SluiceError('SLUICE_E_UNKNOWN_SINK', '--into: sqlite: needs a path, e.g. sqlite:logs/bridge.db');
-    return new SqliteSink(path, profile);
-  }
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    // Loaded only for PostgreSQL runs: the driver costs start-up time and memory.
-    const { PostgresSink } = await import('./postgres/postgres-sink.js');
-    return new PostgresSink(url, profile);
-  }
-  throw new SluiceError(
-    'SLUICE_E_UNKNOWN_SINK',
-    `--into: unsupported sink "${url}"; expected sqlite:PATH (or --db PATH), postgres://user@host/db or https://elasticsearch:9200`,
-  );
+  const settings: z.infer<typeof descriptor.settings> = validateConfig(descriptor.settings, options.settings?.[descriptor.name] ?? {});
+  return descriptor.create(url, profile, settings);
 }

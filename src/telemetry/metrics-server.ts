@@ -18,6 +18,7 @@ export class MetricsServer {
       ['sluice_rows_written_total', 'Rows the sink stored.', 'written'],
       ['sluice_duplicates_total', 'Rows the sink already had.', 'duplicates'],
       ['sluice_bad_records_total', 'Records sent to the dead-letter file.', 'bad'],
+      ['sluice_sink_retries_total', 'Times the sink was lost (database restart, dropped connection) and reconnected.', 'sinkRetries'],
     ];
     for (const [name, help, key] of counters) {
       let reported = 0;

@@ -25,6 +25,8 @@ export interface StatusDocument {
     skipped: number;
     units_done: number;
     units_skipped: number;
+    /** Times the sink was lost and reconnected (services). */
+    sink_retries: number;
     rows_per_sec: number;
   };
 }
@@ -58,6 +60,7 @@ export function statusDocument(s: TelemetrySnapshot): StatusDocument {
       skipped: c.skipped,
       units_done: c.unitsDone,
       units_skipped: c.unitsSkipped,
+      sink_retries: c.sinkRetries,
       rows_per_sec: Math.round(r.rowsPerSec),
     },
   };

@@ -503,6 +503,8 @@ describe('sluice follow with a real writer process', () => {
     expect(dl).toHaveLength(1);
     expect(dl[0]).toMatchObject({ file: c.file(D1), line: 11, offset: before, raw: partial });
     expect(dl[0]?.reason).toMatch(/^truncated/);
+    // The dead letter reaches the disk just before the commit that holds its cursor.
+    await waitFor(() => cursorOf(c, c.file(D1))?.done === 1 || undefined, { timeoutMs: 5_000, what: 'the closed file cursor' });
     expect(cursorOf(c, c.file(D1))).toMatchObject({ done: 1, offset: statSync(c.file(D1)).size });
     // The newest file's partial line is not closed for good: not dead-lettered, now or at stop.
     await delay(1_500);

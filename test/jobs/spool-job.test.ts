@@ -17,7 +17,7 @@ import { sqliteLedger, sqliteLogs } from '../helpers/spool-samples.js';
  */
 const race = vi.hoisted(() => ({ replace: new Map<string, () => Promise<void>>() }));
 
-vi.mock('../../../src/sources/spool/folder-lister.js', async (importOriginal) => {
+vi.mock('../../src/sources/spool/folder-lister.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/sources/spool/folder-lister.js')>();
   class RacedFolderLister extends real.FolderLister {
     override async remove(key: string, version: string | undefined): Promise<void> {
@@ -33,7 +33,7 @@ vi.mock('../../../src/sources/spool/folder-lister.js', async (importOriginal) =>
   return { ...real, FolderLister: RacedFolderLister };
 });
 
-vi.mock('../../../src/sources/spool/s3-lister.js', async (importOriginal) => {
+vi.mock('../../src/sources/spool/s3-lister.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/sources/spool/s3-lister.js')>();
   class RacedS3Lister extends real.S3Lister {
     override async remove(key: string, version: string | undefined): Promise<void> {

@@ -18,6 +18,9 @@ export function createPgPool(url: string, max = 4): { pool: pg.Pool; schema: str
   }
   parsed.searchParams.delete('schema');
   const pool = new pg.Pool({ connectionString: parsed.toString(), max });
+  // An idle client whose server went away (a restart) emits 'error'; unheard, it would end the
+  // process. The pool drops that client; the next query fails or reconnects, and callers decide.
+  pool.on('error', () => undefined);
   if (schema) {
     pool.on('connect', (client) => {
       // Queued before any query of the borrower; the schema itself is created by the migrations.

@@ -10,6 +10,7 @@ import type { CommitResult, Sink, UnitCursor } from '../../core/sink.js';
 import { copyText } from './copy-text.js';
 import { migratePostgres } from '../../db/postgres/pg-migrate.js';
 import { createPgPool, redact } from '../../db/postgres/pg-pool.js';
+import { isConnectionLost } from '../../db/postgres/pg-transient.js';
 
 const CURSORS_DDL = `CREATE TABLE IF NOT EXISTS sluice_cursors (
   key TEXT PRIMARY KEY, unit TEXT NOT NULL, identity TEXT NOT NULL, size BIGINT NOT NULL,
@@ -223,6 +224,10 @@ export class PostgresSink implements Sink {
   async close(): Promise<void> {
     await this.rollbackAsync();
     await this.pool.end();
+  }
+
+  isTransient(err: unknown): boolean {
+    return isConnectionLost(err);
   }
 
   private async begin(): Promise<pg.PoolClient> {

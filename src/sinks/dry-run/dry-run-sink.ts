@@ -1,6 +1,6 @@
-import type { EncodedRows } from '../core/rows/row-chunk.js';
-import type { Profile } from '../profiles/profile.js';
-import type { CommitResult, Sink, UnitCursor } from '../core/sink.js';
+import type { EncodedRows } from '../../core/rows/row-chunk.js';
+import type { Profile } from '../../profiles/profile.js';
+import type { CommitResult, Sink, UnitCursor } from '../../core/sink.js';
 
 /**
  * `--dry-run`: decodes, maps and counts, writes nothing and remembers no cursor. Its outcomes say

@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A PostgreSQL server of one test file, on its own port, so a test can restart it without touching
+ * the shared server other tests use. Made with the machine's `initdb` and `pg_ctl` (run as the
+ * `postgres` user when the tests run as root: initdb refuses root).
+ */
+export interface OwnPostgres {
+  /** `postgres://postgres@127.0.0.1:PORT/postgres` */
+  url: string;
+  /** Stops (fast: sessions are terminated, as in a real restart) and starts again after `downMs`. */
+  restart(downMs?: number): Promise<void>;
+  /** Stops the server and removes its files. */
+  stop(): void;
+}
+
+/** The bin folder of the newest installed PostgreSQL, or undefined. */
+export function postgresBin(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
+  const bin = versions.map((v) => join(root, v, 'bin')).find((b) => existsSync(join(b, 'initdb')));
+  return bin;
+}
+
+/** Starts a throw-away server on `port`. */
+export function startOwnPostgres(port: number): OwnPostgres {
+  const bin = postgresBin();
+  if (!bin) throw new Error('no initdb found under /usr/lib/postgresql');
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-own-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) chownSync(dir, uidOf('postgres'), gidOf('postgres'));
+  const run = (tool: string, args: string[]): void => {
+    const cmd = join(bin, tool);
+    if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' });
+    else execFileSync(cmd, args, { stdio: 'pipe' });
+  };
+  const data = join(dir, 'data');
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
+  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  const start = (): void => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+  const stopServer = (mode: string): void => run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
+  start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async restart(downMs = 0) {
+      stopServer('fast');
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      start();
+    },
+    stop() {
+      try {
+        stopServer('immediate');
+      } catch {
+        // already stopped
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function uidOf(user: string): number {
+  return Number(execFileSync('id', ['-u', user]).toString().trim());
+}
+
+function gidOf(user: string): number {
+  return Number(execFileSync('id', ['-g', user]).toString().trim());
+}
