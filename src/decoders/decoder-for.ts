@@ -3,22 +3,10 @@ import { JsonArrayDecoder } from './json-array-decoder.js';
 import { NdjsonDecoder } from './ndjson-decoder.js';
 import { SniffingDecoder } from './sniffing-decoder.js';
 
-/** The record formats Sluice decodes. */
-export type RecordFormat = 'ndjson' | 'json';
-
-/** `.json` / `.json.gz` may hold one JSON array (sniffed); everything else is read as NDJSON. */
-export function formatOf(name: string): RecordFormat {
-  return /\.json(\.gz)?$/i.test(name) ? 'json' : 'ndjson';
-}
-
-/** True when a unit of this format can be resumed at a byte offset (NDJSON resumes at every line start). */
-export function resumable(format: RecordFormat): boolean {
-  return format === 'ndjson';
-}
-
 /**
- * The decoder for a unit, starting at its cursor. A `.json` file is sniffed: a JSON array (always
- * read from its start) or, as often in the wild, JSON lines under a `.json` name.
+ * The decoder for the (decompressed) bytes of a unit, starting at its cursor. From the start of a
+ * unit the content decides (`jsonShape`): a JSON array, or JSON lines, whatever the file is called. A
+ * resumed unit is lines: only lines are resumed mid-way (an array is read again from its start).
  */
 export function decoderFor(
   name: string,
@@ -30,6 +18,6 @@ export function decoderFor(
       { file: name, maxLineBytes: options.maxRecordBytes, startOffset: options.startOffset, startLine: options.startLine },
       handler,
     );
-  if (formatOf(name) === 'ndjson') return lines();
-  return new SniffingDecoder({ array: () => new JsonArrayDecoder({ file: name, maxRecordBytes: options.maxRecordBytes }, handler), lines });
+  if (options.startOffset > 0) return lines();
+  return new SniffingDecoder(name, { array: () => new JsonArrayDecoder({ file: name, maxRecordBytes: options.maxRecordBytes }, handler), lines });
 }

@@ -1,15 +1,18 @@
 import type { Decoder } from './decoder.js';
+import { firstNonSpace, jsonShape } from './unit-content.js';
 
 /**
- * For `.json` files, which in the wild hold either one JSON array or JSON lines: looks at the first
- * byte that is not white space and hands the unit to NDJSON for `{` (objects, one per line), else to
- * the array decoder, which also reports a file that is not JSON at all as a damaged unit.
+ * Reads a unit as JSON lines or one JSON array, as its content says (`jsonShape`: the first byte that
+ * is not white space, with the unit's name as a hint only for text that is not JSON at all).
  */
 export class SniffingDecoder implements Decoder {
   private chosen: Decoder | undefined;
   private held: Buffer[] = [];
 
-  constructor(private readonly make: { array: () => Decoder; lines: () => Decoder }) {}
+  constructor(
+    private readonly name: string,
+    private readonly make: { array: () => Decoder; lines: () => Decoder },
+  ) {}
 
   get offset(): number {
     return this.chosen?.offset ?? 0;
@@ -29,14 +32,12 @@ export class SniffingDecoder implements Decoder {
       return;
     }
     this.held.push(Buffer.from(chunk));
-    for (const c of chunk) {
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
-      this.chosen = c === 0x7b ? this.make.lines() : this.make.array();
-      const held = this.held;
-      this.held = [];
-      for (const h of held) this.chosen.push(h);
-      return;
-    }
+    const shape = jsonShape(firstNonSpace(chunk), this.name);
+    if (shape === undefined) return;
+    this.chosen = shape === 'lines' ? this.make.lines() : this.make.array();
+    const held = this.held;
+    this.held = [];
+    for (const h of held) this.chosen.push(h);
   }
 
   finish(partial: 'decode' | 'dead-letter'): void {

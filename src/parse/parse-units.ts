@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import { decoderFor } from '../decoders/decoder-for.js';
 import { profileByName } from '../profiles/registry.js';
 import { ChunkAssembler } from './chunk-assembler.js';
+import { decodeUnit } from './decode-unit.js';
 import type { ParseMessage, UnitPlan } from '../core/parse-message.js';
 import type { ParseOptions } from './parse-options.js';
 import { readSqliteUnit } from './read-sqlite-unit.js';
@@ -26,29 +26,13 @@ export async function* parseUnits(
       yield* readSqliteUnit(plan.index, plan.path, plan.display, plan.sqlite, assembler, plan.size);
       continue;
     }
-    const decoder = decoderFor(
+    yield* decodeUnit(
+      plan.index,
       plan.display,
-      { maxRecordBytes: options.maxLineBytes, startOffset: plan.startOffset, startLine: plan.startLine },
+      plan,
+      options.maxLineBytes,
+      () => openUnitBytes(plan, options.readBytes, stdin),
       assembler,
     );
-    let bytes;
-    try {
-      bytes = openUnitBytes(plan, options.readBytes, stdin);
-      for await (const chunk of bytes.chunks) {
-        decoder.push(chunk);
-        if (!assembler.empty) yield assembler.take(plan.index, decoder.offset, decoder.line, bytes.rawBytes());
-      }
-    } catch (err) {
-      if (!assembler.empty) yield assembler.take(plan.index, decoder.offset, decoder.line, bytes?.rawBytes() ?? 0);
-      yield { kind: 'unit-error', unit: plan.index, message: (err as Error).message };
-      continue;
-    }
-    decoder.finish('decode');
-    if (!assembler.empty) yield assembler.take(plan.index, decoder.offset, decoder.line, bytes.rawBytes());
-    if (decoder.damaged) {
-      yield { kind: 'unit-error', unit: plan.index, message: decoder.damaged };
-      continue;
-    }
-    yield { kind: 'unit-end', unit: plan.index, endOffset: decoder.offset, endLine: decoder.line, rawBytes: bytes.rawBytes() };
   }
 }

@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { SluiceError } from '../core/errors.js';
 import type { UnitPlan } from '../core/parse-message.js';
+import { unitBytes } from './unit-bytes.js';
 
 /** Bytes of one unit from its resume point, and how many raw bytes have been read so far. */
 export interface UnitBytes {
@@ -12,13 +14,18 @@ export interface UnitBytes {
 
 /**
  * Opens a unit for reading from its cursor. A plain file is read from the offset directly; a gzip
- * file cannot seek, so it is decompressed from the start and the bytes before the offset skipped.
+ * file (told by its content when it was planned) cannot seek, so it is decompressed from the start and
+ * the bytes before the offset skipped. Standard input is gunzipped when its first bytes say gzip. A
+ * `.gz` name on bytes that are not gzip is an error, as in every source.
  */
 export function openUnitBytes(plan: UnitPlan, readBytes: number, stdin?: Readable): UnitBytes {
   if (plan.path === null) {
     if (!stdin) throw new Error('standard input can only be read in the main thread');
     let raw = 0;
-    return { chunks: counted(stdin, (n) => (raw += n)), rawBytes: () => raw };
+    return { chunks: unitBytes(counted(stdin, (n) => (raw += n)), plan.display), rawBytes: () => raw };
+  }
+  if (!plan.gzip && /\.gz$/i.test(plan.display)) {
+    throw new SluiceError('SLUICE_E_SOURCE', `${plan.display}: named .gz but is not gzip data`);
   }
   const file = createReadStream(plan.path, {
     start: plan.gzip ? 0 : plan.startOffset,
@@ -33,7 +40,7 @@ export function openUnitBytes(plan: UnitPlan, readBytes: number, stdin?: Readabl
   return { chunks: skipBytes(gunzip, plan.startOffset), rawBytes: () => file.bytesRead };
 }
 
-async function* counted(stream: Readable, add: (n: number) => void): AsyncIterable<Buffer> {
+async function* counted(stream: Readable, add: (n: number) => void): AsyncGenerator<Buffer> {
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     add(buf.length);

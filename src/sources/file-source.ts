@@ -17,8 +17,6 @@ export interface FileUnitRef {
   display: string;
   /** Absolute path; null for standard input. */
   path: string | null;
-  /** Gzip-compressed (`.gz`), decompressed while read. */
-  gzip: boolean;
 }
 
 /**
@@ -74,11 +72,11 @@ export async function resolveFileUnits(patterns: readonly string[]): Promise<Fil
     const abs = resolve(path);
     if (seen.has(abs)) return;
     seen.add(abs);
-    units.push({ display, path: abs, gzip: abs.endsWith('.gz') });
+    units.push({ display, path: abs });
   };
   for (const pattern of patterns) {
     if (pattern === '-') {
-      units.push({ display: '-', path: null, gzip: false });
+      units.push({ display: '-', path: null });
       continue;
     }
     if (existsSync(pattern)) {

@@ -1,6 +1,6 @@
 import { identityString, readFileIdentity, sameFile } from './file-identity.js';
 import type { FileUnitRef } from './file-source.js';
-import { formatOf, resumable } from '../decoders/decoder-for.js';
+import { peekUnit } from './peek-unit.js';
 import type { Sink, UnitCursor } from '../core/sink.js';
 import type { UnitPlan } from '../core/parse-message.js';
 
@@ -37,24 +37,26 @@ export async function planUnits(refs: readonly FileUnitRef[], sink: Sink, scope:
   const alreadyDone: FileUnitRef[] = [];
   let bytesTotal = 0;
   for (const ref of refs) {
-    const base = { index: plans.length, display: ref.display, path: ref.path, gzip: ref.gzip };
+    const base = { index: plans.length, display: ref.display, path: ref.path, gzip: false };
     if (ref.path === null) {
       plans.push({ ...base, startOffset: 0, startLine: 0, cursorKey: null, identity: 'stdin', size: 0 });
       continue;
     }
     const id = readFileIdentity(ref.path);
+    const peek = peekUnit(ref.path, ref.display);
+    const gzip = peek.content === 'gzip';
     const cursorKey = cursorKeyOf(scope, id.dev, id.ino);
-    const stored = await validCursor(sink, cursorKey, ref.path, id.size, ref.gzip);
-    if (stored?.done && (ref.gzip ? stored.size === id.size : stored.offset === id.size)) {
+    const stored = await validCursor(sink, cursorKey, ref.path, id.size, gzip);
+    if (stored?.done && (gzip ? stored.size === id.size : stored.offset === id.size)) {
       alreadyDone.push(ref);
       continue;
     }
     // A JSON array cannot be entered mid-way: it is read again from the start (the key dedupes).
-    const resume = stored !== undefined && resumable(formatOf(ref.display));
+    const resume = stored !== undefined && peek.shape !== 'array';
     const startOffset = resume ? stored.offset : 0;
     const startLine = resume ? stored.line : 0;
-    plans.push({ ...base, startOffset, startLine, cursorKey, identity: identityString(id), size: id.size });
-    bytesTotal += ref.gzip ? id.size : id.size - startOffset;
+    plans.push({ ...base, gzip, startOffset, startLine, cursorKey, identity: identityString(id), size: id.size });
+    bytesTotal += gzip ? id.size : id.size - startOffset;
   }
   return { plans, alreadyDone, bytesTotal };
 }

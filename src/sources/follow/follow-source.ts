@@ -2,7 +2,7 @@ import { fstatSync, openSync, closeSync, readSync, statSync } from 'node:fs';
 import { ChunkAssembler } from '../../parse/chunk-assembler.js';
 import type { ParseMessage, UnitPlan } from '../../core/parse-message.js';
 import type { ParseOptions } from '../../parse/parse-options.js';
-import { NdjsonDecoder } from '../../decoders/ndjson-decoder.js';
+import { decoderFor } from '../../decoders/decoder-for.js';
 import { cursorKeyOf, validCursor } from '../plan-units.js';
 import { profileByName } from '../../profiles/registry.js';
 import type { Source, SourceContext } from '../source.js';
@@ -71,7 +71,7 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
   const open = (path: string, key: string, startOffset: number, startLine: number): UnitPlan | undefined => {
     // The identity is filled in (and refreshed while the head grows) by the TailedFile.
     const plan: UnitPlan = { index: nextUnit, display: path, path, gzip: false, startOffset, startLine, cursorKey: key, identity: '', size: 0 };
-    const decoder = new NdjsonDecoder({ file: path, maxLineBytes: o.parse.maxLineBytes, startOffset, startLine }, assembler);
+    const decoder = decoderFor(path, { maxRecordBytes: o.parse.maxLineBytes, startOffset, startLine }, assembler);
     try {
       const tail = new TailedFile(plan, decoder, path, startOffset);
       plan.size = tail.size;

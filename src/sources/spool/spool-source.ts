@@ -3,18 +3,18 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stat } from 'node:fs/promises';
 import { ChunkAssembler } from '../../parse/chunk-assembler.js';
+import { decodeUnit, type UnitStream } from '../../parse/decode-unit.js';
+import { unitBytes } from '../../parse/unit-bytes.js';
 import { readSqliteUnit } from '../../parse/read-sqlite-unit.js';
 import { ParserPool } from '../../parse/parser-pool.js';
 import type { ParseJob } from '../../parse/parser-thread.js';
 import type { ParseMessage, UnitPlan } from '../../core/parse-message.js';
 import type { ParseOptions } from '../../parse/parse-options.js';
-import { decoderFor } from '../../decoders/decoder-for.js';
 import type { SqliteRowsSpec } from '../../core/parse-message.js';
 import type { DiscoveredUnit, Ledger, LedgerUnit } from '../../ledger/ledger.js';
 import { profileByName } from '../../profiles/registry.js';
 import type { Source, SourceContext } from '../source.js';
 import { removeStaleUnitFiles, sqliteUnitFile, type SqliteUnitFile } from './sqlite-unit-file.js';
-import { unitBytes } from './unit-bytes.js';
 import type { UnitLister } from './unit-lister.js';
 
 /** Units claimed and being fetched ahead of the one being written. */
@@ -171,26 +171,18 @@ export class SpoolSource implements Source {
     const display = plan.display;
     yield { kind: 'unit-start', unit: index, plan };
     assembler.startUnit(display);
-    const decoder = decoderFor(display, { maxRecordBytes: this.o.parse.maxLineBytes, startOffset: 0, startLine: 0 }, assembler);
-    let raw = 0;
-    try {
-      for await (const chunk of unitBytes(await opened, unit.key)) {
-        raw += chunk.length;
-        decoder.push(chunk);
-        if (!assembler.empty) yield assembler.take(index, decoder.offset, decoder.line, raw);
-      }
-      decoder.finish('decode');
-    } catch (err) {
-      if (!assembler.empty) yield assembler.take(index, decoder.offset, decoder.line, raw);
-      yield { kind: 'unit-error', unit: index, message: (err as Error).message };
-      return;
-    }
-    if (!assembler.empty) yield assembler.take(index, decoder.offset, decoder.line, raw);
-    if (decoder.damaged) {
-      yield { kind: 'unit-error', unit: index, message: decoder.damaged };
-      return;
-    }
-    yield { kind: 'unit-end', unit: index, endOffset: decoder.offset, endLine: decoder.line, rawBytes: raw };
+    const open = async (): Promise<UnitStream> => {
+      let raw = 0;
+      const stored = await opened;
+      const counted = (async function* () {
+        for await (const chunk of stored as AsyncIterable<Buffer>) {
+          raw += chunk.length;
+          yield chunk;
+        }
+      })();
+      return { chunks: unitBytes(counted, unit.key), rawBytes: () => raw };
+    };
+    yield* decodeUnit(index, display, { startOffset: 0, startLine: 0 }, this.o.parse.maxLineBytes, open, assembler);
   }
 
   /**

@@ -1,19 +1,20 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { SluiceError } from '../../core/errors.js';
+import { SluiceError } from '../core/errors.js';
 
 /**
  * The decompressed bytes of a stored unit, streamed. Gzip is recognised by its magic bytes, not its
  * name; a `.gz` name on bytes that are not gzip is an error, so the unit fails with a clear reason.
  */
-export async function* unitBytes(stored: Readable, name: string): AsyncIterable<Buffer> {
-  const iterator = (stored as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+export async function* unitBytes(stored: AsyncIterable<Buffer>, name: string): AsyncIterable<Buffer> {
+  const iterator = stored[Symbol.asyncIterator]();
+  const close = (): void => void iterator.return?.();
   const first = await iterator.next();
   if (first.done) return;
   const head = first.value;
   const gzipped = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   if (!gzipped && /\.gz$/i.test(name)) {
-    stored.destroy();
+    close();
     throw new SluiceError('SLUICE_E_SOURCE', `${name}: named .gz but is not gzip data`);
   }
   const rest = (async function* () {
@@ -37,7 +38,7 @@ export async function* unitBytes(stored: Readable, name: string): AsyncIterable<
     throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken gzip data (${(err as Error).message})`, { cause: err });
   } finally {
     // Broken data (or a reader that stops early) leaves the stored stream half read: close it.
-    if (!stored.destroyed && !stored.readableEnded) stored.destroy();
+    close();
   }
   await feeding;
 }
