@@ -21,6 +21,9 @@ export function createPgPool(url: string, max = 4): { pool: pg.Pool; schema: str
   // An idle client whose server went away (a restart) emits 'error'; unheard, it would end the
   // process. The pool drops that client; the next query fails or reconnects, and callers decide.
   pool.on('error', () => undefined);
+  // The same for a client checked out when its connection dies (the pool listens only to idle ones):
+  // its query in flight is rejected, which is what the borrower acts on.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   if (schema) {
     pool.on('connect', (client) => {
       // Queued before any query of the borrower; the schema itself is created by the migrations.
