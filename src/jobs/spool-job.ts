@@ -44,22 +44,24 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
       writeFileSync(importMarker, `${new Date().toISOString()} imported ${state.from}\n`);
     }
     const afterUnit = afterUnitAction(config.after, lister);
-    const source = new SpoolSource({
-      lister,
-      ledger,
-      parse: {
-        profile: profile.name,
-        profileOptions: { documents: sinkKind.documents && !config.dryRun },
-        maxLineBytes: config.maxLineBytes,
-        readBytes: 256 * 1024,
-      },
-      mode: config.mode,
-      intervalSec: config.intervalSec,
-      since: config.since ? new Date(config.since) : undefined,
-      leaseSec: config.leaseSec,
-      maxAttempts: config.maxAttempts,
-      sqliteUnits: profile.sqliteUnits,
-    });
+    // A factory: a spool service starts its source afresh after its database came back.
+    const source = (): SpoolSource =>
+      new SpoolSource({
+        lister,
+        ledger,
+        parse: {
+          profile: profile.name,
+          profileOptions: { documents: sinkKind.documents && !config.dryRun },
+          maxLineBytes: config.maxLineBytes,
+          readBytes: 256 * 1024,
+        },
+        mode: config.mode,
+        intervalSec: config.intervalSec,
+        since: config.since ? new Date(config.since) : undefined,
+        leaseSec: config.leaseSec,
+        maxAttempts: config.maxAttempts,
+        sqliteUnits: profile.sqliteUnits,
+      });
     const result = await runJob({
       job: 'spool',
       source,

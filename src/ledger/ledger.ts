@@ -83,6 +83,11 @@ export interface Ledger {
   retry(target: { key: string } | { allFailed: true }): Promise<number>;
   /** A stuck PROCESSING unit back to PENDING; returns whether one was released. */
   release(key: string): Promise<boolean>;
+  /**
+   * Every PROCESSING unit of `worker` back to PENDING: a worker that starts its source again (after
+   * its database came back) takes back what it held, instead of waiting out its own leases.
+   */
+  releaseHeldBy(worker: string): Promise<number>;
   close(): Promise<void>;
 }
 

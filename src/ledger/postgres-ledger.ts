@@ -159,6 +159,14 @@ export class PostgresLedger implements Ledger {
     return (r.rowCount ?? 0) > 0;
   }
 
+  async releaseHeldBy(worker: string): Promise<number> {
+    const r = await this.pool.query(
+      `UPDATE ${LEDGER_TABLE} SET status = 'PENDING', lease_until = NULL, updated_at = now() WHERE worker = $1 AND status = 'PROCESSING'`,
+      [worker],
+    );
+    return r.rowCount ?? 0;
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

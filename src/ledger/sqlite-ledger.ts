@@ -150,6 +150,13 @@ export class SqliteLedger implements Ledger {
     );
   }
 
+  async releaseHeldBy(worker: string): Promise<number> {
+    const now = new Date().toISOString();
+    return this.conn
+      .prepare(`UPDATE ${LEDGER_TABLE} SET status = 'PENDING', lease_until = NULL, updated_at = ? WHERE worker = ? AND status = 'PROCESSING'`)
+      .run(now, worker).changes;
+  }
+
   async close(): Promise<void> {
     this.db?.close();
     this.db = undefined;

@@ -93,6 +93,8 @@ export class SpoolSource implements Source {
     const { lister, ledger } = this.o;
     if (this.o.sqliteUnits) await removeStaleUnitFiles();
     const assembler = new ChunkAssembler(profileByName(this.o.parse.profile), this.o.parse.profileOptions);
+    // Units this process held when its source stopped on a lost database are its own to take again.
+    await ledger.releaseHeldBy(this.worker);
     const ahead: Ahead[] = [];
     let index = 0;
     let listedAt = 0;
