@@ -58,6 +58,7 @@ export async function buildApp(service: LdoService, options: AppOptions): Promis
     metrics.rejected(httpErr.code);
     // A rejected upload may still be arriving: answer, then close rather than read the rest.
     if (!request.raw.complete) void reply.header('connection', 'close');
+    if (httpErr.statusCode === 503) void reply.header('retry-after', '1');
     return reply.code(httpErr.statusCode).send(httpErr.toJSON());
   });
   app.setNotFoundHandler(async (request, reply) => {

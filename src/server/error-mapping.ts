@@ -1,3 +1,4 @@
+import { isConnectionLost } from '../db/postgres/pg-transient.js';
 import { HttpError } from './http-error.js';
 
 const BY_FASTIFY_CODE: Record<string, () => HttpError> = {
@@ -24,5 +25,7 @@ export function toHttpError(err: unknown): HttpError {
   if (typeof e.message === 'string' && /multipart|part|boundary|form/i.test(e.message) && !e.code) {
     return new HttpError('bad_multipart', `malformed multipart body: ${e.message}`);
   }
+  // The PostgreSQL registry is restarting or unreachable: worth a retry, not a failure of the request.
+  if (isConnectionLost(err)) return new HttpError('registry_unavailable', 'the registry database is unavailable; retry in a moment');
   return new HttpError('internal', 'the service failed; the request id is in the log');
 }

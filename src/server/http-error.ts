@@ -22,6 +22,7 @@ export const HTTP_ERRORS = {
   not_found: 404,
   range_not_satisfiable: 416,
   internal: 500,
+  registry_unavailable: 503,
 } as const;
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;

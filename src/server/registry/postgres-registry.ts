@@ -20,6 +20,7 @@ export class PostgresRegistry implements LdoRegistry {
   readonly description: string;
   private readonly owner = randomInt(1, 2 ** 31 - 1);
   private lockClient: pg.PoolClient | undefined;
+  private closed = false;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -39,16 +40,54 @@ export class PostgresRegistry implements LdoRegistry {
     parsed.searchParams.delete('schema');
     const pool = new pg.Pool({ connectionString: parsed.toString(), max: 8 });
     pool.on('error', () => undefined); // an idle client's error is seen again by the next query
+    // A checked-out client whose connection dies (a server restart) must not end the process either.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const registry = new PostgresRegistry(pool, schema, parsed);
     try {
       await registry.migrate();
-      registry.lockClient = await pool.connect();
-      await registry.lockClient.query('SELECT pg_advisory_lock($1, $2)', [LOCK_SPACE, registry.owner]);
+      await registry.takeLivenessLock();
     } catch (err) {
       await pool.end();
       throw new SluiceError('SLUICE_E_REGISTRY', `cannot open the PostgreSQL registry: ${(err as Error).message}`, { cause: err });
     }
     return registry;
+  }
+
+  /**
+   * Takes this process's liveness lock on a connection of its own. When that connection dies (the
+   * server restarted), the lock is gone with it: it is taken again with back-off, so other replicas'
+   * cleanup sees this process alive again as soon as the server is back.
+   */
+  private async takeLivenessLock(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1, $2)', [LOCK_SPACE, this.owner]);
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+    this.lockClient = client;
+    client.on('error', (err: Error) => {
+      if (this.closed || this.lockClient !== client) return;
+      this.lockClient = undefined;
+      client.release(err);
+      process.stderr.write(`sluice serve: lost ${this.description}: ${err.message}; taking the liveness lock again when it is back\n`);
+      void this.relock();
+    });
+  }
+
+  private async relock(): Promise<void> {
+    for (let attempt = 1; !this.closed; attempt += 1) {
+      await new Promise((r) => setTimeout(r, Math.min(30_000, 250 * 2 ** Math.min(attempt, 7))).unref());
+      if (this.closed) return;
+      try {
+        await this.takeLivenessLock();
+        process.stderr.write(`sluice serve: ${this.description} is back; liveness lock taken again\n`);
+        return;
+      } catch {
+        // still down: try again later
+      }
+    }
   }
 
   private t(name: string): string {
@@ -187,6 +226,7 @@ export class PostgresRegistry implements LdoRegistry {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.lockClient?.release();
     await this.pool.end();
   }
