@@ -41,6 +41,10 @@ export const ArchiveConfigSchema = z
     concurrency: count(1, 64).default(8),
     /** API key for the service (`SLUICE_API_KEY`). */
     apiKey: z.string().optional(),
+    /** Status JSON (rows sent, stored, replayed, conflicts), replaced atomically every second. */
+    statusFile: z.string().min(1).optional(),
+    /** Progress on stderr (a bar on a TTY, log lines elsewhere). */
+    progress: z.boolean().default(true),
   })
   .strict()
   .refine((c) => (c.to === undefined) !== (c.store === undefined), { error: 'give exactly one of --to http://host:8001 or --store URL', path: ['to'] });

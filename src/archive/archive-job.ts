@@ -23,7 +23,13 @@ export interface ArchiveSummary {
  * run again, acknowledged-but-not-deleted rows are sent again and answered as replays: nothing is lost,
  * nothing stored twice.
  */
-export async function runArchive(config: ArchiveConfig, sink: LdoSink | undefined, onProgress?: (s: ArchiveSummary) => void): Promise<ArchiveSummary> {
+export async function runArchive(
+  config: ArchiveConfig,
+  sink: LdoSink | undefined,
+  onProgress?: (s: ArchiveSummary) => void,
+  /** A stop request ends the run between pages: the page in hand is sent and removed first. */
+  stop?: AbortSignal,
+): Promise<ArchiveSummary> {
   const table = await SourceTable.open(config.from, config.table, config.idColumn, config.timeColumn);
   const summary: ArchiveSummary = { rows: 0, stored: 0, replayed: 0, removed: 0, conflicts: 0, dryRun: config.dryRun };
   try {
@@ -34,7 +40,7 @@ export async function runArchive(config: ArchiveConfig, sink: LdoSink | undefine
       return summary;
     }
     let after: unknown;
-    for (;;) {
+    while (stop?.aborted !== true) {
       const rows = await table.page(cutoff, after, config.pageSize, payload);
       if (rows.length === 0) break;
       after = rows[rows.length - 1]?.[config.idColumn];

@@ -3,6 +3,7 @@ import { ArchiveConfigSchema } from '../archive/archive-config.js';
 import type { LdoSink } from '../archive/ldo-sink.js';
 import { validateConfig } from '../core/config/validate.js';
 import { EXIT } from '../core/errors.js';
+import { Shutdown } from '../core/shutdown.js';
 import { ServeConfigSchema } from '../server/serve-config.js';
 
 interface ArchiveFlags {
@@ -20,6 +21,8 @@ interface ArchiveFlags {
   pageSize?: string;
   concurrency?: string;
   json?: boolean;
+  statusFile?: string;
+  progress?: boolean;
 }
 
 const EXAMPLES = `
@@ -56,6 +59,8 @@ export function archiveCommand(): Command {
       .option('--page-size <n>', 'rows per keyset page (default 500)')
       .option('--concurrency <n>', 'uploads in flight (default 8)')
       .option('--json', 'print the summary as one JSON line on stdout')
+      .option('--status-file <path>', 'JSON status (rows sent, stored, replayed, conflicts), replaced atomically every second')
+      .option('--no-progress', 'no progress bar or progress log lines')
       .addHelpText('after', EXAMPLES)
       .action(async (flags: ArchiveFlags) => {
         const config = validateConfig(ArchiveConfigSchema, {
@@ -73,32 +78,45 @@ export function archiveCommand(): Command {
           pageSize: flags.pageSize,
           concurrency: flags.concurrency,
           apiKey: process.env.SLUICE_API_KEY,
+          statusFile: flags.statusFile,
+          progress: flags.progress !== false && (flags.json !== true || process.stderr.isTTY === true),
         });
         const { runArchive } = await import('../archive/archive-job.js');
         const { HttpLdoSink, StoreLdoSink } = await import('../archive/ldo-sink.js');
         const { openService } = await import('../server/run-serve.js');
-        let sink: LdoSink | undefined;
-        let close = async (): Promise<void> => undefined;
-        if (!config.dryRun && config.store) {
-          const service = await openService(ServeConfigSchema.parse({ store: config.store, registry: config.registry }));
-          await service.recover();
-          sink = new StoreLdoSink(service);
-          close = () => service.registry.close();
-        } else if (!config.dryRun && config.to) {
-          sink = new HttpLdoSink(config.to, config.apiKey);
-        }
-        try {
-          const summary = await runArchive(config, sink);
-          const line = config.dryRun
-            ? `${summary.rows} rows of ${config.table} are older than ${config.olderThan} (dry run: nothing sent)`
-            : `archived ${summary.rows} rows of ${config.table}: ${summary.stored} stored, ${summary.replayed} already stored, ` +
-              `${summary.removed} ${config.keepMetadata ? 'emptied' : 'deleted'}, ${summary.conflicts} conflicts`;
-          process.stderr.write(`sluice archive: ${line}\n`);
-          if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-          if (summary.conflicts > 0) process.exitCode = EXIT.failed;
-        } finally {
-          await close();
-        }
+        const { withHarness } = await import('../jobs/run-harness.js');
+        await withHarness({ job: 'archive', statusFile: config.statusFile, progress: config.progress, finishing: 'finishing the page in hand' }, async ({ bus, shutdown, stop }) => {
+          let sink: LdoSink | undefined;
+          let close = async (): Promise<void> => undefined;
+          if (!config.dryRun && config.store) {
+            const service = await openService(ServeConfigSchema.parse({ store: config.store, registry: config.registry }));
+            await service.recover();
+            sink = new StoreLdoSink(service);
+            close = () => service.registry.close();
+          } else if (!config.dryRun && config.to) {
+            sink = new HttpLdoSink(config.to, config.apiKey);
+          }
+          try {
+            bus.setPhase('archiving');
+            const summary = await runArchive(config, sink, (s) => {
+              bus.set('read', s.rows);
+              bus.set('written', s.stored);
+              bus.set('duplicates', s.replayed);
+              bus.set('bad', s.conflicts);
+            }, stop);
+            bus.end(shutdown.requested ? 'stopped' : 'done');
+            const line = config.dryRun
+              ? `${summary.rows} rows of ${config.table} are older than ${config.olderThan} (dry run: nothing sent)`
+              : `archived ${summary.rows} rows of ${config.table}: ${summary.stored} stored, ${summary.replayed} already stored, ` +
+                `${summary.removed} ${config.keepMetadata ? 'emptied' : 'deleted'}, ${summary.conflicts} conflicts`;
+            process.stderr.write(`sluice archive: ${line}${shutdown.requested ? ' (stopped: run it again to go on)' : ''}\n`);
+            if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+            if (shutdown.requested) process.exitCode = Shutdown.exitCodeFor(shutdown.requested);
+            else if (summary.conflicts > 0) process.exitCode = EXIT.failed;
+          } finally {
+            await close();
+          }
+        });
       }),
   );
   return archive;

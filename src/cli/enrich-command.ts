@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { validateConfig } from '../core/config/validate.js';
 import { SluiceError } from '../core/errors.js';
+import { Shutdown } from '../core/shutdown.js';
 import { EnrichConfigSchema } from '../enrich/enrich-config.js';
 
 interface EnrichFlags {
@@ -14,6 +15,7 @@ interface EnrichFlags {
   limit?: string;
   dryRun?: boolean;
   json?: boolean;
+  statusFile?: string;
 }
 
 const HELP = `
@@ -48,6 +50,7 @@ export function enrichCommand(): Command {
     .option('--limit <n>', 'at most N lookups per service in this run; 0 for all (default 0)')
     .option('--dry-run', 'say what would be looked up; no request, no write')
     .option('--json', 'print the summary as JSON on stdout')
+    .option('--status-file <path>', 'JSON status (lookups done, answers cached, errors), replaced atomically every second')
     .addHelpText('after', HELP)
     .action(async (flags: EnrichFlags) => {
       const config = validateConfig(EnrichConfigSchema, {
@@ -61,14 +64,22 @@ export function enrichCommand(): Command {
         limit: flags.limit,
         dryRun: flags.dryRun ?? false,
         json: flags.json ?? false,
+        statusFile: flags.statusFile,
       });
       // Loaded here: other commands start without SQLite lookups and HTTP machinery.
       const { runEnrich } = await import('../enrich/run-enrich.js');
       const { formatEnrichSummary } = await import('../enrich/enrich-summary.js');
-      const summary = await runEnrich(config, { VT_API_KEY: process.env.VT_API_KEY, DSHIELD_EMAIL: process.env.DSHIELD_EMAIL });
-      if (config.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-      else process.stderr.write(`${formatEnrichSummary(summary)}\n`);
-      const errors = summary.services.reduce((n, s) => n + s.errors, 0);
-      if (errors > 0) throw new SluiceError('SLUICE_E_ENRICH', `${errors} lookups failed`);
+      const { withHarness } = await import('../jobs/run-harness.js');
+      await withHarness({ job: 'enrich', statusFile: config.statusFile, finishing: 'finishing the lookup in hand' }, async ({ bus, shutdown, stop }) => {
+        bus.setPhase('looking up');
+        const env = { VT_API_KEY: process.env.VT_API_KEY, DSHIELD_EMAIL: process.env.DSHIELD_EMAIL };
+        const summary = await runEnrich(config, env, { bus, stop });
+        bus.end(shutdown.requested ? 'stopped' : 'done');
+        if (config.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+        else process.stderr.write(`${formatEnrichSummary(summary)}\n`);
+        const errors = summary.services.reduce((n, s) => n + s.errors, 0);
+        if (shutdown.requested) process.exitCode = Shutdown.exitCodeFor(shutdown.requested);
+        else if (errors > 0) throw new SluiceError('SLUICE_E_ENRICH', `${errors} lookups failed`);
+      });
     });
 }

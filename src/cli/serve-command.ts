@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { Shutdown } from '../core/shutdown.js';
 import { validateConfig } from '../core/config/validate.js';
 import { ServeConfigSchema } from '../server/serve-config.js';
 
@@ -15,6 +14,7 @@ interface ServeFlags {
   requestTimeoutSec?: string;
   logLevel?: string;
   reindex?: boolean;
+  statusFile?: string;
 }
 
 const EXAMPLES = `
@@ -43,6 +43,7 @@ export function serveCommand(): Command {
     .option('--idle-timeout-sec <n>', 'cut off a client that sends nothing this long (default 30)')
     .option('--request-timeout-sec <n>', 'longest time to receive one request (default 3600)')
     .option('--log-level <level>', 'JSON request log on stdout: fatal|error|warn|info|debug|silent (default info)')
+    .option('--status-file <path>', 'JSON status (uploads stored, replayed, rejected), replaced atomically every second')
     .option('--reindex', 'rebuild the registry from the store\'s ldo.json files, then exit')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: ServeFlags) => {
@@ -61,6 +62,7 @@ export function serveCommand(): Command {
         requestTimeoutSec: flags.requestTimeoutSec,
         logLevel: flags.logLevel,
         reindex: flags.reindex === true,
+        statusFile: flags.statusFile,
       });
       const { openService, startServer } = await import('../server/run-serve.js');
       if (config.reindex) {
@@ -73,12 +75,16 @@ export function serveCommand(): Command {
         }
         return;
       }
-      const server = await startServer(config);
-      process.stderr.write(`sluice serve: listening on ${server.url} (store ${server.service.store.url}, registry ${server.service.registry.description})\n`);
-      const shutdown = new Shutdown('finishing the uploads in flight');
-      await new Promise<void>((resolve) => shutdown.install(resolve));
-      await server.close();
-      shutdown.uninstall();
-      process.stderr.write('sluice serve: stopped\n');
+      const { withHarness } = await import('../jobs/run-harness.js');
+      await withHarness({ job: 'serve', statusFile: config.statusFile, finishing: 'finishing the uploads in flight' }, async ({ bus, stop }) => {
+        const server = await startServer(config, undefined, bus);
+        process.stderr.write(`sluice serve: listening on ${server.url} (store ${server.service.store.url}, registry ${server.service.registry.description})\n`);
+        bus.setPhase('serving');
+        if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
+        bus.setPhase('stopping');
+        await server.close();
+        bus.end('stopped');
+        process.stderr.write('sluice serve: stopped\n');
+      });
     });
 }

@@ -45,6 +45,8 @@ export const EnrichConfigSchema = z
     dryRun: z.boolean().default(false),
     /** Print the summary as JSON on stdout. */
     json: z.boolean().default(false),
+    /** Status JSON (lookups done, answers cached, errors), replaced atomically every second. */
+    statusFile: z.string().min(1).optional(),
   })
   .strict();
 

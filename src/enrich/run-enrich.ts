@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { SluiceError } from '../core/errors.js';
+import type { TelemetryBus } from '../core/telemetry-bus.js';
 import { COWRIE_SQLITE_MIGRATIONS } from '../profiles/cowrie/schema.js';
 import { openSqliteDatabase } from '../db/sqlite/open-database.js';
 import { migrate } from '../db/sqlite/schema-versions.js';
@@ -27,7 +28,15 @@ export interface EnrichEnv {
  * have no fresh cached answer, caches each answer, then sets the session flags from the cache.
  * Runs beside an ingest: its own connection, short write transactions, a long busy timeout.
  */
-export async function runEnrich(config: EnrichConfig, env: EnrichEnv): Promise<EnrichSummary> {
+/** What the run reports to and stops on (the common harness gives both). */
+export interface EnrichRun {
+  /** Lookups are counted as read, cached answers as written, failed lookups as bad. */
+  bus?: TelemetryBus | undefined;
+  /** A stop request ends the lookups after the one in hand; the flags are still set from what is cached. */
+  stop?: AbortSignal | undefined;
+}
+
+export async function runEnrich(config: EnrichConfig, env: EnrichEnv, run: EnrichRun = {}): Promise<EnrichSummary> {
   const started = performance.now();
   const db = openEnrichDatabase(config.db, config.dryRun);
   try {
@@ -49,7 +58,7 @@ export async function runEnrich(config: EnrichConfig, env: EnrichEnv): Promise<E
     await Promise.all(
       services.map(async ({ service, base, rate, summary }) => {
         if (!service) return;
-        await lookUp(service, base, new TokenBucket(rate), cache, freshSince, config, summary);
+        await lookUp(service, base, new TokenBucket(rate), cache, freshSince, config, summary, run);
       }),
     );
     for (const { service, summary } of services) {
@@ -77,6 +86,7 @@ async function lookUp(
   freshSince: string,
   config: EnrichConfig,
   summary: ServiceSummary,
+  run: EnrichRun,
 ): Promise<void> {
   summary.keys = cache.countKeys(service.keysSql);
   const stale = cache.staleKeys(service.name, service.keysSql, freshSince);
@@ -90,6 +100,11 @@ async function lookUp(
     return;
   }
   for (const key of todo) {
+    if (run.stop?.aborted) {
+      summary.deferred += todo.length - todo.indexOf(key);
+      return;
+    }
+    run.bus?.add('read', 1);
     let verdict;
     let body: unknown = null;
     try {
@@ -108,13 +123,16 @@ async function lookUp(
     } catch {
       // Network failure or timeout: the key stays stale and is tried again next run.
       summary.errors++;
+      run.bus?.add('bad', 1);
       continue;
     }
     if (verdict.kind === 'error') {
       summary.errors++;
+      run.bus?.add('bad', 1);
       continue;
     }
     cache.put(service.name, key, verdict.flagged, body, new Date().toISOString());
+    run.bus?.add('written', 1);
     summary.fetched++;
     if (verdict.flagged) summary.flagged++;
     if (!verdict.known) summary.unknown++;

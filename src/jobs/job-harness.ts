@@ -1,10 +1,9 @@
 import { basename, dirname, extname, join } from 'node:path';
 import type { Sink } from '../core/sink.js';
-import { ProgressRenderer } from '../telemetry/progress-renderer.js';
-import { StatusFileWriter } from '../telemetry/status-file.js';
-import { TelemetryBus } from '../core/telemetry-bus.js';
+import type { TelemetryBus } from '../core/telemetry-bus.js';
 import { DeadLetterFile } from '../core/dead-letter-file.js';
-import { Shutdown } from '../core/shutdown.js';
+import type { Shutdown } from '../core/shutdown.js';
+import { withHarness } from './run-harness.js';
 
 /** What every job sets up the same way. */
 export interface JobSetup {
@@ -26,47 +25,30 @@ export interface JobContext {
 }
 
 /**
- * Runs a job body between the set-up and tear-down every job shares: the sink opened (migrations),
- * the dead-letter file reconciled with its committed mark, status file and progress started, signals
- * turned into a graceful stop; and all of it closed again whatever happens.
+ * Runs a flow job's body inside the common harness (bus, status file, progress, signals), with what
+ * flows add: the sink opened (migrations) and the dead-letter file reconciled with its committed mark;
+ * all of it closed again whatever happens.
  */
 export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Promise<T>): Promise<T> {
-  const bus = new TelemetryBus(setup.job);
-  const deadLetter = setup.deadLetterPath === undefined ? undefined : new DeadLetterFile(setup.deadLetterPath);
-  const status = setup.statusFile ? new StatusFileWriter(setup.statusFile, bus) : undefined;
-  const progress = setup.progress ? new ProgressRenderer(bus) : undefined;
-  const stopper = new AbortController();
-  const shutdown = new Shutdown();
   const { sink } = setup;
-
-  // Signals are ours from the start: a SIGTERM while the sink opens still ends the run cleanly.
-  shutdown.install(() => stopper.abort());
-  try {
+  return withHarness(setup, async ({ bus, shutdown, stop }) => {
+    const deadLetter = setup.deadLetterPath === undefined ? undefined : new DeadLetterFile(setup.deadLetterPath);
     await sink.open();
-  } catch (err) {
-    shutdown.uninstall();
-    throw err;
-  }
-  try {
-    status?.start();
-    if (deadLetter) {
-      deadLetter.open(await sink.readCursor(deadLetter.cursorKey));
-      // A baseline mark before any batch, so even the first batch's dead letters are cut off after a crash.
-      await sink.commit([deadLetter.mark()]);
+    try {
+      if (deadLetter) {
+        deadLetter.open(await sink.readCursor(deadLetter.cursorKey));
+        // A baseline mark before any batch, so even the first batch's dead letters are cut off after a crash.
+        await sink.commit([deadLetter.mark()]);
+      }
+      return await body({ bus, sink, deadLetter, shutdown, stop });
+    } catch (err) {
+      await sink.rollback();
+      throw err;
+    } finally {
+      deadLetter?.close();
+      await sink.close();
     }
-    progress?.start();
-    return await body({ bus, sink, deadLetter, shutdown, stop: stopper.signal });
-  } catch (err) {
-    bus.end('failed');
-    await sink.rollback();
-    throw err;
-  } finally {
-    progress?.stop();
-    status?.stop();
-    shutdown.uninstall();
-    deadLetter?.close();
-    await sink.close();
-  }
+  });
 }
 
 /** `logs/bridge.db` → `logs/bridge.dead-letter.ndjson`: dead letters live beside the database. */

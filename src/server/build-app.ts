@@ -8,9 +8,12 @@ import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerReadRoutes } from './routes/read-routes.js';
 import { registerUploadRoute } from './routes/upload-route.js';
 import { ServerMetrics } from './server-metrics.js';
+import type { TelemetryBus } from '../core/telemetry-bus.js';
 
 /** What the HTTP app needs besides the service. */
 export interface AppOptions {
+  /** The run's telemetry bus: uploads and rejections are counted on it too. */
+  bus?: TelemetryBus | undefined;
   /** Accepted API keys; empty means no auth. */
   apiKeys: readonly string[];
   /** Cut off a connection idle this long, in ms. */
@@ -23,7 +26,7 @@ export interface AppOptions {
 
 /** The upload service's HTTP app (not listening yet). */
 export async function buildApp(service: LdoService, options: AppOptions): Promise<{ app: FastifyInstance; metrics: ServerMetrics }> {
-  const metrics = new ServerMetrics();
+  const metrics = new ServerMetrics(options.bus);
   const app = Fastify({
     logger: options.logger,
     connectionTimeout: options.idleTimeoutMs,

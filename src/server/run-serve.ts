@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '../core/errors.js';
+import type { TelemetryBus } from '../core/telemetry-bus.js';
 import { buildApp } from './build-app.js';
 import { LdoService } from './ldo-service.js';
 import { openRegistry, registryUrlFor } from './registry/open-registry.js';
@@ -37,7 +38,7 @@ export function checkAuthPolicy(config: ServeConfig): void {
 }
 
 /** Cleans debris of dead uploads, then listens. */
-export async function startServer(config: ServeConfig, service?: LdoService): Promise<RunningServer> {
+export async function startServer(config: ServeConfig, service?: LdoService, bus?: TelemetryBus): Promise<RunningServer> {
   checkAuthPolicy(config);
   const svc = service ?? (await openService(config));
   try {
@@ -49,6 +50,7 @@ export async function startServer(config: ServeConfig, service?: LdoService): Pr
       idleTimeoutMs: config.idleTimeoutSec * 1000,
       requestTimeoutMs: config.requestTimeoutSec * 1000,
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+      bus,
     });
     if (removed > 0) app.log.warn({ removed }, 'removed the bytes of uploads interrupted by an earlier stop');
     const address = await app.listen({ host: config.host, port: config.port });

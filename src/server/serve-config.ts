@@ -33,6 +33,8 @@ export const ServeConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
     /** Rebuild the registry from the store's `ldo.json` files, then exit. */
     reindex: z.boolean().default(false),
+    /** Status JSON (phase, uploads stored, replayed, rejected), replaced atomically every second. */
+    statusFile: z.string().min(1).optional(),
   })
   .strict();
 

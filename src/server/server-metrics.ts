@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
+import type { TelemetryBus } from '../core/telemetry-bus.js';
 
 /** Prometheus metrics of the upload service, served at `/metrics`. */
 export class ServerMetrics {
@@ -8,7 +9,8 @@ export class ServerMetrics {
   private readonly duration: Histogram;
   private readonly rejections: Counter<'reason'>;
 
-  constructor() {
+  /** `bus`: the run's telemetry (status file): stored uploads count as written, replays as duplicates, errors as bad. */
+  constructor(private readonly bus?: TelemetryBus) {
     this.uploads = new Counter({
       name: 'sluice_ldo_uploads_total',
       help: 'LDO uploads answered with success, by result (ingested, replayed).',
@@ -35,10 +37,12 @@ export class ServerMetrics {
     this.uploads.inc({ result: replayed ? 'replayed' : 'ingested' });
     if (!replayed) this.bytes.inc(bytes);
     this.duration.observe(seconds);
+    this.bus?.add(replayed ? 'duplicates' : 'written', 1);
   }
 
   /** Records one error answer. */
   rejected(reason: string): void {
     this.rejections.inc({ reason });
+    this.bus?.add('bad', 1);
   }
 }

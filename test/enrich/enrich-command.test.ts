@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -100,6 +100,15 @@ describe('sluice enrich --profile cowrie', () => {
     d.close();
     expect(cached).toEqual([{ key: BAD, flagged: 1 }, { key: GOOD, flagged: 0 }, { key: NEW, flagged: 0 }]);
     expect(version.v).toBeGreaterThanOrEqual(3);
+  });
+
+  it('runs in the common harness: its status file counts lookups, cached answers and errors', async () => {
+    const a = await api(RULES());
+    const status = join(tempDir(), 'enrich-status.json');
+    const r = await runSluiceAsync(enrichArgs(a.url, ['--status-file', status]), VT_ENV);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(status, 'utf8')) as { job: string; phase: string; counts: { read: number; written: number; bad: number } };
+    expect(doc).toMatchObject({ job: 'enrich', phase: 'done', counts: { read: 6, written: 6, bad: 0 } });
   });
 
   it('answers from the cache on a second run: no request at all', async () => {
