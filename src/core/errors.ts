@@ -18,6 +18,10 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     hint: 'The database already holds a table of another shape. Use a fresh --db file for this profile.',
   },
+  SLUICE_E_NATIVE_MODULE: {
+    exit: 1,
+    hint: 'Run `npm rebuild better-sqlite3` in the Sluice folder with the Node.js you run it with (it needs python3, make and g++).',
+  },
   SLUICE_E_SINK: { exit: 1, hint: 'Check that the database path or URL is right, reachable and writable.' },
   SLUICE_E_SOURCE: { exit: 1, hint: 'A unit could not be read; check that the file exists and is readable.' },
   SLUICE_E_WORKER: { exit: 1, hint: 'A parser thread failed; this is a bug, please report it with the input.' },

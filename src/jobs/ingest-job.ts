@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { profileByName } from '../profiles/registry.js';
 import { sinkFromUrl } from '../sinks/registry.js';
-import { FileSource } from '../sources/file-source.js';
+import { FileSource, resolveFileUnits } from '../sources/file-source.js';
 import { Batcher } from '../core/batcher.js';
 import type { IngestConfig } from './config/ingest-config.js';
 import { defaultDeadLetterPath } from './job-harness.js';
@@ -13,6 +13,8 @@ const READ_BYTES = 256 * 1024;
 /** `sluice ingest` as a library call: the files once, each from its cursor, then exit. */
 export async function runIngest(config: IngestConfig, options: { stdin?: Readable } = {}): Promise<JobResult> {
   const profile = profileByName(config.profile);
+  // A typo'd path fails before the sink is opened: no empty database is left behind.
+  await resolveFileUnits(config.files);
   const parse = {
     profile: profile.name,
     profileOptions: { session: config.session },

@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { validateConfig } from '../core/config/validate.js';
+import { quietNodeVersionWarning } from './quiet-node-version-warning.js';
 
 export { parseS3Url } from './s3-url.js';
 
@@ -46,6 +47,7 @@ export function s3SettingsFrom(flags: Partial<S3Settings>, env: NodeJS.ProcessEn
  * endpoint it uses path-style addressing and checksums only when required (see `checksums`).
  */
 export function createS3Client(settings: Readonly<S3Settings>): S3Client {
+  quietNodeVersionWarning();
   const custom = settings.endpoint !== undefined;
   const checksums = settings.checksums ?? (custom ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED');
   return new S3Client({

@@ -14,7 +14,16 @@ export function openSqliteDatabase(path: string, options: { readonly?: boolean; 
     if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   } catch (err) {
-    throw new SluiceError('SLUICE_E_SINK', `cannot open SQLite database ${path}: ${(err as Error).message}`, { cause: err });
+    const message = (err as Error).message;
+    if (/NODE_MODULE_VERSION|was compiled against a different Node/.test(message)) {
+      // The driver was built for another Node major (Node was upgraded after `npm ci`).
+      throw new SluiceError(
+        'SLUICE_E_NATIVE_MODULE',
+        `the SQLite driver (better-sqlite3) was compiled for another Node.js than this one (${process.version}); run: npm rebuild better-sqlite3`,
+        { cause: err },
+      );
+    }
+    throw new SluiceError('SLUICE_E_SINK', `cannot open SQLite database ${path}: ${message}`, { cause: err });
   }
   try {
     db.pragma('busy_timeout = 10000');

@@ -1,4 +1,4 @@
-import { fstatSync, openSync, closeSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { ChunkAssembler } from '../../parse/chunk-assembler.js';
 import type { ParseMessage, UnitPlan } from '../../core/parse-message.js';
 import type { ParseOptions } from '../../parse/parse-options.js';
@@ -100,6 +100,7 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
       if (wake.takeFolderEvent() || Date.now() - lastScan >= RESCAN_MS) {
         matches = await o.pattern.list();
         lastScan = Date.now();
+        if (firstScan) announce(o.pattern, matches);
       }
       const newestKey = matches.length > 0 ? keyOfPath(ctx.scope, matches[matches.length - 1]?.path ?? '') : undefined;
       const starts: UnitPlan[] = [];
@@ -220,4 +221,18 @@ function lastLineEnd(path: string, size: number): number {
 function isGone(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * Says at start what is followed, so a typo'd folder or pattern does not look like a quiet success:
+ * the files matching now and the newest, or a warning that nothing matches yet.
+ */
+function announce(pattern: DatePattern, matches: readonly PatternMatch[]): void {
+  const newest = matches[matches.length - 1]?.path;
+  if (newest === undefined) {
+    const where = existsSync(pattern.folder) ? `in ${pattern.folder}` : `(folder ${pattern.folder} does not exist)`;
+    process.stderr.write(`sluice follow: warning: nothing matches ${pattern.pattern} ${where} yet; waiting for files to appear\n`);
+    return;
+  }
+  process.stderr.write(`sluice follow: following ${pattern.pattern}: ${matches.length} file(s) match now, newest ${newest}\n`);
 }
