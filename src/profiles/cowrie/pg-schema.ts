@@ -4,6 +4,12 @@ import { COWRIE_SESSION_TRIGGER_SQL } from './pg-session-trigger.js';
 import { COWRIE_EVENTS_TABLE } from './schema.js';
 
 /**
+ * Attacker-controlled texts (command inputs, user names and passwords) longer than this, in bytes,
+ * stay out of the report indexes: a btree entry must fit in 2704 bytes with the other columns.
+ */
+export const INDEXED_TEXT_BYTES = 2048;
+
+/**
  * Milliseconds since the epoch of an ISO time, as SQLite's `julianday` reads it (no zone is UTC;
  * fractions rounded to the millisecond), or NULL for what `julianday` would not read either. Never
  * raises: a malformed time in one session must not break a query over all of them.
@@ -91,10 +97,16 @@ FROM session_metrics;`,
   {
     version: 2,
     description: 'indexes for the cowrie reports (top-commands, credentials)',
+    // The columns of SQLite's indexes, but PostgreSQL's btree refuses an entry over 2704 bytes (SQLite
+    // has no limit), and these texts are the attacker's: one command of a few KB of base64 or one long
+    // password failed the whole batch, every run. Rows with such texts are left out of the indexes
+    // (a partial index); a report that wants an index states the same bound in its WHERE.
     sql: `
-CREATE INDEX IF NOT EXISTS session_commands_input ON session_commands (input, session_id);
+CREATE INDEX IF NOT EXISTS session_commands_input ON session_commands (input, session_id)
+  WHERE octet_length(input) < ${INDEXED_TEXT_BYTES};
 CREATE INDEX IF NOT EXISTS cowrie_events_login ON cowrie_events (username, password, eventid, session_id)
-  WHERE eventid IN ('cowrie.login.failed', 'cowrie.login.success');`,
+  WHERE eventid IN ('cowrie.login.failed', 'cowrie.login.success')
+    AND octet_length(coalesce(username, '')) + octet_length(coalesce(password, '')) < ${INDEXED_TEXT_BYTES};`,
   },
   {
     version: 3,

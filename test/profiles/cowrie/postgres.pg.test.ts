@@ -76,7 +76,7 @@ async function ingest(files: readonly string[], into: string, dir: string): Prom
  * out of time order, placed by every matcher (a better one arriving late), several login successes
  * with other names (some without a password), several closed durations in each form, the first
  * source IP missing, events without `eventid` or without any session, events without a time,
- * duplicates, and command inputs with tabs and newlines.
+ * duplicates, command inputs with tabs and newlines, and a command and a password of several KB.
  */
 function trickyEvents(): string {
   const rnd = mulberry32(11);
@@ -100,12 +100,20 @@ function trickyEvents(): string {
     else if (kind === 8) Object.assign(e, { eventid: 'cowrie.log.open', message: 'no session at all' });
     else if (kind === 9) Object.assign(e, { eventid: 'cowrie.direct-tcpip.request', message: `for session ${other}` });
     else Object.assign(e, { eventid: 'cowrie.session.params', session: id, src_ip: `10.1.0.${int(9)}` });
+    // An attacker's long command or password (random, so it does not compress): no index may refuse it.
+    if (i % 500 === 7) Object.assign(e, { eventid: 'cowrie.command.input', session: id, input: randomText(rnd, 6000) });
+    if (i % 500 === 8) Object.assign(e, { eventid: 'cowrie.login.failed', session: id, username: 'root', password: randomText(rnd, 4000) });
     const line = JSON.stringify(e);
     out.push(line);
     if (rnd() < 0.05) out.push(line);
     if (rnd() < 0.05 && out.length > 100) out.push(out[int(out.length - 1)] ?? line);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** `n` characters that do not compress (base64 of random bytes). */
+function randomText(rnd: () => number, n: number): string {
+  return Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256))).toString('base64').slice(0, n);
 }
 
 const counts = (s: SpoolSummary): unknown => ({ read: s.read, inserted: s.inserted, duplicates: s.duplicates, bad: s.bad });
