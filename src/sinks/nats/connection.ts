@@ -40,7 +40,7 @@ const TRANSIENT_NAMES = new Set([
   'JetStreamNotEnabled',
 ]);
 
-const TRANSIENT_TEXT = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|timeout|disconnect|connection (closed|draining)|no responders|cannot reach NATS|503/i;
+const TRANSIENT_TEXT = /heartbeats missed|consumer deleted|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|timeout|disconnect|connection (closed|draining)|no responders|cannot reach NATS|503/i;
 
 /**
  * Whether `err` (or an error it wraps) means NATS was unreachable or restarting. Such a failure is

@@ -4,7 +4,7 @@ import type { BadRecord } from '../../core/bad-record.js';
 import type { ParseMessage, UnitPlan } from '../../core/parse-message.js';
 import { RowChunkBuilder } from '../../core/rows/row-chunk.js';
 import type { Profile } from '../../profiles/profile.js';
-import { connectNats } from '../../sinks/nats/connection.js';
+import { connectNats, isTransientNatsError } from '../../sinks/nats/connection.js';
 import { PROFILE_HEADER } from '../../sinks/nats/nats-sink.js';
 import type { NatsAddress } from '../../sinks/nats/nats-url.js';
 import type { Source, SourceContext } from '../source.js';
@@ -128,15 +128,29 @@ export class NatsSource implements Source {
     while (!ctx.stop.aborted) {
       if (Date.now() - lastFloorCheck >= ACK_FLOOR_EVERY_MS) {
         lastFloorCheck = Date.now();
-        const info = await consumer.info();
-        committed.pruneTo(info.ack_floor.stream_seq);
-        ctx.bus.set('lagBytes', info.num_pending); // messages waiting in the stream for this durable
+        const info = await consumer.info().catch((err: unknown) => {
+          if (isTransientNatsError(err)) return undefined; // asked again at the next look
+          throw err;
+        });
+        if (info) {
+          committed.pruneTo(info.ack_floor.stream_seq);
+          ctx.bus.set('lagBytes', info.num_pending); // messages waiting in the stream for this durable
+        }
       }
-      const msgs: JsMsg[] = [];
-      const batch = await consumer.fetch({ max_messages: this.o.fetchMax, expires: FETCH_EXPIRES_MS });
-      for await (const m of batch) {
-        msgs.push(m);
-        if (msgs.length >= this.o.fetchMax) break;
+      let msgs: JsMsg[] = [];
+      try {
+        const batch = await consumer.fetch({ max_messages: this.o.fetchMax, expires: FETCH_EXPIRES_MS, idle_heartbeat: FETCH_EXPIRES_MS / 2 });
+        for await (const m of batch) {
+          msgs.push(m);
+          if (msgs.length >= this.o.fetchMax) break;
+        }
+      } catch (err) {
+        // NATS restarting or the link down: the client reconnects; fetch again. Messages of the
+        // broken fetch are not handed over: JetStream redelivers them after the ack wait.
+        if (!isTransientNatsError(err)) throw err;
+        msgs = [];
+        ctx.bus.add('sinkRetries', 1);
+        await new Promise((resolve) => setTimeout(resolve, 500));
       }
       if (msgs.length === 0) {
         yield { kind: 'idle' };
