@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, SluiceError } from '../core/errors.js';
 import { adoptEarlySignals, releaseEarlySignals, type EarlySignals } from '../core/shutdown.js';
 import { archiveCommand } from './archive-command.js';
+import { consumeCommand } from './consume-command.js';
 import { enrichCommand } from './enrich-command.js';
 import { followCommand } from './follow-command.js';
 import { ingestCommand } from './ingest-command.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   program.addCommand(followCommand());
   program.addCommand(reportCommand());
   program.addCommand(spoolCommand());
+  program.addCommand(consumeCommand());
   program.addCommand(jobsCommand());
   program.addCommand(serveCommand());
   program.addCommand(archiveCommand());

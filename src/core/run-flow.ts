@@ -93,8 +93,10 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
     } else if (msg.kind === 'chunk') {
       deadLetter?.add(msg.bad);
       let rowCount = 0;
+      const plan = units.get(msg.unit);
+      const origin = plan ? { cursorKey: plan.cursorKey, unit: plan.display } : undefined;
       for (const rows of msg.rows) {
-        const writing = sink.write(rows);
+        const writing = sink.write(rows, origin);
         if (writing) await writing;
         rowCount += rows.count;
       }

@@ -21,6 +21,14 @@ export interface UnitCursor {
   ledger?: { bucket: string; key: string } | undefined;
 }
 
+/** Where the rows handed to `Sink.write` come from. */
+export interface RowsOrigin {
+  /** The unit's cursor key (identity within a scope); null for a unit without one (stdin). */
+  cursorKey: string | null;
+  /** The unit as the user named it. */
+  unit: string;
+}
+
 /** What one commit did. */
 export interface CommitResult {
   /** Rows the sink stored. */
@@ -40,8 +48,11 @@ export interface Sink {
   open(): Promise<void>;
   /** The committed cursor for `key`, if any. */
   readCursor(key: string): Promise<UnitCursor | undefined>;
-  /** Adds rows to the open batch (opening one when needed); await it when it returns a promise. */
-  write(rows: EncodedRows): void | Promise<void>;
+  /**
+   * Adds rows to the open batch (opening one when needed); await it when it returns a promise.
+   * `origin` names their unit, for sinks that derive ids from where a row came from (NATS).
+   */
+  write(rows: EncodedRows, origin?: RowsOrigin): void | Promise<void>;
   /**
    * Sends the open batch on and waits until the destination has settled every row of it; returns
    * the rows it refused for good, for the dead-letter file (committed with the same mark). Only sinks

@@ -4,8 +4,8 @@ import { DatePattern } from '../sources/follow/date-pattern.js';
 import { FollowSource } from '../sources/follow/follow-source.js';
 import { Batcher } from '../core/batcher.js';
 import type { FollowConfig } from './config/follow-config.js';
-import { defaultDeadLetterPath } from './job-harness.js';
 import { runJob, type JobResult } from './run-job.js';
+import { sinkStateFor } from './sink-state.js';
 
 /**
  * `sluice follow` as a library call: tail a dated pattern into the sink until SIGINT/SIGTERM, which
@@ -26,13 +26,14 @@ export async function runFollow(config: FollowConfig): Promise<JobResult> {
       idleCloseSec: config.idleCloseSec,
       fromEnd: config.fromEnd,
     });
+  const state = sinkStateFor(config.into, config, new DatePattern(config.pattern).folder);
   const result = await runJob({
     job: 'follow',
     source,
-    sink: await sinkFromUrl(config.into, profile, { dryRun: false }),
+    sink: await sinkFromUrl(config.into, profile, { dryRun: false, settings: state.settings }),
     scope: `${profile.name}|session=${config.session ?? '*'}`,
     batcher: new Batcher(config.batchSize, config.batchAgeMs),
-    deadLetterPath: config.deadLetter ?? defaultDeadLetterPath(config.into),
+    deadLetterPath: config.deadLetter ?? state.deadLetterPath,
     statusFile: config.statusFile,
     progress: config.progress,
     metricsPort: config.metricsPort,

@@ -4,8 +4,8 @@ import { sinkFromUrl } from '../sinks/registry.js';
 import { FileSource, resolveFileUnits } from '../sources/file-source.js';
 import { Batcher } from '../core/batcher.js';
 import type { IngestConfig } from './config/ingest-config.js';
-import { defaultDeadLetterPath } from './job-harness.js';
 import { runJob, type JobResult } from './run-job.js';
+import { folderOfInput, sinkStateFor } from './sink-state.js';
 
 /** Bytes read from a unit at a time: about a thousand bridge events, one chunk message. */
 const READ_BYTES = 256 * 1024;
@@ -21,13 +21,14 @@ export async function runIngest(config: IngestConfig, options: { stdin?: Readabl
     maxLineBytes: config.maxLineBytes,
     readBytes: READ_BYTES,
   };
+  const state = sinkStateFor(config.into, config, folderOfInput(config.files));
   return runJob({
     job: 'ingest',
     source: new FileSource(config.files, parse, options.stdin),
-    sink: await sinkFromUrl(config.into, profile, { dryRun: config.dryRun }),
+    sink: await sinkFromUrl(config.into, profile, { dryRun: config.dryRun, settings: state.settings }),
     scope: `${profile.name}|session=${config.session ?? '*'}`,
     batcher: new Batcher(config.batchSize, config.batchAgeMs),
-    deadLetterPath: config.deadLetter ?? (config.dryRun ? undefined : defaultDeadLetterPath(config.into)),
+    deadLetterPath: config.deadLetter ?? (config.dryRun ? undefined : state.deadLetterPath),
     statusFile: config.statusFile,
     progress: config.progress,
     onSignal: 'interrupt',

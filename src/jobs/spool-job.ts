@@ -68,6 +68,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
       sink: (sink = await sinkFromUrl(config.into, profile, {
         dryRun: config.dryRun,
         settings: {
+          nats: state && { statePath: state.path, ...(config.stream ? { stream: config.stream } : {}) },
           elasticsearch: state && {
             statePath: state.path,
             batchSize: config.batchSize,

@@ -64,7 +64,7 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
   }
 
   row(table: number, values: readonly RowValue[]): void {
-    this.builders[table]?.add(values);
+    this.builders[table]?.add(values, this.origin.index);
   }
 
   warn(message: string): void {

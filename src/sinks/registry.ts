@@ -5,12 +5,13 @@ import type { Sink } from '../core/sink.js';
 import type { Profile } from '../profiles/profile.js';
 import { DryRunSink } from './dry-run/dry-run-sink.js';
 import { elasticsearchSinkDescriptor } from './elasticsearch/elasticsearch-descriptor.js';
+import { natsSinkDescriptor } from './nats/nats-descriptor.js';
 import { postgresSinkDescriptor } from './postgres/postgres-descriptor.js';
 import type { SinkDescriptor } from './sink-descriptor.js';
 import { sqliteSinkDescriptor } from './sqlite/sqlite-descriptor.js';
 
 /** Every sink Sluice ships, in one explicit list (no registration by import side effects). */
-export const SINKS: readonly SinkDescriptor[] = [sqliteSinkDescriptor, postgresSinkDescriptor, elasticsearchSinkDescriptor];
+export const SINKS: readonly SinkDescriptor[] = [sqliteSinkDescriptor, postgresSinkDescriptor, elasticsearchSinkDescriptor, natsSinkDescriptor];
 
 /** The sink a URL names, or a usage error listing the ones there are. */
 export function sinkDescriptorFor(url: string): SinkDescriptor {

@@ -20,11 +20,17 @@ export interface EncodedRows {
   blobs: Uint8Array;
   /** Length of each blob value in `blobs`; -1 is NULL. */
   blobLengths: Int32Array;
+  /**
+   * The number (line or element, 1-based) within its unit of the record each row was made from, when
+   * the rows came from a unit: a sink that names rows by their origin (NATS `Nats-Msg-Id`) reads it.
+   */
+  records?: Float64Array;
 }
 
 /** The buffers of `rows` that can be transferred (not copied) to another thread. */
 export function transferablesOf(rows: EncodedRows): ArrayBuffer[] {
   const out = [rows.textLengths.buffer, rows.numbers.buffer];
+  if (rows.records) out.push(rows.records.buffer);
   if (rows.blobs.byteLength > 0) out.push(rows.blobs.buffer, rows.blobLengths.buffer);
   return out as ArrayBuffer[];
 }
@@ -38,6 +44,7 @@ export class RowChunkBuilder {
   private blobs = new Uint8Array(0);
   private blobLengths: number[] = [];
   private blobBytes = 0;
+  private records: number[] = [];
   private rows = 0;
   private readonly kinds: ColumnKind[];
 
@@ -52,8 +59,9 @@ export class RowChunkBuilder {
     return this.rows;
   }
 
-  /** Adds a row; `values` are in the table's column order. */
-  add(values: readonly RowValue[]): void {
+  /** Adds a row; `values` are in the table's column order; `record` is the number of the record it came from. */
+  add(values: readonly RowValue[], record?: number): void {
+    if (record !== undefined) this.records.push(record);
     const kinds = this.kinds;
     for (let i = 0; i < kinds.length; i++) {
       const v = values[i] ?? null;
@@ -102,6 +110,9 @@ export class RowChunkBuilder {
       blobs: this.blobBytes > 0 ? this.blobs.slice(0, this.blobBytes) : new Uint8Array(0),
       blobLengths: Int32Array.from(this.blobLengths),
     };
+    // Only when every row said where it came from: a partial list would name rows wrongly.
+    if (this.records.length === this.rows && this.rows > 0) out.records = Float64Array.from(this.records);
+    this.records = [];
     this.texts = [];
     this.textLengths = [];
     this.numbers = [];

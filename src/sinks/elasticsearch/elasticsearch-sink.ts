@@ -13,7 +13,7 @@ import { EsFieldNames, resolveFieldNames } from './es-field-names.js';
 import { ensureIndexes } from './es-indexes.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './es-retry-policy.js';
 import { describeEsError } from './es-retry.js';
-import { EsStateStore } from './es-state-store.js';
+import { SinkStateStore } from '../state/sink-state-store.js';
 
 /** Options of the Elasticsearch sink. */
 export interface ElasticsearchSinkOptions extends EsConnectionSettings {
@@ -41,7 +41,7 @@ export class ElasticsearchSink implements Sink {
   readonly description: string;
   private client: Client | undefined;
   private sender: BulkSender | undefined;
-  private readonly state: EsStateStore;
+  private readonly state: SinkStateStore;
   private readonly model: EsDocumentModel;
   private batch: TableRows[] = [];
   /**
@@ -73,7 +73,7 @@ export class ElasticsearchSink implements Sink {
     }
     this.model = profile.elasticsearch;
     this.description = `elasticsearch:${redactedUrl(o.url)}`;
-    this.state = new EsStateStore(o.statePath);
+    this.state = new SinkStateStore(o.statePath);
   }
 
   async open(): Promise<void> {

@@ -8,11 +8,11 @@ import { migrate } from '../../db/sqlite/schema-versions.js';
 import type { UnitCursor } from '../../core/sink.js';
 
 /**
- * The local state of a sink that keeps none itself (Elasticsearch): cursors and, when the ledger
- * lives in the same SQLite file (the default `--state`), the unit's COMPLETED mark, written in one
- * transaction after the destination acknowledged the unit's documents.
+ * The local state of an acknowledged sink, one that keeps no cursors itself (Elasticsearch, NATS):
+ * cursors and, when the ledger lives in the same SQLite file (the default `--state`), the unit's
+ * COMPLETED mark, written in one transaction after the destination acknowledged the unit's rows.
  */
-export class EsStateStore {
+export class SinkStateStore {
   private db: Database.Database | undefined;
   private cursors: SqliteCursorStore | undefined;
   private complete: Database.Statement | undefined;
@@ -34,7 +34,7 @@ export class EsStateStore {
   /** Saves the cursors (and completes their ledger units) atomically. */
   save(cursors: readonly UnitCursor[]): void {
     const db = this.db;
-    if (!db || !this.cursors) throw new Error('EsStateStore used before open()');
+    if (!db || !this.cursors) throw new Error('SinkStateStore used before open()');
     const now = new Date().toISOString();
     try {
       db.transaction(() => {

@@ -1,0 +1,70 @@
+import { Command, Option } from 'commander';
+import { ConsumeConfigSchema } from '../jobs/config/consume-config.js';
+import { validateConfig } from '../core/config/validate.js';
+import { PROFILES } from '../profiles/registry.js';
+import { formatSummary } from '../telemetry/summary.js';
+import { intoHelp, sinkUrlFrom } from './sink-flags.js';
+
+interface ConsumeFlags {
+  durable?: string;
+  db?: string;
+  into?: string;
+  profile?: string;
+  batchSize?: string;
+  fetchMax?: string;
+  ackWaitSec?: string;
+  deadLetter?: string;
+  statusFile?: string;
+  metricsPort?: string;
+  progress?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ sluice consume nats://127.0.0.1:4222/sluice --durable central --profile bridge --into postgres://ingest@db/logs
+  $ sluice consume nats://127.0.0.1:4222/sluice --durable honeypot --profile cowrie --db honeypot.db
+
+The rows that edges published with --into nats://HOST:PORT/SUBJECT go into the sink as they are.
+Messages are acknowledged only after their batch is committed; the committed stream sequences are
+the cursor, written in the batch's transaction, so a redelivered message is skipped. Processes with
+the same --durable share the messages. Messages of another profile are skipped (and acknowledged).
+
+SIGINT/SIGTERM commit the batch in hand and exit 0. A lost NATS or database connection is retried.`;
+
+/** `sluice consume nats://HOST:PORT/STREAM`: drain a JetStream stream into a sink. */
+export function consumeCommand(): Command {
+  return new Command('consume')
+    .description('Drain a NATS JetStream stream (rows published by edges) into a sink, exactly once')
+    .argument('<url>', 'nats://HOST:PORT/STREAM')
+    .requiredOption('--durable <name>', 'durable consumer name; processes with the same name share the work')
+    .option('--db <path>', 'SQLite database (short for --into sqlite:PATH)')
+    .option('--into <url>', intoHelp())
+    .addOption(new Option('--profile <name>', 'whose tables the rows are').choices(PROFILES.map((p) => p.name)).default('bridge'))
+    .option('--batch-size <n>', 'rows per transaction at most (default 20000; commits also every 200 ms and when idle)')
+    .option('--fetch-max <n>', 'messages fetched at a time (default 2000)')
+    .option('--ack-wait-sec <n>', 'seconds before JetStream redelivers an unacknowledged message (default 30)')
+    .option('--dead-letter <path>', 'where messages that are not rows go (default beside the database)')
+    .option('--status-file <path>', 'JSON status file, replaced every second')
+    .option('--metrics-port <n>', 'serve Prometheus metrics on 127.0.0.1:N/metrics')
+    .option('--no-progress', 'no progress log lines on stderr')
+    .addHelpText('after', EXAMPLES)
+    .action(async (url: string, flags: ConsumeFlags) => {
+      const config = validateConfig(ConsumeConfigSchema, {
+        from: url,
+        durable: flags.durable,
+        into: sinkUrlFrom(flags),
+        profile: flags.profile,
+        batchSize: flags.batchSize,
+        fetchMax: flags.fetchMax,
+        ackWaitSec: flags.ackWaitSec,
+        deadLetter: flags.deadLetter,
+        statusFile: flags.statusFile,
+        metricsPort: flags.metricsPort,
+        progress: flags.progress !== false,
+      });
+      const { runConsume } = await import('../jobs/consume-job.js');
+      const result = await runConsume(config);
+      process.stderr.write(`${formatSummary(result.summary)}\n`);
+      process.exitCode = result.exitCode;
+    });
+}

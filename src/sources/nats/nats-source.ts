@@ -1,0 +1,189 @@
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { BadRecord } from '../../core/bad-record.js';
+import type { ParseMessage, UnitPlan } from '../../core/parse-message.js';
+import { RowChunkBuilder } from '../../core/rows/row-chunk.js';
+import type { Profile } from '../../profiles/profile.js';
+import { connectNats, isTransientNatsError } from '../../sinks/nats/connection.js';
+import { PROFILE_HEADER } from '../../sinks/nats/nats-sink.js';
+import type { NatsAddress } from '../../sinks/nats/nats-url.js';
+import type { Source, SourceContext } from '../source.js';
+import { CommittedSequences } from './committed-sequences.js';
+import { messageRow } from './message-rows.js';
+
+/** Options of the NATS source (`sluice consume`). */
+export interface NatsSourceOptions {
+  address: NatsAddress;
+  /** Durable pull consumer; processes with the same one share the messages. */
+  durable: string;
+  profile: Profile;
+  /** Messages fetched at a time (one chunk). */
+  fetchMax: number;
+  /** How long JetStream waits for an ack before it redelivers a message, in seconds. */
+  ackWaitSec: number;
+}
+
+/** How often the consumer's ack floor is read to keep the committed set small. */
+const ACK_FLOOR_EVERY_MS = 5000;
+
+/** Longest wait of one fetch: also how soon a stop or an idle commit is noticed. */
+const FETCH_EXPIRES_MS = 1000;
+
+/**
+ * A JetStream stream through a durable pull consumer, as one endless unit: each fetched batch of
+ * messages becomes a chunk of rows for the profile's tables. Messages are acknowledged only after the
+ * batch that holds them was committed (`ackHanded`, called by the job after each commit); the cursor
+ * (`nats|STREAM|DURABLE`) holds the committed sequences, so a redelivered message whose rows are
+ * already in is skipped.
+ */
+export class NatsSource implements Source {
+  readonly description: string;
+  private nc: NatsConnection | undefined;
+  /** Messages handed to the writer and not acknowledged yet, oldest first. */
+  private handed: JsMsg[] = [];
+  private readonly tableIndex: Map<string, number>;
+
+  constructor(private readonly o: NatsSourceOptions) {
+    this.description = `${o.address.display} durable ${o.durable}`;
+    this.tableIndex = new Map(o.profile.tables.map((t, i) => [t.name, i]));
+  }
+
+  /** The cursor key of this stream and durable. */
+  get cursorKey(): string {
+    return `nats|${this.o.address.name}|${this.o.durable}`;
+  }
+
+  async open(ctx: SourceContext): Promise<AsyncIterable<ParseMessage>> {
+    const nc = await connectNats(this.o.address, `sluice consume ${this.o.durable}`);
+    this.nc = nc;
+    const consumer = await this.consumer(nc, ctx.stop);
+    const stored = await ctx.sink.readCursor(this.cursorKey);
+    return this.read(consumer, CommittedSequences.parse(stored?.identity ?? ''), ctx);
+  }
+
+  /** Acknowledges every message of the batches committed so far (the job calls it after each commit). */
+  ackHanded(): void {
+    const msgs = this.handed;
+    this.handed = [];
+    for (const m of msgs) m.ack();
+  }
+
+  async close(): Promise<void> {
+    const nc = this.nc;
+    this.nc = undefined;
+    this.handed = []; // not committed: JetStream redelivers them after the ack wait
+    if (!nc) return;
+    await nc.flush().catch(() => undefined); // the acks on their way
+    await nc.close().catch(() => undefined);
+  }
+
+  /** The durable consumer, created when missing; waits while the stream does not exist yet. */
+  private async consumer(nc: NatsConnection, stop: AbortSignal): Promise<Consumer> {
+    const { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } = await import('@nats-io/jetstream');
+    const { nanos } = await import('@nats-io/transport-node');
+    const jsm = await jetstreamManager(nc);
+    const stream = this.o.address.name;
+    for (let waited = false; ; waited = true) {
+      try {
+        await jsm.consumers.add(stream, {
+          durable_name: this.o.durable,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: nanos(this.o.ackWaitSec * 1000),
+          max_ack_pending: 100_000,
+        });
+        break;
+      } catch (err) {
+        const code = (err as { code?: number }).code;
+        if (code === 10059 && !stop.aborted) {
+          if (!waited) process.stderr.write(`sluice consume: stream ${stream} does not exist yet; waiting for an edge to create it\n`);
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          continue;
+        }
+        // A consumer of that name with other settings: use it as it is.
+        if (code !== 10148 && code !== 10013) throw err;
+        break;
+      }
+    }
+    return jetstream(nc).consumers.get(stream, this.o.durable);
+  }
+
+  private async *read(consumer: Consumer, committed: CommittedSequences, ctx: SourceContext): AsyncGenerator<ParseMessage> {
+    const plan: UnitPlan = {
+      index: 0,
+      display: this.description,
+      path: null,
+      gzip: false,
+      startOffset: committed.last,
+      startLine: 0,
+      cursorKey: this.cursorKey,
+      identity: committed.toString(),
+      size: 0,
+    };
+    yield { kind: 'unit-start', unit: 0, plan };
+    ctx.bus.setPhase('consuming');
+    const builders = this.o.profile.tables.map((t, i) => new RowChunkBuilder(i, t));
+    let lastFloorCheck = 0;
+    let delivered = 0;
+    while (!ctx.stop.aborted) {
+      if (Date.now() - lastFloorCheck >= ACK_FLOOR_EVERY_MS) {
+        lastFloorCheck = Date.now();
+        const info = await consumer.info().catch((err: unknown) => {
+          if (isTransientNatsError(err)) return undefined; // asked again at the next look
+          throw err;
+        });
+        if (info) {
+          committed.pruneTo(info.ack_floor.stream_seq);
+          ctx.bus.set('lagBytes', info.num_pending); // messages waiting in the stream for this durable
+        }
+      }
+      let msgs: JsMsg[] = [];
+      try {
+        const batch = await consumer.fetch({ max_messages: this.o.fetchMax, expires: FETCH_EXPIRES_MS, idle_heartbeat: FETCH_EXPIRES_MS / 2 });
+        for await (const m of batch) {
+          msgs.push(m);
+          if (msgs.length >= this.o.fetchMax) break;
+        }
+      } catch (err) {
+        // NATS restarting or the link down: the client reconnects; fetch again. Messages of the
+        // broken fetch are not handed over: JetStream redelivers them after the ack wait.
+        if (!isTransientNatsError(err)) throw err;
+        msgs = [];
+        ctx.bus.add('sinkRetries', 1);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      if (msgs.length === 0) {
+        yield { kind: 'idle' };
+        continue;
+      }
+      const bad: BadRecord[] = [];
+      let records = 0;
+      let skipped = 0;
+      let rawBytes = 0;
+      const fresh: number[] = [];
+      for (const m of msgs) {
+        rawBytes += m.data.byteLength;
+        const profile = m.headers?.get(PROFILE_HEADER);
+        if ((m.redelivered && committed.has(m.seq)) || (profile && profile !== this.o.profile.name)) {
+          skipped += 1; // its rows are in already, or it belongs to another profile's consumers
+          continue;
+        }
+        fresh.push(m.seq);
+        const row = messageRow(this.o.profile, this.tableIndex, m.data);
+        if ('bad' in row) {
+          bad.push({ file: this.description, line: m.seq, offset: m.seq, reason: row.bad, raw: m.string() });
+          continue;
+        }
+        builders[row.table]?.add(row.values, m.seq);
+        records += 1;
+      }
+      committed.addAll(fresh);
+      // The cursor written with this chunk's rows says which sequences they are.
+      plan.identity = committed.toString();
+      delivered += msgs.length;
+      this.handed.push(...msgs);
+      const rows = builders.filter((b) => b.count > 0).map((b) => b.take());
+      yield { kind: 'chunk', unit: 0, rows, bad, records, skipped, warnings: [], warningCount: 0, endOffset: committed.last, endLine: delivered, rawBytes };
+    }
+  }
+}
