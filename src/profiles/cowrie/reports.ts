@@ -1,4 +1,6 @@
 import type { BindValue, ProfileReports, ReportDefinition, ReportParams } from '../../reports/report.js';
+import type { ReportDialect } from '../../reports/report-reader.js';
+import { bytewise, descending, limitArg, roundSql, textOrder } from '../../reports/report-sql.js';
 
 /** `WHERE a AND b ...` (or nothing) and the values of its placeholders, in order. */
 interface Where {
@@ -28,11 +30,6 @@ function sessionConditions(params: ReportParams): Condition[] {
   return c;
 }
 
-/** The LIMIT value: SQLite reads -1 as "no limit". */
-function limitArg(params: ReportParams): number {
-  return params.limit ?? -1;
-}
-
 /** Per session, from `session_summary`: newest first seen first. */
 export const cowrieSessionsReport: ReportDefinition = {
   name: 'sessions',
@@ -58,25 +55,38 @@ export const cowrieSessionsReport: ReportDefinition = {
     { name: 'dshield_flagged', kind: 'integer' },
     { name: 'matcher', kind: 'text' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const w = whereOf(sessionConditions(params));
     return {
-      sql: `SELECT session_id, first_seen, last_seen, round(duration_sec, 3) AS duration_s, src_ip, protocol, sensor,
+      sql: `SELECT session_id, first_seen, last_seen, ${roundSql(d, 'duration_sec', 3)} AS duration_s, src_ip, protocol, sensor,
           client_version, login_attempts, login_success, username, password, command_count AS commands,
           download_count AS downloads, vt_flagged, dshield_flagged, matcher
         FROM session_summary ${w.sql}
-        ORDER BY first_seen DESC, session_id
+        ORDER BY ${descending(d, bytewise(d, 'first_seen'))}, ${textOrder(d, 'session_id')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };
 
-/** SQL for the period a first_seen falls in: the day, the Monday that starts its week, or the month. */
-const PERIOD_SQL: Readonly<Record<string, string>> = {
-  daily: 'substr(first_seen, 1, 10)',
-  weekly: "date(substr(first_seen, 1, 10), '-6 days', 'weekday 1')",
-  monthly: 'substr(first_seen, 1, 7)',
+/**
+ * SQL for the period a first_seen falls in: the day, the Monday that starts its week, or the month.
+ * A week is SQLite's `date(day, '-6 days', 'weekday 1')` and PostgreSQL's `date_trunc('week', day)`,
+ * the same Monday; a first_seen that is no date has no week in either (NULL, not an error).
+ */
+const PERIOD_SQL: Readonly<Record<ReportDialect, Readonly<Record<string, string>>>> = {
+  sqlite: {
+    daily: 'substr(first_seen, 1, 10)',
+    weekly: "date(substr(first_seen, 1, 10), '-6 days', 'weekday 1')",
+    monthly: 'substr(first_seen, 1, 7)',
+  },
+  postgres: {
+    daily: 'substr(first_seen, 1, 10)',
+    weekly: `CASE WHEN first_seen ~ '^\\d{4}-\\d{2}-\\d{2}'
+      THEN to_char(date_trunc('week', CAST(substr(first_seen, 1, 10) AS DATE)), 'YYYY-MM-DD') END`,
+    monthly: 'substr(first_seen, 1, 7)',
+  },
 };
 
 /** Per day, week (starting Monday) or month of first_seen, from `session_metrics`. */
@@ -95,8 +105,9 @@ export const cowrieSummaryReport: ReportDefinition = {
     { name: 'downloads', kind: 'integer' },
     { name: 'flagged', kind: 'integer' },
   ],
-  query(_db, params) {
-    const period = PERIOD_SQL[params.period ?? 'daily'] ?? 'substr(first_seen, 1, 10)';
+  async query(reader, params) {
+    const d = reader.dialect;
+    const period = PERIOD_SQL[d][params.period ?? 'daily'] ?? 'substr(first_seen, 1, 10)';
     const w = whereOf(sessionConditions(params));
     return {
       sql: `SELECT ${period} AS period, count(*) AS sessions, count(DISTINCT src_ip) AS unique_ips,
@@ -105,9 +116,9 @@ export const cowrieSummaryReport: ReportDefinition = {
           count(CASE WHEN vt_flagged <> 0 OR dshield_flagged <> 0 THEN 1 END) AS flagged
         FROM session_metrics ${w.sql}
         GROUP BY period
-        ORDER BY period
+        ORDER BY ${d === 'sqlite' ? 'period' : textOrder(d, `(${period})`)}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };
@@ -123,15 +134,16 @@ export const cowrieTopCommandsReport: ReportDefinition = {
     { name: 'times', kind: 'integer' },
     { name: 'sessions', kind: 'integer' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const w = whereOf(params.session !== undefined ? [['session_id = ?', params.session]] : []);
     return {
       sql: `SELECT input, count(*) AS times, count(DISTINCT session_id) AS sessions
         FROM session_commands ${w.sql}
         GROUP BY input
-        ORDER BY times DESC, input
+        ORDER BY times DESC, ${textOrder(d, 'input')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };
@@ -151,16 +163,18 @@ export const cowrieTopIpsReport: ReportDefinition = {
     { name: 'first_seen', kind: 'text' },
     { name: 'last_seen', kind: 'text' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const w = whereOf(sessionConditions(params));
     return {
       sql: `SELECT src_ip, count(*) AS sessions, sum(login_attempts) AS login_attempts, sum(command_count) AS commands,
-          sum(download_count) AS downloads, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+          sum(download_count) AS downloads, min(${bytewise(d, 'first_seen')}) AS first_seen,
+          max(${bytewise(d, 'last_seen')}) AS last_seen
         FROM session_metrics ${w.sql}
         GROUP BY src_ip
-        ORDER BY sessions DESC, commands DESC, src_ip
+        ORDER BY sessions DESC, ${descending(d, 'commands')}, ${textOrder(d, 'src_ip')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };
@@ -181,7 +195,8 @@ export const cowrieCredentialsReport: ReportDefinition = {
     { name: 'successes', kind: 'integer' },
     { name: 'sessions', kind: 'integer' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const conditions: Condition[] = [[LOGIN_EVENTS]];
     if (params.session !== undefined) conditions.push(['session_id = ?', params.session]);
     const w = whereOf(conditions);
@@ -191,9 +206,9 @@ export const cowrieCredentialsReport: ReportDefinition = {
           count(DISTINCT session_id) AS sessions
         FROM cowrie_events ${w.sql}
         GROUP BY username, password
-        ORDER BY attempts DESC, successes DESC, username, password
+        ORDER BY attempts DESC, successes DESC, ${textOrder(d, 'username')}, ${textOrder(d, 'password')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };
@@ -212,16 +227,17 @@ export const cowrieDownloadsReport: ReportDefinition = {
     { name: 'first_seen', kind: 'text' },
     { name: 'last_seen', kind: 'text' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const w = whereOf(params.session !== undefined ? [['session_id = ?', params.session]] : []);
     return {
       sql: `SELECT url, shasum, count(*) AS downloads, count(DISTINCT session_id) AS sessions,
-          min(timestamp) AS first_seen, max(timestamp) AS last_seen
+          min(${bytewise(d, 'timestamp')}) AS first_seen, max(${bytewise(d, 'timestamp')}) AS last_seen
         FROM session_downloads ${w.sql}
         GROUP BY url, shasum
-        ORDER BY downloads DESC, url NULLS LAST, shasum NULLS LAST
+        ORDER BY downloads DESC, ${textOrder(d, 'url', 'last')}, ${textOrder(d, 'shasum', 'last')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };

@@ -1,12 +1,8 @@
-import type Database from 'better-sqlite3';
 import { SluiceError } from '../../core/errors.js';
 import type { BindValue, ProfileReports, ReportDefinition, ReportParams } from '../../reports/report.js';
+import type { ReportReader } from '../../reports/report-reader.js';
+import { bytewise, descending, limitArg, textOrder } from '../../reports/report-sql.js';
 import { postsSimilarReport } from './similar.js';
-
-/** The LIMIT value: SQLite reads -1 as "no limit". */
-function limitArg(params: ReportParams): number {
-  return params.limit ?? -1;
-}
 
 /** `--session` is an author DID in this profile (`sessionColumn` is `author_did`). */
 function authorCondition(column: string, params: ReportParams): { sql: string; args: BindValue[] } {
@@ -32,9 +28,9 @@ export function matchExpression(q: string): string {
 }
 
 /** A usage error for an FTS5 query SQLite refuses, checked before the rows stream out. */
-function checkMatch(db: Database.Database, q: string, expression: string): void {
+async function checkMatch(reader: ReportReader, q: string, expression: string): Promise<void> {
   try {
-    db.prepare('SELECT count(*) FROM (SELECT 1 FROM posts_fts WHERE posts_fts MATCH ? LIMIT 1)').get(expression);
+    await reader.one('SELECT count(*) FROM (SELECT 1 FROM posts_fts WHERE posts_fts MATCH ? LIMIT 1)', [expression]);
   } catch (err) {
     throw new SluiceError(
       'SLUICE_E_USAGE',
@@ -58,10 +54,10 @@ export const postsSearchReport: ReportDefinition = {
     { name: 'rank', kind: 'number', decimals: 4 },
     { name: 'snippet', kind: 'text' },
   ],
-  query(db, params) {
+  async query(reader, params) {
     const q = params.q ?? '';
     const expression = matchExpression(q);
-    checkMatch(db, q, expression);
+    await checkMatch(reader, q, expression);
     const author = authorCondition('p.author_did', params);
     return {
       // rank is FTS5's bm25: lower (more negative) is a better match.
@@ -71,7 +67,7 @@ export const postsSearchReport: ReportDefinition = {
         WHERE posts_fts MATCH ? ${author.sql}
         ORDER BY posts_fts.rank, p.id
         LIMIT ?`,
-      args: [expression, ...author.args, limitArg(params)],
+      args: [expression, ...author.args, limitArg(reader.dialect, params)],
       caption: `posts matching ${expression} (rank: bm25, lower is better)`,
     };
   },
@@ -90,13 +86,14 @@ export const postsAuthorsReport: ReportDefinition = {
     { name: 'last_created_at', kind: 'text' },
     { name: 'tombstones', kind: 'integer' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const p = authorCondition('author_did', params);
     const t = authorCondition('author_did', params);
     return {
       sql: `WITH p AS (
-          SELECT author_did, count(*) AS n, min(created_at) AS first, max(created_at) AS last
-          FROM posts WHERE 1 ${p.sql} GROUP BY author_did
+          SELECT author_did, count(*) AS n, min(${bytewise(d, 'created_at')}) AS first, max(${bytewise(d, 'created_at')}) AS last
+          FROM posts WHERE true ${p.sql} GROUP BY author_did
         ), t AS (
           SELECT author_did, count(*) AS n
           FROM post_tombstones WHERE author_did IS NOT NULL ${t.sql} GROUP BY author_did
@@ -106,9 +103,9 @@ export const postsAuthorsReport: ReportDefinition = {
         FROM (SELECT author_did FROM p UNION SELECT author_did FROM t) a
           LEFT JOIN p ON p.author_did = a.author_did
           LEFT JOIN t ON t.author_did = a.author_did
-        ORDER BY posts DESC, tombstones DESC, a.author_did
+        ORDER BY posts DESC, tombstones DESC, ${textOrder(d, 'a.author_did')}
         LIMIT ?`,
-      args: [...p.args, ...t.args, limitArg(params)],
+      args: [...p.args, ...t.args, limitArg(d, params)],
     };
   },
 };
@@ -131,7 +128,8 @@ export const postsTombstonesReport: ReportDefinition = {
     { name: 'at_uri', kind: 'text' },
     { name: 'reason', kind: 'text' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     // Compared on deleted_time_us (an integer), whatever the digits of the stored deleted_at text.
     const range: string[] = [];
     const rangeArgs: BindValue[] = [];
@@ -149,20 +147,20 @@ export const postsTombstonesReport: ReportDefinition = {
     if (by !== 'account') {
       const a = authorCondition('author_did', params);
       parts.push(`SELECT 'post' AS kind, deleted_at, author_did AS did, at_uri, reason, deleted_time_us
-        FROM post_tombstones WHERE 1 ${range.map((r) => `AND ${r}`).join(' ')} ${a.sql}`);
+        FROM post_tombstones WHERE true ${range.map((r) => `AND ${r}`).join(' ')} ${a.sql}`);
       args.push(...rangeArgs, ...a.args);
     }
     if (by !== 'post') {
       const a = authorCondition('did', params);
       parts.push(`SELECT 'account' AS kind, deleted_at, did, NULL AS at_uri, 'account_deleted' AS reason, deleted_time_us
-        FROM account_tombstones WHERE 1 ${range.map((r) => `AND ${r}`).join(' ')} ${a.sql}`);
+        FROM account_tombstones WHERE true ${range.map((r) => `AND ${r}`).join(' ')} ${a.sql}`);
       args.push(...rangeArgs, ...a.args);
     }
     return {
-      sql: `SELECT kind, deleted_at, did, at_uri, reason FROM (${parts.join(' UNION ALL ')})
-        ORDER BY deleted_time_us DESC, kind, did, at_uri
+      sql: `SELECT kind, deleted_at, did, at_uri, reason FROM (${parts.join(' UNION ALL ')}) AS deletions
+        ORDER BY ${descending(d, 'deleted_time_us')}, ${textOrder(d, 'kind')}, ${textOrder(d, 'did')}, ${textOrder(d, 'at_uri')}
         LIMIT ?`,
-      args: [...args, limitArg(params)],
+      args: [...args, limitArg(d, params)],
     };
   },
 };
