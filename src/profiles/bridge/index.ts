@@ -1,5 +1,6 @@
 import type { Profile } from '../profile.js';
 import { mapBridgeRecord } from './map.js';
+import { BRIDGE_POSTGRES_MIGRATIONS } from './pg-schema.js';
 import { BRIDGE_REPORTS } from './reports.js';
 import { BRIDGE_SQLITE_MIGRATIONS, EVENTS_TABLE } from './schema.js';
 
@@ -9,6 +10,7 @@ export const bridgeProfile: Profile = {
   description: 'Bridge NDJSON events (seed 000) into table events, unique on (session_id, seq)',
   tables: [EVENTS_TABLE],
   sqliteMigrations: BRIDGE_SQLITE_MIGRATIONS,
+  postgresMigrations: BRIDGE_POSTGRES_MIGRATIONS,
   map: mapBridgeRecord,
   reports: BRIDGE_REPORTS,
 };

@@ -6,14 +6,23 @@ export const EVENTS_TABLE: TableSpec = {
   name: 'events',
   uniqueKey: ['session_id', 'seq'],
   columns: [
-    { name: 'seq', kind: 'number', sqlType: 'INTEGER', description: 'Per-session sequence number (required).' },
-    { name: 'ts_ms', kind: 'number', sqlType: 'INTEGER', description: 'Process-monotonic ms; falls back to t_rel_ms.' },
+    { name: 'seq', kind: 'number', sqlType: 'INTEGER', pgType: 'BIGINT', description: 'Per-session sequence number (required).' },
+    {
+      name: 'ts_ms',
+      kind: 'number',
+      sqlType: 'INTEGER',
+      // Not BIGINT: the fallback to t_rel_ms is fractional (1234.5), which SQLite keeps as REAL and a
+      // BIGINT column refuses, failing the whole batch. A double holds every integer ms exactly.
+      pgType: 'DOUBLE PRECISION',
+      description: 'Process-monotonic ms; falls back to t_rel_ms.',
+    },
     { name: 'type', kind: 'text', sqlType: 'TEXT', description: 'event, status, info, error or debug.' },
     { name: 'msg', kind: 'text', sqlType: 'TEXT', description: 'Message, e.g. HIT or T0.' },
     { name: 'plate', kind: 'text', sqlType: 'TEXT', description: 'Target plate the event is about.' },
-    { name: 't_rel_ms', kind: 'number', sqlType: 'REAL', description: 'Milliseconds since the shot timer start.' },
+    { name: 't_rel_ms', kind: 'number', sqlType: 'REAL', pgType: 'DOUBLE PRECISION', description: 'Milliseconds since the shot timer start.' },
     { name: 'session_id', kind: 'text', sqlType: 'TEXT', description: 'Session the record belongs to (required).' },
-    { name: 'pid', kind: 'number', sqlType: 'INTEGER', description: 'Process id of the writer.' },
+    // Any JSON number passes the map (SQLite keeps 4.5 or 1e30 as REAL); BIGINT would refuse them.
+    { name: 'pid', kind: 'number', sqlType: 'INTEGER', pgType: 'DOUBLE PRECISION', description: 'Process id of the writer.' },
     { name: 'schema', kind: 'text', sqlType: 'TEXT', description: 'Format version named by the record.' },
     {
       name: 'data_json',

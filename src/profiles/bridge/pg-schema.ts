@@ -1,0 +1,26 @@
+import type { PostgresMigration } from '../../db/postgres/postgres-migration.js';
+import { pgColumnsDdl } from '../../db/postgres/pg-columns.js';
+import { EVENTS_TABLE } from './schema.js';
+
+/**
+ * The bridge tables in PostgreSQL: the same `events` as in SQLite (columns from `EVENTS_TABLE`, so
+ * they live in one place), with the indexes of SQLite migration 2 under the same names (reports
+ * check them). `id` is a `BIGSERIAL`, not an identity column: the sink's staging table is made `LIKE
+ * events INCLUDING DEFAULTS`, which carries a serial's default but not an identity.
+ * Never edit a released migration: add the next number.
+ */
+export const BRIDGE_POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    description: 'events table of seed 000 with the indexes of the reports',
+    sql: `
+CREATE TABLE IF NOT EXISTS events (
+  id BIGSERIAL PRIMARY KEY,
+  ${pgColumnsDdl(EVENTS_TABLE, { keyNotNull: true })}
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_session_seq ON events (session_id, seq);
+CREATE INDEX IF NOT EXISTS events_ts_ms ON events (ts_ms);
+CREATE INDEX IF NOT EXISTS events_type_msg ON events (type, msg);
+CREATE INDEX IF NOT EXISTS events_session_ts ON events (session_id, ts_ms, seq);`,
+  },
+];
