@@ -27,11 +27,21 @@ export function bytewise(dialect: ReportDialect, expr: string): string {
 }
 
 /**
- * `round(expr, places)`: PostgreSQL rounds only NUMERIC, so a DOUBLE PRECISION value is cast first
- * (to its 15 significant digits, as SQLite's round also reads it); the result is a number either way.
+ * Marks a PostgreSQL result column to be rounded by the reader (`duration_s:round3`): see `roundedAs`.
+ * The reader strips nothing from the output (formats name columns themselves), it only rounds.
  */
-export function roundSql(dialect: ReportDialect, expr: string, places: number): string {
-  return dialect === 'sqlite' ? `round(${expr}, ${places})` : `round(CAST(${expr} AS NUMERIC), ${places})`;
+export const ROUND_MARK = /:round(\d)$/;
+
+/**
+ * `round(expr, places) AS alias`, a report's rounded output column. SQLite rounds the double by its
+ * own decimal digits (`round(1261.9495, 3)` is 1261.949: the double is 1261.94949999…). PostgreSQL
+ * rounds only NUMERIC, and its cast from a double keeps 15 digits (1261.9495 → 1261.950), so there the
+ * double itself is returned under a marked name and the PostgreSQL reader rounds it as SQLite does
+ * (`sqliteRound`): the same digits in every format.
+ */
+export function roundedAs(dialect: ReportDialect, expr: string, places: number, alias: string): string {
+  if (dialect === 'sqlite') return `round(${expr}, ${places}) AS ${alias}`;
+  return `CAST(${expr} AS DOUBLE PRECISION) AS "${alias}:round${places}"`;
 }
 
 /** `+col`, SQLite's way of keeping an index off a term; PostgreSQL plans by statistics and has no such hint. */

@@ -1,5 +1,5 @@
 import type { ReportDefinition } from '../../reports/report.js';
-import { descending, limitArg, noIndex, roundSql, textOrder } from '../../reports/report-sql.js';
+import { descending, limitArg, noIndex, roundedAs, textOrder } from '../../reports/report-sql.js';
 import { msAsSeconds, where } from './reports-sql.js';
 
 /** Per session: how much happened and over how long. Newest (by last `ts_ms`) first. */
@@ -25,7 +25,7 @@ export const sessionsReport: ReportDefinition = {
           count(CASE WHEN msg = 'HIT' THEN 1 END) AS hits,
           count(CASE WHEN msg = 'T0' THEN 1 END) AS t0,
           min(ts_ms) AS first_ts_ms, max(ts_ms) AS last_ts_ms,
-          ${msAsSeconds(d, 'max(ts_ms) - min(ts_ms)')} AS duration_s
+          ${msAsSeconds(d, 'max(ts_ms) - min(ts_ms)', 'duration_s')}
         FROM events ${w.sql}
         GROUP BY session_id
         ORDER BY ${descending(d, 'last_ts_ms')}, ${textOrder(d, 'session_id')}
@@ -84,7 +84,7 @@ export const hitsReport: ReportDefinition = {
     const w = where(params, ...conditions);
     return {
       sql: `SELECT plate, count(*) AS hits, min(t_rel_ms) AS min_t_rel_ms, max(t_rel_ms) AS max_t_rel_ms,
-          ${roundSql(d, 'avg(t_rel_ms)', 3)} AS mean_t_rel_ms
+          ${roundedAs(d, 'avg(t_rel_ms)', 3, 'mean_t_rel_ms')}
         FROM events ${w.sql}
         GROUP BY plate
         ORDER BY hits DESC, ${textOrder(d, 'plate', 'last')}
@@ -112,7 +112,7 @@ export const lastSeenReport: ReportDefinition = {
     const w = where(params, ['plate IS NOT NULL']);
     return {
       sql: `SELECT plate, count(*) AS events, min(ts_ms) AS first_ts_ms, max(ts_ms) AS last_ts_ms,
-          ${msAsSeconds(d, 'max(ts_ms) - min(ts_ms)')} AS span_s
+          ${msAsSeconds(d, 'max(ts_ms) - min(ts_ms)', 'span_s')}
         FROM events ${w.sql}
         GROUP BY plate
         ORDER BY ${descending(d, 'last_ts_ms')}, ${textOrder(d, 'plate')}

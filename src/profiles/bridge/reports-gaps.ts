@@ -72,8 +72,8 @@ export const gapsReport: ReportDefinition = {
     const d = reader.dialect;
     const gaps = gapsOver(params);
     return {
-      sql: `SELECT session_id, count(*) AS gaps, ${msAsSeconds(d, 'max(gap_ms)')} AS largest_gap_s,
-          ${msAsSeconds(d, 'avg(gap_ms)')} AS mean_gap_s
+      sql: `SELECT session_id, count(*) AS gaps, ${msAsSeconds(d, 'max(gap_ms)', 'largest_gap_s')},
+          ${msAsSeconds(d, 'avg(gap_ms)', 'mean_gap_s')}
         FROM (${gaps.sql}) AS over_threshold
         GROUP BY session_id
         ORDER BY gaps DESC, max(gap_ms) DESC, ${textOrder(d, 'session_id')}
@@ -110,7 +110,7 @@ export const gapListReport: ReportDefinition = {
             ORDER BY seq DESC LIMIT 1) AS seq_before,
           (SELECT seq FROM events e WHERE e.session_id = g.session_id AND e.ts_ms = g.ts_after_ms
             ORDER BY seq LIMIT 1) AS seq_after,
-          ${msAsSeconds(d, 'gap_ms')} AS gap_s, ts_before_ms, ts_after_ms
+          ${msAsSeconds(d, 'gap_ms', 'gap_s')}, ts_before_ms, ts_after_ms
         FROM (${gaps.sql} ORDER BY gap_ms DESC, ${textOrder(d, 'session_id')}, ts_after_ms LIMIT ?) AS g
         ORDER BY gap_ms DESC, ${textOrder(d, 'session_id')}, ts_after_ms`,
       args: [...gaps.args, limitArg(d, params)],

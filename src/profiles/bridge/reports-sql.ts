@@ -1,7 +1,7 @@
 import type { BindValue, ReportParams } from '../../reports/report.js';
 import { humanSeconds } from '../../reports/format-value.js';
 import type { ReportDialect, ReportReader } from '../../reports/report-reader.js';
-import { roundSql } from '../../reports/report-sql.js';
+import { roundedAs } from '../../reports/report-sql.js';
 
 /** A WHERE clause built from parts, with the values for its placeholders in order. */
 export interface Where {
@@ -25,9 +25,9 @@ export function secondsToMs(seconds: number): number {
   return Math.round(seconds * 1e6) / 1e3;
 }
 
-/** A SQL expression: milliseconds as seconds, to the millisecond (`ts_ms` is a double in PostgreSQL). */
-export function msAsSeconds(dialect: ReportDialect, expr: string): string {
-  return roundSql(dialect, `(${expr}) / 1000.0`, 3);
+/** An output column: milliseconds as seconds, to the millisecond (see `roundedAs`). */
+export function msAsSeconds(dialect: ReportDialect, expr: string, alias: string): string {
+  return roundedAs(dialect, `(${expr}) / 1000.0`, 3, alias);
 }
 
 /** The window `--window-sec` asks for, anchored at the newest `ts_ms` in scope (never the wall clock). */

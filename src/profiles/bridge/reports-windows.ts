@@ -1,5 +1,5 @@
 import type { ReportColumn, ReportDefinition, ReportParams } from '../../reports/report.js';
-import { limitArg, roundSql, textOrder } from '../../reports/report-sql.js';
+import { limitArg, roundedAs, textOrder } from '../../reports/report-sql.js';
 import { groupTerms, recentWindow, where } from './reports-sql.js';
 
 /** What `cadence --by` groups on: the grouping columns for each choice. */
@@ -34,7 +34,7 @@ export const cadenceReport: ReportDefinition = {
     const groupBy = keys.length > 0 ? `GROUP BY ${groupTerms(keys, window)}` : '';
     const order = ['events DESC', ...keys.map((k) => textOrder(d, k, 'last'))].join(', ');
     return {
-      sql: `SELECT ${select}count(*) AS events, ${roundSql(d, 'count(*) * 60.0 / ?', 3)} AS per_min
+      sql: `SELECT ${select}count(*) AS events, ${roundedAs(d, 'count(*) * 60.0 / CAST(? AS DOUBLE PRECISION)', 3, 'per_min')}
         FROM events ${w.sql}
         ${groupBy}
         ORDER BY ${order}

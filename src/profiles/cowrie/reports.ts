@@ -1,6 +1,6 @@
 import type { BindValue, ProfileReports, ReportDefinition, ReportParams } from '../../reports/report.js';
 import type { ReportDialect } from '../../reports/report-reader.js';
-import { bytewise, descending, limitArg, roundSql, textOrder } from '../../reports/report-sql.js';
+import { bytewise, descending, limitArg, roundedAs, textOrder } from '../../reports/report-sql.js';
 
 /** `WHERE a AND b ...` (or nothing) and the values of its placeholders, in order. */
 interface Where {
@@ -59,7 +59,7 @@ export const cowrieSessionsReport: ReportDefinition = {
     const d = reader.dialect;
     const w = whereOf(sessionConditions(params));
     return {
-      sql: `SELECT session_id, first_seen, last_seen, ${roundSql(d, 'duration_sec', 3)} AS duration_s, src_ip, protocol, sensor,
+      sql: `SELECT session_id, first_seen, last_seen, ${roundedAs(d, 'duration_sec', 3, 'duration_s')}, src_ip, protocol, sensor,
           client_version, login_attempts, login_success, username, password, command_count AS commands,
           download_count AS downloads, vt_flagged, dshield_flagged, matcher
         FROM session_summary ${w.sql}
