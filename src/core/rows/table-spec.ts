@@ -38,6 +38,13 @@ export interface TableSpec {
    * (e.g. `DO UPDATE SET seen = max(seen, excluded.seen)`). Without it the row is ignored (a duplicate).
    */
   sqliteOnConflict?: string;
+  /**
+   * PostgreSQL: the same as `sqliteOnConflict`, in PostgreSQL's words (the target table's columns
+   * qualified by its name, `excluded.` for the new row; e.g. `DO UPDATE SET ... WHERE excluded.time_us
+   * > posts.time_us`). Without it the row is ignored (a duplicate). Rows that share a key within one
+   * batch are applied in the order they came, as SQLite applies them one by one.
+   */
+  postgresOnConflict?: string;
 }
 
 /** A value of one column: text, a number, bytes (blob columns), or null. */

@@ -42,6 +42,11 @@ export const POSTS: TableSpec = {
     quote_post = excluded.quote_post, media = excluded.media, embedding_l12 = excluded.embedding_l12,
     embedding_l6 = excluded.embedding_l6, indexed_at = excluded.indexed_at
     WHERE excluded.time_us > time_us`,
+  postgresOnConflict: `DO UPDATE SET content = excluded.content, created_at = excluded.created_at, time_us = excluded.time_us,
+    thread_root_post = excluded.thread_root_post, thread_parent_post = excluded.thread_parent_post,
+    quote_post = excluded.quote_post, media = excluded.media, embedding_l12 = excluded.embedding_l12,
+    embedding_l6 = excluded.embedding_l6, indexed_at = excluded.indexed_at
+    WHERE excluded.time_us > posts.time_us`,
 };
 
 /**
@@ -63,6 +68,14 @@ export const POST_TOMBSTONES: TableSpec = {
     deleted_time_us = CASE WHEN reason = 'delete' THEN min(deleted_time_us, excluded.deleted_time_us) ELSE excluded.deleted_time_us END,
     deleted_at = CASE WHEN reason = 'delete' AND deleted_time_us <= excluded.deleted_time_us THEN deleted_at ELSE excluded.deleted_at END,
     reason = 'delete'`,
+  // The same, except that a delete that changes nothing (a repeat, or a later one) is a duplicate.
+  postgresOnConflict: `DO UPDATE SET
+    deleted_time_us = CASE WHEN post_tombstones.reason = 'delete'
+      THEN LEAST(post_tombstones.deleted_time_us, excluded.deleted_time_us) ELSE excluded.deleted_time_us END,
+    deleted_at = CASE WHEN post_tombstones.reason = 'delete' AND post_tombstones.deleted_time_us <= excluded.deleted_time_us
+      THEN post_tombstones.deleted_at ELSE excluded.deleted_at END,
+    reason = 'delete'
+    WHERE post_tombstones.reason <> 'delete' OR excluded.deleted_time_us < post_tombstones.deleted_time_us`,
 };
 
 /** A deleted account (`kind: account`, `active: false`, `status: deleted`); the latest time is kept. */
@@ -77,6 +90,8 @@ export const ACCOUNT_TOMBSTONES: TableSpec = {
   ],
   sqliteOnConflict: `DO UPDATE SET deleted_time_us = excluded.deleted_time_us, deleted_at = excluded.deleted_at
     WHERE excluded.deleted_time_us > deleted_time_us`,
+  postgresOnConflict: `DO UPDATE SET deleted_time_us = excluded.deleted_time_us, deleted_at = excluded.deleted_at
+    WHERE excluded.deleted_time_us > account_tombstones.deleted_time_us`,
 };
 
 /** The tables of the posts profile, in `map`'s index order. */

@@ -2,18 +2,19 @@ import { RowChunkReader, type EncodedRows } from '../../core/rows/row-chunk.js';
 import type { RowValue, TableSpec } from '../../core/rows/table-spec.js';
 
 /**
- * Encoded rows as PostgreSQL `COPY ... FROM STDIN` text: tab-separated, `\N` for NULL, with
- * backslash, tab, newline and carriage return escaped.
+ * Encoded rows as PostgreSQL `COPY ... FROM STDIN` text of the table's stored columns (transient
+ * ones, `stored: false`, are left out): tab-separated, `\N` for NULL, with backslash, tab, newline
+ * and carriage return escaped, bytes as BYTEA hex (`\\x...`).
  */
 export function copyText(rows: EncodedRows, table: TableSpec): string {
   const reader = new RowChunkReader(rows, table);
-  const width = table.columns.length;
+  const stored = table.columns.flatMap((c, i) => (c.stored === false ? [] : [i]));
   const values: RowValue[] = [];
   const lines: string[] = [];
   while (reader.remaining > 0) {
     reader.next(1, values);
-    const cells: string[] = new Array<string>(width);
-    for (let i = 0; i < width; i++) cells[i] = cell(values[i] ?? null);
+    const cells: string[] = new Array<string>(stored.length);
+    for (let i = 0; i < stored.length; i++) cells[i] = cell(values[stored[i] as number] ?? null);
     lines.push(cells.join('\t'));
   }
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
