@@ -43,7 +43,14 @@ export async function openPgReportDatabase(url: string, set: ProfileReports): Pr
       [`"${set.table}"`],
     );
     for await (const [name] of listed) present.add(String(name));
-    return { reader, missingIndexes: set.indexes.filter((i) => !present.has(i)) };
+    // reltuples -1: never analyzed (autovacuum off, or not yet run). The planner then guesses a few
+    // rows and picks index scans over most of the table: reports 3-5x slower. A reader cannot ANALYZE.
+    const stats = await reader.one('SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)', [`"${set.table}"`]);
+    const slowBecause =
+      Number(stats?.[0] ?? 0) < 0
+        ? `table ${set.table} has no planner statistics (never analyzed: is autovacuum off?), so reports may be slow; ANALYZE it (e.g. psql -c 'ANALYZE ${set.table}')`
+        : undefined;
+    return { reader, missingIndexes: set.indexes.filter((i) => !present.has(i)), slowBecause };
   } catch (err) {
     await reader.close().catch(() => undefined);
     if (err instanceof SluiceError) throw err;

@@ -14,6 +14,8 @@ export interface ReportDatabase {
   reader: ReportReader;
   /** Indexes the reports expect that this database lacks (made by an older tool). */
   missingIndexes: string[];
+  /** Why reports may be slow here besides a missing index (a PostgreSQL table never analyzed), if so. */
+  slowBecause?: string | undefined;
 }
 
 /** A `--db` value: `postgres://…` (or `postgresql://…`), `sqlite:PATH`, or a bare path. */

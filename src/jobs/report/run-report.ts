@@ -49,8 +49,9 @@ export async function runReport(config: ReportConfig, io: ReportIo): Promise<Rep
   const report = findReport(set, config.name);
   const params = resolveParams(report, config);
   const format = chooseFormat(config, report, io.stdoutIsTty);
-  const { reader, missingIndexes } = await openReportDatabase(config.db, set);
+  const { reader, missingIndexes, slowBecause } = await openReportDatabase(config.db, set);
   try {
+    if (slowBecause !== undefined) io.notice(`note: ${reader.description}: ${slowBecause}`);
     if (missingIndexes.length > 0) {
       const into = reader.dialect === 'sqlite' ? `--db ${config.db}` : `--into ${reader.description}`;
       io.notice(
