@@ -1,5 +1,6 @@
 import type { Profile } from '../profile.js';
 import { mapCowrieEvent } from './map.js';
+import { COWRIE_POSTGRES_MIGRATIONS } from './pg-schema.js';
 import { COWRIE_REPORTS } from './reports.js';
 import { COWRIE_EVENTS_TABLE, COWRIE_SQLITE_MIGRATIONS } from './schema.js';
 
@@ -9,6 +10,7 @@ export const cowrieProfile: Profile = {
   description: 'Cowrie honeypot events (seed 004) into cowrie_events, with session_metrics and session_commands',
   tables: [COWRIE_EVENTS_TABLE],
   sqliteMigrations: COWRIE_SQLITE_MIGRATIONS,
+  postgresMigrations: COWRIE_POSTGRES_MIGRATIONS,
   // Session ids and content hashes are random keys: a larger page cache keeps their indexes in memory.
   sqliteCacheMb: 48,
   map: (record, emit) => mapCowrieEvent(record, emit),

@@ -1,0 +1,124 @@
+import type { PostgresMigration } from '../../db/postgres/postgres-migration.js';
+import { pgColumnsDdl } from '../../db/postgres/pg-columns.js';
+import { COWRIE_SESSION_TRIGGER_SQL } from './pg-session-trigger.js';
+import { COWRIE_EVENTS_TABLE } from './schema.js';
+
+/**
+ * Attacker-controlled texts (command inputs, user names and passwords) longer than this, in bytes,
+ * stay out of the report indexes: a btree entry must fit in 2704 bytes with the other columns.
+ */
+export const INDEXED_TEXT_BYTES = 2048;
+
+/**
+ * Milliseconds since the epoch of an ISO time, as SQLite's `julianday` reads it (no zone is UTC;
+ * fractions rounded to the millisecond), or NULL for what `julianday` would not read either. Never
+ * raises: a malformed time in one session must not break a query over all of them.
+ */
+const ISO_MS_FUNCTION = `
+CREATE OR REPLACE FUNCTION cowrie_iso_ms(t TEXT) RETURNS BIGINT
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+  IF t !~ '^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?\\s*(Z|[+-]\\d{2}:\\d{2})?$' THEN
+    RETURN NULL;
+  END IF;
+  RETURN round(extract(epoch FROM CASE WHEN t ~ '(Z|[+-]\\d{2}:\\d{2})$' THEN t::timestamptz
+                                       ELSE t::timestamp AT TIME ZONE 'UTC' END) * 1000);
+EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+  RETURN NULL;
+END
+$$;`;
+
+/**
+ * The Cowrie tables in PostgreSQL, version for version as in SQLite (`COWRIE_SQLITE_MIGRATIONS`):
+ * the same tables, view and index names (the reports check them). Counters and flags stay INTEGER
+ * (SQLite holds booleans as 0/1), times stay ISO text as Cowrie writes them. `id` is a `BIGSERIAL`:
+ * the sink's staging table is made `LIKE cowrie_events INCLUDING DEFAULTS`, which carries a serial's
+ * default but not an identity. Never edit a released migration: add the next number.
+ */
+export const COWRIE_POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    description: 'cowrie events, per-session metrics and commands kept by triggers',
+    sql: `
+CREATE TABLE IF NOT EXISTS cowrie_events (
+  id BIGSERIAL PRIMARY KEY,
+  ${pgColumnsDdl(COWRIE_EVENTS_TABLE)}
+);
+CREATE UNIQUE INDEX IF NOT EXISTS cowrie_events_key ON cowrie_events ((coalesce(timestamp, '')), event_key);
+CREATE INDEX IF NOT EXISTS cowrie_events_session ON cowrie_events (session_id);
+
+CREATE TABLE IF NOT EXISTS session_metrics (
+  session_id TEXT PRIMARY KEY,
+  matcher TEXT NOT NULL,
+  first_seen TEXT,
+  last_seen TEXT,
+  closed_duration_sec DOUBLE PRECISION,
+  src_ip TEXT,
+  protocol TEXT,
+  sensor TEXT,
+  client_version TEXT,
+  event_count INTEGER NOT NULL DEFAULT 0,
+  command_count INTEGER NOT NULL DEFAULT 0,
+  login_attempts INTEGER NOT NULL DEFAULT 0,
+  login_success INTEGER NOT NULL DEFAULT 0,
+  username TEXT,
+  password TEXT,
+  download_count INTEGER NOT NULL DEFAULT 0,
+  vt_flagged INTEGER NOT NULL DEFAULT 0,
+  dshield_flagged INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS session_metrics_first_seen ON session_metrics (first_seen);
+CREATE INDEX IF NOT EXISTS session_metrics_src_ip ON session_metrics (src_ip);
+
+CREATE TABLE IF NOT EXISTS session_commands (
+  event_id BIGINT PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  timestamp TEXT,
+  input TEXT
+);
+CREATE INDEX IF NOT EXISTS session_commands_session ON session_commands (session_id);
+
+CREATE TABLE IF NOT EXISTS session_downloads (
+  event_id BIGINT PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  timestamp TEXT,
+  url TEXT,
+  shasum TEXT
+);
+CREATE INDEX IF NOT EXISTS session_downloads_shasum ON session_downloads (shasum);
+${COWRIE_SESSION_TRIGGER_SQL}
+${ISO_MS_FUNCTION}
+
+-- Duration from cowrie.session.closed, else last seen minus first seen (seconds, millisecond precision).
+CREATE OR REPLACE VIEW session_summary AS
+SELECT *, coalesce(closed_duration_sec, (cowrie_iso_ms(last_seen) - cowrie_iso_ms(first_seen)) / 1000.0::double precision) AS duration_sec
+FROM session_metrics;`,
+  },
+  {
+    version: 2,
+    description: 'indexes for the cowrie reports (top-commands, credentials)',
+    // The columns of SQLite's indexes, but PostgreSQL's btree refuses an entry over 2704 bytes (SQLite
+    // has no limit), and these texts are the attacker's: one command of a few KB of base64 or one long
+    // password failed the whole batch, every run. Rows with such texts are left out of the indexes
+    // (a partial index); a report that wants an index states the same bound in its WHERE.
+    sql: `
+CREATE INDEX IF NOT EXISTS session_commands_input ON session_commands (input, session_id)
+  WHERE octet_length(input) < ${INDEXED_TEXT_BYTES};
+CREATE INDEX IF NOT EXISTS cowrie_events_login ON cowrie_events (username, password, eventid, session_id)
+  WHERE eventid IN ('cowrie.login.failed', 'cowrie.login.success')
+    AND octet_length(coalesce(username, '')) + octet_length(coalesce(password, '')) < ${INDEXED_TEXT_BYTES};`,
+  },
+  {
+    version: 3,
+    description: 'enrichment cache (VirusTotal, DShield answers with fetch time)',
+    sql: `
+CREATE TABLE IF NOT EXISTS enrichment_cache (
+  service TEXT NOT NULL,
+  key TEXT NOT NULL,
+  flagged INTEGER NOT NULL,
+  response_json TEXT,
+  fetched_at TEXT NOT NULL,
+  PRIMARY KEY (service, key)
+);`,
+  },
+];
