@@ -117,6 +117,9 @@ describe.skipIf(!ready)('bridge reports on PostgreSQL: the same bytes as on SQLi
     expect(lite.code, lite.stderr).toBe(0);
     expect(post.code, post.stderr).toBe(0);
     expect(post.stdout).toBe(lite.stdout);
+    // Nothing analyzed the test schema (autovacuum may be off): the report says why it may be slow.
+    const analyzed = await pg.query<{ n: number }>("SELECT reltuples AS n FROM pg_class WHERE oid = to_regclass('events')");
+    if (Number(analyzed[0]?.n) < 0) expect(post.stderr).toContain('no planner statistics (never analyzed');
     expect(runSluice(['report', 'gaps', '--db', db, '--format', 'csv', '--threshold-sec', '5']).stdout).toBe(lite.stdout);
   });
 
@@ -151,6 +154,21 @@ describe.skipIf(!ready)('bridge reports on PostgreSQL: the same bytes as on SQLi
     } finally {
       await reader.close().catch(() => undefined);
       await pg.query("DELETE FROM events WHERE session_id = 's-later'");
+    }
+  });
+
+  it('a statement that fails mid-stream rejects, and the cursor and connection still close', async () => {
+    const { reader } = await openReportDatabase(pg.url, BRIDGE_REPORTS);
+    try {
+      const rows: unknown[] = [];
+      const failing = async () => {
+        // In table order, seq 2000 comes after several cursor batches.
+        for await (const row of reader.rows('SELECT 1000 / (seq - 2000) FROM events')) rows.push(row);
+      };
+      await expect(failing()).rejects.toThrow(/division by zero/);
+      expect(rows.length).toBeGreaterThan(2_000);
+    } finally {
+      await reader.close();
     }
   });
 });
