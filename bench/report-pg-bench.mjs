@@ -12,7 +12,7 @@
 //       BENCH_ONLY=bridge,cowrie,posts  BENCH_REPEAT=3 (in-process runs; the best is kept)
 //       BENCH_BRIDGE_N=1000000  BENCH_COWRIE_N=1000000  BENCH_POSTS_N=100000
 //
-// PostgreSQL tables are ANALYZEd after the load, as autovacuum would do.
+// PostgreSQL tables are vacuumed and analyzed after the load, as autovacuum would do.
 // `sqlite s` / `pg s`: the report in-process (dist/jobs/report/run-report.js, output discarded): SQL,
 // formatting and streaming, without node startup; `pg cli s`: `sluice report ... --db postgres://…`
 // as a user runs it. Target: each bridge report ≤ 1 s on PostgreSQL.
@@ -62,15 +62,15 @@ async function cached(path, make) {
 }
 
 /**
- * ANALYZE of the tables a load wrote, as autovacuum does shortly after a load where it is on (the test
- * server runs without it; a report, read-only, says so when a table has no statistics).
+ * VACUUM (ANALYZE) of the tables a load wrote, as autovacuum does shortly after a load where it is on
+ * (the test server runs without it; a report, read-only, says so when a table has no statistics).
  */
 async function analyze(url, tables) {
   const schema = new URL(url).searchParams.get('schema');
   const client = new pg.Client({ connectionString: pgBase });
   await client.connect();
   try {
-    for (const t of tables) await client.query(`ANALYZE "${schema}"."${t}"`);
+    for (const t of tables) await client.query(`VACUUM (ANALYZE) "${schema}"."${t}"`);
   } finally {
     await client.end();
   }
