@@ -41,8 +41,9 @@ export function chooseFormat(config: ReportConfig, report: ReportDefinition, std
 
 /**
  * Runs one report: resolves it and its flags, opens the database (SQLite or PostgreSQL) read-only, and
- * streams the rows of one SQL statement (or the rows the report computed), read in one snapshot, to the output in the chosen format. An empty table or an
- * unknown session is not an error: a notice, and an empty result (a CSV header, `[]`).
+ * streams the rows of one SQL statement (or the rows the report computed), read in one snapshot, to
+ * the output in the chosen format. An empty table or an unknown session is not an error: a notice,
+ * and an empty result (a CSV header, `[]`).
  */
 export async function runReport(config: ReportConfig, io: ReportIo): Promise<ReportOutcome> {
   const set = reportsOf(profileByName(config.profile));
