@@ -92,7 +92,7 @@ export const postsSimilarReport: ReportDefinition = {
       throw new SluiceError('SLUICE_E_USAGE', 'report similar needs --uri URI and a known --model');
     }
     const self = await queryVector(reader, params.uri, model);
-    // SQLite: the threaded scan over the file; PostgreSQL: the vectors streamed through the cursor.
+    // SQLite: the threaded scan over the file; PostgreSQL: the vectors read in chunks (similar-pg.ts).
     const hits =
       reader instanceof SqliteReportReader
         ? nearestPosts(reader.db, column, self.vector, self.id, params.limit, params.session)
