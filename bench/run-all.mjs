@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench`: every benchmark in turn, each printing its own figures.
-//   BENCH_ONLY=ingest,reports npm run bench     # a subset (ingest, reports, follow, spool, serve, cowrie, posts)
+//   BENCH_ONLY=ingest,reports npm run bench     # a subset (ingest, reports, follow, spool, serve, cowrie, posts, pg)
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ const all = [
   ['serve', 'serve-bench.mjs'],
   ['cowrie', 'cowrie-bench.mjs'],
   ['posts', 'posts-bench.mjs'],
+  ['pg', 'pg-bench.mjs'],
 ];
 const only = new Set((process.env.BENCH_ONLY ?? all.map(([name]) => name).join(',')).split(',').map((s) => s.trim()));
 let failed = 0;

@@ -38,7 +38,7 @@ export function ingestCommand(): Command {
     .description('Load NDJSON files (plain, .gz, globs or - for stdin) into a sink, exactly once')
     .argument('<file...>', 'files, globs or - for stdin; .gz is decompressed')
     .option('--db <path>', 'SQLite database (short for --into sqlite:PATH; default logs/bridge.db)')
-    .option('--into <url>', 'sink URL, e.g. sqlite:logs/bridge.db')
+    .option('--into <url>', 'sink URL: sqlite:PATH or postgres://user@host/db (?schema=NAME)')
     .addOption(
       new Option('--profile <name>', 'how records map to rows').choices(PROFILES.map((p) => p.name)).default('bridge'),
     )
