@@ -5,12 +5,15 @@
 //            test/helpers/es-server/es-server-child.mjs): >= 5,000 posts/s end to end, RSS <= 300 MB
 //   sqlite   the same chunks `--into sqlite:posts.db`: >= 10,000 posts/s, RSS <= 300 MB
 //   similar  `sluice report similar --profile posts` on that database: <= 1 s (best of BENCH_REPEAT)
+//   pg       (only when asked: POSTS_BENCH_ONLY=sqlite,pg) the same chunks `--into postgres://...` in a
+//            schema of its own (dropped afterwards), printed beside SQLite's figure (no target)
 // posts/s = posts created in the generated data / wall time of the sluice process (node startup
 // included); rows read/s (the summary's `read`) and the documents/rows that landed are printed too.
 // A MISS is printed, never an exit status: the box may be shared (load averages are printed).
 //
 //   npm run build && node bench/posts-bench.mjs [--json]
-//   env POSTS_BENCH_ONLY=es,sqlite,similar  POSTS_BENCH_N=100000  POSTS_BENCH_CHUNKS=20
+//   env POSTS_BENCH_ONLY=es,sqlite,similar[,pg]  POSTS_BENCH_N=100000  POSTS_BENCH_CHUNKS=20
+//       POSTS_BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test
 //       POSTS_BENCH_SEED=42  BENCH_DIR=$TMPDIR/sluice-bench  BENCH_REPEAT=3  POSTS_BENCH_TIMEOUT_S=1800
 //       POSTS_BENCH_KEEP=1 (keep the work folder: sluice-posts-state.db, posts.db)
 //
@@ -23,6 +26,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { lastJson, measure } from './measure.mjs';
 import { generatePostsChunks } from './generate-posts-chunks.mjs';
 
@@ -39,6 +43,7 @@ const REPEAT = Math.max(1, num('BENCH_REPEAT', 3));
 const TIMEOUT_MS = num('POSTS_BENCH_TIMEOUT_S', 1800) * 1000;
 const KEEP = env.POSTS_BENCH_KEEP === '1';
 const dir = env.BENCH_DIR ?? join(tmpdir(), 'sluice-bench');
+const PG_URL = env.POSTS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const TARGET = { esRate: 5_000, sqliteRate: 10_000, rssMB: 300, similarS: 1 };
 
@@ -255,6 +260,87 @@ async function benchSqlite(data) {
   }
 }
 
+// ---- PostgreSQL ---------------------------------------------------------------------------------------
+
+/**
+ * CPU seconds (user + system) of the PostgreSQL backends serving `application_name = app` (same
+ * host only: /proc), polled while `work` runs; the last reading of each backend counts. null if none seen.
+ */
+async function backendCpuWhile(client, app, work) {
+  const seen = new Map();
+  let polling = true;
+  const poll = async () => {
+    while (polling) {
+      const { rows } = await client.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [app]).catch(() => ({ rows: [] }));
+      for (const { pid } of rows) {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          seen.set(pid, (Number(f[11]) + Number(f[12])) / 100);
+        } catch {
+          // gone, or another host
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const poller = poll();
+  try {
+    return { result: await work(), cpuSeconds: seen.size > 0 ? +[...seen.values()].reduce((a, b) => a + b, 0).toFixed(2) : null };
+  } finally {
+    polling = false;
+    await poller;
+  }
+}
+
+async function benchPg(data) {
+  const schema = `posts_bench_${process.pid}`;
+  const work = mkdtempSync(join(tmpdir(), 'sluice-posts-bench-pg-'));
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
+    noteLoad('pg');
+    log(`pg: sluice spool --profile posts --into ${url}`);
+    const app = `sluice-posts-bench-${process.pid}`;
+    const { result: run, cpuSeconds: serverCpuSeconds } = await backendCpuWhile(client, app, () =>
+      sluice(['spool', '--profile', 'posts', '--from', data.folder, '--into', url, '--mode', 'once', '--no-progress', '--json'], {
+        cwd: work,
+        env: { ...process.env, PGAPPNAME: app },
+      }),
+    );
+    const s = run.summary;
+    const count = async (sql) => Number((await client.query(sql)).rows[0].n);
+    const posts = await count(`SELECT count(*) AS n FROM "${schema}".posts`);
+    const vectors = await count(`SELECT count(embedding_l12) AS n FROM "${schema}".posts`);
+    const tombs = await count(`SELECT count(*) AS n FROM "${schema}".post_tombstones`);
+    const dbMB = +(Number((await client.query(`SELECT sum(pg_total_relation_size(c.oid)) AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`, [schema])).rows[0].b) / 2 ** 20).toFixed(1);
+    results.pg = {
+      seconds: +run.seconds.toFixed(3),
+      cpuSeconds: run.cpuSeconds,
+      postsPerSec: Math.round(data.counts.posts / run.seconds),
+      readPerSec: Math.round(s.read / run.seconds),
+      peakRssMB: run.peakRssMB,
+      dbMB,
+      serverCpuSeconds,
+      rows: { posts, vectors, postTombstones: tombs },
+      summary: s,
+    };
+    console.error(
+      `pg: ${fmt(data.counts.posts)} posts (${fmt(s.read)} rows read) in ${run.seconds.toFixed(2)} s: ${fmt(results.pg.postsPerSec)} posts/s, ` +
+        `${fmt(results.pg.readPerSec)} rows read/s; peak RSS ${run.peakRssMB ?? '?'} MB; sluice CPU ${run.cpuSeconds ?? '?'} s (user+sys), its PostgreSQL backends ${serverCpuSeconds ?? '?'} s\n` +
+        `  database: ${fmt(posts)} posts (expected live ${fmt(data.counts.livePosts)})${posts === data.counts.livePosts ? '' : ' MISMATCH'}, ` +
+        `${fmt(vectors)} with vectors, ${fmt(tombs)} post tombstones, ${dbMB} MB with indexes`,
+    );
+  } finally {
+    if (KEEP) log(`pg: kept schema ${schema}`);
+    else await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 // ---- main ---------------------------------------------------------------------------------------------
 
 if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('build first: npm run build');
@@ -263,9 +349,10 @@ const data = await chunks();
 results.data = data.counts;
 if (only.has('es')) await benchEs(data);
 if (only.has('sqlite') || only.has('similar')) await benchSqlite(data);
+if (only.has('pg')) await benchPg(data);
 
 const rows = [];
-const add = (what, target, measured, ok, unit) => rows.push([what, target, measured === null || measured === undefined ? 'n/a' : `${measured}${unit}`, measured === null || measured === undefined ? '-' : ok ? 'PASS' : 'MISS']);
+const add = (what, target, measured, ok, unit) => rows.push([what, target, measured === null || measured === undefined ? 'n/a' : `${measured}${unit}`, measured === null || measured === undefined || ok === null ? '-' : ok ? 'PASS' : 'MISS']);
 if (results.es) {
   add('es posts/s (end to end)', `≥ ${fmt(TARGET.esRate)}`, fmt(results.es.postsPerSec), results.es.postsPerSec >= TARGET.esRate, '');
   add('es peak RSS', `≤ ${TARGET.rssMB} MB`, results.es.peakRssMB, results.es.peakRssMB !== null && results.es.peakRssMB <= TARGET.rssMB, ' MB');
@@ -273,6 +360,11 @@ if (results.es) {
 if (results.sqlite) {
   add('sqlite posts/s', `≥ ${fmt(TARGET.sqliteRate)}`, fmt(results.sqlite.postsPerSec), results.sqlite.postsPerSec >= TARGET.sqliteRate, '');
   add('sqlite peak RSS', `≤ ${TARGET.rssMB} MB`, results.sqlite.peakRssMB, results.sqlite.peakRssMB !== null && results.sqlite.peakRssMB <= TARGET.rssMB, ' MB');
+}
+if (results.pg) {
+  const vs = results.sqlite ? ` (${(results.pg.postsPerSec / results.sqlite.postsPerSec).toFixed(2)}x SQLite)` : '';
+  add('pg posts/s', '-', `${fmt(results.pg.postsPerSec)}${vs}`, null, '');
+  add('pg peak RSS', '-', results.pg.peakRssMB, null, ' MB');
 }
 if (results.similar) add(`similar over ${fmt(results.similar.over)} (best of ${REPEAT})`, `≤ ${TARGET.similarS} s`, results.similar.seconds.toFixed(3), results.similar.seconds <= TARGET.similarS, ' s');
 
@@ -284,6 +376,7 @@ for (const r of rows) console.log(line(r));
 const cpu = [];
 if (results.es?.cpuSeconds) cpu.push(`es: sluice ${results.es.cpuSeconds} s CPU for ${results.es.seconds.toFixed(1)} s wall (${fmt(results.data.posts / results.es.cpuSeconds)} posts per CPU-second), server ${results.es.serverCpuSeconds ?? '?'} s`);
 if (results.sqlite?.cpuSeconds) cpu.push(`sqlite: sluice ${results.sqlite.cpuSeconds} s CPU for ${results.sqlite.seconds.toFixed(1)} s wall (${fmt(results.data.posts / results.sqlite.cpuSeconds)} posts per CPU-second)`);
+if (results.pg?.cpuSeconds) cpu.push(`pg: sluice ${results.pg.cpuSeconds} s CPU for ${results.pg.seconds.toFixed(1)} s wall, its PostgreSQL backends ${results.pg.serverCpuSeconds ?? '?'} s`);
 if (cpu.length > 0) console.log(`CPU (user+sys, all threads) ${cpu.join(' | ')}`);
 console.log(`load averages (1/5/15 min) before: ${Object.entries(results.loadavg).map(([k, v]) => `${k} ${v.join(' ')}`).join(' | ')}`);
 if (process.argv.includes('--json')) console.log(JSON.stringify(results));

@@ -73,6 +73,13 @@ export interface Profile {
   /** Numbered PostgreSQL migrations (SQL text); a profile without them cannot use the postgres sink. */
   postgresMigrations?: readonly PostgresMigration[];
   /**
+   * Writers into one PostgreSQL schema take turns, a batch at a time (a transaction-level advisory
+   * lock from a batch's first write to its commit), for profiles whose triggers read other rows: a
+   * tombstone's trigger cannot see, and so cannot delete, a post that another worker's batch holds
+   * uncommitted. Parsing still runs in parallel.
+   */
+  postgresSerialWriters?: boolean;
+  /**
    * Units that are SQLite databases (`.db`, or a `.db.zip` holding one) instead of JSON: their rows,
    * in row-id order, from the first of `tables` that exists, as objects of `columns` (missing
    * columns are null). A spool of this profile takes only such files.

@@ -240,6 +240,9 @@ export class PostgresSink implements Sink {
       this.prepared.add(client);
     }
     await client.query('BEGIN');
+    if (this.profile.postgresSerialWriters) {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1 || current_schema()))', [`sluice-writer:${this.profile.name}:`]);
+    }
     if (this.direct) {
       await client.query('SAVEPOINT sluice_direct');
       this.replay = new Map();

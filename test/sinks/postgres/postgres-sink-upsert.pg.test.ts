@@ -192,6 +192,33 @@ describe.skipIf(!ready)('PostgresSink upserts (TableSpec.postgresOnConflict): th
     await sqliteSink.close();
   });
 
+  it('two writers on one schema take turns: a tombstone committed while a post is in another batch still deletes it', async () => {
+    const pg = testSchema('t_pgupsert');
+    schemas.push(pg);
+    const first = new PostgresSink(pg.url, postsProfile);
+    const second = new PostgresSink(pg.url, postsProfile);
+    await first.open();
+    await second.open();
+    const author = 'did:plc:twowriters';
+    const uri = `at://${author}/app.bsky.feed.post/raced`;
+    await first.write(posts([{ uri, author, content: 'created by one worker', timeUs: T0 + 100 }]));
+    await new Promise((r) => setTimeout(r, 200)); // the row is in, uncommitted
+    let settled = false;
+    const other = (async () => {
+      await second.write(deletes([{ uri, author, timeUs: T0 + 200 }]));
+      return second.commit([]);
+    })().finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(settled).toBe(false); // waits for the first batch
+    expect(await first.commit([])).toEqual({ written: 1, duplicates: 0 });
+    expect(await other).toEqual({ written: 1, duplicates: 0 });
+    const end = await pgPostsTables(pg);
+    expect(end.posts).toEqual([]);
+    expect(end.post_tombstones.map((t) => [t.at_uri, t.reason])).toEqual([[uri, 'delete']]);
+    await first.close();
+    await second.close();
+  });
+
   it('a batch that outgrows a replay segment part way goes through staging from there and still ends as SQLite', async () => {
     const { pg, pgSink, sqlitePath, sqliteSink } = await pair(40_000);
     const author = 'did:plc:segments';
