@@ -46,7 +46,8 @@ const { validateConfig } = await dist('core/config/validate.js');
 /** Runs `sluice ARGS`; exit 3 (some bad lines dead-lettered) is fine for a bench load. */
 function sluice(args) {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  // In the bench folder: a load's default dead-letter file lands there, not in the checkout.
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0 && r.status !== 3) throw new Error(`sluice ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
   log(`  sluice ${args[0]} ... ${args.includes('--into') ? args[args.indexOf('--into') + 1].replace(/\/\/.*@/, '//…@') : ''} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
