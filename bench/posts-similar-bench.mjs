@@ -90,10 +90,11 @@ const cli = await best(async () => {
 
 // In-process: the report's own work (lookup, scan, top-k), without node startup.
 const { postsSimilarReport } = await dist('profiles/posts/similar.js');
+const { SqliteReportReader } = await dist('reports/sqlite-report-reader.js');
 const conn = new Database(db, { readonly: true });
 const query = await best(async () => {
   const t0 = performance.now();
-  postsSimilarReport.query(conn, { uri: target, model: 'all_MiniLM_L12_v2', limit: 10 });
+  await postsSimilarReport.query(new SqliteReportReader(db, conn), { uri: target, model: 'all_MiniLM_L12_v2', limit: 10 });
   return (performance.now() - t0) / 1000;
 });
 conn.close();

@@ -37,7 +37,9 @@ Output: a table on a terminal (durations as 1h02m05s), CSV when piped or with --
 CRLF, durations in plain seconds), or --format json: one JSON array of objects, one per line.
 Windows (--window-sec, --minutes) end at the newest ts_ms in scope (the session's, or the table's),
 never at the wall clock: ts_ms is a per-process clock.
-The database is opened read-only; reports run fine while sluice ingest writes to it.
+The database is opened read-only; reports run fine while sluice ingest writes to it. A postgres://
+URL (?schema=NAME as for --into) gives the same output as SQLite, except the rank and snippet of
+posts search (PostgreSQL full-text ranking).
 
 Exit codes: 0 ok (also for an empty table or an unknown session: a note on stderr, no rows),
 1 failed, 2 bad usage, no such database, or unknown report.`;
@@ -48,7 +50,7 @@ export function reportCommand(): Command {
   return new Command('report')
     .description('Report on an ingested database (sessions, types, hits, gaps, ..., export); --list names them')
     .argument('[name]', 'report to run (sluice report --list names them)')
-    .option('--db <path>', 'SQLite database to read, opened read-only (default logs/bridge.db)')
+    .option('--db <path|url>', 'database to read, read-only: SQLite PATH, sqlite:PATH or postgres://…[?schema=NAME] (default logs/bridge.db)')
     .addOption(new Option('--profile <name>', 'whose reports').choices(PROFILES.map((p) => p.name)).default('bridge'))
     .option('--session <id>', 'only this session (required by export)')
     .option('--limit <n>', 'at most N rows; 0 for all (each report has its default)')

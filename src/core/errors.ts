@@ -28,7 +28,7 @@ export const ERROR_CATALOGUE = {
   SLUICE_E_UNKNOWN_REPORT: { exit: 2, hint: 'Use one of the reports that `sluice report --list` names.' },
   SLUICE_E_NO_DATABASE: {
     exit: 2,
-    hint: 'Check --db; a database is made by `sluice ingest FILE --db PATH`.',
+    hint: 'Check --db (a path, sqlite:PATH or postgres://…?schema=NAME) and that the server answers; a database is made by `sluice ingest FILE --db PATH|--into URL`.',
   },
   SLUICE_E_REPORT: { exit: 1, hint: 'A report query or its output failed; see the cause above.' },
   SLUICE_E_AUTH_REQUIRED: {

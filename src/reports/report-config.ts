@@ -33,8 +33,8 @@ export const ReportConfigSchema = z
     name: z.string().min(1).optional(),
     /** List the reports, one line each with an example, instead of running one. */
     list: z.boolean().default(false),
-    /** SQLite database to read (opened read-only). Example: `logs/bridge.db`. */
-    db: z.string().min(1, { error: 'expected a path' }).default('logs/bridge.db'),
+    /** Database to read, opened read-only: a SQLite path (or `sqlite:PATH`) or `postgres://…[?schema=NAME]`. Example: `logs/bridge.db`. */
+    db: z.string().min(1, { error: 'expected a path or a postgres:// URL' }).default('logs/bridge.db'),
     /** Profile whose reports to use. Example: `bridge`. */
     profile: z.string().min(1).default('bridge'),
     /** Only this session's events. Example: `s-20250829-7f3a2b`. */

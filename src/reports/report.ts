@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { ReportReader, RowSource } from './report-reader.js';
 
 /** How a column's values are shown: durations and decimals get a human form in table format only. */
 export type ReportColumnKind =
@@ -21,7 +21,7 @@ export interface ReportColumn {
   decimals?: number;
 }
 
-/** A value of one cell, as SQLite returns it. */
+/** A value of one cell, as SQLite returns it (and the PostgreSQL reader converts to). */
 export type ReportValue = string | number | bigint | null;
 
 /** A value bound to a `?` of a report's SQL. */
@@ -96,7 +96,7 @@ export interface ReportOptionSpec {
 
 /** One SQL statement whose rows, in order, are the report: it is streamed, never loaded whole. */
 export interface ReportQuery {
-  /** A single SELECT; its result columns are the report's columns, in order. */
+  /** A single SELECT in the reader's dialect, `?` placeholders; its result columns are the report's columns, in order. */
   sql: string;
   /** Values for its `?` placeholders. */
   args: readonly BindValue[];
@@ -106,7 +106,7 @@ export interface ReportQuery {
    * Rows computed in code instead, for a ranking one SELECT cannot do well (vector similarity): when
    * given, they are the report, in order, and `sql` is not run (leave it `''`).
    */
-  rows?: Iterable<readonly ReportValue[]>;
+  rows?: RowSource<readonly ReportValue[]>;
 }
 
 /** One report of a profile: `sluice report NAME`. */
@@ -122,10 +122,11 @@ export interface ReportDefinition {
   /** Its output columns for these params (they may depend on `--by`). */
   columns(params: ReportParams): readonly ReportColumn[];
   /**
-   * Builds its query. May run small look-ups first (the newest `ts_ms` in scope for a window); it runs
-   * inside the read transaction of the whole report, so both see the same snapshot.
+   * Builds its query in the reader's dialect (SQLite or PostgreSQL). May run small look-ups first (the
+   * newest `ts_ms` in scope for a window); it runs inside the read snapshot of the whole report, so both
+   * see the same data.
    */
-  query(db: Database.Database, params: ReportParams): ReportQuery;
+  query(reader: ReportReader, params: ReportParams): Promise<ReportQuery>;
 }
 
 /** The reports of one profile, with what the command needs to check a database before running one. */

@@ -1,5 +1,6 @@
 import type { ReportDefinition } from '../../reports/report.js';
-import { limitArg, msAsSeconds, where } from './reports-sql.js';
+import { descending, limitArg, noIndex, roundedAs, textOrder } from '../../reports/report-sql.js';
+import { msAsSeconds, where } from './reports-sql.js';
 
 /** Per session: how much happened and over how long. Newest (by last `ts_ms`) first. */
 export const sessionsReport: ReportDefinition = {
@@ -16,19 +17,20 @@ export const sessionsReport: ReportDefinition = {
     { name: 'last_ts_ms', kind: 'integer' },
     { name: 'duration_s', kind: 'seconds' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const w = where(params);
     return {
       sql: `SELECT session_id, count(*) AS events,
           count(CASE WHEN msg = 'HIT' THEN 1 END) AS hits,
           count(CASE WHEN msg = 'T0' THEN 1 END) AS t0,
           min(ts_ms) AS first_ts_ms, max(ts_ms) AS last_ts_ms,
-          ${msAsSeconds('max(ts_ms) - min(ts_ms)')} AS duration_s
+          ${msAsSeconds(d, 'max(ts_ms) - min(ts_ms)', 'duration_s')}
         FROM events ${w.sql}
         GROUP BY session_id
-        ORDER BY last_ts_ms DESC, session_id
+        ORDER BY ${descending(d, 'last_ts_ms')}, ${textOrder(d, 'session_id')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };
@@ -44,14 +46,15 @@ export const typesReport: ReportDefinition = {
     { name: 'msg', kind: 'text' },
     { name: 'events', kind: 'integer' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const w = where(params);
     return {
       sql: `SELECT type, msg, count(*) AS events FROM events ${w.sql}
         GROUP BY type, msg
-        ORDER BY events DESC, type NULLS LAST, msg NULLS LAST
+        ORDER BY events DESC, ${textOrder(d, 'type', 'last')}, ${textOrder(d, 'msg', 'last')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };
@@ -72,20 +75,21 @@ export const hitsReport: ReportDefinition = {
     { name: 'max_t_rel_ms', kind: 'number' },
     { name: 'mean_t_rel_ms', kind: 'number' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     // `+type`, `+msg`: HITs are most events, so the (type, msg) index would only add a lookup per
     // row; the plan is then a scan, or the (session_id, ...) index with --session.
-    const conditions: Array<[string, ...string[]]> = [["+type = 'event'"], ["+msg = 'HIT'"]];
+    const conditions: Array<[string, ...string[]]> = [[`${noIndex(d, 'type')} = 'event'`], [`${noIndex(d, 'msg')} = 'HIT'`]];
     if (params.plate !== undefined) conditions.push(['plate = ?', params.plate]);
     const w = where(params, ...conditions);
     return {
       sql: `SELECT plate, count(*) AS hits, min(t_rel_ms) AS min_t_rel_ms, max(t_rel_ms) AS max_t_rel_ms,
-          round(avg(t_rel_ms), 3) AS mean_t_rel_ms
+          ${roundedAs(d, 'avg(t_rel_ms)', 3, 'mean_t_rel_ms')}
         FROM events ${w.sql}
         GROUP BY plate
-        ORDER BY hits DESC, plate NULLS LAST
+        ORDER BY hits DESC, ${textOrder(d, 'plate', 'last')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };
@@ -103,16 +107,17 @@ export const lastSeenReport: ReportDefinition = {
     { name: 'last_ts_ms', kind: 'integer' },
     { name: 'span_s', kind: 'seconds' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const w = where(params, ['plate IS NOT NULL']);
     return {
       sql: `SELECT plate, count(*) AS events, min(ts_ms) AS first_ts_ms, max(ts_ms) AS last_ts_ms,
-          ${msAsSeconds('max(ts_ms) - min(ts_ms)')} AS span_s
+          ${msAsSeconds(d, 'max(ts_ms) - min(ts_ms)', 'span_s')}
         FROM events ${w.sql}
         GROUP BY plate
-        ORDER BY last_ts_ms DESC, plate
+        ORDER BY ${descending(d, 'last_ts_ms')}, ${textOrder(d, 'plate')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };

@@ -1,6 +1,6 @@
 import type { ReportColumn, ReportDefinition } from '../../reports/report.js';
 import { EVENTS_TABLE } from './schema.js';
-import { limitArg } from './reports-sql.js';
+import { limitArg } from '../../reports/report-sql.js';
 
 /** The exported columns: every column the profile writes, as ingested (without the internal `id`). */
 const EXPORT_COLUMNS: readonly ReportColumn[] = EVENTS_TABLE.columns.map(
@@ -14,13 +14,13 @@ export const exportReport: ReportDefinition = {
   example: 'sluice report export --db logs/bridge.db --session SESSION_ID --out logs/session.csv',
   options: { sessionRequired: true, format: 'csv' },
   columns: () => EXPORT_COLUMNS,
-  query(_db, params) {
+  async query(reader, params) {
     return {
       sql: `SELECT ${EXPORT_COLUMNS.map((c) => `"${c.name}"`).join(', ')}
         FROM events WHERE session_id = ?
         ORDER BY seq
         LIMIT ?`,
-      args: [params.session ?? null, limitArg(params)],
+      args: [params.session ?? null, limitArg(reader.dialect, params)],
     };
   },
 };

@@ -1,5 +1,6 @@
 import type { BindValue, ReportDefinition, ReportParams } from '../../reports/report.js';
-import { limitArg, msAsSeconds, secondsToMs, where } from './reports-sql.js';
+import { limitArg, textOrder } from '../../reports/report-sql.js';
+import { msAsSeconds, secondsToMs, where } from './reports-sql.js';
 
 const DEFAULT_THRESHOLD_SEC = 10;
 
@@ -20,7 +21,7 @@ export function plainGaps(params: ReportParams, thresholdMs: number): GapsSql {
     sql: `SELECT session_id, ts_before_ms, ts_ms AS ts_after_ms, gap_ms FROM (
         SELECT session_id, ts_ms, lag(ts_ms) OVER w AS ts_before_ms, ts_ms - lag(ts_ms) OVER w AS gap_ms
         FROM events ${w.sql}
-        WINDOW w AS (PARTITION BY session_id ORDER BY ts_ms, seq))
+        WINDOW w AS (PARTITION BY session_id ORDER BY ts_ms, seq)) AS gaps
       WHERE gap_ms > ?`,
     args: [...w.args, thresholdMs],
   };
@@ -42,8 +43,8 @@ export function bucketedGaps(params: ReportParams, thresholdMs: number): GapsSql
         FROM (
           SELECT session_id, min(ts_ms) AS first_ms, max(ts_ms) AS last_ms
           FROM events ${w.sql}
-          GROUP BY session_id, floor(ts_ms / CAST(? AS REAL)))
-        WINDOW w AS (PARTITION BY session_id ORDER BY first_ms))
+          GROUP BY session_id, floor(ts_ms / CAST(? AS DOUBLE PRECISION))) AS buckets
+        WINDOW w AS (PARTITION BY session_id ORDER BY first_ms)) AS gaps
       WHERE gap_ms > ?`,
     args: [...w.args, thresholdMs, thresholdMs],
   };
@@ -67,16 +68,17 @@ export const gapsReport: ReportDefinition = {
     { name: 'largest_gap_s', kind: 'seconds' },
     { name: 'mean_gap_s', kind: 'seconds' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const gaps = gapsOver(params);
     return {
-      sql: `SELECT session_id, count(*) AS gaps, ${msAsSeconds('max(gap_ms)')} AS largest_gap_s,
-          ${msAsSeconds('avg(gap_ms)')} AS mean_gap_s
-        FROM (${gaps.sql})
+      sql: `SELECT session_id, count(*) AS gaps, ${msAsSeconds(d, 'max(gap_ms)', 'largest_gap_s')},
+          ${msAsSeconds(d, 'avg(gap_ms)', 'mean_gap_s')}
+        FROM (${gaps.sql}) AS over_threshold
         GROUP BY session_id
-        ORDER BY gaps DESC, max(gap_ms) DESC, session_id
+        ORDER BY gaps DESC, max(gap_ms) DESC, ${textOrder(d, 'session_id')}
         LIMIT ?`,
-      args: [...gaps.args, limitArg(params)],
+      args: [...gaps.args, limitArg(d, params)],
     };
   },
 };
@@ -99,7 +101,8 @@ export const gapListReport: ReportDefinition = {
     { name: 'ts_before_ms', kind: 'integer' },
     { name: 'ts_after_ms', kind: 'integer' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const gaps = gapsOver(params);
     return {
       sql: `SELECT session_id,
@@ -107,10 +110,10 @@ export const gapListReport: ReportDefinition = {
             ORDER BY seq DESC LIMIT 1) AS seq_before,
           (SELECT seq FROM events e WHERE e.session_id = g.session_id AND e.ts_ms = g.ts_after_ms
             ORDER BY seq LIMIT 1) AS seq_after,
-          ${msAsSeconds('gap_ms')} AS gap_s, ts_before_ms, ts_after_ms
-        FROM (${gaps.sql} ORDER BY gap_ms DESC, session_id, ts_after_ms LIMIT ?) AS g
-        ORDER BY gap_ms DESC, session_id, ts_after_ms`,
-      args: [...gaps.args, limitArg(params)],
+          ${msAsSeconds(d, 'gap_ms', 'gap_s')}, ts_before_ms, ts_after_ms
+        FROM (${gaps.sql} ORDER BY gap_ms DESC, ${textOrder(d, 'session_id')}, ts_after_ms LIMIT ?) AS g
+        ORDER BY gap_ms DESC, ${textOrder(d, 'session_id')}, ts_after_ms`,
+      args: [...gaps.args, limitArg(d, params)],
     };
   },
 };

@@ -1,6 +1,7 @@
-import type Database from 'better-sqlite3';
 import type { BindValue, ReportParams } from '../../reports/report.js';
 import { humanSeconds } from '../../reports/format-value.js';
+import type { ReportDialect, ReportReader } from '../../reports/report-reader.js';
+import { roundedAs } from '../../reports/report-sql.js';
 
 /** A WHERE clause built from parts, with the values for its placeholders in order. */
 export interface Where {
@@ -16,11 +17,6 @@ export function where(params: ReportParams, ...conditions: Array<[string, ...Bin
   return { sql: `WHERE ${parts.map((p) => p[0]).join(' AND ')}`, args: parts.flatMap(([, ...args]) => args) };
 }
 
-/** The LIMIT value: SQLite reads -1 as "no limit". */
-export function limitArg(params: ReportParams): number {
-  return params.limit ?? -1;
-}
-
 /**
  * Seconds as milliseconds, rounded to a microsecond so that `10.001` s is exactly `10001` ms and a
  * gap of exactly the threshold is not "longer than" it by a floating-point hair.
@@ -29,9 +25,9 @@ export function secondsToMs(seconds: number): number {
   return Math.round(seconds * 1e6) / 1e3;
 }
 
-/** A SQL expression: milliseconds as seconds, to the millisecond. */
-export function msAsSeconds(expr: string): string {
-  return `round((${expr}) / 1000.0, 3)`;
+/** An output column: milliseconds as seconds, to the millisecond (see `roundedAs`). */
+export function msAsSeconds(dialect: ReportDialect, expr: string, alias: string): string {
+  return roundedAs(dialect, `(${expr}) / 1000.0`, 3, alias);
 }
 
 /** The window `--window-sec` asks for, anchored at the newest `ts_ms` in scope (never the wall clock). */
@@ -55,15 +51,14 @@ export interface Window {
  * `ts_ms` is a per-process monotonic clock, so "the last 10 minutes" means the 10 minutes up to the
  * newest event in scope (the session's, or the table's), both ends included.
  */
-export function recentWindow(db: Database.Database, params: ReportParams, defaultSec: number): Window {
+export async function recentWindow(reader: ReportReader, params: ReportParams, defaultSec: number): Promise<Window> {
   const seconds = params.windowSec ?? defaultSec;
   const scope = where(params);
-  const row = db.prepare(`SELECT max(ts_ms) AS newest FROM events ${scope.sql}`).get(...scope.args) as {
-    newest: number | null;
-  };
-  const newestMs = row.newest;
+  const row = await reader.one(`SELECT max(ts_ms) AS newest FROM events ${scope.sql}`, scope.args);
+  const newestMs = typeof row?.[0] === 'number' ? row[0] : null;
   const fromMs = newestMs === null ? null : newestMs - secondsToMs(seconds);
-  const narrow = params.session === undefined && fromMs !== null && isNarrow(db, fromMs);
+  // PostgreSQL chooses between the index and a scan by its statistics; SQLite is told (see isNarrow).
+  const narrow = reader.dialect === 'sqlite' && params.session === undefined && fromMs !== null && (await isNarrow(reader, fromMs));
   const scopeName = params.session !== undefined ? `session ${params.session}` : 'the table';
   const caption =
     newestMs === null
@@ -78,18 +73,17 @@ export function recentWindow(db: Database.Database, params: ReportParams, defaul
  * three times a sequential scan per row, hence the quarter. Without statistics (no ANALYZE: stats
  * taken on a young table would mislead later) SQLite cannot tell the two cases apart by itself.
  */
-function isNarrow(db: Database.Database, fromMs: number): boolean {
-  const rows = (db.prepare('SELECT max(id) AS n FROM events').get() as { n: number | null }).n ?? 0;
+async function isNarrow(reader: ReportReader, fromMs: number): Promise<boolean> {
+  const rows = Number((await reader.one('SELECT max(id) AS n FROM events'))?.[0] ?? 0);
   const quarter = Math.ceil(rows / 4);
-  const inWindow = db
-    .prepare('SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ts_ms >= ? LIMIT ?)')
-    .get(fromMs, quarter + 1) as { n: number };
-  return inWindow.n <= quarter;
+  const inWindow = await reader.one('SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ts_ms >= ? LIMIT ?)', [fromMs, quarter + 1]);
+  return Number(inWindow?.[0] ?? 0) <= quarter;
 }
 
 /**
  * Grouping columns for a windowed count. For a narrow window they are written `+col`, which keeps
- * SQLite from walking a (type, msg) index in group order over the whole table just to skip a sort.
+ * SQLite from walking a (type, msg) index in group order over the whole table just to skip a sort
+ * (`narrow` is never set for PostgreSQL, which has no such hint).
  */
 export function groupTerms(keys: readonly string[], window: Window): string {
   return keys.map((k) => (window.narrow ? `+${k}` : k)).join(', ');

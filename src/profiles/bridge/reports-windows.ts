@@ -1,5 +1,6 @@
 import type { ReportColumn, ReportDefinition, ReportParams } from '../../reports/report.js';
-import { groupTerms, limitArg, recentWindow, where } from './reports-sql.js';
+import { limitArg, roundedAs, textOrder } from '../../reports/report-sql.js';
+import { groupTerms, recentWindow, where } from './reports-sql.js';
 
 /** What `cadence --by` groups on: the grouping columns for each choice. */
 const CADENCE_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -24,20 +25,21 @@ export const cadenceReport: ReportDefinition = {
     { name: 'events', kind: 'integer' },
     { name: 'per_min', kind: 'number', decimals: 2 },
   ],
-  query(db, params) {
-    const window = recentWindow(db, params, 600);
+  async query(reader, params) {
+    const d = reader.dialect;
+    const window = await recentWindow(reader, params, 600);
     const keys = cadenceKeys(params);
     const w = where(params, ['ts_ms >= ?', window.fromMs]);
     const select = keys.map((k) => `${k}, `).join('');
     const groupBy = keys.length > 0 ? `GROUP BY ${groupTerms(keys, window)}` : '';
-    const order = ['events DESC', ...keys.map((k) => `${k} NULLS LAST`)].join(', ');
+    const order = ['events DESC', ...keys.map((k) => textOrder(d, k, 'last'))].join(', ');
     return {
-      sql: `SELECT ${select}count(*) AS events, round(count(*) * 60.0 / ?, 3) AS per_min
+      sql: `SELECT ${select}count(*) AS events, ${roundedAs(d, 'count(*) * 60.0 / CAST(? AS DOUBLE PRECISION)', 3, 'per_min')}
         FROM events ${w.sql}
         ${groupBy}
         ORDER BY ${order}
         LIMIT ?`,
-      args: [window.seconds, ...w.args, limitArg(params)],
+      args: [window.seconds, ...w.args, limitArg(d, params)],
       caption: window.caption,
     };
   },
@@ -54,16 +56,17 @@ export const errorsRecentReport: ReportDefinition = {
     { name: 'errors', kind: 'integer' },
     { name: 'last_ts_ms', kind: 'integer' },
   ],
-  query(db, params) {
-    const window = recentWindow(db, params, 1800);
+  async query(reader, params) {
+    const d = reader.dialect;
+    const window = await recentWindow(reader, params, 1800);
     const w = where(params, ["type = 'error'"], ['ts_ms >= ?', window.fromMs]);
     return {
       sql: `SELECT msg, count(*) AS errors, max(ts_ms) AS last_ts_ms
         FROM events ${w.sql}
         GROUP BY msg
-        ORDER BY errors DESC, msg NULLS LAST
+        ORDER BY errors DESC, ${textOrder(d, 'msg', 'last')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
       caption: window.caption,
     };
   },
@@ -80,16 +83,17 @@ export const recentReport: ReportDefinition = {
     { name: 'msg', kind: 'text' },
     { name: 'events', kind: 'integer' },
   ],
-  query(db, params) {
-    const window = recentWindow(db, params, 900);
+  async query(reader, params) {
+    const d = reader.dialect;
+    const window = await recentWindow(reader, params, 900);
     const w = where(params, ['ts_ms >= ?', window.fromMs]);
     return {
       sql: `SELECT type, msg, count(*) AS events
         FROM events ${w.sql}
         GROUP BY ${groupTerms(['type', 'msg'], window)}
-        ORDER BY events DESC, type NULLS LAST, msg NULLS LAST
+        ORDER BY events DESC, ${textOrder(d, 'type', 'last')}, ${textOrder(d, 'msg', 'last')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
       caption: window.caption,
     };
   },

@@ -1,4 +1,5 @@
 import type { BindValue, ProfileReports, ReportDefinition, ReportParams } from '../../reports/report.js';
+import { bytewise, descending, limitArg, roundedAs, textOrder } from '../../reports/report-sql.js';
 
 /** `WHERE a AND b ...` (or nothing) and the values of its placeholders, in order. */
 interface Where {
@@ -28,11 +29,6 @@ function sessionConditions(params: ReportParams): Condition[] {
   return c;
 }
 
-/** The LIMIT value: SQLite reads -1 as "no limit". */
-function limitArg(params: ReportParams): number {
-  return params.limit ?? -1;
-}
-
 /** Per session, from `session_summary`: newest first seen first. */
 export const cowrieSessionsReport: ReportDefinition = {
   name: 'sessions',
@@ -58,26 +54,62 @@ export const cowrieSessionsReport: ReportDefinition = {
     { name: 'dshield_flagged', kind: 'integer' },
     { name: 'matcher', kind: 'text' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const w = whereOf(sessionConditions(params));
     return {
-      sql: `SELECT session_id, first_seen, last_seen, round(duration_sec, 3) AS duration_s, src_ip, protocol, sensor,
+      sql: `SELECT session_id, first_seen, last_seen, ${roundedAs(d, 'duration_sec', 3, 'duration_s')}, src_ip, protocol, sensor,
           client_version, login_attempts, login_success, username, password, command_count AS commands,
           download_count AS downloads, vt_flagged, dshield_flagged, matcher
         FROM session_summary ${w.sql}
-        ORDER BY first_seen DESC, session_id
+        ORDER BY ${descending(d, bytewise(d, 'first_seen'))}, ${textOrder(d, 'session_id')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };
 
-/** SQL for the period a first_seen falls in: the day, the Monday that starts its week, or the month. */
+/** SQLite: the period a first_seen falls in: the day, the Monday that starts its week, or the month. */
 const PERIOD_SQL: Readonly<Record<string, string>> = {
   daily: 'substr(first_seen, 1, 10)',
   weekly: "date(substr(first_seen, 1, 10), '-6 days', 'weekday 1')",
   monthly: 'substr(first_seen, 1, 7)',
 };
+
+/**
+ * PostgreSQL: the period of a `day` (`YYYY-MM-DD`, the first ten characters of first_seen). The week
+ * is the Monday on or before it (`isodow` 1), as SQLite's `date(day, '-6 days', 'weekday 1')`; a day
+ * that is no date has no week in either (NULL, not an error).
+ */
+const PG_PERIOD_OF_DAY: Readonly<Record<string, string>> = {
+  daily: 'day',
+  weekly: `CASE WHEN day ~ '^\\d{4}-\\d{2}-\\d{2}$' THEN to_char(CAST(day AS DATE)
+      - CAST(extract(isodow FROM CAST(day AS DATE)) AS INTEGER) + 1, 'YYYY-MM-DD') END`,
+  monthly: 'substr(day, 1, 7)',
+};
+
+/**
+ * The summary in PostgreSQL, in two steps: per (day, source IP) first, a hashed grouping on short
+ * keys, then per period over those fewer rows, where the week is computed and the distinct IPs
+ * counted. In one step, as in SQLite, count(DISTINCT) sorts every session and the week is computed
+ * for each.
+ */
+function pgSummarySql(period: string, where: string): string {
+  return `SELECT * FROM (
+      SELECT ${PG_PERIOD_OF_DAY[period] ?? 'day'} AS period, sum(sessions) AS sessions, count(DISTINCT src_ip) AS unique_ips,
+        sum(login_attempts) AS login_attempts, sum(login_successes) AS login_successes,
+        sum(commands) AS commands, sum(downloads) AS downloads, sum(flagged) AS flagged
+      FROM (
+        SELECT substr(first_seen, 1, 10) AS day, src_ip, count(*) AS sessions,
+          sum(login_attempts) AS login_attempts, sum(login_success) AS login_successes,
+          sum(command_count) AS commands, sum(download_count) AS downloads,
+          count(CASE WHEN vt_flagged <> 0 OR dshield_flagged <> 0 THEN 1 END) AS flagged
+        FROM session_metrics ${where}
+        GROUP BY 1, 2) AS per_day_ip
+      GROUP BY 1) AS summary
+    ORDER BY period COLLATE "C" NULLS FIRST
+    LIMIT ?`;
+}
 
 /** Per day, week (starting Monday) or month of first_seen, from `session_metrics`. */
 export const cowrieSummaryReport: ReportDefinition = {
@@ -95,9 +127,12 @@ export const cowrieSummaryReport: ReportDefinition = {
     { name: 'downloads', kind: 'integer' },
     { name: 'flagged', kind: 'integer' },
   ],
-  query(_db, params) {
-    const period = PERIOD_SQL[params.period ?? 'daily'] ?? 'substr(first_seen, 1, 10)';
+  async query(reader, params) {
+    const d = reader.dialect;
     const w = whereOf(sessionConditions(params));
+    const args = [...w.args, limitArg(d, params)];
+    if (d === 'postgres') return { sql: pgSummarySql(params.period ?? 'daily', w.sql), args };
+    const period = PERIOD_SQL[params.period ?? 'daily'] ?? 'substr(first_seen, 1, 10)';
     return {
       sql: `SELECT ${period} AS period, count(*) AS sessions, count(DISTINCT src_ip) AS unique_ips,
           sum(login_attempts) AS login_attempts, sum(login_success) AS login_successes,
@@ -107,7 +142,7 @@ export const cowrieSummaryReport: ReportDefinition = {
         GROUP BY period
         ORDER BY period
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args,
     };
   },
 };
@@ -123,15 +158,22 @@ export const cowrieTopCommandsReport: ReportDefinition = {
     { name: 'times', kind: 'integer' },
     { name: 'sessions', kind: 'integer' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const w = whereOf(params.session !== undefined ? [['session_id = ?', params.session]] : []);
+    // PostgreSQL counts the sessions of an input after a grouping per (input, session): count(DISTINCT)
+    // would sort every command; SQLite reads them in order off its (input, session_id) index.
+    const counted =
+      d === 'sqlite'
+        ? `SELECT input, count(*) AS times, count(DISTINCT session_id) AS sessions FROM session_commands ${w.sql} GROUP BY input`
+        : `SELECT input, sum(n) AS times, count(*) AS sessions
+          FROM (SELECT input, session_id, count(*) AS n FROM session_commands ${w.sql} GROUP BY input, session_id) AS per_session
+          GROUP BY input`;
     return {
-      sql: `SELECT input, count(*) AS times, count(DISTINCT session_id) AS sessions
-        FROM session_commands ${w.sql}
-        GROUP BY input
-        ORDER BY times DESC, input
+      sql: `${counted}
+        ORDER BY times DESC, ${textOrder(d, 'input')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };
@@ -151,16 +193,18 @@ export const cowrieTopIpsReport: ReportDefinition = {
     { name: 'first_seen', kind: 'text' },
     { name: 'last_seen', kind: 'text' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const w = whereOf(sessionConditions(params));
     return {
       sql: `SELECT src_ip, count(*) AS sessions, sum(login_attempts) AS login_attempts, sum(command_count) AS commands,
-          sum(download_count) AS downloads, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+          sum(download_count) AS downloads, min(${bytewise(d, 'first_seen')}) AS first_seen,
+          max(${bytewise(d, 'last_seen')}) AS last_seen
         FROM session_metrics ${w.sql}
         GROUP BY src_ip
-        ORDER BY sessions DESC, commands DESC, src_ip
+        ORDER BY sessions DESC, ${descending(d, 'commands')}, ${textOrder(d, 'src_ip')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };
@@ -181,19 +225,31 @@ export const cowrieCredentialsReport: ReportDefinition = {
     { name: 'successes', kind: 'integer' },
     { name: 'sessions', kind: 'integer' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const conditions: Condition[] = [[LOGIN_EVENTS]];
     if (params.session !== undefined) conditions.push(['session_id = ?', params.session]);
     const w = whereOf(conditions);
-    return {
-      sql: `SELECT username, password, count(*) AS attempts,
+    // As top_commands: PostgreSQL groups per session first (count(session_id) skips the NULL one, as
+    // count(DISTINCT session_id) does).
+    const counted =
+      d === 'sqlite'
+        ? `SELECT username, password, count(*) AS attempts,
           count(CASE WHEN eventid = 'cowrie.login.success' THEN 1 END) AS successes,
           count(DISTINCT session_id) AS sessions
         FROM cowrie_events ${w.sql}
-        GROUP BY username, password
-        ORDER BY attempts DESC, successes DESC, username, password
+        GROUP BY username, password`
+        : `SELECT username, password, sum(n) AS attempts, sum(ok) AS successes, count(session_id) AS sessions
+        FROM (SELECT username, password, session_id, count(*) AS n,
+            count(CASE WHEN eventid = 'cowrie.login.success' THEN 1 END) AS ok
+          FROM cowrie_events ${w.sql}
+          GROUP BY username, password, session_id) AS per_session
+        GROUP BY username, password`;
+    return {
+      sql: `${counted}
+        ORDER BY attempts DESC, successes DESC, ${textOrder(d, 'username')}, ${textOrder(d, 'password')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };
@@ -212,16 +268,17 @@ export const cowrieDownloadsReport: ReportDefinition = {
     { name: 'first_seen', kind: 'text' },
     { name: 'last_seen', kind: 'text' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const w = whereOf(params.session !== undefined ? [['session_id = ?', params.session]] : []);
     return {
       sql: `SELECT url, shasum, count(*) AS downloads, count(DISTINCT session_id) AS sessions,
-          min(timestamp) AS first_seen, max(timestamp) AS last_seen
+          min(${bytewise(d, 'timestamp')}) AS first_seen, max(${bytewise(d, 'timestamp')}) AS last_seen
         FROM session_downloads ${w.sql}
         GROUP BY url, shasum
-        ORDER BY downloads DESC, url NULLS LAST, shasum NULLS LAST
+        ORDER BY downloads DESC, ${textOrder(d, 'url', 'last')}, ${textOrder(d, 'shasum', 'last')}
         LIMIT ?`,
-      args: [...w.args, limitArg(params)],
+      args: [...w.args, limitArg(d, params)],
     };
   },
 };

@@ -1,81 +1,8 @@
-import type Database from 'better-sqlite3';
-import { SluiceError } from '../../core/errors.js';
-import type { BindValue, ProfileReports, ReportDefinition, ReportParams } from '../../reports/report.js';
+import type { BindValue, ProfileReports, ReportDefinition } from '../../reports/report.js';
+import { bytewise, descending, limitArg, textOrder } from '../../reports/report-sql.js';
+import { authorCondition } from './report-filters.js';
+import { postsSearchReport } from './search.js';
 import { postsSimilarReport } from './similar.js';
-
-/** The LIMIT value: SQLite reads -1 as "no limit". */
-function limitArg(params: ReportParams): number {
-  return params.limit ?? -1;
-}
-
-/** `--session` is an author DID in this profile (`sessionColumn` is `author_did`). */
-function authorCondition(column: string, params: ReportParams): { sql: string; args: BindValue[] } {
-  return params.session !== undefined ? { sql: `AND ${column} = ?`, args: [params.session] } : { sql: '', args: [] };
-}
-
-/** FTS5 syntax: operators, phrases, grouping, prefix and initial-token marks. */
-const FTS5_SYNTAX = /["()*^]|\b(?:AND|OR|NOT|NEAR)\b/;
-
-/**
- * The MATCH expression for `--q`. Plain words are each quoted as an FTS5 string, so that `don't`,
- * `e-mail` or `https://x` find what they say instead of being syntax errors; every word must occur
- * (FTS5's implicit AND). Text that uses FTS5 syntax (`AND`, `OR`, `NOT`, `NEAR`, quotes, parentheses,
- * `*`, `^`) is passed as it is, for users who write FTS5 queries.
- */
-export function matchExpression(q: string): string {
-  if (FTS5_SYNTAX.test(q)) return q;
-  return q
-    .split(/\s+/)
-    .filter((w) => w.length > 0)
-    .map((w) => `"${w}"`)
-    .join(' ');
-}
-
-/** A usage error for an FTS5 query SQLite refuses, checked before the rows stream out. */
-function checkMatch(db: Database.Database, q: string, expression: string): void {
-  try {
-    db.prepare('SELECT count(*) FROM (SELECT 1 FROM posts_fts WHERE posts_fts MATCH ? LIMIT 1)').get(expression);
-  } catch (err) {
-    throw new SluiceError(
-      'SLUICE_E_USAGE',
-      `--q: "${q}" is not a valid full-text query (${(err as Error).message}); ` +
-        'put words with punctuation in double quotes, or leave out AND, OR, NOT, NEAR, ( ), * and ^ to search for plain words',
-      { cause: err },
-    );
-  }
-}
-
-/** Full-text search over post content (FTS5), best match first. */
-export const postsSearchReport: ReportDefinition = {
-  name: 'search',
-  summary: 'posts whose content matches words (every word; or an FTS5 query), best match (bm25) first',
-  example: 'sluice report search --profile posts --db posts.db --q "solar eclipse" --limit 20',
-  options: { limit: 20, q: true },
-  columns: () => [
-    { name: 'at_uri', kind: 'text' },
-    { name: 'author_did', kind: 'text' },
-    { name: 'created_at', kind: 'text' },
-    { name: 'rank', kind: 'number', decimals: 4 },
-    { name: 'snippet', kind: 'text' },
-  ],
-  query(db, params) {
-    const q = params.q ?? '';
-    const expression = matchExpression(q);
-    checkMatch(db, q, expression);
-    const author = authorCondition('p.author_did', params);
-    return {
-      // rank is FTS5's bm25: lower (more negative) is a better match.
-      sql: `SELECT p.at_uri, p.author_did, p.created_at, round(posts_fts.rank, 6) AS rank,
-          snippet(posts_fts, 0, '[', ']', '…', 16) AS snippet
-        FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
-        WHERE posts_fts MATCH ? ${author.sql}
-        ORDER BY posts_fts.rank, p.id
-        LIMIT ?`,
-      args: [expression, ...author.args, limitArg(params)],
-      caption: `posts matching ${expression} (rank: bm25, lower is better)`,
-    };
-  },
-};
 
 /** Per author: live posts, their first and last created_at, and tombstones. */
 export const postsAuthorsReport: ReportDefinition = {
@@ -90,13 +17,14 @@ export const postsAuthorsReport: ReportDefinition = {
     { name: 'last_created_at', kind: 'text' },
     { name: 'tombstones', kind: 'integer' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     const p = authorCondition('author_did', params);
     const t = authorCondition('author_did', params);
     return {
       sql: `WITH p AS (
-          SELECT author_did, count(*) AS n, min(created_at) AS first, max(created_at) AS last
-          FROM posts WHERE 1 ${p.sql} GROUP BY author_did
+          SELECT author_did, count(*) AS n, min(${bytewise(d, 'created_at')}) AS first, max(${bytewise(d, 'created_at')}) AS last
+          FROM posts WHERE true ${p.sql} GROUP BY author_did
         ), t AS (
           SELECT author_did, count(*) AS n
           FROM post_tombstones WHERE author_did IS NOT NULL ${t.sql} GROUP BY author_did
@@ -106,9 +34,9 @@ export const postsAuthorsReport: ReportDefinition = {
         FROM (SELECT author_did FROM p UNION SELECT author_did FROM t) a
           LEFT JOIN p ON p.author_did = a.author_did
           LEFT JOIN t ON t.author_did = a.author_did
-        ORDER BY posts DESC, tombstones DESC, a.author_did
+        ORDER BY posts DESC, tombstones DESC, ${textOrder(d, 'a.author_did')}
         LIMIT ?`,
-      args: [...p.args, ...t.args, limitArg(params)],
+      args: [...p.args, ...t.args, limitArg(d, params)],
     };
   },
 };
@@ -131,7 +59,8 @@ export const postsTombstonesReport: ReportDefinition = {
     { name: 'at_uri', kind: 'text' },
     { name: 'reason', kind: 'text' },
   ],
-  query(_db, params) {
+  async query(reader, params) {
+    const d = reader.dialect;
     // Compared on deleted_time_us (an integer), whatever the digits of the stored deleted_at text.
     const range: string[] = [];
     const rangeArgs: BindValue[] = [];
@@ -149,20 +78,20 @@ export const postsTombstonesReport: ReportDefinition = {
     if (by !== 'account') {
       const a = authorCondition('author_did', params);
       parts.push(`SELECT 'post' AS kind, deleted_at, author_did AS did, at_uri, reason, deleted_time_us
-        FROM post_tombstones WHERE 1 ${range.map((r) => `AND ${r}`).join(' ')} ${a.sql}`);
+        FROM post_tombstones WHERE true ${range.map((r) => `AND ${r}`).join(' ')} ${a.sql}`);
       args.push(...rangeArgs, ...a.args);
     }
     if (by !== 'post') {
       const a = authorCondition('did', params);
       parts.push(`SELECT 'account' AS kind, deleted_at, did, NULL AS at_uri, 'account_deleted' AS reason, deleted_time_us
-        FROM account_tombstones WHERE 1 ${range.map((r) => `AND ${r}`).join(' ')} ${a.sql}`);
+        FROM account_tombstones WHERE true ${range.map((r) => `AND ${r}`).join(' ')} ${a.sql}`);
       args.push(...rangeArgs, ...a.args);
     }
     return {
-      sql: `SELECT kind, deleted_at, did, at_uri, reason FROM (${parts.join(' UNION ALL ')})
-        ORDER BY deleted_time_us DESC, kind, did, at_uri
+      sql: `SELECT kind, deleted_at, did, at_uri, reason FROM (${parts.join(' UNION ALL ')}) AS deletions
+        ORDER BY ${descending(d, 'deleted_time_us')}, ${textOrder(d, 'kind')}, ${textOrder(d, 'did')}, ${textOrder(d, 'at_uri')}
         LIMIT ?`,
-      args: [...args, limitArg(params)],
+      args: [...args, limitArg(d, params)],
     };
   },
 };

@@ -9,7 +9,7 @@ import type Database from 'better-sqlite3';
 import { EMBEDDING_DIMS } from './embedding.js';
 
 /** Bytes of one stored vector (float32). */
-const VECTOR_BYTES = EMBEDDING_DIMS * 4;
+export const VECTOR_BYTES = EMBEDDING_DIMS * 4;
 
 /** Posts per chunk: enough to spread a statement's cost, few enough to keep each BLOB small. */
 const CHUNK_ROWS = 512;

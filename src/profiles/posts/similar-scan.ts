@@ -4,7 +4,16 @@
  * so both compute bit-identical similarities.
  */
 import type Database from 'better-sqlite3';
-import { ALL_IDS, chunkReader, readRows, readsInChunks, withScanCache, type IdRange, type ReadPlan } from './similar-read.js';
+import {
+  ALL_IDS,
+  chunkReader,
+  readRows,
+  readsInChunks,
+  withScanCache,
+  type IdRange,
+  type ReadPlan,
+  type VisitVector,
+} from './similar-read.js';
 import { TopK, type Hit } from './similar-topk.js';
 
 /** What to compare against what. */
@@ -15,12 +24,20 @@ export interface ScanPlan extends ReadPlan {
   k: number | undefined;
 }
 
+/** Scores vectors against a query as they are visited, keeping the best `k`. */
+export interface VectorScorer {
+  /** Scores one stored vector (the post's id, its values at `offset` floats into `values`). */
+  visit: VisitVector;
+  /** The kept hits, best first. */
+  hits(): Hit[];
+}
+
 /**
- * The `k` stored vectors most similar (cosine) to the query, every one compared exactly, best first:
- * of the whole table, or of the given id ranges (a split scan, which reads in chunks). The query's norm
- * is computed once, each candidate's in the same pass as its dot product.
+ * A scorer for `plan`: the query's norm is computed once, each candidate's in the same pass as its
+ * dot product. The same code serves every reader (SQLite chunks, a scan thread, PostgreSQL rows), so
+ * they all compute bit-identical similarities.
  */
-export function scanVectors(db: Database.Database, plan: ScanPlan, ranges?: Iterable<IdRange>): Hit[] {
+export function vectorScorer(plan: Pick<ScanPlan, 'query' | 'k'>): VectorScorer {
   const { query } = plan;
   const n = query.length;
   let qq = 0;
@@ -39,10 +56,19 @@ export function scanVectors(db: Database.Database, plan: ScanPlan, ranges?: Iter
     const similarity = dot / (qNorm * Math.sqrt(vv));
     if (top.admits(similarity)) top.add(id, similarity);
   };
+  return { visit, hits: () => top.hits };
+}
+
+/**
+ * The `k` stored vectors most similar (cosine) to the query, every one compared exactly, best first:
+ * of the whole table, or of the given id ranges (a split scan, which reads in chunks).
+ */
+export function scanVectors(db: Database.Database, plan: ScanPlan, ranges?: Iterable<IdRange>): Hit[] {
+  const scorer = vectorScorer(plan);
   withScanCache(db, () => {
-    if (ranges === undefined && !readsInChunks(db, plan)) return readRows(db, plan, visit);
+    if (ranges === undefined && !readsInChunks(db, plan)) return readRows(db, plan, scorer.visit);
     const read = chunkReader(db, plan);
-    for (const range of ranges ?? [ALL_IDS]) read(range, visit);
+    for (const range of ranges ?? [ALL_IDS]) read(range, scorer.visit);
   });
-  return top.hits;
+  return scorer.hits();
 }

@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
 import { SluiceError } from '../../core/errors.js';
 import type { ReportDefinition, ReportValue } from '../../reports/report.js';
+import type { ReportReader, SqlValue } from '../../reports/report-reader.js';
+import { SqliteReportReader } from '../../reports/sqlite-report-reader.js';
+import { scanPgVectors } from './similar-pg.js';
 import { floats, isVector } from './similar-read.js';
 import { scanVectors, type ScanPlan } from './similar-scan.js';
 import { planSplit, scanSplit, type SplitOptions } from './similar-threads.js';
@@ -42,21 +45,27 @@ export function nearestPosts(
   return split === undefined ? scanVectors(db, plan) : scanSplit(db, plan, split, options);
 }
 
-/** The post's id and vector of `column`, or a usage error saying what is missing and what to try. */
-function queryVector(db: Database.Database, uri: string, model: string, column: string): { id: number; vector: Float32Array } {
-  const row = db.prepare('SELECT * FROM posts WHERE at_uri = ?').get(uri) as Record<string, unknown> | undefined;
-  if (!row) {
+/** The post's id and vector of `model`, or a usage error saying what is missing and what to try. */
+async function queryVector(reader: ReportReader, uri: string, model: string): Promise<{ id: number; vector: Float32Array }> {
+  const found = await reader.one(`SELECT id, ${MODELS.map((m) => `"${EMBEDDING_COLUMNS[m] ?? ''}"`).join(', ')} FROM posts WHERE at_uri = ?`, [uri]);
+  if (!found) {
     throw new SluiceError('SLUICE_E_USAGE', `no post ${uri} in this database (sluice report search --q WORDS finds some)`);
   }
-  const blob = row[column];
+  const vectorOf = (m: string): unknown => found[1 + MODELS.indexOf(m)];
+  const blob = vectorOf(model);
   if (!isVector(blob)) {
-    const others = MODELS.filter((m) => m !== model && isVector(row[EMBEDDING_COLUMNS[m] ?? '']));
+    const others = MODELS.filter((m) => m !== model && isVector(vectorOf(m)));
     const hint = others.length > 0 ? `; it has one of ${others.map((m) => `--model ${m}`).join(', ')}` : '';
     throw new SluiceError('SLUICE_E_USAGE', `post ${uri} has no ${model} vector${hint}`);
   }
   const vector = floats(blob);
   if (vector.every((x) => x === 0)) throw new SluiceError('SLUICE_E_USAGE', `post ${uri} has a zero ${model} vector`);
-  return { id: Number(row.id), vector };
+  return { id: Number(found[0]), vector };
+}
+
+/** A looked-up value as a cell (a stray BLOB is no text to show). */
+function cell(value: SqlValue | undefined): ReportValue {
+  return value === undefined || value instanceof Uint8Array ? null : value;
 }
 
 function shortened(text: unknown): ReportValue {
@@ -76,23 +85,26 @@ export const postsSimilarReport: ReportDefinition = {
     { name: 'similarity', kind: 'number', decimals: 4 },
     { name: 'content', kind: 'text' },
   ],
-  query(db, params) {
+  async query(reader, params) {
     const model = params.model ?? DEFAULT_MODEL;
     const column = EMBEDDING_COLUMNS[model];
     if (column === undefined || params.uri === undefined) {
       throw new SluiceError('SLUICE_E_USAGE', 'report similar needs --uri URI and a known --model');
     }
-    const self = queryVector(db, params.uri, model, column);
-    const hits = nearestPosts(db, column, self.vector, self.id, params.limit, params.session);
-    const post = db.prepare('SELECT at_uri, author_did, content FROM posts WHERE id = ?').raw(true);
+    const self = await queryVector(reader, params.uri, model);
+    // SQLite: the threaded scan over the file; PostgreSQL: the vectors read in chunks (similar-pg.ts).
+    const hits =
+      reader instanceof SqliteReportReader
+        ? nearestPosts(reader.db, column, self.vector, self.id, params.limit, params.session)
+        : await scanPgVectors(reader, { column, query: self.vector, selfId: self.id, k: params.limit, author: params.session });
     const rows: ReportValue[][] = [];
     for (const h of hits) {
       // A scan thread reads on its own connection, so beside a writer it may see a post this
       // snapshot no longer has; such a hit is left out rather than shown half.
-      const found = post.get(h.id) as [string, string, string] | undefined;
+      const found = await reader.one('SELECT at_uri, author_did, content FROM posts WHERE id = ?', [h.id]);
       if (found === undefined) continue;
       const [atUri, author, content] = found;
-      rows.push([atUri, author, Math.round(h.similarity * 10_000) / 10_000, shortened(content)]);
+      rows.push([cell(atUri), cell(author), Math.round(h.similarity * 10_000) / 10_000, shortened(content)]);
     }
     return { sql: '', args: [], rows, caption: `nearest ${params.uri} by ${model} (cosine similarity)` };
   },

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketedGaps, gapListReport, plainGaps } from '../../../src/profiles/bridge/reports-gaps.js';
 import { BRIDGE_SQLITE_MIGRATIONS } from '../../../src/profiles/bridge/schema.js';
 import { migrate } from '../../../src/db/sqlite/schema-versions.js';
+import { SqliteReportReader } from '../../../src/reports/sqlite-report-reader.js';
 import { tempDir } from '../../helpers/cli.js';
 import { mulberry32 as prng } from '../../helpers/prng.js';
 
@@ -52,8 +53,8 @@ describe('gaps by buckets give exactly the gaps of the LAG definition', () => {
     },
   );
 
-  it('names the last event before and the first event after a gap when ts_ms ties', () => {
-    const q = gapListReport.query(db, { session: 'ties', thresholdSec: 10, limit: undefined });
+  it('names the last event before and the first event after a gap when ts_ms ties', async () => {
+    const q = await gapListReport.query(new SqliteReportReader('test', db), { session: 'ties', thresholdSec: 10, limit: undefined });
     const rows = db.prepare(q.sql).raw(true).all(...q.args);
     // 100 (seq 0, 1) -> 20100 (seq 2) -> 40100 (seq 3, 4) -> 50100 (seq 5): the last gap is exactly 10 s.
     expect(rows).toEqual([

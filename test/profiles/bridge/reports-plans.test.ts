@@ -5,6 +5,7 @@ import { BRIDGE_REPORTS } from '../../../src/profiles/bridge/reports.js';
 import { BRIDGE_SQLITE_MIGRATIONS } from '../../../src/profiles/bridge/schema.js';
 import type { ReportDefinition, ReportParams } from '../../../src/reports/report.js';
 import { migrate } from '../../../src/db/sqlite/schema-versions.js';
+import { SqliteReportReader } from '../../../src/reports/sqlite-report-reader.js';
 import { tempDir } from '../../helpers/cli.js';
 
 /**
@@ -12,7 +13,7 @@ import { tempDir } from '../../helpers/cli.js';
  * with EXPLAIN QUERY PLAN on a migrated database, so that an index or a query change that loses them
  * fails here rather than only in the bench.
  */
-describe('report query plans', () => {
+describe('report query plans', async () => {
   let db: Database.Database;
 
   beforeAll(() => {
@@ -30,46 +31,46 @@ describe('report query plans', () => {
   });
   afterAll(() => db.close());
 
-  function plan(name: string, params: ReportParams = {}): string[] {
+  async function plan(name: string, params: ReportParams = {}): Promise<string[]> {
     const report = BRIDGE_REPORTS.reports.find((r) => r.name === name) as ReportDefinition;
     const full = { limit: report.options.limit, thresholdSec: report.options.thresholdSec, by: report.options.by?.default, ...params };
-    const q = report.query(db, full);
+    const q = await report.query(new SqliteReportReader('plans', db), full);
     return (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.args) as { detail: string }[]).map((r) => r.detail);
   }
   const fullScan = (lines: string[]) => lines.filter((l) => /^SCAN events$/.test(l));
 
-  it.each(BRIDGE_REPORTS.reports.map((r) => r.name))('%s --session reads the session through an index', (name) => {
-    const lines = plan(name, { session: 's3' });
+  it.each(BRIDGE_REPORTS.reports.map((r) => r.name))('%s --session reads the session through an index', async (name) => {
+    const lines = await plan(name, { session: 's3' });
     expect(fullScan(lines)).toEqual([]);
     expect(lines.some((l) => /events USING (COVERING )?INDEX events_session_(ts|seq) \(session_id=\?/.test(l))).toBe(true);
   });
 
-  it('gaps and gap_list read only the (session_id, ts_ms, seq) index, in window order', () => {
+  it('gaps and gap_list read only the (session_id, ts_ms, seq) index, in window order', async () => {
     for (const name of ['gaps', 'gap_list']) {
-      const lines = plan(name);
+      const lines = await plan(name);
       expect(lines).toContain('SCAN events USING COVERING INDEX events_session_ts');
       expect(fullScan(lines)).toEqual([]);
     }
   });
 
-  it('types reads only the (type, msg) index', () => {
-    expect(plan('types')).toContain('SCAN events USING COVERING INDEX events_type_msg');
+  it('types reads only the (type, msg) index', async () => {
+    expect(await plan('types')).toContain('SCAN events USING COVERING INDEX events_type_msg');
   });
 
-  it('a narrow window over the whole table is read through the ts_ms index', () => {
+  it('a narrow window over the whole table is read through the ts_ms index', async () => {
     for (const name of ['cadence', 'recent']) {
-      expect(plan(name, { windowSec: 600 })).toContain('SEARCH events USING INDEX events_ts_ms (ts_ms>?)');
+      expect(await plan(name, { windowSec: 600 })).toContain('SEARCH events USING INDEX events_ts_ms (ts_ms>?)');
     }
   });
 
-  it('a window holding most of the table is scanned rather than looked up row by row', () => {
+  it('a window holding most of the table is scanned rather than looked up row by row', async () => {
     for (const name of ['cadence', 'recent']) {
-      expect(plan(name, { windowSec: 1e9 }).some((l) => l.includes('events_ts_ms'))).toBe(false);
+      expect((await plan(name, { windowSec: 1e9 })).some((l) => l.includes('events_ts_ms'))).toBe(false);
     }
   });
 
-  it('export streams in seq order straight off the unique index, with no sort', () => {
-    const lines = plan('export', { session: 's1' });
+  it('export streams in seq order straight off the unique index, with no sort', async () => {
+    const lines = await plan('export', { session: 's1' });
     expect(lines).toEqual(['SEARCH events USING INDEX events_session_seq (session_id=?)']);
   });
 });

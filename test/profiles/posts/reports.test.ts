@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../src/core/config/validate.js';
 import { SluiceError } from '../../../src/core/errors.js';
-import { matchExpression } from '../../../src/profiles/posts/reports.js';
+import { matchExpression } from '../../../src/profiles/posts/search.js';
 import { POSTS_SQLITE_MIGRATIONS } from '../../../src/profiles/posts/schema.js';
 import { ReportConfigSchema } from '../../../src/reports/report-config.js';
 import { runReport } from '../../../src/jobs/report/run-report.js';
