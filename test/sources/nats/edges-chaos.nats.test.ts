@@ -92,6 +92,9 @@ describe.skipIf(missing !== undefined)('three edges → NATS → the centre, wit
     writeSome(200);
     f1 = follow(e1, 'bridge_{YYYYMMDD}.ndjson', 'bridge');
     cb = consume('bridge', centralBridge);
+    // The edge is running again (its stream opened) before NATS goes away: a service that cannot reach
+    // its sink at start fails at once, by design, rather than wait on a typo'd address.
+    await waitUntil(() => /following /.test(f1.out()), 20_000, 'edge 1 running again');
 
     // NATS restarts under everyone.
     writeSome(200);
