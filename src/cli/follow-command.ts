@@ -3,13 +3,12 @@ import { FollowConfigSchema } from '../jobs/config/follow-config.js';
 import { validateConfig } from '../core/config/validate.js';
 import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
-import { intoHelp, sinkUrlFrom, stateOption, streamOption } from './sink-flags.js';
+import { intoHelp, sinkUrlFrom, stateOption } from './sink-flags.js';
 
 interface FollowFlags {
   db?: string;
   into?: string;
   state?: string;
-  stream?: string;
   profile?: string;
   session?: string;
   pollMs?: string;
@@ -51,7 +50,6 @@ export function followCommand(): Command {
     .option('--from-end', 'read files with no cursor yet from their end (only new lines)')
     .option('--batch-size <n>', 'rows per transaction at most (default 5000; commits also every 100 ms)')
     .option('--dead-letter <path>', 'where bad records go (default beside the database)')
-    .addOption(streamOption())
     .addOption(stateOption())
     .option('--status-file <path>', 'JSON status file (phase catch-up/tailing, lag), replaced every second')
     .option('--metrics-port <n>', 'serve Prometheus metrics on 127.0.0.1:N/metrics')
@@ -69,7 +67,6 @@ export function followCommand(): Command {
         batchSize: flags.batchSize,
         deadLetter: flags.deadLetter,
         state: flags.state,
-        stream: flags.stream,
         statusFile: flags.statusFile,
         metricsPort: flags.metricsPort,
         progress: flags.progress !== false,

@@ -3,13 +3,12 @@ import { IngestConfigSchema } from '../jobs/config/ingest-config.js';
 import { validateConfig } from '../core/config/validate.js';
 import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
-import { intoHelp, sinkUrlFrom, stateOption, streamOption } from './sink-flags.js';
+import { intoHelp, sinkUrlFrom, stateOption } from './sink-flags.js';
 
 interface IngestFlags {
   db?: string;
   into?: string;
   state?: string;
-  stream?: string;
   profile?: string;
   session?: string;
   batchSize?: string;
@@ -49,7 +48,6 @@ export function ingestCommand(): Command {
     .option('--max-line-bytes <n>', 'longest accepted line (default 1048576)')
     .option('--dead-letter <path>', 'where bad records go (default <db name>.dead-letter.ndjson beside the db)')
     .option('--status-file <path>', 'JSON status file, replaced atomically every second')
-    .addOption(streamOption())
     .addOption(stateOption())
     .option('--json', 'print the summary as JSON on stdout')
     .option('--dry-run', 'decode, map and count; write nothing')
@@ -65,7 +63,6 @@ export function ingestCommand(): Command {
         maxLineBytes: flags.maxLineBytes,
         deadLetter: flags.deadLetter,
         state: flags.state,
-        stream: flags.stream,
         statusFile: flags.statusFile,
         json: flags.json ?? false,
         dryRun: flags.dryRun ?? false,

@@ -15,11 +15,6 @@ export function intoHelp(): string {
   return `sink URL: ${SINKS.map((s) => s.example).join(' | ')}`;
 }
 
-/** `--stream NAME` of the NATS sink. */
-export function streamOption(): Option {
-  return new Option('--stream <name>', 'NATS: JetStream stream of the subject, created if missing (default the first token of the subject)');
-}
-
 /** `--state PATH` of an acknowledged sink (NATS) that keeps its cursors in a local file. */
 export function stateOption(): Option {
   return new Option('--state <path>', 'NATS: SQLite state file with the cursors, saved once acknowledged (default sluice-nats.state.db beside the input)');

@@ -3,7 +3,7 @@ import { SpoolConfigSchema } from '../jobs/config/spool-config.js';
 import { validateConfig } from '../core/config/validate.js';
 import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
-import { intoHelp, sinkUrlFrom, streamOption } from './sink-flags.js';
+import { intoHelp, sinkUrlFrom } from './sink-flags.js';
 
 interface SpoolFlags {
   from?: string;
@@ -28,7 +28,6 @@ interface SpoolFlags {
   source?: string;
   after?: string;
   state?: string;
-  stream?: string;
   batchSize?: string;
   skipTlsVerify?: boolean;
   caCert?: string;
@@ -102,7 +101,6 @@ export function spoolCommand(): Command {
     .option('--s3-region <region>', 'S3 region (overrides AWS_REGION)')
     .option('--after <what>', 'a COMPLETED unit\'s file: keep, delete or move:DIR (default keep)')
     .option('--state <path>', 'Elasticsearch, NATS: SQLite state file with cursors and ledger (default $SPOOL_STATE_FILE or sluice-posts-state.db)')
-    .addOption(streamOption())
     .option('--batch-size <n>', 'Elasticsearch: operations per bulk request (default 100)')
     .option('--skip-tls-verify', 'Elasticsearch: accept any certificate (local development only)')
     .option('--ca-cert <path>', 'Elasticsearch: PEM file of the CA that signed the cluster certificate')
@@ -132,7 +130,6 @@ export function spoolCommand(): Command {
         s3Region: flags.s3Region,
         after: flags.after,
         state: flags.state,
-        stream: flags.stream,
         batchSize: flags.batchSize,
         skipTlsVerify: flags.skipTlsVerify ?? false,
         caCert: flags.caCert,

@@ -20,14 +20,14 @@ export interface SinkState {
  * its rows (NATS): `--state`, else `sluice-nats.state.db` beside the input (`besideInput`: a file or
  * a folder path), so each edge's cursors sit with the logs they describe.
  */
-export function sinkStateFor(into: string, given: { state?: string | undefined; stream?: string | undefined }, besideInput: string): SinkState {
+export function sinkStateFor(into: string, given: { state?: string | undefined }, besideInput: string): SinkState {
   const descriptor = sinkDescriptorFor(into);
-  if (!descriptor.capabilities.acknowledgedCursor || descriptor.name !== 'nats') {
+  if (!descriptor.capabilities.acknowledgedCursor || descriptor.name === 'elasticsearch') {
     return { settings: {}, statePath: undefined, deadLetterPath: defaultDeadLetterPath(into) };
   }
   const statePath = given.state ?? join(besideInput, NATS_STATE_NAME);
   return {
-    settings: { nats: { statePath, ...(given.stream ? { stream: given.stream } : {}) } },
+    settings: { [descriptor.name]: { statePath } },
     statePath,
     deadLetterPath: defaultDeadLetterPath(`sqlite:${statePath}`),
   };

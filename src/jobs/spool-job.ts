@@ -68,7 +68,8 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
       sink: (sink = await sinkFromUrl(config.into, profile, {
         dryRun: config.dryRun,
         settings: {
-          nats: state && { statePath: state.path, ...(config.stream ? { stream: config.stream } : {}) },
+          // Any acknowledged sink keeps its cursors and the ledger in the state file (--state).
+          ...(state ? { [sinkDescriptorFor(config.into).name]: { statePath: state.path } } : {}),
           elasticsearch: state && {
             statePath: state.path,
             batchSize: config.batchSize,

@@ -8,6 +8,7 @@ import { elasticsearchSinkDescriptor } from './elasticsearch/elasticsearch-descr
 import { natsSinkDescriptor } from './nats/nats-descriptor.js';
 import { postgresSinkDescriptor } from './postgres/postgres-descriptor.js';
 import type { SinkDescriptor } from './sink-descriptor.js';
+import { urlSettings } from './url-settings.js';
 import { sqliteSinkDescriptor } from './sqlite/sqlite-descriptor.js';
 
 /** Every sink Sluice ships, in one explicit list (no registration by import side effects). */
@@ -48,6 +49,8 @@ export async function sinkFromUrl(url: string, profile: Profile, options: { dryR
     );
   }
   if (options.dryRun) return new DryRunSink(profile);
-  const settings: z.infer<typeof descriptor.settings> = validateConfig(descriptor.settings, options.settings?.[descriptor.name] ?? {});
+  // Settings in the URL's query first, then those the job hands over (its flags) win.
+  const given = { ...urlSettings(url, descriptor.settings), ...(options.settings?.[descriptor.name] as Record<string, unknown> | undefined) };
+  const settings: z.infer<typeof descriptor.settings> = validateConfig(descriptor.settings, given);
   return descriptor.create(url, profile, settings);
 }

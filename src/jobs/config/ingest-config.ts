@@ -20,8 +20,6 @@ export const IngestConfigSchema = z
     maxLineBytes: count(16, 1 << 30).default(1 << 20),
     /** Acknowledged sinks (NATS): SQLite state file with the cursors; default beside the input. */
     state: z.string().min(1).optional(),
-    /** NATS: the JetStream stream (default the subject's first token). */
-    stream: z.string().min(1).optional(),
     /** Dead-letter file; default beside the database as `<name>.dead-letter.ndjson`. */
     deadLetter: z.string().min(1).optional(),
     /** Status JSON file, replaced atomically every second. */

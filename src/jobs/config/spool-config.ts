@@ -46,8 +46,6 @@ export const SpoolConfigSchema = z
       .default('keep'),
     /** Elasticsearch sinks: SQLite file with cursors and the ledger (or a megastream_ingest JSON state to import). */
     state: z.string().min(1).optional(),
-    /** NATS: the JetStream stream (default the subject's first token). */
-    stream: z.string().min(1).optional(),
     /** Elasticsearch sinks: operations per bulk request. */
     batchSize: count(1, 10_000).default(100),
     /** Elasticsearch sinks: accept any TLS certificate (local development only). */

@@ -66,9 +66,9 @@ describe.skipIf(!available)('NATS sink (real JetStream)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-nats-shared-'));
     writeFileSync(join(dir, 'a.ndjson'), bridgeFile(5, 'a'));
     writeFileSync(join(dir, 'b.ndjson'), bridgeFile(4, 'b'));
-    const a = runSluice(['ingest', join(dir, 'a.ndjson'), '--into', `nats://${NATS_SERVER}/edge1.bridge`, '--stream', stream, '--state', join(dir, 'a.db'), '--no-progress']);
+    const a = runSluice(['ingest', join(dir, 'a.ndjson'), '--into', `nats://${NATS_SERVER}/edge1.bridge?stream=${stream}`, '--state', join(dir, 'a.db'), '--no-progress']);
     expect(a.code, a.stderr).toBe(0);
-    const b = runSluice(['ingest', join(dir, 'b.ndjson'), '--into', `nats://${NATS_SERVER}/edge2.bridge`, '--stream', stream, '--state', join(dir, 'b.db'), '--no-progress']);
+    const b = runSluice(['ingest', join(dir, 'b.ndjson'), '--into', `nats://${NATS_SERVER}/edge2.bridge?stream=${stream}`, '--state', join(dir, 'b.db'), '--no-progress']);
     expect(b.code, b.stderr).toBe(0);
     const info = await admin.jsm.streams.info(stream);
     expect(info.config.subjects).toEqual(['edge1.bridge', 'edge2.bridge']);

@@ -53,7 +53,7 @@ describe.skipIf(missing !== undefined)('three edges → NATS → the centre, wit
     ];
     const url = (subject: string): string => `nats://${SERVER}/${subject}`;
     const follow = (edge: string, pattern: string, profile: string): Child => {
-      const c = spawnSluice(['follow', join(edge, pattern), '--profile', profile, '--into', url(`sluice.${profile}.${edge.slice(-2)}`), '--stream', 'sluice', '--idle-close-sec', '1', '--no-progress']);
+      const c = spawnSluice(['follow', join(edge, pattern), '--profile', profile, '--into', url(`sluice.${profile}.${edge.slice(-2)}`), '--idle-close-sec', '1', '--no-progress']);
       children.push(c);
       return c;
     };
