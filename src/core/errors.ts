@@ -20,6 +20,10 @@ export const ERROR_CATALOGUE = {
   },
   SLUICE_E_SINK: { exit: 1, hint: 'Check that the database path or URL is right, reachable and writable.' },
   SLUICE_E_SOURCE: { exit: 1, hint: 'A unit could not be read; check that the file exists and is readable.' },
+  SLUICE_E_LOCKED: {
+    exit: 1,
+    hint: 'Another Sluice run (pid in the message) writes to this database and dead-letter file; wait for it to end, or stop it.',
+  },
   SLUICE_E_WORKER: { exit: 1, hint: 'A parser thread failed; this is a bug, please report it with the input.' },
   SLUICE_E_UNKNOWN_REPORT: { exit: 2, hint: 'Use one of the reports that `sluice report --list` names.' },
   SLUICE_E_NO_DATABASE: {

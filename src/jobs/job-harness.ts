@@ -1,4 +1,5 @@
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { RunLock } from '../db/sqlite/run-lock.js';
 import type { Sink } from '../core/sink.js';
 import type { TelemetryBus } from '../core/telemetry-bus.js';
 import { DeadLetterFile } from '../core/dead-letter-file.js';
@@ -32,8 +33,16 @@ export interface JobContext {
 export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Promise<T>): Promise<T> {
   const { sink } = setup;
   return withHarness(setup, async ({ bus, shutdown, stop }) => {
-    const deadLetter = setup.deadLetterPath === undefined ? undefined : new DeadLetterFile(setup.deadLetterPath);
-    await sink.open();
+    // One writer per dead-letter file (and so per database beside it) for the whole run.
+    const lock = setup.deadLetterPath === undefined ? undefined : RunLock.acquire(`${resolve(setup.deadLetterPath)}.lock`, `dead-letter file ${setup.deadLetterPath}`);
+    const deadLetter =
+      setup.deadLetterPath === undefined ? undefined : new DeadLetterFile(setup.deadLetterPath, lock?.holder.run, lock?.previousRun);
+    try {
+      await sink.open();
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
     try {
       if (deadLetter) {
         deadLetter.open(await sink.readCursor(deadLetter.cursorKey));
@@ -46,7 +55,11 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
       throw err;
     } finally {
       deadLetter?.close();
-      await sink.close();
+      try {
+        await sink.close();
+      } finally {
+        lock?.release();
+      }
     }
   });
 }
