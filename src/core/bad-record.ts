@@ -24,4 +24,5 @@ export const BAD_REASON = {
   truncated: 'truncated',
   missingKey: 'missing_key',
   wrongType: 'wrong_type',
+  tooDeep: 'too_deep',
 } as const;

@@ -1,4 +1,5 @@
 import { BAD_REASON } from '../core/bad-record.js';
+import { jsonTooDeep, tooDeepReason } from '../core/json-depth.js';
 import type { Decoder, DecodedRecordHandler, RecordPosition } from './decoder.js';
 
 /** Options of the JSON-array decoder. */
@@ -170,6 +171,10 @@ export class JsonArrayDecoder implements Decoder {
     this.parts = [];
     if (this.oversized) {
       this.bad(`${BAD_REASON.lineTooLong}: element larger than ${this.options.maxRecordBytes} bytes`, text.slice(0, 4096), position);
+      return;
+    }
+    if (jsonTooDeep(text)) {
+      this.bad(tooDeepReason(), text.slice(0, 4096), position);
       return;
     }
     let value: unknown;

@@ -1,3 +1,4 @@
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../core/json-depth.js';
 import { HttpError } from './http-error.js';
 
 const MAX_LDO_ID_CHARS = 200;
@@ -9,6 +10,9 @@ const MAX_LDO_ID_CHARS = 200;
 export function parseMetadata(text: string, maxBytes: number): Record<string, unknown> {
   if (Buffer.byteLength(text) > maxBytes) {
     throw new HttpError('metadata_too_large', `metadata is over ${maxBytes} bytes (--max-metadata-kb)`);
+  }
+  if (jsonTooDeep(text)) {
+    throw new HttpError('metadata_too_deep', `metadata nests more than ${MAX_JSON_DEPTH} levels of arrays and objects`);
   }
   let value: unknown;
   try {
