@@ -34,7 +34,7 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
   const { sink } = setup;
   return withHarness(setup, async ({ bus, shutdown, stop }) => {
     // One writer per dead-letter file (and so per database beside it) for the whole run.
-    const lock = setup.deadLetterPath === undefined ? undefined : RunLock.acquire(`${resolve(setup.deadLetterPath)}.lock`, `dead-letter file ${setup.deadLetterPath}`);
+    const lock = setup.deadLetterPath === undefined ? undefined : RunLock.acquire(lockPathOf(setup.deadLetterPath), `dead-letter file ${setup.deadLetterPath}`);
     const deadLetter =
       setup.deadLetterPath === undefined ? undefined : new DeadLetterFile(setup.deadLetterPath, lock?.holder.run, lock?.previousRun);
     try {
@@ -68,4 +68,13 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
 export function defaultDeadLetterPath(into: string): string {
   const path = into.startsWith('sqlite:') ? into.slice('sqlite:'.length) : 'sluice.db';
   return join(dirname(path), `${basename(path, extname(path))}.dead-letter.ndjson`);
+}
+
+/**
+ * `logs/bridge.dead-letter.ndjson` → `logs/.bridge.dead-letter.ndjson.lock`: hidden, so an input
+ * glob beside it (`logs/*.ndjson*`) never picks it up.
+ */
+export function lockPathOf(deadLetterPath: string): string {
+  const path = resolve(deadLetterPath);
+  return join(dirname(path), `.${basename(path)}.lock`);
 }
