@@ -25,4 +25,6 @@ export const BAD_REASON = {
   missingKey: 'missing_key',
   wrongType: 'wrong_type',
   tooDeep: 'too_deep',
+  truncatedGzip: 'truncated_gzip',
+  invalidGzip: 'invalid_gzip',
 } as const;
