@@ -1,9 +1,10 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { SluiceError } from '../../core/errors.js';
+import { bootId } from '../../core/process-liveness.js';
 
 /** Who holds (or last held) a run lock. */
 export interface LockHolder {
@@ -17,15 +18,6 @@ export interface LockHolder {
   run: string;
   /** ISO time the holder took the lock. */
   startedAt: string;
-}
-
-/** This host's boot id, empty where the kernel does not say (not Linux). */
-export function bootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return '';
-  }
 }
 
 const HOLDER_SQL = 'SELECT pid, host, boot_id AS bootId, run, started_at AS startedAt FROM holder WHERE id = 1';
