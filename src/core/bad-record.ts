@@ -25,6 +25,7 @@ export const BAD_REASON = {
   missingKey: 'missing_key',
   wrongType: 'wrong_type',
   tooDeep: 'too_deep',
+  duplicateKey: 'duplicate_key',
   truncatedGzip: 'truncated_gzip',
   invalidGzip: 'invalid_gzip',
 } as const;
