@@ -51,7 +51,11 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
       }
       return await body({ bus, sink, deadLetter, shutdown, stop });
     } catch (err) {
-      await sink.rollback();
+      // The error that ended the run is the one to report, even when the rollback fails too (a
+      // lost connection has nothing to roll back).
+      await Promise.resolve()
+        .then(() => sink.rollback())
+        .catch(() => undefined);
       throw err;
     } finally {
       deadLetter?.close();
