@@ -46,14 +46,29 @@ export const ERROR_CATALOGUE = {
 
 export type SluiceErrorCode = keyof typeof ERROR_CATALOGUE;
 
+/**
+ * Hints for known causes within a code, where the code's own hint would point the wrong way (a file
+ * that is there but not what its name says is no "check that it exists").
+ */
+export const CAUSE_HINTS = {
+  not_gzip: 'The file is named .gz but holds no gzip data: compress it, or rename it without .gz.',
+  native_module: 'better-sqlite3 was built for another Node.js version: run `npm rebuild better-sqlite3` (or `npm ci`).',
+  lost_connection: 'Nothing committed is lost: run the same command again and it goes on from the committed cursors.',
+} as const;
+
+export type SluiceErrorCause = keyof typeof CAUSE_HINTS;
+
 /** The one error type Sluice throws on purpose: a stable code, a message that says what to fix. */
 export class SluiceError extends Error {
   readonly code: SluiceErrorCode;
+  /** The known cause, when its hint fits better than the code's. */
+  readonly because: SluiceErrorCause | undefined;
 
-  constructor(code: SluiceErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: SluiceErrorCode, message: string, options?: { cause?: unknown; because?: SluiceErrorCause }) {
     super(message, options);
     this.name = 'SluiceError';
     this.code = code;
+    this.because = options?.because;
   }
 
   /** The process exit code this error maps to (2 = bad usage or config, 1 = failure). */
@@ -63,7 +78,7 @@ export class SluiceError extends Error {
 
   /** What the user should do about it. */
   get hint(): string {
-    return ERROR_CATALOGUE[this.code].hint;
+    return this.because === undefined ? ERROR_CATALOGUE[this.code].hint : CAUSE_HINTS[this.because];
   }
 }
 

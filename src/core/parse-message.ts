@@ -1,4 +1,5 @@
 import type { BadRecord } from './bad-record.js';
+import type { SluiceErrorCause } from './errors.js';
 import type { EncodedRows } from './rows/row-chunk.js';
 
 /** Which rows a SQLite unit holds: the first of `tables` that exists, as objects of `columns`. */
@@ -73,6 +74,8 @@ export type ParseMessage =
        * part (ingest, follow) keeps it and goes on; an all-or-nothing unit (spool) fails.
        */
       damaged?: { endOffset: number; endLine: number; rawBytes: number } | undefined;
+      /** A known cause (see CAUSE_HINTS), so the error it ends in gives the hint that fits. */
+      because?: SluiceErrorCause | undefined;
     }
   /** Nothing more to read right now (a followed file is idle): a good moment to commit. */
   | { kind: 'idle' };

@@ -157,7 +157,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       unitCounts.delete(msg.unit);
     } else {
       await commit();
-      throw new SluiceError('SLUICE_E_SOURCE', `${units.get(msg.unit)?.display ?? 'input'}: ${msg.message}`);
+      throw new SluiceError('SLUICE_E_SOURCE', `${units.get(msg.unit)?.display ?? 'input'}: ${msg.message}`, { because: msg.because });
     }
     if (parts.stopRequested()) {
       await commit();

@@ -122,7 +122,7 @@ function codedLoss(err: unknown, sink: Sink): unknown {
   const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
   return new SluiceError(
     'SLUICE_E_SINK',
-    `lost ${sink.description}: ${message}; what was committed stands: run the same command again to go on from there`,
-    { cause: err },
+    `lost ${sink.description}: ${message}`,
+    { cause: err, because: 'lost_connection' },
   );
 }

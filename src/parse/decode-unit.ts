@@ -2,6 +2,7 @@ import type { ParseMessage } from '../core/parse-message.js';
 import { decoderFor } from '../decoders/decoder-for.js';
 import type { ChunkAssembler } from './chunk-assembler.js';
 import { BAD_REASON } from '../core/bad-record.js';
+import { SluiceError } from '../core/errors.js';
 
 /** The (decompressed) bytes of one unit and how many raw bytes were read, for progress. */
 export interface UnitStream {
@@ -46,7 +47,7 @@ export async function* decodeUnit(
       return;
     }
     if (!assembler.empty) yield assembler.take(unit, decoder.offset, decoder.line, raw());
-    yield { kind: 'unit-error', unit, message: (err as Error).message };
+    yield { kind: 'unit-error', unit, message: (err as Error).message, because: err instanceof SluiceError ? err.because : undefined };
     return;
   }
   if (!assembler.empty) yield assembler.take(unit, decoder.offset, decoder.line, raw());

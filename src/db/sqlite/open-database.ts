@@ -14,7 +14,11 @@ export function openSqliteDatabase(path: string, options: { readonly?: boolean; 
     if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   } catch (err) {
-    throw new SluiceError('SLUICE_E_SINK', `cannot open SQLite database ${path}: ${(err as Error).message}`, { cause: err });
+    const nativeMismatch = /NODE_MODULE_VERSION|compiled against a different Node\.js/.test((err as Error).message);
+    throw new SluiceError('SLUICE_E_SINK', `cannot open SQLite database ${path}: ${(err as Error).message}`, {
+      cause: err,
+      ...(nativeMismatch ? { because: 'native_module' as const } : {}),
+    });
   }
   try {
     db.pragma('busy_timeout = 10000');
