@@ -129,7 +129,12 @@ export class JsonArrayDecoder implements Decoder {
   }
 
   finish(_partial: 'decode' | 'dead-letter'): void {
-    if (this.phase === 'broken' || this.phase === 'after') return;
+    if (this.phase === 'broken') return;
+    if (this.phase === 'after') {
+      // Read to its end: the cursor says so (a finished array is not read again, nor its dead letters written twice).
+      this.lastEnd = this.consumed;
+      return;
+    }
     if (this.phase === 'before') {
       if (this.consumed > 0) this.breakUnit('the file holds no JSON value', 0);
       return;

@@ -34,8 +34,11 @@ describe('deep nesting', () => {
     expect((d.prepare('SELECT seq FROM events ORDER BY seq').all() as { seq: number }[]).map((x) => x.seq)).toEqual([1, 3, 4, 6, 7]);
     d.close();
 
-    // A rerun finds nothing new and fails on nothing.
-    const again = runSluice(['ingest', lines, good, '--db', db, '--json', '--no-progress']);
+    // A rerun finds nothing new and fails on nothing; a finished JSON array is not read again either,
+    // so its dead letter is not written twice.
+    const again = runSluice(['ingest', lines, array, good, '--db', db, '--json', '--no-progress']);
     expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout.trim())).toMatchObject({ read: 0, units_skipped: 3 });
+    expect(readFileSync(join(dir, 'b.dead-letter.ndjson'), 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
   }, 60_000);
 });
