@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT, SluiceError } from '../core/errors.js';
+import { knownFailure } from '../core/known-failure.js';
 import { adoptEarlySignals, releaseEarlySignals, type EarlySignals } from '../core/shutdown.js';
 import { archiveCommand } from './archive-command.js';
 import { consumeCommand } from './consume-command.js';
@@ -84,9 +85,10 @@ function exitCodeOf(err: unknown): number {
     }
     return EXIT.usage;
   }
-  if (err instanceof SluiceError) {
-    process.stderr.write(`sluice: ${err.message}\n  ${err.hint} [${err.code}]\n`);
-    return err.exitCode;
+  const known = err instanceof SluiceError ? err : knownFailure(err);
+  if (known) {
+    process.stderr.write(`sluice: ${known.message}\n  ${known.hint} [${known.code}]\n`);
+    return known.exitCode;
   }
   process.stderr.write(`sluice: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return EXIT.failed;

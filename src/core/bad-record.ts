@@ -24,4 +24,8 @@ export const BAD_REASON = {
   truncated: 'truncated',
   missingKey: 'missing_key',
   wrongType: 'wrong_type',
+  tooDeep: 'too_deep',
+  duplicateKey: 'duplicate_key',
+  truncatedGzip: 'truncated_gzip',
+  invalidGzip: 'invalid_gzip',
 } as const;

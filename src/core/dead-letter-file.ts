@@ -11,6 +11,14 @@ import type { UnitCursor } from './sink.js';
  */
 /** Identity recorded while the dead-letter file does not exist yet. */
 const ABSENT = 'absent';
+/** Between the file's identity and the run token in a mark's identity. */
+const RUN_SEPARATOR = ' run=';
+
+/** A mark's identity: the file's `dev:ino` (or ABSENT) and the run that committed it (older marks have none). */
+function splitIdentity(identity: string): { file: string; run: string | undefined } {
+  const at = identity.indexOf(RUN_SEPARATOR);
+  return at < 0 ? { file: identity, run: undefined } : { file: identity.slice(0, at), run: identity.slice(at + RUN_SEPARATOR.length) };
+}
 
 export class DeadLetterFile {
   private fd: number | undefined;
@@ -18,9 +26,16 @@ export class DeadLetterFile {
   private size = 0;
   private identity = '';
   readonly path: string;
+  /** A token of this run, recorded in every mark: which run of which database wrote the tail. */
+  private readonly run: string;
 
-  constructor(path: string) {
+  /**
+   * `run` is this run's token (from the run lock); `previousRun` the token of the run that wrote the
+   * file last (any database): a tail is cut only when that run was this database's last committed one.
+   */
+  constructor(path: string, run = '', private readonly previousRun: string | undefined = undefined) {
     this.path = resolve(path);
+    this.run = run;
   }
 
   /** Key of the cursor that remembers the committed length. */
@@ -36,8 +51,13 @@ export class DeadLetterFile {
     if (!existsSync(this.path)) return; // created on the first bad record, not before
     this.openFile();
     if (this.fd === undefined || committed === undefined) return;
+    const { file, run } = splitIdentity(committed.identity);
+    // Another run (of another database, or a run that shared the file) wrote after this database's
+    // last commit: the tail holds its records, never ours to cut.
+    const ours = run === undefined || run === this.run || this.previousRun === undefined || run === this.previousRun;
+    if (!ours) return;
     // ABSENT: the file did not exist at the last commit, so all of it is from uncommitted batches.
-    const same = committed.identity === this.identity || committed.identity === ABSENT;
+    const same = file === this.identity || file === ABSENT;
     if (same && committed.offset < this.size) {
       ftruncateSync(this.fd, committed.offset);
       this.size = committed.offset;
@@ -52,7 +72,7 @@ export class DeadLetterFile {
     return {
       key: this.cursorKey,
       unit: this.path,
-      identity: this.fd === undefined ? ABSENT : this.identity,
+      identity: `${this.fd === undefined ? ABSENT : this.identity}${this.run === '' ? '' : `${RUN_SEPARATOR}${this.run}`}`,
       size: this.size,
       offset: this.size,
       line: 0,

@@ -24,6 +24,10 @@ export const ERROR_CATALOGUE = {
   },
   SLUICE_E_SINK: { exit: 1, hint: 'Check that the database path or URL is right, reachable and writable.' },
   SLUICE_E_SOURCE: { exit: 1, hint: 'A unit could not be read; check that the file exists and is readable.' },
+  SLUICE_E_LOCKED: {
+    exit: 1,
+    hint: 'Another Sluice run (pid in the message) writes to this database and dead-letter file; wait for it to end, or stop it.',
+  },
   SLUICE_E_WORKER: { exit: 1, hint: 'A parser thread failed; this is a bug, please report it with the input.' },
   SLUICE_E_UNKNOWN_REPORT: { exit: 2, hint: 'Use one of the reports that `sluice report --list` names.' },
   SLUICE_E_NO_DATABASE: {
@@ -46,14 +50,28 @@ export const ERROR_CATALOGUE = {
 
 export type SluiceErrorCode = keyof typeof ERROR_CATALOGUE;
 
+/**
+ * Hints for known causes within a code, where the code's own hint would point the wrong way (a file
+ * that is there but not what its name says is no "check that it exists").
+ */
+export const CAUSE_HINTS = {
+  not_gzip: 'The file is named .gz but holds no gzip data: compress it, or rename it without .gz.',
+  lost_connection: 'Nothing committed is lost: run the same command again and it goes on from the committed cursors.',
+} as const;
+
+export type SluiceErrorCause = keyof typeof CAUSE_HINTS;
+
 /** The one error type Sluice throws on purpose: a stable code, a message that says what to fix. */
 export class SluiceError extends Error {
   readonly code: SluiceErrorCode;
+  /** The known cause, when its hint fits better than the code's. */
+  readonly because: SluiceErrorCause | undefined;
 
-  constructor(code: SluiceErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: SluiceErrorCode, message: string, options?: { cause?: unknown; because?: SluiceErrorCause }) {
     super(message, options);
     this.name = 'SluiceError';
     this.code = code;
+    this.because = options?.because;
   }
 
   /** The process exit code this error maps to (2 = bad usage or config, 1 = failure). */
@@ -63,7 +81,7 @@ export class SluiceError extends Error {
 
   /** What the user should do about it. */
   get hint(): string {
-    return ERROR_CATALOGUE[this.code].hint;
+    return this.because === undefined ? ERROR_CATALOGUE[this.code].hint : CAUSE_HINTS[this.because];
   }
 }
 

@@ -1,4 +1,5 @@
 import type { BadRecord } from './bad-record.js';
+import type { SluiceErrorCause } from './errors.js';
 import type { EncodedRows } from './rows/row-chunk.js';
 
 /** Which rows a SQLite unit holds: the first of `tables` that exists, as objects of `columns`. */
@@ -62,6 +63,19 @@ export type ParseMessage =
       rawBytes: number;
     }
   | { kind: 'unit-end'; unit: number; endOffset: number; endLine: number; rawBytes: number }
-  | { kind: 'unit-error'; unit: number; message: string }
+  | {
+      kind: 'unit-error';
+      unit: number;
+      message: string;
+      /**
+       * Set when the unit's data is damaged (a truncated or corrupt gzip stream, an array cut short),
+       * not when it could not be read: what came before the damage was sent in chunks, the damage
+       * itself as a bad record, and this is where the good part ends. A run that commits units in
+       * part (ingest, follow) keeps it and goes on; an all-or-nothing unit (spool) fails.
+       */
+      damaged?: { endOffset: number; endLine: number; rawBytes: number } | undefined;
+      /** A known cause (see CAUSE_HINTS), so the error it ends in gives the hint that fits. */
+      because?: SluiceErrorCause | undefined;
+    }
   /** Nothing more to read right now (a followed file is idle): a good moment to commit. */
   | { kind: 'idle' };

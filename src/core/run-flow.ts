@@ -148,9 +148,18 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       }
       unitCounts.delete(msg.unit);
       await commit();
+    } else if (msg.damaged) {
+      // Damaged data, dead-lettered by the decoder: the good part stands, the unit is done, the run goes on.
+      moveCursor(msg.unit, msg.damaged.endOffset, msg.damaged.endLine, true);
+      batcher.add(0);
+      bus.add('unitsDone', 1);
+      bytesBefore += progressBytes(units.get(msg.unit), msg.damaged.rawBytes);
+      bus.set('bytesDone', bytesBefore);
+      units.delete(msg.unit);
+      unitCounts.delete(msg.unit);
     } else {
       await commit();
-      throw new SluiceError('SLUICE_E_SOURCE', `${units.get(msg.unit)?.display ?? 'input'}: ${msg.message}`);
+      throw new SluiceError('SLUICE_E_SOURCE', `${units.get(msg.unit)?.display ?? 'input'}: ${msg.message}`, { because: msg.because });
     }
     if (parts.stopRequested()) {
       await commit();

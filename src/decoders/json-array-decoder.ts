@@ -1,4 +1,5 @@
 import { BAD_REASON } from '../core/bad-record.js';
+import { jsonTooDeep, tooDeepReason } from '../core/json-depth.js';
 import type { Decoder, DecodedRecordHandler, RecordPosition } from './decoder.js';
 
 /** Options of the JSON-array decoder. */
@@ -128,7 +129,12 @@ export class JsonArrayDecoder implements Decoder {
   }
 
   finish(_partial: 'decode' | 'dead-letter'): void {
-    if (this.phase === 'broken' || this.phase === 'after') return;
+    if (this.phase === 'broken') return;
+    if (this.phase === 'after') {
+      // Read to its end: the cursor says so (a finished array is not read again, nor its dead letters written twice).
+      this.lastEnd = this.consumed;
+      return;
+    }
     if (this.phase === 'before') {
       if (this.consumed > 0) this.breakUnit('the file holds no JSON value', 0);
       return;
@@ -170,6 +176,10 @@ export class JsonArrayDecoder implements Decoder {
     this.parts = [];
     if (this.oversized) {
       this.bad(`${BAD_REASON.lineTooLong}: element larger than ${this.options.maxRecordBytes} bytes`, text.slice(0, 4096), position);
+      return;
+    }
+    if (jsonTooDeep(text)) {
+      this.bad(tooDeepReason(), text.slice(0, 4096), position);
       return;
     }
     let value: unknown;

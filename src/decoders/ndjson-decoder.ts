@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { BAD_REASON } from '../core/bad-record.js';
+import { jsonTooDeep, tooDeepReason } from '../core/json-depth.js';
 import type { Decoder, DecodedRecordHandler, RecordPosition } from './decoder.js';
 import { LineSplitter, type LineSpan } from './line-splitter.js';
 
@@ -78,6 +79,10 @@ export class NdjsonDecoder implements Decoder {
       return;
     }
     const text = buf.toString('utf8', start, end);
+    if (jsonTooDeep(text)) {
+      this.reportBad(tooDeepReason(), text, position);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);

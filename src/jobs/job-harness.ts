@@ -1,4 +1,5 @@
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { RunLock } from '../db/sqlite/run-lock.js';
 import type { Sink } from '../core/sink.js';
 import type { TelemetryBus } from '../core/telemetry-bus.js';
 import { DeadLetterFile } from '../core/dead-letter-file.js';
@@ -32,8 +33,16 @@ export interface JobContext {
 export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Promise<T>): Promise<T> {
   const { sink } = setup;
   return withHarness(setup, async ({ bus, shutdown, stop }) => {
-    const deadLetter = setup.deadLetterPath === undefined ? undefined : new DeadLetterFile(setup.deadLetterPath);
-    await sink.open();
+    // One writer per dead-letter file (and so per database beside it) for the whole run.
+    const lock = setup.deadLetterPath === undefined ? undefined : RunLock.acquire(lockPathOf(setup.deadLetterPath), `dead-letter file ${setup.deadLetterPath}`);
+    const deadLetter =
+      setup.deadLetterPath === undefined ? undefined : new DeadLetterFile(setup.deadLetterPath, lock?.holder.run, lock?.previousRun);
+    try {
+      await sink.open();
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
     try {
       if (deadLetter) {
         deadLetter.open(await sink.readCursor(deadLetter.cursorKey));
@@ -42,11 +51,19 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
       }
       return await body({ bus, sink, deadLetter, shutdown, stop });
     } catch (err) {
-      await sink.rollback();
+      // The error that ended the run is the one to report, even when the rollback fails too (a
+      // lost connection has nothing to roll back).
+      await Promise.resolve()
+        .then(() => sink.rollback())
+        .catch(() => undefined);
       throw err;
     } finally {
       deadLetter?.close();
-      await sink.close();
+      try {
+        await sink.close();
+      } finally {
+        lock?.release();
+      }
     }
   });
 }
@@ -55,4 +72,13 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
 export function defaultDeadLetterPath(into: string): string {
   const path = into.startsWith('sqlite:') ? into.slice('sqlite:'.length) : 'sluice.db';
   return join(dirname(path), `${basename(path, extname(path))}.dead-letter.ndjson`);
+}
+
+/**
+ * `logs/bridge.dead-letter.ndjson` → `logs/.bridge.dead-letter.ndjson.lock`: hidden, so an input
+ * glob beside it (`logs/*.ndjson*`) never picks it up.
+ */
+export function lockPathOf(deadLetterPath: string): string {
+  const path = resolve(deadLetterPath);
+  return join(dirname(path), `.${basename(path)}.lock`);
 }

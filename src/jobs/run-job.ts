@@ -2,7 +2,7 @@ import type { Sink } from '../core/sink.js';
 import type { Source } from '../sources/source.js';
 import { runSummary, type RunSummary } from '../telemetry/summary.js';
 import type { Batcher } from '../core/batcher.js';
-import { EXIT } from '../core/errors.js';
+import { EXIT, SluiceError } from '../core/errors.js';
 import { Shutdown } from '../core/shutdown.js';
 import { withJob } from './job-harness.js';
 import { runFlow, type FlowParts, type UncommittedCounts } from '../core/run-flow.js';
@@ -75,7 +75,7 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
           });
           bus.end(outcome === 'done' ? (shutdown.requested ? 'stopped' : 'done') : 'interrupted');
         } catch (err) {
-          if (!reconnect.worthIt(err)) throw err;
+          if (!reconnect.worthIt(err)) throw codedLoss(err, sink);
           lost = err;
         } finally {
           await source.close();
@@ -111,4 +111,18 @@ function once(source: Source): () => Source {
     used = true;
     return source;
   };
+}
+
+/**
+ * A lost connection ends a run that does not wait for its sink (a once-run) with a coded error:
+ * nothing is lost, the committed cursors hold, and the same command goes on from them.
+ */
+function codedLoss(err: unknown, sink: Sink): unknown {
+  if (err instanceof SluiceError || sink.isTransient?.(err) !== true) return err;
+  const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+  return new SluiceError(
+    'SLUICE_E_SINK',
+    `lost ${sink.description}: ${message}`,
+    { cause: err, because: 'lost_connection' },
+  );
 }

@@ -83,7 +83,9 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
       })),
       scope: profile.name,
       batcher: new Batcher(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
-      deadLetterPath: config.deadLetter ?? (config.dryRun ? undefined : defaultDeadLetterPath(config.into)),
+      // Beside the database, or beside the state file of an Elasticsearch run: writers with states of
+      // their own (two writers on one cluster) get dead-letter files of their own, one writer each.
+      deadLetterPath: config.deadLetter ?? (config.dryRun ? undefined : defaultDeadLetterPath(state ? `sqlite:${state.path}` : config.into)),
       statusFile: config.statusFile,
       progress: config.progress,
       metricsPort: config.metricsPort,

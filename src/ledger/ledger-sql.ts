@@ -59,6 +59,12 @@ export function addSqliteLedgerVersion(db: { prepare(sql: string): { all(): unkn
   if (!columns.some((c) => c.name === 'version')) db.exec(`ALTER TABLE ${LEDGER_TABLE} ADD COLUMN version TEXT`);
 }
 
+/** Adds `worker_boot` (the boot id of the claiming worker's host), once: with `worker` (`host:pid`) it tells a dead holder. */
+export function addSqliteLedgerWorkerBoot(db: { prepare(sql: string): { all(): unknown[] }; exec(sql: string): unknown }): void {
+  const columns = db.prepare(`PRAGMA table_info(${LEDGER_TABLE})`).all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'worker_boot')) db.exec(`ALTER TABLE ${LEDGER_TABLE} ADD COLUMN worker_boot TEXT`);
+}
+
 /**
  * The conflict clause of `register`: a COMPLETED or FAILED unit whose version changed is PENDING
  * again with its attempts reset; a unit listed before versions were kept just gets one.

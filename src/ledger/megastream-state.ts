@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { SluiceError } from '../core/errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../core/json-depth.js';
 import type { DiscoveredUnit } from './ledger.js';
 
 /**
@@ -19,6 +20,7 @@ export function readMegastreamState(path: string): MegastreamState | undefined {
   const text = readFileSync(path, 'utf8');
   const first = text.trimStart()[0];
   if (first !== '{' && first !== '[') return undefined;
+  if (jsonTooDeep(text)) throw new SluiceError('SLUICE_E_CONFIG', `--state ${path}: nests more than ${MAX_JSON_DEPTH} levels; not a megastream_ingest state file`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

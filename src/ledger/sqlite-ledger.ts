@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
+import { bootId, processIsGone } from '../core/process-liveness.js';
 import { openSqliteDatabase } from '../db/sqlite/open-database.js';
 import { migrate } from '../db/sqlite/schema-versions.js';
 import { backoffSeconds, type ClaimOptions, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
-import { addSqliteLedgerVersion, COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_SQLITE_DDL, LEDGER_TABLE, registerConflictSql } from './ledger-sql.js';
+import { addSqliteLedgerVersion, addSqliteLedgerWorkerBoot, COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_SQLITE_DDL, LEDGER_TABLE, registerConflictSql } from './ledger-sql.js';
 
 interface Row {
   bucket: string;
@@ -45,6 +46,7 @@ export class SqliteLedger implements Ledger {
       { version: 1, description: 'sluice_ledger', up: (db) => db.exec(LEDGER_SQLITE_DDL) },
       { version: 2, description: 'partial index of open units', up: (db) => db.exec(LEDGER_OPEN_INDEX) },
       { version: 3, description: 'version of each unit (a changed unit is done again)', up: addSqliteLedgerVersion },
+      { version: 4, description: 'boot id of the holding worker (a dead holder on this host is known at once)', up: addSqliteLedgerWorkerBoot },
     ]);
   }
 
@@ -67,6 +69,7 @@ export class SqliteLedger implements Ledger {
   ): Promise<LedgerUnit[]> {
     const counted = options.ahead ? 0 : 1;
     const now = new Date();
+    this.lapseDeadHolders(bucket, worker);
     this.conn
       .prepare(`UPDATE ${LEDGER_TABLE} SET status = 'FAILED', lease_until = NULL, updated_at = @now,
         error = coalesce(error, 'lease lapsed ' || attempts || ' times (the worker died on it)')
@@ -78,13 +81,33 @@ export class SqliteLedger implements Ledger {
     );
     const take = this.conn.prepare(`UPDATE ${LEDGER_TABLE} SET status = 'PROCESSING', attempts = attempts + ?,
       last_attempt = CASE WHEN ? = 1 THEN ? ELSE last_attempt END,
-      lease_until = ?, worker = ?, updated_at = ?, next_attempt_at = NULL WHERE bucket = ? AND key = ?`);
+      lease_until = ?, worker = ?, worker_boot = ?, updated_at = ?, next_attempt_at = NULL WHERE bucket = ? AND key = ?`);
     const claimTx = this.conn.transaction(() => {
       const rows = select.all({ bucket, now: now.toISOString(), limit });
-      for (const r of rows) take.run(counted, counted, now.toISOString(), lease, worker, now.toISOString(), r.bucket, r.key);
+      const boot = bootId();
+      for (const r of rows) take.run(counted, counted, now.toISOString(), lease, worker, boot, now.toISOString(), r.bucket, r.key);
       return rows.map((r) => toUnit({ ...r, status: 'PROCESSING', attempts: r.attempts + counted, lease_until: lease, worker }));
     });
     return claimTx.immediate();
+  }
+
+  /**
+   * Ends at once the leases of workers on this host that are gone (their pid is free, or the host
+   * rebooted since they claimed): a SIGKILLed run's units are due again without waiting out
+   * `--lease-sec`. Their attempts stay counted, so a unit that kills its worker still ends FAILED.
+   */
+  private lapseDeadHolders(bucket: string, me: string): void {
+    const holders = this.conn
+      .prepare<[string, string], { worker: string; boot: string | null }>(
+        `SELECT DISTINCT worker, worker_boot AS boot FROM ${LEDGER_TABLE} WHERE bucket = ? AND status = 'PROCESSING' AND worker IS NOT NULL AND worker <> ?`,
+      )
+      .all(bucket, me);
+    const lapse = this.conn.prepare(`UPDATE ${LEDGER_TABLE} SET lease_until = ? WHERE bucket = ? AND status = 'PROCESSING' AND worker = ?`);
+    for (const h of holders) {
+      const at = h.worker.lastIndexOf(':');
+      if (at < 0 || !processIsGone(h.worker.slice(0, at), Number(h.worker.slice(at + 1)), h.boot ?? '')) continue;
+      lapse.run(new Date(0).toISOString(), bucket, h.worker);
+    }
   }
 
   async begin(bucket: string, key: string, leaseSec: number, worker: string): Promise<boolean> {

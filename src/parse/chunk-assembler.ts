@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { BadRecord } from '../core/bad-record.js';
 import type { DecodedRecordHandler, RecordPosition } from '../decoders/decoder.js';
+import { conflictingKey, duplicateKeyReason } from '../decoders/duplicate-keys.js';
 import type { Profile, ProfileOptions, RowEmitter } from '../profiles/profile.js';
 import { RowChunkBuilder } from '../core/rows/row-chunk.js';
 import type { RowValue } from '../core/rows/table-spec.js';
@@ -39,7 +40,9 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
 
   record(value: unknown, position: RecordPosition, raw: string | (() => string)): void {
     this.origin.index = position.line;
-    const verdict = this.profile.map(value, this, this.options, this.origin);
+    const { keyFields } = this.profile;
+    const conflict = keyFields && typeof raw === 'string' ? conflictingKey(raw, keyFields) : undefined;
+    const verdict = conflict === undefined ? this.profile.map(value, this, this.options, this.origin) : { bad: duplicateKeyReason(conflict) };
     if (verdict === undefined) {
       this.records += 1;
     } else if ('skip' in verdict) {

@@ -1,6 +1,8 @@
 import type { ParseMessage } from '../core/parse-message.js';
 import { decoderFor } from '../decoders/decoder-for.js';
 import type { ChunkAssembler } from './chunk-assembler.js';
+import { BAD_REASON } from '../core/bad-record.js';
+import { SluiceError } from '../core/errors.js';
 
 /** The (decompressed) bytes of one unit and how many raw bytes were read, for progress. */
 export interface UnitStream {
@@ -34,14 +36,35 @@ export async function* decodeUnit(
     }
     decoder.finish('decode');
   } catch (err) {
+    const damage = gzipDamage(err);
+    if (damage !== undefined) {
+      // The lines before the damage stand; the part line cut by it and everything after are lost.
+      const reason = `${damage}: the gzip stream ${damage === BAD_REASON.truncatedGzip ? 'ends early' : 'is corrupt'} after ${raw()} compressed bytes (${(err as Error).message}); the rest of the unit after decompressed byte ${decoder.offset} is lost`;
+      const position = { line: decoder.line + 1, startOffset: decoder.offset, endOffset: decoder.offset };
+      assembler.bad({ file: name, line: position.line, offset: decoder.offset, reason, raw: '' });
+      yield assembler.take(unit, decoder.offset, decoder.line, raw());
+      yield { kind: 'unit-error', unit, message: reason, damaged: { endOffset: decoder.offset, endLine: decoder.line, rawBytes: raw() } };
+      return;
+    }
     if (!assembler.empty) yield assembler.take(unit, decoder.offset, decoder.line, raw());
-    yield { kind: 'unit-error', unit, message: (err as Error).message };
+    yield { kind: 'unit-error', unit, message: (err as Error).message, because: err instanceof SluiceError ? err.because : undefined };
     return;
   }
   if (!assembler.empty) yield assembler.take(unit, decoder.offset, decoder.line, raw());
   if (decoder.damaged) {
-    yield { kind: 'unit-error', unit, message: decoder.damaged };
+    // The decoder dead-lettered the damage itself.
+    yield { kind: 'unit-error', unit, message: decoder.damaged, damaged: { endOffset: decoder.offset, endLine: decoder.line, rawBytes: raw() } };
     return;
   }
   yield { kind: 'unit-end', unit, endOffset: decoder.offset, endLine: decoder.line, rawBytes: raw() };
+}
+
+/** The bad-record reason of a gzip stream that is cut short or corrupt (zlib's error, or its cause), else undefined. */
+function gzipDamage(err: unknown): string | undefined {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'Z_BUF_ERROR') return BAD_REASON.truncatedGzip;
+    if (code === 'Z_DATA_ERROR') return BAD_REASON.invalidGzip;
+  }
+  return undefined;
 }

@@ -15,7 +15,7 @@ export async function* unitBytes(stored: AsyncIterable<Buffer>, name: string): A
   const gzipped = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   if (!gzipped && /\.gz$/i.test(name)) {
     close();
-    throw new SluiceError('SLUICE_E_SOURCE', `${name}: named .gz but is not gzip data`);
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: named .gz but is not gzip data`, { because: 'not_gzip' });
   }
   const rest = (async function* () {
     yield head;

@@ -25,7 +25,7 @@ export function openUnitBytes(plan: UnitPlan, readBytes: number, stdin?: Readabl
     return { chunks: unitBytes(counted(stdin, (n) => (raw += n)), plan.display), rawBytes: () => raw };
   }
   if (!plan.gzip && /\.gz$/i.test(plan.display)) {
-    throw new SluiceError('SLUICE_E_SOURCE', `${plan.display}: named .gz but is not gzip data`);
+    throw new SluiceError('SLUICE_E_SOURCE', `${plan.display}: named .gz but is not gzip data`, { because: 'not_gzip' });
   }
   const file = createReadStream(plan.path, {
     start: plan.gzip ? 0 : plan.startOffset,

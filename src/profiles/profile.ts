@@ -85,6 +85,11 @@ export interface Profile {
    * columns are null). A spool of this profile takes only such files.
    */
   sqliteUnits?: { tables: readonly string[]; columns: readonly string[] };
+  /**
+   * Fields of a record that key its rows (`seq`, `session_id`): a record that holds one of them twice
+   * with different values is dead-lettered as `duplicate_key` instead of keeping the last one.
+   */
+  keyFields?: readonly string[];
   /** Turns one decoded record into rows. Must not throw on bad data: return `{ bad }` instead. */
   map(record: unknown, emit: RowEmitter, options: ProfileOptions, origin: RecordOrigin): MapVerdict;
   /** How its rows become Elasticsearch documents; a profile without it cannot use that sink. */

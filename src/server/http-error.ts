@@ -14,6 +14,7 @@ export const HTTP_ERRORS = {
   metadata_not_object: 400,
   metadata_forbidden_key: 400,
   metadata_bad_ldo_id: 400,
+  metadata_too_deep: 400,
   metadata_too_large: 413,
   video_too_large: 413,
   unsupported_media_type: 415,

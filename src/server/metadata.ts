@@ -1,3 +1,4 @@
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../core/json-depth.js';
 import { HttpError } from './http-error.js';
 
 const MAX_LDO_ID_CHARS = 200;
@@ -9,6 +10,9 @@ const MAX_LDO_ID_CHARS = 200;
 export function parseMetadata(text: string, maxBytes: number): Record<string, unknown> {
   if (Buffer.byteLength(text) > maxBytes) {
     throw new HttpError('metadata_too_large', `metadata is over ${maxBytes} bytes (--max-metadata-kb)`);
+  }
+  if (jsonTooDeep(text)) {
+    throw new HttpError('metadata_too_deep', `metadata nests more than ${MAX_JSON_DEPTH} levels of arrays and objects`);
   }
   let value: unknown;
   try {
@@ -23,15 +27,23 @@ export function parseMetadata(text: string, maxBytes: number): Record<string, un
   const obj = value as Record<string, unknown>;
   const ldoId = obj.ldo_id;
   if (ldoId !== undefined && ldoId !== null) {
-    const ok = (typeof ldoId === 'string' && ldoId.length > 0) || (typeof ldoId === 'number' && Number.isFinite(ldoId));
+    // A number is kept only where JSON.parse keeps its exact digits: a safe integer. Beyond 2^53 two
+    // ids would round to one and the second LDO would be taken for a replay of the first.
+    if (typeof ldoId === 'number' && !Number.isSafeInteger(ldoId)) {
+      throw new HttpError(
+        'metadata_bad_ldo_id',
+        `metadata.ldo_id as a number must be an integer of at most ${Number.MAX_SAFE_INTEGER} in size; send a larger or fractional id as a string`,
+      );
+    }
+    const ok = (typeof ldoId === 'string' && ldoId.length > 0) || typeof ldoId === 'number';
     if (!ok || String(ldoId).length > MAX_LDO_ID_CHARS) {
-      throw new HttpError('metadata_bad_ldo_id', `metadata.ldo_id must be a non-empty string of at most ${MAX_LDO_ID_CHARS} characters`);
+      throw new HttpError('metadata_bad_ldo_id', `metadata.ldo_id must be a non-empty string of at most ${MAX_LDO_ID_CHARS} characters, or an integer`);
     }
   }
   return obj;
 }
 
-/** The metadata's `ldo_id` as a string, if any. */
+/** The metadata's `ldo_id` as a string, if any: the number `1` and the string `"1"` are the same id. */
 export function ldoIdOf(metadata: Record<string, unknown>): string | null {
   const v = metadata.ldo_id;
   return typeof v === 'string' || typeof v === 'number' ? String(v) : null;

@@ -149,6 +149,9 @@ function compareDeadLetters(a: string[], b: string[]): { firstDiff: string | und
   return { firstDiff, extraInB };
 }
 
+/** Kills that must land mid-run (SIGKILLed with part of the file committed) for the test to count. */
+const MID_RUN_AT_LEAST = 5;
+
 type KillKind = 'first-batch' | 'boot' | 'mid' | 'late' | 'already-complete';
 
 interface KillRecord {
@@ -157,6 +160,8 @@ interface KillRecord {
   delayMs: number;
   /** `killed` when SIGKILL ended it; otherwise the exit code it finished with by itself. */
   outcome: string;
+  /** Rows committed before this run started. */
+  rowsBefore: number;
   rowsAfter: number;
   deadLettersOnDisk: number;
 }
@@ -234,6 +239,7 @@ describe('sluice ingest under SIGKILL', () => {
           kind,
           delayMs,
           outcome: killed ? 'killed' : `exited ${String(end.code)}`,
+          rowsBefore,
           rowsAfter: committedRows(dbB),
           deadLettersOnDisk: lines(deadB).length,
         });
@@ -252,6 +258,11 @@ describe('sluice ingest under SIGKILL', () => {
             .map((k) => `  #${k.run} ${k.kind} at ${k.delayMs} ms: ${k.outcome}, ${k.rowsAfter} rows, ${k.deadLettersOnDisk} dead-letter lines on disk`)
             .join('\n'),
       );
+
+      // The test means something only if kills hit a run between its first and its last commit.
+      const betweenCommits = kills.filter((k) => k.outcome === 'killed' && k.rowsAfter > k.rowsBefore && k.rowsAfter < totalRows).length;
+      console.log(`crash test: ${betweenCommits} kills landed between a run's first and last commit`);
+      expect(betweenCommits, 'kills that landed mid-run, with part of the file committed').toBeGreaterThanOrEqual(MID_RUN_AT_LEAST);
 
       const events = compareEvents(dbA, dbB);
       expect(events.firstDiff, `events differ after the kills above; first difference at ${events.firstDiff}`).toBeUndefined();

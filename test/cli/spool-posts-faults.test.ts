@@ -11,8 +11,8 @@ import { deadLetters, runSluiceWith, type JobsList, type SluiceRun } from '../he
 
 const API_KEY = 'sluice-faults-key';
 const STATE_FILE = 'sluice-posts-state.db';
-/** Where a run into Elasticsearch puts refused items when no --dead-letter is given (job-harness.ts). */
-const DEFAULT_DEAD_LETTER = 'sluice.dead-letter.ndjson';
+/** Where a run into Elasticsearch puts refused items when no --dead-letter is given: beside its state file. */
+const DEFAULT_DEAD_LETTER = 'sluice-posts-state.dead-letter.ndjson';
 
 let es: EsContractServer;
 let manifest: PostsChunksManifest;

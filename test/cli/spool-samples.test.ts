@@ -5,6 +5,7 @@ import { runSluiceWith, summaryOf } from '../helpers/spool-cli.js';
 import { gzipSamples, pinoSamplesPresent, sqliteLedger, sqliteLogs, type LogRow, type SampleUnit } from '../helpers/spool-samples.js';
 
 const present = pinoSamplesPresent();
+if (!present && process.env.CI === 'true') throw new Error('CI: the shared pino samples (seed 002) are missing');
 const PINO_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
 describe.skipIf(!present)('sluice spool on the real pino samples (seed 002), gzipped, into SQLite', () => {

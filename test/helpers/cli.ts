@@ -9,11 +9,11 @@ export const SLUICE_BIN = fileURLToPath(new URL('../../bin/sluice.js', import.me
 
 /**
  * The shared sample data folder (`../shared/data` beside the checkout; `SLUICE_SHARED_DATA` or the
- * workplace's `/work/shared/data` for a clone made elsewhere). Tests that read it skip with a reason
+ * workplace's `/work/shared/data` for a clone made elsewhere); `SLUICE_SHARED_DATA`, when set, is
+ * taken as it is, even when it does not exist. Tests that read it skip with a reason
  * when it is absent, and fail in CI.
  */
-export const SHARED_DATA = [
-  process.env.SLUICE_SHARED_DATA,
+export const SHARED_DATA = process.env.SLUICE_SHARED_DATA ?? [
   fileURLToPath(new URL('../../../shared/data', import.meta.url)),
   '/work/shared/data',
 ].find((dir): dir is string => dir !== undefined && existsSync(dir)) ?? fileURLToPath(new URL('../../../shared/data', import.meta.url));

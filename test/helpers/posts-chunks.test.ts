@@ -1,19 +1,18 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { b85decode, b85encode, decodeEmbedding } from './base85-reference.js';
+import { SHARED_DATA } from './cli.js';
 import { loadPostsChunksGenerator } from './posts-chunks.js';
 import type { ExpectedMedia, PostsChunkFile, PostsChunksGenerator, PostsChunksManifest } from './posts-chunks.js';
 
 const gen: PostsChunksGenerator = await loadPostsChunksGenerator();
 
-const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const REAL_DIR = ['/work/shared/data/bluesky/ingex-megastream', resolve(REPO, '../shared/data/bluesky/ingex-megastream')]
-  .find((dir) => existsSync(dir));
+const REAL_DIR = [join(SHARED_DATA, 'bluesky', 'ingex-megastream')].find((dir) => existsSync(dir));
+if (!REAL_DIR && process.env.CI === 'true') throw new Error(`CI: the shared Megastream chunks are missing (${join(SHARED_DATA, 'bluesky', 'ingex-megastream')})`);
 
 /** Known values from CPython: `base64.b85encode(b)` for these inputs. */
 const PYTHON_B85: Array<[number[], string]> = [

@@ -26,7 +26,7 @@ export const SpoolConfigSchema = z
     ledger: z.string().min(1).optional(),
     /** Longest record accepted, in bytes. */
     maxLineBytes: count(16, 1 << 30).default(16 << 20),
-    /** Dead-letter file; default beside a SQLite sink, else `sluice.dead-letter.ndjson`. */
+    /** Dead-letter file; default beside a SQLite sink or the `--state` file (`<state name>.dead-letter.ndjson`), else `sluice.dead-letter.ndjson`. */
     deadLetter: z.string().min(1).optional(),
     statusFile: z.string().min(1).optional(),
     metricsPort: count(1, 65_535).optional(),

@@ -11,6 +11,7 @@ export const bridgeProfile: Profile = {
   tables: [EVENTS_TABLE],
   sqliteMigrations: BRIDGE_SQLITE_MIGRATIONS,
   postgresMigrations: BRIDGE_POSTGRES_MIGRATIONS,
+  keyFields: ['seq', 'session_id'],
   map: mapBridgeRecord,
   reports: BRIDGE_REPORTS,
 };

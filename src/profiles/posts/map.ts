@@ -1,3 +1,4 @@
+import { jsonTooDeep, tooDeepReason } from '../../core/json-depth.js';
 import type { RowValue } from '../../core/rows/table-spec.js';
 import type { MapVerdict, RowEmitter } from '../profile.js';
 import { embeddingTexts } from './embedding-texts.js';
@@ -25,6 +26,7 @@ const POST_COLLECTION = 'app.bsky.feed.post';
 export function mapPostRow(record: unknown, emit: RowEmitter, now: string, documents = false): MapVerdict {
   const row = obj(record);
   if (!row) return { bad: 'not_an_object: expected a table row' };
+  if (typeof row.raw_post === 'string' && jsonTooDeep(row.raw_post)) return { bad: `${tooDeepReason()}: raw_post` };
   let raw: Json | undefined;
   try {
     raw = obj(typeof row.raw_post === 'string' ? JSON.parse(row.raw_post) : row.raw_post);
@@ -103,6 +105,9 @@ function embeddingsOf(inferences: unknown, atUri: string, emit: RowEmitter): Arr
   let embeddings: Json | undefined;
   if (fast) {
     embeddings = Object.fromEntries(fast);
+  } else if (typeof inferences === 'string' && jsonTooDeep(inferences)) {
+    emit.warn(`${atUri}: inferences nests too deep; embeddings left out`);
+    return [];
   } else {
     try {
       embeddings = obj(obj(typeof inferences === 'string' ? JSON.parse(inferences) : inferences)?.text_embeddings);

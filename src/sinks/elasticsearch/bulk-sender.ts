@@ -206,6 +206,8 @@ export class BulkSender {
         if (retryableError(err)) continue;
         throw new SluiceError('SLUICE_E_SINK', `Elasticsearch bulk request failed: ${describeEsError(err)}`, { cause: err });
       }
+      // An answer without its items cannot say what was stored: a fault of the server, not retried.
+      if (!Array.isArray(items)) throw new SluiceError('SLUICE_E_SINK', 'Elasticsearch bulk answer has no items array');
       pending = this.settle(pending, items);
     }
     if (answeredBody) freeArrayBuffer(answeredBody.buffer);

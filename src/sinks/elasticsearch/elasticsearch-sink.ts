@@ -274,12 +274,17 @@ export class ElasticsearchSink implements Sink {
             ...(after ? { search_after: after } : {}),
             ...(routing ? { routing } : {}),
           });
-          // A lookup that missed part of the index would leave documents it should have found.
-          if (res._shards.failed > 0) {
-            const reason = res._shards.failures?.[0]?.reason;
-            throw new SluiceError('SLUICE_E_SINK', `Elasticsearch _search on ${index}: ${res._shards.failed} shard(s) failed (${reason?.type ?? 'error'}: ${reason?.reason ?? '?'})`);
+          // A lookup that missed part of the index would leave documents it should have found. An
+          // answer without `_shards` (a proxy, another server) says no shard failed; one without
+          // hits cannot be read at all.
+          const shards = res._shards as typeof res._shards | undefined;
+          const failed = typeof shards?.failed === 'number' ? shards.failed : 0;
+          if (failed > 0) {
+            const reason = shards?.failures?.[0]?.reason;
+            throw new SluiceError('SLUICE_E_SINK', `Elasticsearch _search on ${index}: ${failed} shard(s) failed (${reason?.type ?? 'error'}: ${reason?.reason ?? '?'})`);
           }
-          const hits = res.hits.hits;
+          const hits = (res.hits as typeof res.hits | undefined)?.hits;
+          if (!Array.isArray(hits)) throw new SluiceError('SLUICE_E_SINK', `Elasticsearch _search on ${index}: the answer has no hits.hits array`);
           for (const h of hits) out.push({ id: h._id ?? '', source: h._source ?? {} });
           if (hits.length < SEARCH_PAGE) return out;
           after = hits[hits.length - 1]?.sort;

@@ -1,4 +1,4 @@
-import { addSqliteLedgerVersion, LEDGER_OPEN_INDEX, LEDGER_SQLITE_DDL } from '../../ledger/ledger-sql.js';
+import { addSqliteLedgerVersion, addSqliteLedgerWorkerBoot, LEDGER_OPEN_INDEX, LEDGER_SQLITE_DDL } from '../../ledger/ledger-sql.js';
 import type { Migration } from '../../db/sqlite/migration.js';
 
 /** The engine's own tables in a SQLite sink: cursors, written in the same transaction as rows. */
@@ -38,6 +38,13 @@ export const ENGINE_SQLITE_MIGRATIONS: readonly Migration[] = [
     description: 'sluice_ledger: version of each unit (a changed unit is done again)',
     up(db) {
       addSqliteLedgerVersion(db);
+    },
+  },
+  {
+    version: 5,
+    description: 'sluice_ledger: boot id of the worker holding a unit (a dead holder on this host is known at once)',
+    up(db) {
+      addSqliteLedgerWorkerBoot(db);
     },
   },
 ];

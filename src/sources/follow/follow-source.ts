@@ -6,7 +6,10 @@ import { decoderFor } from '../../decoders/decoder-for.js';
 import { cursorKeyOf, validCursor } from '../plan-units.js';
 import { profileByName } from '../../profiles/registry.js';
 import type { Source, SourceContext } from '../source.js';
-import { sameFile } from '../file-identity.js';
+import { identityString, readFileIdentity, sameFile } from '../file-identity.js';
+import { decodeUnit } from '../../parse/decode-unit.js';
+import { openUnitBytes } from '../../parse/unit-reader.js';
+import { peekUnit } from '../peek-unit.js';
 import type { DatePattern, PatternMatch } from './date-pattern.js';
 import { TailedFile } from './tailed-file.js';
 import { WakeSignal } from './wake-signal.js';
@@ -84,6 +87,28 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
     return plan;
   };
 
+  /** Reads a gzip file from its cursor to its end (or its damage), as `ingest` does. */
+  async function* readCompressed(path: string, key: string, size: number): AsyncGenerator<ParseMessage> {
+    let plan: UnitPlan;
+    try {
+      const cursor = await validCursor(ctx.sink, key, path, size, true);
+      if (cursor?.done && cursor.size === size) return;
+      const identity = identityString(readFileIdentity(path));
+      plan = { index: nextUnit, display: path, path, gzip: true, startOffset: cursor?.offset ?? 0, startLine: cursor?.line ?? 0, cursorKey: key, identity, size };
+    } catch (err) {
+      if (isGone(err)) return;
+      throw err;
+    }
+    nextUnit += 1;
+    yield { kind: 'unit-start', unit: plan.index, plan };
+    assembler.startUnit(plan.display);
+    try {
+      yield* decodeUnit(plan.index, path, plan, o.parse.maxLineBytes, () => openUnitBytes(plan, o.parse.readBytes), assembler);
+    } finally {
+      assembler.startUnit(''); // as for the tails
+    }
+  }
+
   /** Reads a tail until drained (or `limit`), handing over a chunk per read. */
   async function* drain(tail: TailedFile, limit?: number): AsyncGenerator<ParseMessage, boolean> {
     let readAny = false;
@@ -114,6 +139,12 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
         }
         const { size, signature } = statOf(m.path);
         if (settled.get(key) === signature && key !== newestKey) continue;
+        if (peekUnit(m.path, m.path).content === 'gzip') {
+          // A compressed (rotated) file is never written to again: read once from its cursor, not tailed.
+          settled.set(key, signature);
+          yield* readCompressed(m.path, key, size);
+          continue;
+        }
         try {
           const closed = closedAt.get(key);
           // Inode numbers are reused: a remembered end counts only for the very same file.

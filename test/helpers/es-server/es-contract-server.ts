@@ -35,6 +35,10 @@ export interface EsFaults {
   rejectEveryNth?: { n: number; status?: number; times?: number };
   /** The next `times` (default 1) `_bulk` requests fail as a whole with `status` (default 503); no item applied. */
   failRequests?: { status?: number; times?: number };
+  /** The next `times` (default 1) `_search` answers leave out `_shards` (hits are whole). */
+  searchWithoutShards?: { times?: number };
+  /** The next `times` (default 1) `_search` requests fail with `status` (default 400). */
+  failSearches?: { status?: number; times?: number };
   /** The next `times` (default 1) `_bulk` requests: body read, socket destroyed, no answer; no item applied. */
   dropConnections?: { times?: number };
   /** The next `times` (default 1) `_bulk` requests: items applied at once, answer delayed by `ms`. */

@@ -9,10 +9,10 @@ let everyNthCounter = 0;
 let hasIdFaults = false;
 
 export function emptyFaults() {
-  return { rejectIds: {}, rejectEveryNth: undefined, failRequests: undefined, dropConnections: undefined, slowMs: undefined, holdMs: undefined, reject4xxIds: {} };
+  return { rejectIds: {}, rejectEveryNth: undefined, failRequests: undefined, dropConnections: undefined, slowMs: undefined, holdMs: undefined, reject4xxIds: {}, searchWithoutShards: undefined, failSearches: undefined };
 }
 
-const FAULT_KEYS = ['rejectIds', 'rejectEveryNth', 'failRequests', 'dropConnections', 'slowMs', 'holdMs', 'reject4xxIds'];
+const FAULT_KEYS = ['rejectIds', 'rejectEveryNth', 'failRequests', 'dropConnections', 'slowMs', 'holdMs', 'reject4xxIds', 'searchWithoutShards', 'failSearches'];
 
 /** Validates a fault set; every problem is listed in one 400. */
 export function parseFaults(input) {
@@ -62,6 +62,16 @@ export function parseFaults(input) {
       if (!(Number.isInteger(s) && s >= 400 && s <= 499)) problems.push(`reject4xxIds[${id}] must be a 4xx status`);
       next.reject4xxIds[id] = s;
     }
+  }
+  if (f.searchWithoutShards !== undefined) {
+    const { times = 1 } = f.searchWithoutShards ?? {};
+    if (!posInt(times)) problems.push('searchWithoutShards needs times >= 1');
+    next.searchWithoutShards = { times };
+  }
+  if (f.failSearches !== undefined) {
+    const { status: s = 400, times = 1 } = f.failSearches ?? {};
+    if (!status(s) || !posInt(times)) problems.push('failSearches needs status 400-599 and times >= 1');
+    next.failSearches = { status: s, times };
   }
   if (problems.length > 0) throw new EsError(400, 'contract_faults_invalid', problems.join('; '));
   return next;

@@ -1,5 +1,7 @@
 import { newId, viewOf } from './documents.mjs';
+import { faults } from './faults.mjs';
 import { EsError } from './protocol.mjs';
+import { fired } from './stats.mjs';
 import { compareTuples, filterSource, matching, parseSort, sortFailure, sortValue } from './queries.mjs';
 
 // ---------------------------------------------------------------------------------------------
@@ -70,7 +72,18 @@ export function handleSearch(targets, body, query) {
       return hit;
     },
   };
+  if (faults.failSearches && faults.failSearches.times > 0) {
+    faults.failSearches.times--;
+    fired('failSearches');
+    throw new EsError(faults.failSearches.status, 'exception', `search failed (contract fault failSearches, status ${faults.failSearches.status})`);
+  }
   const response = searchResponse(t0, targets, hits.length, ranked.slice(from, from + size), render, failures);
+  if (faults.searchWithoutShards && faults.searchWithoutShards.times > 0) {
+    // What a proxy or an incompatible server might answer: hits, but no _shards.
+    faults.searchWithoutShards.times--;
+    fired('searchWithoutShards');
+    delete response._shards;
+  }
   if (query.get('scroll')) {
     const id = newId();
     scrolls.set(id, { targets, total: hits.length, rest: ranked.slice(from + size), size, render, failures });

@@ -10,6 +10,8 @@ const SYNTHETIC = join(SHARED_DATA, 'cowrie', 'cowrieprocessor-synthetic');
 const present = existsSync(SYNTHETIC);
 const inCi = process.env.CI === 'true';
 const KILLS = 20;
+/** Kills that must land mid-run (SIGKILLed with part of the logs committed) for the test to count. */
+const MID_RUN_AT_LEAST = 3;
 
 /** Every table the profile keeps, as one hash: events in id order, sessions, commands, downloads. */
 function tablesHash(db: string): { hash: string; events: number; sessions: number } {
@@ -70,15 +72,23 @@ describe.skipIf(!present && !inCi)(`cowrie ingest under SIGKILL${present ? '' : 
     const crashed = join(dir, 'crashed.db');
     const rnd = mulberry32(20_260_418);
     const outcomes: string[] = [];
+    let midRun = 0;
     for (let i = 0; i < KILLS; i++) {
       // Kills spread over what is left of the run (start-up included), small batches for many commits.
-      const left = 1 - committedEvents(crashed) / 150_000;
+      const before = committedEvents(crashed);
+      const left = 1 - before / 150_000;
       const delay = 120 + rnd() * cleanMs * Math.max(0.05, left);
-      outcomes.push(await runUntilKilled(['ingest', ...files, '--profile', 'cowrie', '--db', crashed, '--batch-size', '3000', '--no-progress'], delay));
+      const outcome = await runUntilKilled(['ingest', ...files, '--profile', 'cowrie', '--db', crashed, '--batch-size', '3000', '--no-progress'], delay);
+      outcomes.push(outcome);
+      const committed = committedEvents(crashed);
+      // Killed after this run committed some of its own and before it committed the last.
+      if (outcome === 'killed' && committed > before && committed < 150_000) midRun += 1;
     }
+    // The test means something only if kills hit runs between their first and last commit.
+    expect(midRun, 'kills that landed mid-run, with part of the logs committed').toBeGreaterThanOrEqual(MID_RUN_AT_LEAST);
     const final = runSluice(['ingest', ...files, '--profile', 'cowrie', '--db', crashed, '--no-progress']);
     expect(final.code, final.stderr).toBe(0);
-    console.log(`cowrie crash test: ${outcomes.filter((o) => o === 'killed').length} of ${KILLS} runs killed mid-way`);
+    console.log(`cowrie crash test: ${outcomes.filter((o) => o === 'killed').length} of ${KILLS} runs killed, ${midRun} between their first and last commit`);
     expect(tablesHash(crashed)).toEqual(expected);
     expect(expected.events).toBe(150_000);
   }, 180_000);

@@ -5,6 +5,7 @@ import { embeddingTexts } from '../../../src/profiles/posts/embedding-texts.js';
 import { SHARED_DATA } from '../../helpers/cli.js';
 
 const ROWS = join(SHARED_DATA, 'bluesky', 'derived', 'megastream_enriched_posts_rows.ndjson');
+if (!existsSync(ROWS) && process.env.CI === 'true') throw new Error(`CI: the shared Megastream rows are missing (${ROWS})`);
 
 /** Python's json.dumps spacing, as Megastream writes it. */
 const pythonJson = (v: unknown): string => JSON.stringify(v, null, 1).replace(/\n\s*/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').replace(/\{ /g, '{').replace(/ \}/g, '}');
