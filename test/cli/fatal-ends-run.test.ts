@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { bridgeFile } from '../helpers/bridge-lines.js';
 import { startSluice, tempDir } from '../helpers/cli.js';
 import { runSluiceWith } from '../helpers/spool-cli.js';
+import { eventCount, waitFor } from '../helpers/follow-harness.js';
 
 /** Waits for a child's exit, SIGKILLing it after `limitMs` (then `hung` is true). */
 function ended(child: ReturnType<typeof startSluice>, limitMs = 30_000): Promise<{ code: number | null; hung: boolean; stderr: string }> {
@@ -28,7 +29,8 @@ describe('a fatal error ends the run: exit 1, one coded line, never a hang', () 
     child.stdin.on('error', () => undefined);
     const end = ended(child);
     child.stdin.write(bridgeFile(100, 'stdin'));
-    await new Promise((r) => setTimeout(r, 500));
+    // Gone only once the run has planned it and committed rows of stdin (a busy machine starts slowly).
+    await waitFor(() => eventCount(join(dir, 'b.db')) > 0 || undefined, { timeoutMs: 30_000, what: 'rows of stdin committed' });
     rmSync(later);
     child.stdin.end();
     const r = await end;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runSluice, tempDir } from '../helpers/cli.js';
+import { runSluice, SHARED_DATA, tempDir } from '../helpers/cli.js';
 import { FollowerProcess, killLeftovers, startWriter, waitFor, waitForTailing, type WriterProcess, type WriterStep } from '../helpers/follow-harness.js';
 import { startOwnPostgres, postgresBin, type OwnPostgres } from '../helpers/own-postgres.js';
 import { mulberry32 } from '../helpers/prng.js';
@@ -16,10 +16,10 @@ import { mulberry32 } from '../helpers/prng.js';
  */
 
 const PORT = 54_391;
-const COWRIE_DIR = '/work/shared/data/cowrie/kareiva-2018';
+const COWRIE_DIR = join(SHARED_DATA, 'cowrie/kareiva-2018');
 const haveBin = postgresBin() !== undefined;
 if (!haveBin && process.env.CI === 'true') throw new Error('PostgreSQL server binaries (initdb, pg_ctl) are required in CI');
-const haveCowrie = existsSync(join(import.meta.dirname, '../../../shared/data/cowrie/kareiva-2018'));
+const haveCowrie = existsSync(COWRIE_DIR);
 if (!haveCowrie && process.env.CI === 'true') throw new Error('../shared/data/cowrie is required in CI');
 
 let server: OwnPostgres | undefined;
