@@ -1,10 +1,10 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bridgeFile } from '../helpers/bridge-lines.js';
 import { startSluice, tempDir } from '../helpers/cli.js';
 import { runSluiceWith } from '../helpers/spool-cli.js';
-import { eventCount, waitFor } from '../helpers/follow-harness.js';
+import { waitFor } from '../helpers/follow-harness.js';
 
 /** Waits for a child's exit, SIGKILLing it after `limitMs` (then `hung` is true). */
 function ended(child: ReturnType<typeof startSluice>, limitMs = 30_000): Promise<{ code: number | null; hung: boolean; stderr: string }> {
@@ -25,12 +25,16 @@ describe('a fatal error ends the run: exit 1, one coded line, never a hang', () 
     const dir = tempDir();
     const later = join(dir, 'later.ndjson');
     writeFileSync(later, bridgeFile(10, 'later'));
-    const child = startSluice(['ingest', '-', later, '--db', join(dir, 'b.db'), '--no-progress'], { stdin: true });
+    const status = join(dir, 'status.json');
+    const child = startSluice(['ingest', '-', later, '--db', join(dir, 'b.db'), '--status-file', status, '--no-progress'], { stdin: true });
     child.stdin.on('error', () => undefined);
     const end = ended(child);
     child.stdin.write(bridgeFile(100, 'stdin'));
-    // Gone only once the run has planned it and committed rows of stdin (a busy machine starts slowly).
-    await waitFor(() => eventCount(join(dir, 'b.db')) > 0 || undefined, { timeoutMs: 30_000, what: 'rows of stdin committed' });
+    // Gone only once the run has planned it and is reading stdin (a busy machine starts slowly).
+    await waitFor(() => (existsSync(status) && /"phase": "ingesting"/.test(readFileSync(status, 'utf8'))) || undefined, {
+      timeoutMs: 30_000,
+      what: 'the run reading stdin',
+    });
     rmSync(later);
     child.stdin.end();
     const r = await end;
