@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure } from './measure.mjs';
+import { verdict } from './verdict.mjs';
 import { generateCowrieEvents as generate } from './generate-cowrie-events.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,6 +34,10 @@ try {
       `peak RSS ${ingest.peakRssMB ?? '?'} MB (target ≤ ${TARGET_RSS_MB}) ${rssOk ? 'ok' : 'MISSED'}`,
   );
   failed ||= !rateOk || !rssOk;
+  verdict({
+    job: 'cowrie', figure: `ingest ${events.toLocaleString('en')} events into SQLite`, reference: null, referenceValue: null, value: ingest.seconds,
+    target: `≥ ${TARGET_RATE.toLocaleString('en')} events/s, ≤ ${TARGET_RSS_MB} MB`, met: rateOk && rssOk, peakRssMB: ingest.peakRssMB,
+  });
   const reports = [
     ['sessions'],
     ['sessions', '--since', '2025-01-02', '--until', '2025-01-03', '--limit', '0'],
@@ -51,6 +56,7 @@ try {
     const rows = Math.max(0, r.stdout.trim().split('\n').length - 1);
     const ok = r.seconds <= TARGET_REPORT_S;
     failed ||= !ok;
+    verdict({ job: 'cowrie', figure: `report ${args.join(' ')}`, reference: null, referenceValue: null, value: r.seconds, target: `≤ ${TARGET_REPORT_S} s`, met: ok, peakRssMB: r.peakRssMB });
     console.log(
       `report ${args.join(' ').padEnd(60)} ${r.seconds.toFixed(3)} s, ${rows} rows, RSS ${r.peakRssMB ?? '?'} MB ${ok ? 'ok' : 'MISSED'}`,
     );

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { generateBridgeEvents } from './generate-bridge-events.mjs';
 import { countRows, loadWithSqliteShell, removeDb } from './sqlite-shell-load.mjs';
 import { measure } from './measure.mjs';
+import { verdict } from './verdict.mjs';
 
 const GEN_VERSION = 1; // bump when the generator's output changes, to invalidate cached files
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -138,6 +139,15 @@ log(`dir=${dir} sizes=${sizes.join(',')} seed=${seed}`);
 const results = [];
 for (const n of sizes) results.push(await benchSize(n));
 printTable(results);
+for (const r of results) {
+  if (!r.sluice || r.sluice.failed) continue;
+  const rowsOk = r.sluiceRows === r.shellRows;
+  verdict({
+    job: 'bridge', figure: `ingest ${fmt(r.n)} events into SQLite${rowsOk ? '' : ' (ROWS DIFFER)'}`, reference: 'sqlite3 shell, same schema',
+    referenceValue: r.shell.seconds, value: r.sluice.seconds, target: '≤ 0.5× and ≤ 150 MB',
+    met: rowsOk && r.sluice.seconds <= 0.5 * r.shell.seconds && (r.sluice.peakRssMB ?? Infinity) <= 150, peakRssMB: r.sluice.peakRssMB,
+  });
+}
 if (flags.has('--json')) {
   const strip = ({ stdout: _o, stderr: _e, ...rest } = {}) => rest; // child output is noise in JSON
   console.log(JSON.stringify(results.map((r) => ({ ...r, sluice: r.sluice && strip(r.sluice), reingest: r.reingest && strip(r.reingest), duplicates: r.duplicates && strip(r.duplicates) }))));

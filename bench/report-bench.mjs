@@ -24,6 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { generateBridgeEvents } from './generate-bridge-events.mjs';
 import { measure } from './measure.mjs';
+import { verdict } from './verdict.mjs';
 
 const GEN_VERSION = 1; // the naming of bench/ingest-bench.mjs, so both share the generated files
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -201,6 +202,12 @@ if (exportRows > 0) await benchExport(`one session of ${exportRows} rows`, expor
 console.log(`sluice report on ${total.toLocaleString('en-US')} events (${db}); best of ${repeat}; node + CLI startup alone (sluice --version): ${fmt(startup.seconds)} s`);
 printTable(['report', 'flags', 'cli s', 'query s', 'rows', 'peak RSS MB', '≤ 1 s'],
   results.map((r) => [r.report, r.args, r.cli_s, r.query_s, r.rows, r.peak_rss_mb, r.ok ? 'yes' : 'NO']));
+for (const r of results) {
+  verdict({
+    job: 'reports', figure: `bridge ${r.report} ${r.args}`, reference: 'sluice --version (startup)', referenceValue: startup.seconds,
+    value: r.cli_s, target: '≤ 1 s', met: r.ok, peakRssMB: r.peak_rss_mb,
+  });
+}
 console.log('');
 printTable(['export', '', 'rows', 'cli s', 'cli rows/s', 'query s', 'query rows/s', 'peak RSS MB', 'CSV MB'],
   exports.map((e) => [e.export, '', e.rows, e.cli_s, e.rows_per_s, e.query_s, e.query_rows_per_s, e.peak_rss_mb, e.csv_mb]));

@@ -24,6 +24,7 @@ import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { lastJson, measure } from './measure.mjs';
+import { verdict } from './verdict.mjs';
 import { mulberry32 as prng } from './generate-bridge-events.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -196,6 +197,10 @@ async function benchPostgres() {
       ratioToCopy: sluiceRate / copyRate,
       ratioToRowLoop: sluiceRate / loopRate,
     };
+    verdict({
+      job: 'app logs', figure: `spool ${fmt(PG_ROWS)} rows into PostgreSQL`, reference: 'psql \\copy, same table', referenceValue: copySeconds,
+      value: run.seconds, target: '≤ 1.25× (≥ 80 % of \\copy\'s rate)', met: results.pg.ratioToCopy >= 0.8, peakRssMB: run.peakRssMB,
+    });
     console.error(
       `pg sink: sluice spool ${fmt(sluiceRate)} rows/s (${run.seconds.toFixed(2)} s, peak RSS ${run.peakRssMB} MB) | ` +
         `psql \\copy ${fmt(copyRate)} rows/s (${copySeconds.toFixed(2)} s) | row loop ${fmt(loopRate)} rows/s ` +
@@ -270,6 +275,7 @@ async function benchS3() {
     }
     const filesPerSec = S3_FILES / run.seconds;
     results.s3 = { files: S3_FILES, rows: entriesTotal, seconds: run.seconds, filesPerSec: Math.round(filesPerSec), peakRssMB: run.peakRssMB };
+    verdict({ job: 'app logs', figure: `spool ${fmt(S3_FILES)} small files from S3`, reference: null, referenceValue: null, value: run.seconds, target: '≥ 300 files/s', met: filesPerSec >= 300, peakRssMB: run.peakRssMB });
     console.error(`s3: ${fmt(S3_FILES)} files (${fmt(entriesTotal)} rows) listed, fetched and ingested in ${run.seconds.toFixed(1)} s: ${fmt(filesPerSec)} files/s (target >= 300)`);
   } finally {
     await s3.stop();
@@ -297,6 +303,7 @@ async function benchRss() {
   log(`rss: sluice spool of one ${(size / 2 ** 20).toFixed(0)} MB file into SQLite`);
   const run = await sluice(['spool', '--from', join(dir, 'rss-in'), '--db', db, '--mode', 'once', '--json', '--no-progress']);
   results.rss = { fileMB: Math.round(size / 2 ** 20), rows: run.summary.inserted, seconds: run.seconds, rowsPerSec: Math.round(run.summary.inserted / run.seconds), peakRssMB: run.peakRssMB };
+  verdict({ job: 'app logs', figure: `spool one ${Math.round(size / 2 ** 20)} MB JSON array`, reference: null, referenceValue: null, value: run.seconds, target: '≤ 200 MB RSS', met: run.peakRssMB !== null && run.peakRssMB <= 200, peakRssMB: run.peakRssMB });
   console.error(
     `rss: ${(size / 2 ** 20).toFixed(0)} MB JSON array, ${fmt(run.summary.inserted)} rows in ${run.seconds.toFixed(1)} s ` +
       `(${fmt(run.summary.inserted / run.seconds)} rows/s): peak RSS ${run.peakRssMB} MB (target <= 200 MB)`,
