@@ -29,6 +29,15 @@ export interface RowsOrigin {
   unit: string;
 }
 
+/** What a job tells its sink when opening it. */
+export interface SinkOpenHints {
+  /**
+   * The run ends by itself (`ingest`, `spool --mode once`), so work that pays off at its end is
+   * welcome: the SQLite sink builds the secondary indexes of empty tables after the load.
+   */
+  bounded: boolean;
+}
+
 /** What one commit did. */
 export interface CommitResult {
   /** Rows the sink stored. */
@@ -45,7 +54,7 @@ export interface Sink {
   /** Short name for logs (`sqlite:logs/bridge.db`). */
   readonly description: string;
   /** Creates or migrates the schema; refuses a schema newer than this build. */
-  open(): Promise<void>;
+  open(hints?: SinkOpenHints): Promise<void>;
   /** The committed cursor for `key`, if any. */
   readCursor(key: string): Promise<UnitCursor | undefined>;
   /**

@@ -24,6 +24,7 @@ export async function runIngest(config: IngestConfig, options: { stdin?: Readabl
   const state = sinkStateFor(config.into, config, folderOfInput(config.files));
   return runJob({
     job: 'ingest',
+    bounded: true,
     source: new FileSource(config.files, parse, options.stdin),
     sink: await sinkFromUrl(config.into, profile, { dryRun: config.dryRun, settings: state.settings }),
     scope: `${profile.name}|session=${config.session ?? '*'}`,
