@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DECODERS } from '../../src/decoders/registry.js';
@@ -46,5 +47,18 @@ describe('plugin descriptors (sources, decoders, sinks)', () => {
         const overlap = a.schemes.length === 0 && b.schemes.length === 0 ? ['(path)'] : a.schemes.filter((s) => b.schemes.includes(s));
         expect(overlap, `${a.name} / ${b.name}`).toEqual([]);
       }
+  });
+
+  it('ARCHITECTURE.md names every registered source, decoder and sink in its registry table', () => {
+    const doc = readFileSync(new URL('../../ARCHITECTURE.md', import.meta.url), 'utf8');
+    const rows = doc.split('\n').filter((l) => l.startsWith('| `'));
+    for (const [file, list] of [
+      ['sources/registry.ts', SOURCES],
+      ['decoders/registry.ts', DECODERS],
+      ['sinks/registry.ts', SINKS],
+    ] as const) {
+      const row = rows.find((l) => l.includes(file)) ?? '';
+      for (const d of list) expect(row, `${file} lists ${d.name}`).toMatch(new RegExp(`[(, ]${d.name}[,)]`));
+    }
   });
 });
