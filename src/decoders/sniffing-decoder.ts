@@ -1,17 +1,17 @@
 import type { Decoder } from './decoder.js';
-import { firstNonSpace, jsonShape } from './unit-content.js';
 
 /**
- * Reads a unit as JSON lines or one JSON array, as its content says (`jsonShape`: the first byte that
- * is not white space, with the unit's name as a hint only for text that is not JSON at all).
+ * Reads a unit with the decoder its first bytes call for (`choose`: the decoders' sniffs; undefined
+ * while there is only white space). Bytes are held until the choice is made; a unit of nothing but
+ * white space goes to `fallback`.
  */
 export class SniffingDecoder implements Decoder {
   private chosen: Decoder | undefined;
   private held: Buffer[] = [];
 
   constructor(
-    private readonly name: string,
-    private readonly make: { array: () => Decoder; lines: () => Decoder },
+    private readonly choose: (head: Buffer) => Decoder | undefined,
+    private readonly fallback: () => Decoder,
   ) {}
 
   get offset(): number {
@@ -32,9 +32,8 @@ export class SniffingDecoder implements Decoder {
       return;
     }
     this.held.push(Buffer.from(chunk));
-    const shape = jsonShape(firstNonSpace(chunk), this.name);
-    if (shape === undefined) return;
-    this.chosen = shape === 'lines' ? this.make.lines() : this.make.array();
+    this.chosen = this.choose(chunk);
+    if (!this.chosen) return;
     const held = this.held;
     this.held = [];
     for (const h of held) this.chosen.push(h);
@@ -43,7 +42,7 @@ export class SniffingDecoder implements Decoder {
   finish(partial: 'decode' | 'dead-letter'): void {
     if (!this.chosen) {
       // Only white space (or nothing): lines, which treat it as blank.
-      this.chosen = this.make.lines();
+      this.chosen = this.fallback();
       for (const h of this.held) this.chosen.push(h);
       this.held = [];
     }

@@ -1,4 +1,4 @@
-/** What the first bytes of a unit say it holds, whatever its name. */
+/** What the first bytes of a unit say it holds, whatever its name (the decoder registry's `unitContentOf`). */
 export type UnitContent =
   /** gzip (`1f 8b`): decompressed, then sniffed again. */
   | 'gzip'
@@ -8,16 +8,6 @@ export type UnitContent =
   | 'sqlite'
   /** JSON text: lines or one array, told apart by `jsonShape`. */
   | 'text';
-
-const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
-
-/** The container of a unit from its first bytes (16 are enough). */
-export function sniffContent(head: Uint8Array): UnitContent {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'zip';
-  if (head.length >= SQLITE_MAGIC.length && Buffer.from(head.buffer, head.byteOffset, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) return 'sqlite';
-  return 'text';
-}
 
 /** How JSON text is laid out: one value per line, or one array of values. */
 export type JsonShape = 'lines' | 'array';

@@ -1,9 +1,9 @@
 import { Batcher } from '../core/batcher.js';
 import { profileByName } from '../profiles/registry.js';
-import { parseNatsUrl } from '../sinks/nats/nats-url.js';
 import { sinkFromUrl } from '../sinks/registry.js';
 import { AckAfterCommit } from '../sources/nats/ack-after-commit.js';
-import { NatsSource } from '../sources/nats/nats-source.js';
+import { streamSourceFor } from '../sources/registry.js';
+import type { Source } from '../sources/source.js';
 import type { ConsumeConfig } from './config/consume-config.js';
 import { defaultDeadLetterPath } from './job-harness.js';
 import { runJob, type JobResult } from './run-job.js';
@@ -15,15 +15,15 @@ import { runJob, type JobResult } from './run-job.js';
  */
 export async function runConsume(config: ConsumeConfig): Promise<JobResult> {
   const profile = profileByName(config.profile);
-  const address = parseNatsUrl(config.from, 'STREAM');
-  let current: NatsSource | undefined;
-  const source = (): NatsSource =>
-    (current = new NatsSource({ address, durable: config.durable, profile, fetchMax: config.fetchMax, ackWaitSec: config.ackWaitSec }));
+  const parse = { profile: profile.name, profileOptions: {}, maxLineBytes: 1 << 20, readBytes: 256 * 1024 };
+  const made = await streamSourceFor([config.from], { needs: { rows: true }, flag: 'STREAM' }, { profile, parse }, config);
+  let current: Source | undefined;
+  const source = (): Source => (current = made.source());
   const inner = await sinkFromUrl(config.into, profile, { dryRun: false });
   const result = await runJob({
     job: 'consume',
     source,
-    sink: new AckAfterCommit(inner, () => current?.ackHanded()),
+    sink: new AckAfterCommit(inner, () => current?.committed?.()),
     scope: profile.name,
     batcher: new Batcher(config.batchSize, config.batchAgeMs),
     deadLetterPath: config.deadLetter ?? defaultDeadLetterPath(config.into),

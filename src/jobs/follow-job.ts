@@ -1,7 +1,7 @@
 import { profileByName } from '../profiles/registry.js';
 import { sinkFromUrl } from '../sinks/registry.js';
 import { DatePattern } from '../sources/follow/date-pattern.js';
-import { FollowSource } from '../sources/follow/follow-source.js';
+import { streamSourceFor } from '../sources/registry.js';
 import { Batcher } from '../core/batcher.js';
 import type { FollowConfig } from './config/follow-config.js';
 import { runJob, type JobResult } from './run-job.js';
@@ -13,19 +13,13 @@ import { sinkStateFor } from './sink-state.js';
  */
 export async function runFollow(config: FollowConfig): Promise<JobResult> {
   const profile = profileByName(config.profile);
-  const source = (): FollowSource =>
-    new FollowSource({
-      pattern: new DatePattern(config.pattern),
-      parse: {
-        profile: profile.name,
-        profileOptions: { session: config.session },
-        maxLineBytes: config.maxLineBytes,
-        readBytes: 256 * 1024,
-      },
-      pollMs: config.pollMs,
-      idleCloseSec: config.idleCloseSec,
-      fromEnd: config.fromEnd,
-    });
+  const parse = {
+    profile: profile.name,
+    profileOptions: { session: config.session },
+    maxLineBytes: config.maxLineBytes,
+    readBytes: 256 * 1024,
+  };
+  const { source } = await streamSourceFor([config.pattern], { needs: { endless: true, rows: false }, flag: 'PATTERN' }, { profile, parse }, config);
   const state = sinkStateFor(config.into, config, new DatePattern(config.pattern).folder);
   const result = await runJob({
     job: 'follow',

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { profileByName } from '../profiles/registry.js';
 import { sinkFromUrl } from '../sinks/registry.js';
-import { FileSource, resolveFileUnits } from '../sources/file-source.js';
+import { resolveFileUnits } from '../sources/file-source.js';
+import { streamSourceFor } from '../sources/registry.js';
 import { Batcher } from '../core/batcher.js';
 import type { IngestConfig } from './config/ingest-config.js';
 import { runJob, type JobResult } from './run-job.js';
@@ -22,10 +23,11 @@ export async function runIngest(config: IngestConfig, options: { stdin?: Readabl
     readBytes: READ_BYTES,
   };
   const state = sinkStateFor(config.into, config, folderOfInput(config.files));
+  const { source } = await streamSourceFor(config.files, { needs: { endless: false }, flag: 'FILE' }, { profile, parse, stdin: options.stdin });
   return runJob({
     job: 'ingest',
     bounded: true,
-    source: new FileSource(config.files, parse, options.stdin),
+    source,
     sink: await sinkFromUrl(config.into, profile, { dryRun: config.dryRun, settings: state.settings }),
     scope: `${profile.name}|session=${config.session ?? '*'}`,
     batcher: new Batcher(config.batchSize, config.batchAgeMs),

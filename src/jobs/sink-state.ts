@@ -1,9 +1,7 @@
 import { dirname, join } from 'node:path';
-import { sinkDescriptorFor, type SinkSettings } from '../sinks/registry.js';
+import { SINKS, sinkDescriptorFor, type SinkSettings } from '../sinks/registry.js';
+import type { SinkDescriptor } from '../sinks/sink-descriptor.js';
 import { defaultDeadLetterPath } from './job-harness.js';
-
-/** The file name of a NATS sink's state when `--state` does not name one. */
-const NATS_STATE_NAME = 'sluice-nats.state.db';
 
 /** What a job hands an acknowledged sink that keeps its cursors in a local state file. */
 export interface SinkState {
@@ -16,16 +14,21 @@ export interface SinkState {
 }
 
 /**
- * The local state of the sink `into` names, when it acknowledges instead of committing cursors with
- * its rows (NATS): `--state`, else `sluice-nats.state.db` beside the input (`besideInput`: a file or
- * a folder path), so each edge's cursors sit with the logs they describe.
+ * The local state of the sink `into` names, when its descriptor says it keeps one beside the input
+ * (`stateBesideInput`, NATS): `--state`, else `sluice-<sink name>.state.db` beside the input
+ * (`besideInput`: a file or a folder path), so each edge's cursors sit with the logs they describe.
  */
-export function sinkStateFor(into: string, given: { state?: string | undefined }, besideInput: string): SinkState {
-  const descriptor = sinkDescriptorFor(into);
-  if (!descriptor.capabilities.acknowledgedCursor || descriptor.name === 'elasticsearch') {
+export function sinkStateFor(
+  into: string,
+  given: { state?: string | undefined },
+  besideInput: string,
+  sinks: readonly SinkDescriptor[] = SINKS,
+): SinkState {
+  const descriptor = sinkDescriptorFor(into, sinks);
+  if (!descriptor.capabilities.stateBesideInput) {
     return { settings: {}, statePath: undefined, deadLetterPath: defaultDeadLetterPath(into) };
   }
-  const statePath = given.state ?? join(besideInput, NATS_STATE_NAME);
+  const statePath = given.state ?? join(besideInput, `sluice-${descriptor.name}.state.db`);
   return {
     settings: { [descriptor.name]: { statePath } },
     statePath,

@@ -1,13 +1,12 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Ledger } from '../ledger/ledger.js';
 import { readMegastreamState, unitsDoneBy, type MegastreamState } from '../ledger/megastream-state.js';
 import { ledgerFromUrl } from '../ledger/ledger-from-url.js';
 import { profileByName } from '../profiles/registry.js';
-import { parseS3Url } from '../s3/s3-url.js';
 import { sinkDescriptorFor, sinkFromUrl } from '../sinks/registry.js';
 import type { Sink } from '../core/sink.js';
-import { FolderLister } from '../sources/spool/folder-lister.js';
+import { unitListerFor } from '../sources/registry.js';
 import { SpoolSource } from '../sources/spool/spool-source.js';
 import { SQLITE_UNIT_NAME, UNIT_NAME, type UnitLister } from '../sources/spool/unit-lister.js';
 import { Batcher } from '../core/batcher.js';
@@ -38,7 +37,19 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
   let failedUnits = 0;
   let sink: Sink | undefined;
   try {
-    const lister = await listerFor(config, profile.sqliteUnits ? SQLITE_UNIT_NAME : UNIT_NAME);
+    const parse = {
+      profile: profile.name,
+      profileOptions: { documents: sinkKind.documents && !config.dryRun },
+      maxLineBytes: config.maxLineBytes,
+      readBytes: 256 * 1024,
+    };
+    // A folder or an S3 prefix, as the input's scheme says.
+    const { lister } = await unitListerFor(
+      config.from,
+      { needs: {}, flag: '--from' },
+      { profile, parse, unitNames: profile.sqliteUnits ? SQLITE_UNIT_NAME : UNIT_NAME },
+      { endpoint: config.s3Endpoint, region: config.s3Region },
+    );
     if (importing && state?.imported && importMarker) {
       await importMegastreamState(state.imported, state.from, lister, ledger);
       writeFileSync(importMarker, `${new Date().toISOString()} imported ${state.from}\n`);
@@ -49,12 +60,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
       new SpoolSource({
         lister,
         ledger,
-        parse: {
-          profile: profile.name,
-          profileOptions: { documents: sinkKind.documents && !config.dryRun },
-          maxLineBytes: config.maxLineBytes,
-          readBytes: 256 * 1024,
-        },
+        parse,
         mode: config.mode,
         intervalSec: config.intervalSec,
         since: config.since ? new Date(config.since) : undefined,
@@ -131,22 +137,6 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
   } finally {
     await ledger.close();
   }
-}
-
-async function listerFor(config: SpoolConfig, names: RegExp): Promise<UnitLister> {
-  const s3 = parseS3Url(config.from);
-  if (s3) {
-    // The AWS SDK is loaded only for S3 runs.
-    const { createS3Client, s3SettingsFrom } = await import('../s3/s3-client.js');
-    const { S3Lister } = await import('../sources/spool/s3-lister.js');
-    const client = createS3Client(s3SettingsFrom({ endpoint: config.s3Endpoint, region: config.s3Region }));
-    return new S3Lister(client, s3.bucket, s3.prefix, names);
-  }
-  if (config.from.includes('://')) throw new SluiceError('SLUICE_E_CONFIG', `--from: expected a folder or s3://bucket/prefix, got ${config.from}`);
-  if (!existsSync(config.from) || !statSync(config.from).isDirectory()) {
-    throw new SluiceError('SLUICE_E_NO_INPUT', `--from: ${config.from} is not a folder (or use s3://bucket/prefix)`);
-  }
-  return new FolderLister(resolve(config.from), names);
 }
 
 /** The `--state` of an Elasticsearch run: a SQLite file; a megastream_ingest JSON state is imported beside it. */

@@ -10,14 +10,15 @@ import { ParserThread, type ParseJob } from './parser-thread.js';
 export class ParserPool {
   private threads: ParserThread[] = [];
 
-  run(plans: readonly UnitPlan[], options: ParseOptions, maxInFlight: number): ParseJob {
+  /** Runs a parse job on an idle thread (see `ParserThread.run`; `fed`: the unit's bytes come by `ParseJob.feed`). */
+  run(plans: readonly UnitPlan[], options: ParseOptions, maxInFlight: number, fed = false): ParseJob {
     this.threads = this.threads.filter((t) => t.usable);
     let thread = this.threads.find((t) => !t.busy);
     if (!thread) {
       thread = new ParserThread();
       this.threads.push(thread);
     }
-    return thread.run(plans, options, maxInFlight);
+    return thread.run(plans, options, maxInFlight, fed);
   }
 
   /** Threads started and still usable. */

@@ -46,8 +46,11 @@ export class ParserThread {
     return this.failure === undefined;
   }
 
-  /** Starts parsing `plans`; the thread must not be busy. */
-  run(plans: readonly UnitPlan[], options: ParseOptions, maxInFlight: number): ParseJob {
+  /**
+   * Starts parsing `plans`; the thread must not be busy. A `fed` job reads its one unit (a plan
+   * without a path) from bytes handed to `ParseJob.feed`.
+   */
+  run(plans: readonly UnitPlan[], options: ParseOptions, maxInFlight: number, fed = false): ParseJob {
     if (this.job) throw new Error('ParserThread.run while a job runs');
     const id = this.nextJob++;
     const job = new ParseJob(id, (m) => this.send(m), () => {
@@ -55,7 +58,7 @@ export class ParserThread {
     });
     this.job = job;
     if (this.failure) job.arrive(undefined, this.failure);
-    else this.send({ kind: 'run', job: id, plans: [...plans], options, maxInFlight });
+    else this.send({ kind: 'run', job: id, plans: [...plans], options, maxInFlight, ...(fed ? { fed } : {}) });
     return job;
   }
 
@@ -86,6 +89,9 @@ export class ParseJob implements AsyncIterable<ParseMessage> {
   private ended = false;
   private endedSignal: (() => void) | undefined;
   private readonly endedPromise = new Promise<void>((resolve) => (this.endedSignal = resolve));
+  /** Fed chunks the thread has not taken yet, and who waits for one to be taken. */
+  private feeding = 0;
+  private fedSignal: (() => void) | undefined;
 
   constructor(
     readonly id: number,
@@ -103,9 +109,29 @@ export class ParseJob implements AsyncIterable<ParseMessage> {
         continue;
       }
       if (msg.kind === 'done') return;
+      if (msg.kind === 'fed') continue; // never queued (see `arrive`)
       if (msg.kind === 'fatal') throw new SluiceError('SLUICE_E_WORKER', `parser thread failed: ${msg.message}`);
       this.send({ kind: 'ack', job: this.id });
       yield msg;
+    }
+  }
+
+  /**
+   * Sends the bytes of the job's unit to the thread as it takes them (at most `ahead` chunks not yet
+   * taken, so memory stays flat), then their end; a stored stream that fails ends them with its error,
+   * which the thread reports as the unit's error. Stops early when the job ended (a cancel).
+   */
+  async feed(bytes: () => Promise<AsyncIterable<Buffer>>, ahead = 4): Promise<void> {
+    try {
+      for await (const chunk of await bytes()) {
+        while (this.feeding >= ahead && !this.ended) await new Promise<void>((resolve) => (this.fedSignal = resolve));
+        if (this.ended) return;
+        this.feeding += 1;
+        this.send({ kind: 'feed', job: this.id, chunk });
+      }
+      this.send({ kind: 'feed', job: this.id, chunk: null });
+    } catch (err) {
+      this.send({ kind: 'feed-error', job: this.id, message: (err as Error).message });
     }
   }
 
@@ -125,12 +151,19 @@ export class ParseJob implements AsyncIterable<ParseMessage> {
 
   /** A message of this job, or (undefined) the thread's end with `failure` if it died. */
   arrive(m: JobMessage | undefined, failure?: Error): void {
+    if (m?.kind === 'fed') {
+      this.feeding -= 1;
+      this.fedSignal?.();
+      this.fedSignal = undefined;
+      return;
+    }
     if (m !== undefined) this.queue.push(m);
     if (m === undefined || m.kind === 'done' || m.kind === 'fatal') {
       if (m === undefined) this.failure ??= failure;
       this.ended = true;
       this.release();
       this.endedSignal?.();
+      this.fedSignal?.();
     }
     this.waiting?.();
     this.waiting = undefined;

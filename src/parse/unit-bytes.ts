@@ -1,10 +1,11 @@
 import { PassThrough } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { SluiceError } from '../core/errors.js';
+import { streamContainerOf, unwrapper } from '../decoders/registry.js';
 
 /**
- * The decompressed bytes of a stored unit, streamed. Gzip is recognised by its magic bytes, not its
- * name; a `.gz` name on bytes that are not gzip is an error, so the unit fails with a clear reason.
+ * The decompressed bytes of a stored unit, streamed. Its container (gzip) is recognised by the
+ * decoder registry's sniffs of its first bytes, not its name; a `.gz` name on bytes that are not gzip
+ * is an error, so the unit fails with a clear reason.
  */
 export async function* unitBytes(stored: AsyncIterable<Buffer>, name: string): AsyncIterable<Buffer> {
   const iterator = stored[Symbol.asyncIterator]();
@@ -12,8 +13,8 @@ export async function* unitBytes(stored: AsyncIterable<Buffer>, name: string): A
   const first = await iterator.next();
   if (first.done) return;
   const head = first.value;
-  const gzipped = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-  if (!gzipped && /\.gz$/i.test(name)) {
+  const container = streamContainerOf(head);
+  if (!container && /\.gz$/i.test(name)) {
     close();
     throw new SluiceError('SLUICE_E_SOURCE', `${name}: named .gz but is not gzip data`, { because: 'not_gzip' });
   }
@@ -21,11 +22,11 @@ export async function* unitBytes(stored: AsyncIterable<Buffer>, name: string): A
     yield head;
     for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield r.value;
   })();
-  if (!gzipped) {
+  if (!container) {
     yield* rest;
     return;
   }
-  const gunzip = createGunzip();
+  const gunzip = unwrapper(container);
   const input = new PassThrough();
   input.pipe(gunzip);
   const feeding = (async () => {
@@ -35,7 +36,7 @@ export async function* unitBytes(stored: AsyncIterable<Buffer>, name: string): A
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
   } catch (err) {
-    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken gzip data (${(err as Error).message})`, { cause: err });
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken ${container.name} data (${(err as Error).message})`, { cause: err });
   } finally {
     // Broken data (or a reader that stops early) leaves the stored stream half read: close it.
     close();

@@ -14,22 +14,25 @@ import { sqliteSinkDescriptor } from './sqlite/sqlite-descriptor.js';
 /** Every sink Sluice ships, in one explicit list (no registration by import side effects). */
 export const SINKS: readonly SinkDescriptor[] = [sqliteSinkDescriptor, postgresSinkDescriptor, elasticsearchSinkDescriptor, natsSinkDescriptor];
 
-/** The sink a URL names, or a usage error listing the ones there are. */
-export function sinkDescriptorFor(url: string): SinkDescriptor {
+/**
+ * The sink a URL names, or a usage error listing the ones there are. `sinks` is the list to choose
+ * from (a test passes its own sink beside the shipped ones).
+ */
+export function sinkDescriptorFor(url: string, sinks: readonly SinkDescriptor[] = SINKS): SinkDescriptor {
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0]?.toLowerCase();
-  const found = scheme === undefined ? undefined : SINKS.find((s) => s.schemes.includes(scheme));
+  const found = scheme === undefined ? undefined : sinks.find((s) => s.schemes.includes(scheme));
   if (!found) {
     throw new SluiceError(
       'SLUICE_E_UNKNOWN_SINK',
-      `--into: unsupported sink "${url}"; expected one of: ${SINKS.map((s) => `${s.example} (${s.name})`).join(', ')}`,
+      `--into: unsupported sink "${url}"; expected one of: ${sinks.map((s) => `${s.example} (${s.name})`).join(', ')}`,
     );
   }
   return found;
 }
 
 /** The sinks `profile` can write to. */
-export function sinksFor(profile: Profile): SinkDescriptor[] {
-  return SINKS.filter((s) => s.supports(profile));
+export function sinksFor(profile: Profile, sinks: readonly SinkDescriptor[] = SINKS): SinkDescriptor[] {
+  return sinks.filter((s) => s.supports(profile));
 }
 
 /** Settings a job may hand to the sinks, by sink name; each sink validates its own. */
@@ -39,13 +42,18 @@ export type SinkSettings = Partial<Record<string, unknown>>;
  * Builds the sink a `--into` URL names, for a profile that declares what that sink needs; an
  * unsupported pair is a usage error naming the sinks the profile supports. `--db PATH` is `sqlite:PATH`.
  */
-export async function sinkFromUrl(url: string, profile: Profile, options: { dryRun: boolean; settings?: SinkSettings }): Promise<Sink> {
-  const descriptor = sinkDescriptorFor(url);
+export async function sinkFromUrl(
+  url: string,
+  profile: Profile,
+  options: { dryRun: boolean; settings?: SinkSettings },
+  sinks: readonly SinkDescriptor[] = SINKS,
+): Promise<Sink> {
+  const descriptor = sinkDescriptorFor(url, sinks);
   if (!descriptor.supports(profile)) {
     throw new SluiceError(
       'SLUICE_E_UNSUPPORTED_SINK',
       `--into ${url}: profile ${profile.name} declares no ${descriptor.name} tables or documents; ` +
-        `it goes into: ${sinksFor(profile).map((s) => `${s.name} (${s.example})`).join(', ')}`,
+        `it goes into: ${sinksFor(profile, sinks).map((s) => `${s.name} (${s.example})`).join(', ')}`,
     );
   }
   if (options.dryRun) return new DryRunSink(profile);

@@ -18,6 +18,13 @@ export interface SinkCapabilities {
   ledgerInDatabase: boolean;
   /** The sink takes JSON documents built in the parser thread (`ProfileOptions.documents`). */
   documents: boolean;
+  /**
+   * An acknowledged sink whose state file (cursors, a spool's ledger), when `--state` names none, is
+   * `sluice-<name>.state.db` beside the input, so each edge's cursors sit with the logs they describe
+   * (NATS). Without it the job names the state file (Elasticsearch: `--state`, `SPOOL_STATE_FILE`,
+   * or a megastream_ingest state to import).
+   */
+  stateBesideInput?: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { constants, gunzipSync } from 'node:zlib';
-import { firstNonSpace, jsonShape, sniffContent, type JsonShape, type UnitContent } from '../decoders/unit-content.js';
+import { unitContentOf } from '../decoders/registry.js';
+import { firstNonSpace, jsonShape, type JsonShape, type UnitContent } from '../decoders/unit-content.js';
 
 /** Bytes read to tell what a file holds. */
 const PEEK_BYTES = 64 * 1024;
@@ -30,7 +31,7 @@ export function peekUnit(path: string, name: string): UnitPeek {
   } catch {
     return { content: 'text', shape: undefined };
   }
-  const content = sniffContent(head);
+  const content = unitContentOf(head);
   if (content !== 'gzip') return { content, shape: content === 'text' ? jsonShape(firstNonSpace(head), name) : undefined };
   let inner: Buffer;
   try {

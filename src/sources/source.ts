@@ -24,6 +24,11 @@ export interface Source {
   readonly description: string;
   /** Plans the units against their committed cursors and starts reading. */
   open(ctx: SourceContext): Promise<AsyncIterable<ParseMessage>>;
+  /**
+   * Called by the job after each commit: a source that acknowledges upstream (a JetStream stream)
+   * acknowledges what it handed for the batches committed so far.
+   */
+  committed?(): void;
   /** Stops reading and releases threads and handles. */
   close(): Promise<void>;
 }

@@ -41,7 +41,7 @@ export const natsSinkDescriptor: SinkDescriptor<typeof NatsSettings> = {
   summary: 'a NATS JetStream stream: one JSON message per row, deduplicated by Nats-Msg-Id (any profile)',
   example: 'nats://127.0.0.1:4222/sluice.bridge',
   settings: NatsSettings,
-  capabilities: { transactionalCursor: false, acknowledgedCursor: true, ledgerInDatabase: false, documents: false },
+  capabilities: { transactionalCursor: false, acknowledgedCursor: true, ledgerInDatabase: false, documents: false, stateBesideInput: true },
   supports: (profile) => profile.tables.length > 0,
   async create(url, profile, settings) {
     // The client is loaded only for NATS runs.

@@ -39,16 +39,18 @@ const UNIQUE_VIOLATION = '23505';
 const EXCLUSION_VIOLATION = '23P01';
 
 /**
- * The PostgreSQL sink. Rows stream through `COPY` straight into their table while batches bring no
- * duplicates, by segments of about 1 MB behind a savepoint, each segment's COPY text kept until
- * its COPY succeeded: a duplicate key rolls the segment back to the savepoint, and it and the rest of
- * the batch go the idempotent way, through `COPY` into a temporary staging table and
- * `INSERT ... SELECT ... ON CONFLICT` (`DO NOTHING`, or the table's `postgresOnConflict` upsert: see
- * `StagingTable`); so do the batches after it until one has no duplicates (a re-run). Writing once
- * instead of twice is about a fifth less work for PostgreSQL. A straight COPY that succeeded is
- * exactly what the upsert would have done, since no key of it was there (triggers fire for COPY
- * too). Only stored columns are sent. Cursors and ledger marks are written in the same transaction,
- * so a unit's rows and its COMPLETED mark land together or not at all.
+ * The PostgreSQL sink. Rows stream through `COPY` straight into their table, by segments of about
+ * 1 MB behind a savepoint, each segment's COPY text kept until its COPY succeeded. A duplicate key
+ * rolls only that segment back to the savepoint; its kept text goes the idempotent way, through
+ * `COPY` into a temporary staging table and `INSERT ... SELECT ... ON CONFLICT` (`DO NOTHING`, or the
+ * table's `postgresOnConflict` upsert: see `StagingTable`), applied at once, and the next segment goes
+ * straight in again. So one duplicate costs one segment written twice, not the rest of the batch. A
+ * batch whose every segment met a duplicate (a re-run) sends the next batch wholly through staging,
+ * until one has no duplicates. Writing once instead of twice is about a fifth less work for
+ * PostgreSQL. A straight COPY that succeeded is exactly what the upsert would have done, since no key
+ * of it was there (triggers fire for COPY too), and segments are applied in order, so upserts of one
+ * key still land in arrival order. Only stored columns are sent. Cursors and ledger marks are written
+ * in the same transaction, so a unit's rows and its COMPLETED mark land together or not at all.
  */
 export class PostgresSink implements Sink {
   readonly description: string;
@@ -69,6 +71,15 @@ export class PostgresSink implements Sink {
   /** Rows copied straight into their tables in this batch (as PostgreSQL counts them: not those a trigger skipped): in closed segments, and in the open one. */
   private directRows = 0;
   private segmentRows = 0;
+  /** Rows that failed segments of this batch stored through staging (applied already). */
+  private stagedRows = 0;
+  /** Segments of this batch that went straight in, and that met a duplicate and went through staging. */
+  private batchSegments = { copied: 0, staged: 0 };
+  /**
+   * Segments since the sink was made: copied straight into their tables, or sent through staging
+   * after a duplicate key (a batch that went wholly through staging counts as one staged segment).
+   */
+  readonly segments = { copied: 0, staged: 0 };
 
   constructor(
     url: string,
@@ -142,11 +153,22 @@ export class PostgresSink implements Sink {
       await this.toStaging(err);
       return;
     }
+    this.countSegment('copied');
+    await this.nextSegment();
+  }
+
+  /** The rows so far stay: the next segment starts from a new savepoint, with nothing kept. */
+  private async nextSegment(): Promise<void> {
     await (await this.begin()).query('RELEASE SAVEPOINT sluice_direct; SAVEPOINT sluice_direct');
     this.directRows += this.segmentRows;
     this.segmentRows = 0;
     this.replay = new Map();
     this.replayBytes = 0;
+  }
+
+  private countSegment(how: 'copied' | 'staged'): void {
+    this.batchSegments[how] += 1;
+    this.segments[how] += 1;
   }
 
   /** Writes COPY text for a table into its staging table or straight into it. */
@@ -169,8 +191,9 @@ export class PostgresSink implements Sink {
   }
 
   /**
-   * Leaves the straight way for the rest of this batch (a duplicate key): back to the savepoint, and
-   * the kept text of the segment through staging. Other failures are thrown.
+   * Sends the failed segment (a duplicate key) the idempotent way: back to the savepoint, its kept
+   * text through staging into the tables, then on with the next segment straight in. Other failures
+   * are thrown.
    */
   private async toStaging(cause: unknown): Promise<void> {
     const client = await this.begin();
@@ -189,15 +212,39 @@ export class PostgresSink implements Sink {
     if (!isUniqueViolation(cause)) throw cause;
     await client.query('ROLLBACK TO SAVEPOINT sluice_direct');
     for (const [index, texts] of kept) for (const text of texts) await this.writeCopy(index, text, true);
+    await this.endCopy();
+    this.stagedRows += await this.applyStaged(client);
+    this.countSegment('staged');
+    await this.nextSegment();
+  }
+
+  /** Moves what the staging tables hold into the tables and empties them; returns the rows stored. */
+  private async applyStaged(client: pg.PoolClient): Promise<number> {
+    let written = 0;
+    for (const index of this.staged) {
+      const stage = this.stagingOf(index);
+      written += await stage.apply(client);
+      await stage.empty(client);
+    }
+    this.staged = new Set();
+    return written;
   }
 
   async commit(cursors: readonly UnitCursor[]): Promise<CommitResult> {
     const client = await this.begin();
     try {
-      if (this.replay) await this.endCopy().catch((err: unknown) => this.toStaging(err));
-      await this.endCopy(); // the staging COPY of a replay
-      let written = this.directRows + this.segmentRows;
-      for (const index of this.staged) written += await this.stagingOf(index).apply(client);
+      if (this.replay) {
+        const segmentOpen = this.replayBytes > 0;
+        try {
+          await this.endCopy();
+          if (segmentOpen) this.countSegment('copied');
+        } catch (err) {
+          await this.toStaging(err);
+        }
+      }
+      await this.endCopy(); // the staging COPY of a batch that went wholly through staging
+      if (!this.direct && this.staged.size > 0) this.countSegment('staged');
+      const written = this.directRows + this.segmentRows + this.stagedRows + (await this.applyStaged(client));
       for (const c of cursors) {
         await client.query(
           `INSERT INTO sluice_cursors (key, unit, identity, size, "offset", line, done, updated_at)
@@ -210,7 +257,9 @@ export class PostgresSink implements Sink {
       }
       await client.query('COMMIT');
       const result = { written, duplicates: this.batchRows - written };
-      this.direct = result.duplicates === 0;
+      // Straight in again unless no segment of this batch could go straight in (a re-run), or the
+      // batch went through staging and still had duplicates.
+      this.direct = this.direct ? this.batchSegments.copied > 0 || this.batchSegments.staged === 0 : result.duplicates === 0;
       this.finishBatch();
       return result;
     } catch (err) {
@@ -276,6 +325,8 @@ export class PostgresSink implements Sink {
     this.replayBytes = 0;
     this.directRows = 0;
     this.segmentRows = 0;
+    this.stagedRows = 0;
+    this.batchSegments = { copied: 0, staged: 0 };
     const copy = this.copy;
     this.copy = undefined;
     if (copy && !copy.error) copy.stream.destroy();
@@ -298,6 +349,8 @@ export class PostgresSink implements Sink {
     this.replayBytes = 0;
     this.directRows = 0;
     this.segmentRows = 0;
+    this.stagedRows = 0;
+    this.batchSegments = { copied: 0, staged: 0 };
   }
 
   private stagingOf(index: number): StagingTable {

@@ -52,6 +52,11 @@ export class StagingTable {
     }
   }
 
+  /** Empties the staging tables within the batch's transaction, after `apply` (a failed segment applied mid-batch). */
+  async empty(client: pg.ClientBase): Promise<void> {
+    await client.query(`TRUNCATE ${this.upserts ? `${this.name}, ${this.later}` : this.name}`);
+  }
+
   /** Moves the staged rows into the table; returns how many it inserted or changed. */
   async apply(client: pg.ClientBase): Promise<number> {
     const target = `"${this.table.name}"`;

@@ -3,8 +3,6 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stat } from 'node:fs/promises';
 import { ChunkAssembler } from '../../parse/chunk-assembler.js';
-import { decodeUnit, type UnitStream } from '../../parse/decode-unit.js';
-import { unitBytes } from '../../parse/unit-bytes.js';
 import { readSqliteUnit } from '../../parse/read-sqlite-unit.js';
 import { ParserPool } from '../../parse/parser-pool.js';
 import type { ParseJob } from '../../parse/parser-thread.js';
@@ -32,6 +30,9 @@ const THREAD_MIN_BYTES = 4 * 1024 * 1024;
  */
 const PARSED_AHEAD_CHUNKS = 32;
 const PARSED_AHEAD_DOCUMENT_CHUNKS = 8;
+
+/** Chunks of a JSON unit (one per read) the parser may run ahead of the writer, as in ingest. */
+const PARSED_AHEAD_JSON_CHUNKS = 4;
 
 /** A SQLite unit claimed ahead: its local file on the way, and maybe a parser thread already on it. */
 interface SqliteAhead {
@@ -66,6 +67,8 @@ export interface SpoolOptions {
   maxAttempts: number;
   /** Units are SQLite databases (`.db`, `.db.zip`) read as rows (the profile's `sqliteUnits`). */
   sqliteUnits?: SqliteRowsSpec | undefined;
+  /** The parser threads to use (default: a pool of this source's own; closed when it ends). */
+  parsers?: ParserPool | undefined;
 }
 
 /**
@@ -76,11 +79,12 @@ export interface SpoolOptions {
 export class SpoolSource implements Source {
   readonly description: string;
   private readonly worker = `${hostname()}:${process.pid}`;
-  /** The parser thread of SQLite units, kept warm from unit to unit (for one run). */
-  private parsers = new ParserPool();
+  /** The parser threads of JSON and SQLite units, kept warm from unit to unit (for one run). */
+  private readonly parsers: ParserPool;
 
   constructor(private readonly o: SpoolOptions) {
     this.description = `spool ${o.lister.bucket}`;
+    this.parsers = o.parsers ?? new ParserPool();
   }
 
   async open(ctx: SourceContext): Promise<AsyncIterable<ParseMessage>> {
@@ -148,7 +152,7 @@ export class SpoolSource implements Source {
           }
           yield* this.readSqliteUnit(next, assembler);
         } else {
-          yield* this.readUnit(next.unit, next.opened, next.index, assembler);
+          yield* this.readUnit(next.unit, next.opened, next.index);
         }
       }
       orderly = true;
@@ -163,28 +167,24 @@ export class SpoolSource implements Source {
     }
   }
 
-  private async *readUnit(
-    unit: LedgerUnit,
-    opened: Promise<Readable>,
-    index: number,
-    assembler: ChunkAssembler,
-  ): AsyncGenerator<ParseMessage> {
+  /**
+   * A unit of bytes (JSON lines or an array, gzipped or not): read here (a file, an S3 stream) and fed
+   * to a parser thread, which decodes and maps it the way ingest's does (the writer keeps the main
+   * thread). Its messages come back in order; the thread's own `unit-start` is ours already.
+   */
+  private async *readUnit(unit: LedgerUnit, opened: Promise<Readable>, index: number): AsyncGenerator<ParseMessage> {
     const plan = this.planOf(unit, index);
-    const display = plan.display;
     yield { kind: 'unit-start', unit: index, plan };
-    assembler.startUnit(display);
-    const open = async (): Promise<UnitStream> => {
-      let raw = 0;
-      const stored = await opened;
-      const counted = (async function* () {
-        for await (const chunk of stored as AsyncIterable<Buffer>) {
-          raw += chunk.length;
-          yield chunk;
-        }
-      })();
-      return { chunks: unitBytes(counted, unit.key), rawBytes: () => raw };
-    };
-    yield* decodeUnit(index, display, { startOffset: 0, startLine: 0 }, this.o.parse.maxLineBytes, open, assembler);
+    const job = this.parsers.run([plan], this.o.parse, PARSED_AHEAD_JSON_CHUNKS, true);
+    const feeding = job.feed(async () => (await opened) as AsyncIterable<Buffer>);
+    try {
+      for await (const msg of job) if (msg.kind !== 'unit-start') yield msg;
+    } finally {
+      await job.close();
+      // A unit given up half read (a failed write): its stored stream is closed, so feeding ends now.
+      await opened.then((s) => s.destroy()).catch(() => undefined);
+      await feeding;
+    }
   }
 
   /**

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import type { RecordDecoderDescriptor } from './decoder-descriptor.js';
+import { NdjsonDecoder } from './ndjson-decoder.js';
+import { firstNonSpace, jsonShape } from './unit-content.js';
+
+const NdjsonSettings = z
+  .object({
+    maxRecordBytes: z
+      .number()
+      .int()
+      .min(16)
+      .max(1 << 30)
+      .default(1 << 20)
+      .describe('longest line accepted, in bytes; a longer one is dead-lettered as line_too_long (--max-line-bytes)')
+      .meta({ example: 1_048_576 }),
+  })
+  .strict();
+
+/** JSON lines: one value per line; the only format a cursor can enter mid-way. */
+export const ndjsonDecoderDescriptor: RecordDecoderDescriptor<typeof NdjsonSettings> = {
+  kind: 'records',
+  name: 'ndjson',
+  summary: 'JSON lines (NDJSON): one JSON value per line, resumed from a byte offset',
+  example: 'bridge_20250101.ndjson',
+  settings: NdjsonSettings,
+  capabilities: { container: false, resumable: true, needsFile: false },
+  sniff: (head, name) => jsonShape(firstNonSpace(head), name) === 'lines',
+  create: (settings, start, handler) => new NdjsonDecoder({ ...start, maxLineBytes: settings.maxRecordBytes }, handler),
+};
