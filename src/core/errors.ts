@@ -57,6 +57,9 @@ export type SluiceErrorCode = keyof typeof ERROR_CATALOGUE;
 export const CAUSE_HINTS = {
   not_gzip: 'The file is named .gz but holds no gzip data: compress it, or rename it without .gz.',
   lost_connection: 'Nothing committed is lost: run the same command again and it goes on from the committed cursors.',
+  unit_too_large:
+    'The unit unpacks to more than --max-unit-bytes (a zip bomb, or a real database that big): it is FAILED and the other units went on; raise --max-unit-bytes if it is genuine, then `sluice jobs retry`.',
+  no_space: 'Not enough free disk space in the temp folder to unpack the unit: free some, or set TMPDIR to a bigger disk; the unit is retried.',
 } as const;
 
 export type SluiceErrorCause = keyof typeof CAUSE_HINTS;
