@@ -91,7 +91,9 @@ export async function sqliteUnitFile(
       return { path: db, cleanup };
     }
     if (head.equals(SQLITE_MAGIC)) return { path, cleanup };
-    throw new SluiceError('SLUICE_E_SOURCE', `${name}: neither a zip nor a SQLite database (first bytes ${head.subarray(0, 8).toString('hex')})`);
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: neither a zip nor a SQLite database (first bytes ${head.subarray(0, 8).toString('hex')})`, {
+      because: 'not_sqlite',
+    });
   } catch (err) {
     await cleanup();
     throw err;
@@ -116,7 +118,7 @@ async function unzipDatabase(zipPath: string, target: string, name: string, limi
   try {
     zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false, validateEntrySizes: true });
   } catch (err) {
-    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken zip (${(err as Error).message})`, { cause: err });
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken zip (${(err as Error).message})`, { cause: err, because: 'broken_zip' });
   }
   try {
     const entries: yauzl.Entry[] = [];
@@ -124,7 +126,9 @@ async function unzipDatabase(zipPath: string, target: string, name: string, limi
     const dbs = entries.filter((e) => /\.(db|sqlite3?)$/i.test(e.fileName));
     const entry = dbs.length === 1 ? dbs[0] : entries.length === 1 ? entries[0] : undefined;
     if (!entry) {
-      throw new SluiceError('SLUICE_E_SOURCE', `${name}: expected one .db entry in the zip, found ${entries.map((e) => e.fileName).join(', ') || 'none'}`);
+      throw new SluiceError('SLUICE_E_SOURCE', `${name}: expected one .db entry in the zip, found ${entries.map((e) => e.fileName).join(', ') || 'none'}`, {
+        because: 'broken_zip',
+      });
     }
     // The directory's size is only believed to refuse early; the bytes are counted as they come.
     if (entry.uncompressedSize > limits.maxBytes) throw tooLarge(name, limits.maxBytes, `${entry.fileName} says it unpacks (${entry.uncompressedSize} bytes)`);
@@ -140,7 +144,7 @@ async function unzipDatabase(zipPath: string, target: string, name: string, limi
     if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
       throw new SluiceError('SLUICE_E_SOURCE', `${name}: no_space: the disk of ${dir} filled up while unpacking`, { cause: err, because: 'no_space' });
     }
-    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken zip (${(err as Error).message})`, { cause: err });
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken zip (${(err as Error).message})`, { cause: err, because: 'broken_zip' });
   } finally {
     zip.close();
   }
@@ -167,7 +171,9 @@ async function extractEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, target: stri
   });
   await pipeline(raw, inflate, cap, out);
   if (written !== entry.uncompressedSize) {
-    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken zip (${entry.fileName} inflates to ${written} bytes, the directory says ${entry.uncompressedSize})`);
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken zip (${entry.fileName} inflates to ${written} bytes, the directory says ${entry.uncompressedSize})`, {
+      because: 'broken_zip',
+    });
   }
 }
 
