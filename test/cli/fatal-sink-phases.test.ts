@@ -81,4 +81,17 @@ describe('a fatal sink error in each phase ends the run: exit 1, one coded line,
     writeAppLogUnits(later, 3, 500, 4);
     expectFatal(await run(['spool', '--from', later, '--db', db, '--mode', 'once', '--no-progress']), message);
   }, 90_000);
+
+  it.each([
+    ['writing rows', "CREATE TRIGGER fault BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'injected write fault'); END;", 'injected write fault'],
+    ['committing the cursor', "CREATE TRIGGER fault BEFORE UPDATE ON sluice_cursors BEGIN SELECT RAISE(ABORT, 'injected commit fault'); END;", 'injected commit fault'],
+  ] as const)('follow (a service: not retried as if the database were away), %s', async (_phase, trigger, message) => {
+    const { dir, db } = ingestDb();
+    const log = join(dir, 'first.ndjson');
+    const first = await run(['ingest', log, '--db', db, '--no-progress']);
+    expect(first.code, first.stderr).toBe(0);
+    inject(db, trigger);
+    writeFileSync(log, bridgeFile(200, 'more', 20), { flag: 'a' }); // new lines after the committed cursor
+    expectFatal(await run(['follow', log, '--db', db, '--no-progress']), message);
+  }, 90_000);
 });
