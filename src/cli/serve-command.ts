@@ -12,6 +12,8 @@ interface ServeFlags {
   auth?: boolean;
   idleTimeoutSec?: string;
   requestTimeoutSec?: string;
+  minBytesPerSec?: string;
+  maxConnections?: string;
   logLevel?: string;
   reindex?: boolean;
   statusFile?: string;
@@ -42,6 +44,8 @@ export function serveCommand(): Command {
     .option('--no-auth', 'serve without API keys even on a non-loopback host')
     .option('--idle-timeout-sec <n>', 'cut off a client that sends nothing this long (default 30)')
     .option('--request-timeout-sec <n>', 'longest time to receive one request (default 3600)')
+    .option('--min-bytes-per-sec <n>', 'cut off a request body slower than this over any idle-timeout window (default 1024; 0 = no floor)')
+    .option('--max-connections <n>', 'open connections at most; more are closed at once (default 256)')
     .option('--log-level <level>', 'JSON request log on stdout: fatal|error|warn|info|debug|silent (default info)')
     .option('--status-file <path>', 'JSON status (uploads stored, replayed, rejected), replaced atomically every second')
     .option('--reindex', 'rebuild the registry from the store\'s ldo.json files, then exit')
@@ -60,6 +64,8 @@ export function serveCommand(): Command {
         noAuth: flags.auth === false,
         idleTimeoutSec: flags.idleTimeoutSec,
         requestTimeoutSec: flags.requestTimeoutSec,
+        minBytesPerSec: flags.minBytesPerSec,
+        maxConnections: flags.maxConnections,
         logLevel: flags.logLevel,
         reindex: flags.reindex === true,
         statusFile: flags.statusFile,

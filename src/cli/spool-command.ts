@@ -14,6 +14,7 @@ interface SpoolFlags {
   intervalSec?: string;
   since?: string;
   maxAttempts?: string;
+  maxUnitBytes?: string;
   retryBaseSec?: string;
   leaseSec?: string;
   ledger?: string;
@@ -91,6 +92,7 @@ export function spoolCommand(): Command {
     .option('--interval-sec <n>', 'listing interval in spool mode (default 60)')
     .option('--since <iso-time>', 'only units at or after this time (a filter, never the state)')
     .option('--max-attempts <n>', 'attempts before a unit is FAILED (default 5)')
+    .option('--max-unit-bytes <n>', 'largest database a .db.zip (or S3 .db) unit may unpack to; over it the unit is FAILED (default 1073741824 = 1 GiB)')
     .option('--retry-base-sec <n>', 'first retry delay; doubles each attempt (default 5)')
     .option('--lease-sec <n>', 'a claimed unit is taken again after this long (default 300)')
     .option('--ledger <url>', 'ledger: sqlite:PATH or postgres://... (default: the sink database)')
@@ -120,6 +122,7 @@ export function spoolCommand(): Command {
         intervalSec: flags.intervalSec ?? (process.env.SPOOL_INTERVAL_SEC || undefined),
         since: flags.since,
         maxAttempts: flags.maxAttempts,
+        maxUnitBytes: flags.maxUnitBytes,
         retryBaseSec: flags.retryBaseSec,
         leaseSec: flags.leaseSec,
         ledger: flags.ledger,

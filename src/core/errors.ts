@@ -22,8 +22,16 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     hint: 'Run `npm rebuild better-sqlite3` in the Sluice folder with the Node.js you run it with (it needs python3, make and g++).',
   },
-  SLUICE_E_SINK: { exit: 1, hint: 'Check that the database path or URL is right, reachable and writable.' },
-  SLUICE_E_SOURCE: { exit: 1, hint: 'A unit could not be read; check that the file exists and is readable.' },
+  SLUICE_E_SINK: {
+    exit: 1,
+    hint: 'Check that the database path or URL is right, reachable and writable.',
+    causes: ['not_a_database', 'bad_answer', 'lost_connection'],
+  },
+  SLUICE_E_SOURCE: {
+    exit: 1,
+    hint: 'A unit could not be read; check that the file exists and is readable.',
+    causes: ['not_gzip', 'broken_gzip', 'broken_zip', 'not_sqlite', 'unit_changed', 'unit_too_large', 'no_space', 'lost_connection'],
+  },
   SLUICE_E_LOCKED: {
     exit: 1,
     hint: 'Another Sluice run (pid in the message) writes to this database and dead-letter file; wait for it to end, or stop it.',
@@ -46,17 +54,28 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     hint: 'Some lookups failed (see the summary); answers got so far are kept, and the failed keys are retried on the next run.',
   },
-} as const;
+} as const satisfies Record<string, { exit: number; hint: string; causes?: readonly SluiceErrorCause[] }>;
 
 export type SluiceErrorCode = keyof typeof ERROR_CATALOGUE;
 
 /**
  * Hints for known causes within a code, where the code's own hint would point the wrong way (a file
- * that is there but not what its name says is no "check that it exists").
+ * that is there but not what its name says is no "check that it exists"; a database file that is not
+ * a database is no "check the path"). Each cause is listed under the codes it refines (`causes`), and
+ * a test checks that every error thrown with a cause uses one of its code's.
  */
 export const CAUSE_HINTS = {
   not_gzip: 'The file is named .gz but holds no gzip data: compress it, or rename it without .gz.',
+  broken_gzip: 'The file is gzip but its compressed data is damaged or cut short: get a good copy of it (it is there and readable; its content is broken).',
+  broken_zip: 'The .db.zip is damaged, or does not hold exactly one .db entry: get a good copy of it; the other units go on.',
+  not_sqlite: 'The unit is not a SQLite database with the expected table: check what produced it; the other units go on.',
+  unit_changed: 'The unit was replaced after it was read: it is kept where it is, and the next run ingests the new content.',
+  not_a_database: 'The file is not a SQLite database (or is damaged): point --db at a new file or at the right database.',
+  bad_answer: 'The server answered in a way Sluice cannot use (see the message): check its health and version; nothing after the last commit counts as done, so run again once it is fixed.',
   lost_connection: 'Nothing committed is lost: run the same command again and it goes on from the committed cursors.',
+  unit_too_large:
+    'The unit unpacks to more than --max-unit-bytes (a zip bomb, or a real database that big): it is FAILED and the other units went on; raise --max-unit-bytes if it is genuine, then `sluice jobs retry`.',
+  no_space: 'Not enough free disk space in the temp folder to unpack the unit: free some, or set TMPDIR to a bigger disk; the unit is retried.',
 } as const;
 
 export type SluiceErrorCause = keyof typeof CAUSE_HINTS;

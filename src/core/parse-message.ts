@@ -76,6 +76,8 @@ export type ParseMessage =
       damaged?: { endOffset: number; endLine: number; rawBytes: number } | undefined;
       /** A known cause (see CAUSE_HINTS), so the error it ends in gives the hint that fits. */
       because?: SluiceErrorCause | undefined;
+      /** Another attempt would fail the same way (a unit over `--max-unit-bytes`): FAILED at once. */
+      permanent?: boolean | undefined;
     }
   /** Nothing more to read right now (a followed file is idle): a good moment to commit. */
   | { kind: 'idle' };

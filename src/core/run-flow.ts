@@ -25,7 +25,7 @@ export interface FlowParts {
    */
   atomicUnits?: boolean;
   /** A unit could not be read to its end; says whether it will be retried (its dead letters are dropped then). */
-  onUnitFailed?: (plan: UnitPlan, message: string) => Promise<'retry' | 'failed'>;
+  onUnitFailed?: (plan: UnitPlan, message: string, failure: { permanent: boolean }) => Promise<'retry' | 'failed'>;
   /** A unit's rows and end were committed. */
   onUnitCommitted?: (plan: UnitPlan) => Promise<void>;
   /**
@@ -137,7 +137,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       pending.delete(msg.unit);
       await sink.rollback();
       batcher.reset();
-      const verdict = plan ? await parts.onUnitFailed(plan, msg.message) : 'failed';
+      const verdict = plan ? await parts.onUnitFailed(plan, msg.message, { permanent: msg.permanent === true }) : 'failed';
       if (verdict === 'retry') {
         deadLetter?.discardPending();
         const uc = unitCounts.get(msg.unit);

@@ -34,7 +34,7 @@ export class SqliteRowsReader {
       db.pragma(`mmap_size = ${spec.mapBytes ?? UNIT_MMAP_BYTES}`);
       const found = spec.tables.find((t) => db?.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t));
       if (!found) {
-        throw new SluiceError('SLUICE_E_SOURCE', `${name}: no table ${spec.tables.join(' or ')} in the database`);
+        throw new SluiceError('SLUICE_E_SOURCE', `${name}: no table ${spec.tables.join(' or ')} in the database`, { because: 'not_sqlite' });
       }
       this.table = found;
       const have = new Set((this.db.prepare(`PRAGMA table_info("${found}")`).all() as { name: string }[]).map((c) => c.name));
@@ -43,7 +43,7 @@ export class SqliteRowsReader {
     } catch (err) {
       db?.close();
       if (err instanceof SluiceError) throw err;
-      throw new SluiceError('SLUICE_E_SOURCE', `${name}: not a readable SQLite database (${(err as Error).message})`, { cause: err });
+      throw new SluiceError('SLUICE_E_SOURCE', `${name}: not a readable SQLite database (${(err as Error).message})`, { cause: err, because: 'not_sqlite' });
     }
   }
 

@@ -67,6 +67,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
         leaseSec: config.leaseSec,
         maxAttempts: config.maxAttempts,
         sqliteUnits: profile.sqliteUnits,
+        maxUnitBytes: config.maxUnitBytes,
       });
     const result = await runJob({
       job: 'spool',
@@ -116,10 +117,12 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
             process.stderr.write(`sluice spool: warning: --after ${config.after} on ${key}: ${(err as Error).message}\n`);
           });
         },
-        onUnitFailed: async (plan, message) => {
+        onUnitFailed: async (plan, message, { permanent }) => {
           if (!plan.ledger) return 'failed';
           lister.takeVersionRead?.(plan.ledger.key); // read again on its retry
-          const status = await ledger.fail(plan.ledger.bucket, plan.ledger.key, message, config.maxAttempts, config.retryBaseSec);
+          // A permanent failure is FAILED now (no attempts are left to it), not retried with back-off.
+          const attemptsAllowed = permanent ? 0 : config.maxAttempts;
+          const status = await ledger.fail(plan.ledger.bucket, plan.ledger.key, message, attemptsAllowed, config.retryBaseSec);
           const about = message.startsWith(plan.ledger.key) ? message : `${plan.ledger.key}: ${message}`;
           process.stderr.write(`sluice spool: ${about} (${status === 'FAILED' ? 'FAILED' : 'will retry'})\n`);
           if (status === 'FAILED') failedUnits += 1;

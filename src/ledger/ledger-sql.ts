@@ -59,6 +59,9 @@ export function addSqliteLedgerVersion(db: { prepare(sql: string): { all(): unkn
   if (!columns.some((c) => c.name === 'version')) db.exec(`ALTER TABLE ${LEDGER_TABLE} ADD COLUMN version TEXT`);
 }
 
+/** Version 4 of the PostgreSQL ledger: the boot id of the claiming worker's host (see `addSqliteLedgerWorkerBoot`). */
+export const LEDGER_WORKER_BOOT_COLUMN_PG = `ALTER TABLE ${LEDGER_TABLE} ADD COLUMN IF NOT EXISTS worker_boot TEXT`;
+
 /** Adds `worker_boot` (the boot id of the claiming worker's host), once: with `worker` (`host:pid`) it tells a dead holder. */
 export function addSqliteLedgerWorkerBoot(db: { prepare(sql: string): { all(): unknown[] }; exec(sql: string): unknown }): void {
   const columns = db.prepare(`PRAGMA table_info(${LEDGER_TABLE})`).all() as Array<{ name: string }>;

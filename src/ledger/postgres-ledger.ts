@@ -2,7 +2,16 @@ import type pg from 'pg';
 import { createPgPool, redact } from '../db/postgres/pg-pool.js';
 import { migratePostgres } from '../db/postgres/pg-migrate.js';
 import { backoffSeconds, type ClaimOptions, type DiscoveredUnit, type Ledger, type LedgerPage, type LedgerUnit, type UnitStatus } from './ledger.js';
-import { COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_POSTGRES_DDL, LEDGER_TABLE, LEDGER_VERSION_COLUMN_PG, registerConflictSql } from './ledger-sql.js';
+import { bootId, processIsGone } from '../core/process-liveness.js';
+import {
+  COMPLETE_SQL,
+  LEDGER_OPEN_INDEX,
+  LEDGER_POSTGRES_DDL,
+  LEDGER_TABLE,
+  LEDGER_VERSION_COLUMN_PG,
+  LEDGER_WORKER_BOOT_COLUMN_PG,
+  registerConflictSql,
+} from './ledger-sql.js';
 
 interface Row {
   bucket: string;
@@ -46,6 +55,7 @@ export class PostgresLedger implements Ledger {
         { version: 1, description: 'sluice_ledger', sql: LEDGER_POSTGRES_DDL },
         { version: 2, description: 'partial index of open units', sql: LEDGER_OPEN_INDEX },
         { version: 3, description: 'version of each unit (a changed unit is done again)', sql: LEDGER_VERSION_COLUMN_PG },
+        { version: 4, description: 'boot id of the holding worker (a dead holder on this host is known at once)', sql: LEDGER_WORKER_BOOT_COLUMN_PG },
       ],
       this.schema,
     );
@@ -75,6 +85,7 @@ export class PostgresLedger implements Ledger {
     options: ClaimOptions = {},
   ): Promise<LedgerUnit[]> {
     const counted = options.ahead ? 0 : 1;
+    await this.lapseDeadHolders(bucket, worker);
     await this.pool.query(
       `UPDATE ${LEDGER_TABLE} SET status = 'FAILED', lease_until = NULL, updated_at = now(),
          error = coalesce(error, 'lease lapsed ' || attempts || ' times (the worker died on it)')
@@ -84,13 +95,34 @@ export class PostgresLedger implements Ledger {
     const r = await this.pool.query<Row>(
       `UPDATE ${LEDGER_TABLE} l SET status = 'PROCESSING', attempts = l.attempts + $5::int,
          last_attempt = CASE WHEN $5::int = 1 THEN now() ELSE l.last_attempt END,
-         lease_until = now() + make_interval(secs => $3), worker = $2, updated_at = now(), next_attempt_at = NULL
+         lease_until = now() + make_interval(secs => $3), worker = $2, worker_boot = $6, updated_at = now(), next_attempt_at = NULL
        FROM (SELECT bucket, key FROM ${LEDGER_TABLE} WHERE bucket = $1 AND ${DUE}
              ORDER BY sort_key, key LIMIT $4 FOR UPDATE SKIP LOCKED) c
        WHERE l.bucket = c.bucket AND l.key = c.key RETURNING l.*`,
-      [bucket, worker, leaseSec, limit, counted],
+      [bucket, worker, leaseSec, limit, counted, bootId()],
     );
     return r.rows.map(toUnit).sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : a.key < b.key ? -1 : 1));
+  }
+
+  /**
+   * Ends at once the leases of workers on this host that are gone (their pid is free, or the host
+   * rebooted since they claimed), as the SQLite ledger does: a SIGKILLed run's units are due again
+   * without waiting out `--lease-sec`. Workers on other hosts cannot be told dead; their leases lapse.
+   * Their attempts stay counted, so a unit that kills its worker still ends FAILED.
+   */
+  private async lapseDeadHolders(bucket: string, me: string): Promise<void> {
+    const holders = await this.pool.query<{ worker: string; boot: string | null }>(
+      `SELECT DISTINCT worker, worker_boot AS boot FROM ${LEDGER_TABLE} WHERE bucket = $1 AND status = 'PROCESSING' AND worker IS NOT NULL AND worker <> $2`,
+      [bucket, me],
+    );
+    for (const h of holders.rows) {
+      const at = h.worker.lastIndexOf(':');
+      if (at < 0 || !processIsGone(h.worker.slice(0, at), Number(h.worker.slice(at + 1)), h.boot ?? '')) continue;
+      await this.pool.query(
+        `UPDATE ${LEDGER_TABLE} SET lease_until = 'epoch' WHERE bucket = $1 AND status = 'PROCESSING' AND worker = $2 AND worker_boot IS NOT DISTINCT FROM $3`,
+        [bucket, h.worker, h.boot],
+      );
+    }
   }
 
   async begin(bucket: string, key: string, leaseSec: number, worker: string): Promise<boolean> {

@@ -20,6 +20,8 @@ export class ParserThread {
   private job: ParseJob | undefined;
   private nextJob = 1;
   private failure: Error | undefined;
+  /** `terminate()` was called: the exit that follows is ours, not a crash. */
+  private stopping = false;
 
   constructor() {
     this.worker = new Worker(workerScript('./parse-worker.js', import.meta.url), {
@@ -62,7 +64,9 @@ export class ParserThread {
     return job;
   }
 
+  /** Stops the thread; a job still running ends as cancelled (its cursor was never committed). */
   async terminate(): Promise<void> {
+    this.stopping = true;
     await this.worker.terminate();
   }
 
@@ -70,9 +74,14 @@ export class ParserThread {
     if (!this.failure) this.worker.postMessage(m);
   }
 
+  /**
+   * The thread failed (`err`) or exited. An exit we did not ask for, with a job running, is a crash:
+   * the job ends with SLUICE_E_WORKER, never as if its unit were complete.
+   */
   private fail(err: Error | undefined): void {
-    this.failure ??= err ?? new SluiceError('SLUICE_E_WORKER', 'parser thread exited');
-    this.job?.arrive(undefined, err);
+    const unasked = err === undefined && !this.stopping ? new SluiceError('SLUICE_E_WORKER', 'parser thread exited in the middle of a unit') : undefined;
+    this.failure ??= err ?? unasked ?? new SluiceError('SLUICE_E_WORKER', 'parser thread stopped');
+    this.job?.arrive(undefined, err ?? unasked);
   }
 }
 

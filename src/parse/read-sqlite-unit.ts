@@ -1,3 +1,4 @@
+import { SluiceError } from '../core/errors.js';
 import type { ChunkAssembler } from './chunk-assembler.js';
 import type { ParseMessage } from '../core/parse-message.js';
 import { SqliteRowsReader } from '../decoders/sqlite-rows.js';
@@ -42,7 +43,7 @@ export function* readSqliteUnit(
     }
   } catch (err) {
     if (!assembler.empty) yield assembler.take(unit, last, last, 0);
-    yield { kind: 'unit-error', unit, message: (err as Error).message };
+    yield { kind: 'unit-error', unit, message: (err as Error).message, because: err instanceof SluiceError ? err.because : undefined };
     return;
   } finally {
     reader?.close();

@@ -36,7 +36,7 @@ export async function* unitBytes(stored: AsyncIterable<Buffer>, name: string): A
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
   } catch (err) {
-    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken ${container.name} data (${(err as Error).message})`, { cause: err });
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: broken ${container.name} data (${(err as Error).message})`, { cause: err, because: 'broken_gzip' });
   } finally {
     // Broken data (or a reader that stops early) leaves the stored stream half read: close it.
     close();

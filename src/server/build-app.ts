@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { apiKeyCheck } from './auth.js';
-import { toHttpError } from './error-mapping.js';
+import { connectionEndedError, toHttpError } from './error-mapping.js';
 import type { LdoService } from './ldo-service.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerReadRoutes } from './routes/read-routes.js';
 import { registerUploadRoute } from './routes/upload-route.js';
 import { ServerMetrics } from './server-metrics.js';
+import { guardTransferRate } from './transfer-rate-guard.js';
 import type { TelemetryBus } from '../core/telemetry-bus.js';
 
 /** What the HTTP app needs besides the service. */
@@ -20,6 +21,10 @@ export interface AppOptions {
   idleTimeoutMs: number;
   /** Longest time to receive a whole request, in ms. */
   requestTimeoutMs: number;
+  /** A request body slower than this, over each idle-timeout window, is cut off; 0: no floor. */
+  minBytesPerSec: number;
+  /** Open connections at most; more are closed on arrival. */
+  maxConnections: number;
   /** Fastify logger options (JSON lines with the request id), or false. */
   logger: FastifyServerOptions['logger'];
 }
@@ -35,7 +40,13 @@ export async function buildApp(service: LdoService, options: AppOptions): Promis
     bodyLimit: service.limits.maxMetadataBytes + 64 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // How often Node checks the headers and request timeouts (default 30 s, longer than our windows).
+    http: { connectionsCheckingInterval: Math.max(250, Math.min(5_000, options.idleTimeoutMs / 2)) },
   });
+  // A client trickling its headers a byte at a time is never idle: give it the idle timeout for all of them.
+  app.server.headersTimeout = Math.min(options.idleTimeoutMs, options.requestTimeoutMs);
+  app.server.maxConnections = options.maxConnections;
+  app.server.on('drop', () => metrics.rejected('too_many_connections'));
   await app.register(multipart, {
     // One past each limit, so our own counters see the overflow and answer with their code.
     limits: {
@@ -52,10 +63,17 @@ export async function buildApp(service: LdoService, options: AppOptions): Promis
   const checkKey = apiKeyCheck(options.apiKeys);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    guardTransferRate(request.raw, options.minBytesPerSec, options.idleTimeoutMs);
     checkKey(request);
   });
   app.setErrorHandler(async (err, request, reply) => {
-    const httpErr = toHttpError(err);
+    const httpErr = connectionEndedError(request.raw) ?? toHttpError(err);
+    if (httpErr.code === 'client_aborted' || httpErr.code === 'request_too_slow') {
+      // Nobody is left to answer: a note in the log and a count, not an error with a stack.
+      request.log.info({ code: httpErr.code, received: request.raw.socket?.bytesRead }, httpErr.message);
+      metrics.rejected(httpErr.code);
+      return reply.code(httpErr.statusCode).send(httpErr.toJSON());
+    }
     if (httpErr.statusCode >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ code: httpErr.code }, httpErr.message);
     metrics.rejected(httpErr.code);

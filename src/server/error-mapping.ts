@@ -1,5 +1,7 @@
 import { isConnectionLost } from '../db/postgres/pg-transient.js';
+import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http-error.js';
+import { cutOffReason } from './transfer-rate-guard.js';
 
 const BY_FASTIFY_CODE: Record<string, () => HttpError> = {
   FST_INVALID_MULTIPART_CONTENT_TYPE: () => new HttpError('not_multipart', 'send multipart/form-data with fields "metadata" and "video"'),
@@ -28,4 +30,19 @@ export function toHttpError(err: unknown): HttpError {
   // The PostgreSQL registry is restarting or unreachable: worth a retry, not a failure of the request.
   if (isConnectionLost(err)) return new HttpError('registry_unavailable', 'the registry database is unavailable; retry in a moment');
   return new HttpError('internal', 'the service failed; the request id is in the log');
+}
+
+/**
+ * The error of a request whose connection ended before its body did: cut off by the server for
+ * sending too slowly (`request_too_slow`), else closed by the client (`client_aborted`). Undefined
+ * while the connection is up. Checked before `toHttpError`, because the error such a request fails
+ * with (`aborted`, ECONNRESET, a premature close) says nothing of who closed it.
+ */
+export function connectionEndedError(raw: IncomingMessage): HttpError | undefined {
+  const socket = raw.socket;
+  if (raw.complete || !(raw.destroyed || socket?.destroyed)) return undefined;
+  if (cutOffReason(socket) === 'request_too_slow') {
+    return new HttpError('request_too_slow', 'the request body arrived slower than --min-bytes-per-sec; the connection was closed');
+  }
+  return new HttpError('client_aborted', 'the client closed the connection before the request was complete');
 }

@@ -22,6 +22,8 @@ export const HTTP_ERRORS = {
   bad_query: 400,
   not_found: 404,
   range_not_satisfiable: 416,
+  request_too_slow: 408,
+  client_aborted: 499,
   internal: 500,
   registry_unavailable: 503,
 } as const;

@@ -4,7 +4,8 @@ import type { TelemetryBus } from '../core/telemetry-bus.js';
 import { buildApp } from './build-app.js';
 import { LdoService } from './ldo-service.js';
 import { openRegistry, registryUrlFor } from './registry/open-registry.js';
-import { isLoopback, type ServeConfig } from './serve-config.js';
+import { isLoopbackHost, type HostResolver } from './loopback-host.js';
+import type { ServeConfig } from './serve-config.js';
 import { openStore } from './store/open-store.js';
 
 /** A started service. */
@@ -27,19 +28,23 @@ export async function openService(config: ServeConfig): Promise<LdoService> {
   });
 }
 
-/** Refuses to serve unauthenticated beyond loopback unless told to. */
-export function checkAuthPolicy(config: ServeConfig): void {
-  if (!isLoopback(config.host) && config.apiKeys.length === 0 && !config.noAuth) {
+/**
+ * Refuses to serve unauthenticated beyond loopback unless told to. The host is judged by its address:
+ * a name is resolved, and every address it resolves to must be loopback (`127.0.0.1.nip.io` is a name).
+ */
+export async function checkAuthPolicy(config: ServeConfig, resolve?: HostResolver): Promise<void> {
+  if (config.apiKeys.length > 0 || config.noAuth) return;
+  if (!(await isLoopbackHost(config.host, resolve))) {
     throw new SluiceError(
       'SLUICE_E_AUTH_REQUIRED',
-      `refusing to serve on ${config.host} without API keys: anyone on the network could upload and delete LDOs`,
+      `refusing to serve on ${config.host} without API keys: it is not (or does not resolve only to) a loopback address, so anyone on the network could upload and delete LDOs`,
     );
   }
 }
 
 /** Cleans debris of dead uploads, then listens. */
 export async function startServer(config: ServeConfig, service?: LdoService, bus?: TelemetryBus): Promise<RunningServer> {
-  checkAuthPolicy(config);
+  await checkAuthPolicy(config);
   const svc = service ?? (await openService(config));
   try {
     const removed = await svc.recover().catch((err: unknown) => {
@@ -49,6 +54,8 @@ export async function startServer(config: ServeConfig, service?: LdoService, bus
       apiKeys: config.apiKeys,
       idleTimeoutMs: config.idleTimeoutSec * 1000,
       requestTimeoutMs: config.requestTimeoutSec * 1000,
+      minBytesPerSec: config.minBytesPerSec,
+      maxConnections: config.maxConnections,
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
       bus,
     });

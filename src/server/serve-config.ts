@@ -27,8 +27,15 @@ export const ServeConfigSchema = z
     noAuth: z.boolean().default(false),
     /** A client that sends nothing for this long is cut off, in seconds. */
     idleTimeoutSec: count(1, 3_600).default(30),
+    /**
+     * A request that sends fewer than this many bytes per second, over any window of
+     * `idleTimeoutSec`, is cut off (a client trickling a byte a second never goes idle); 0 turns it off.
+     */
+    minBytesPerSec: count(0, 1024 * 1024 * 1024).default(1_024),
     /** Longest time to receive one whole request, in seconds. */
     requestTimeoutSec: count(1, 86_400).default(3_600),
+    /** Open connections at most; more are closed at once (and counted as `too_many_connections`). */
+    maxConnections: count(1, 1_000_000).default(256),
     /** Log level of the JSON request log on stdout. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
     /** Rebuild the registry from the store's `ldo.json` files, then exit. */
@@ -39,8 +46,3 @@ export const ServeConfigSchema = z
   .strict();
 
 export type ServeConfig = z.infer<typeof ServeConfigSchema>;
-
-/** True for 127.0.0.0/8, ::1 and localhost. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}

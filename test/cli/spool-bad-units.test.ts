@@ -1,11 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import { deadLetters, runSluiceWith, startSluiceWith, summaryOf, waitFor, type JobsList, type SluiceRun } from '../helpers/spool-cli.js';
 import { appLogEntries, writeGzJson, writeGzText } from '../helpers/spool-fixtures.js';
+import { startLocalS3, type LocalS3 } from '../helpers/s3-server.js';
+import { localS3Client, putAll } from '../helpers/spool-s3.js';
 import { sqliteLedger, sqliteLogs } from '../helpers/spool-samples.js';
+import { startStallingProxy } from '../helpers/stalling-proxy.js';
 
 const NOT_GZIP = '2025-04-01T00-00-01.000Z-not-gzip.json.gz';
 const NOT_JSON = '2025-04-01T00-00-02.000Z-not-json.json.gz';
@@ -123,22 +127,34 @@ describe('sluice spool: damaged units are rolled back, retried with backoff, the
 });
 
 describe('sluice jobs release: a unit left PROCESSING by a killed worker', () => {
+  let s3: LocalS3;
+  const key = '2025-04-03T10-00-00.000Z-big.json.gz';
+  const entries = appLogEntries(5_000, { seed: 9, startMs: Date.parse('2025-04-03T09:00:00Z') });
+  beforeAll(async () => {
+    s3 = await startLocalS3(['release']);
+    await putAll(localS3Client(s3), 'release', [{ key, body: gzipSync(JSON.stringify(entries)) }]);
+  }, 60_000);
+  afterAll(async () => s3?.stop());
+
   it('is PROCESSING with no rows after SIGKILL mid-unit, PENDING after release, COMPLETED on the next run', async () => {
     const work = tempDir();
-    const dir = join(work, 'in');
     const db = join(work, 'logs.db');
-    const key = '2025-04-03T10-00-00.000Z-big.json.gz';
-    const entries = appLogEntries(25_000, { seed: 9, startMs: Date.parse('2025-04-03T09:00:00Z') });
-    writeGzJson(join(dir, key), entries);
-    const args = ['spool', '--from', dir, '--db', db, '--mode', 'once', '--json', '--no-progress', '--dead-letter', join(work, 'dl.ndjson')];
+    const args = ['spool', '--from', 's3://release/', '--db', db, '--mode', 'once', '--json', '--no-progress', '--dead-letter', join(work, 'dl.ndjson')];
 
-    const victim = startSluiceWith(args);
-    const claimed = await waitFor(() => sqliteLedger(db).some((l) => l.status === 'PROCESSING'), 20_000);
-    expect(claimed, 'the unit was never claimed').toBe(true);
-    await new Promise((r) => setTimeout(r, 150)); // into the unit, well before its end
-    victim.child.kill('SIGKILL');
-    const killed = await victim.done;
-    expect(killed.signal, `it finished before the kill: ${killed.stdout}`).toBe('SIGKILL');
+    // The unit's download is held open after its first 4 KiB: the kill lands mid-unit, whatever the machine's speed.
+    const proxy = await startStallingProxy(s3.endpoint, key, 4096);
+    const victim = startSluiceWith(args, { env: { ...s3.env, AWS_ENDPOINT: proxy.endpoint } });
+    try {
+      await proxy.stalled;
+      const claimed = await waitFor(() => sqliteLedger(db).some((l) => l.status === 'PROCESSING'), 20_000);
+      expect(claimed, 'the unit was never claimed').toBe(true);
+      victim.child.kill('SIGKILL');
+      const killed = await victim.done;
+      expect(killed.signal, `it finished before the kill: ${killed.stdout}`).toBe('SIGKILL');
+    } finally {
+      proxy.release();
+      await proxy.close();
+    }
 
     const [stuck] = sqliteLedger(db);
     expect(stuck).toMatchObject({ key, status: 'PROCESSING', attempts: 1, worker: `${hostname()}:${victim.child.pid}` });
@@ -152,10 +168,10 @@ describe('sluice jobs release: a unit left PROCESSING by a killed worker', () =>
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/not PROCESSING/);
 
-    const rerun = await runSluiceWith(args);
+    const rerun = await runSluiceWith(args, { env: s3.env });
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(summaryOf(rerun)).toMatchObject({ inserted: entries.length, duplicates: 0 });
     expect(sqliteLedger(db)[0]).toMatchObject({ status: 'COMPLETED', attempts: 2 });
     expect(sqliteLogs(db)).toHaveLength(entries.length);
-  });
+  }, 90_000);
 });

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { expect, it } from 'vitest';
 import type { DiscoveredUnit, Ledger } from '../../src/ledger/ledger.js';
 
@@ -95,6 +97,23 @@ export function ledgerContract(makeStore: () => LedgerStore): void {
       }
       const failed = await ledger.list({ status: 'FAILED', limit: 10, page: 1 });
       expect(failed.units.map((u) => [u.key, u.attempts])).toEqual([['k000.json.gz', 2]]);
+    }));
+
+  it('takes back at once the units of a dead process on this host (pid and boot id kept with the lease), not those of a live one or of another host', () =>
+    withLedger(async (ledger) => {
+      await ledger.register(units(3));
+      const gone = spawnSync(process.execPath, ['-e', '']).pid; // a pid that has just ended
+      const dead = `${hostname()}:${gone}`;
+      const live = `${hostname()}:${process.pid}`;
+      // The dead holder claims last: any later claim takes its unit back.
+      const [l] = await ledger.claim(BUCKET, live, 300, 1);
+      const [o] = await ledger.claim(BUCKET, 'another-host.example:4242', 300, 1);
+      const [d] = await ledger.claim(BUCKET, dead, 300, 1);
+      expect([l?.key, o?.key, d?.key]).toEqual(['k000.json.gz', 'k001.json.gz', 'k002.json.gz']);
+      // Leases of 300 s: only the dead holder's unit is due now, and it counts its attempt.
+      const taken = await ledger.claim(BUCKET, 'next', 60, 5);
+      expect(taken.map((u) => [u.key, u.attempts, u.worker])).toEqual([['k002.json.gz', 2, 'next']]);
+      expect(await ledger.claim(BUCKET, 'next', 60, 5)).toEqual([]);
     }));
 
   it('takes a PROCESSING unit again once its lease lapsed (its worker died), counting the attempt', () =>

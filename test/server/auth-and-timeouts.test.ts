@@ -26,12 +26,12 @@ describe('API keys', () => {
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 
-  it('will not serve a non-loopback host without keys unless --no-auth', () => {
+  it('will not serve a non-loopback host without keys unless --no-auth', async () => {
     const base = { store: 'file:/tmp/x' };
-    expect(() => checkAuthPolicy(ServeConfigSchema.parse({ ...base, host: '0.0.0.0' }))).toThrow(/without API keys/);
-    expect(() => checkAuthPolicy(ServeConfigSchema.parse({ ...base, host: '0.0.0.0', noAuth: true }))).not.toThrow();
-    expect(() => checkAuthPolicy(ServeConfigSchema.parse({ ...base, host: '0.0.0.0', apiKeys: ['long-enough-key'] }))).not.toThrow();
-    expect(() => checkAuthPolicy(ServeConfigSchema.parse({ ...base, host: '127.0.0.1' }))).not.toThrow();
+    await expect(checkAuthPolicy(ServeConfigSchema.parse({ ...base, host: '0.0.0.0' }))).rejects.toThrow(/without API keys/);
+    await expect(checkAuthPolicy(ServeConfigSchema.parse({ ...base, host: '0.0.0.0', noAuth: true }))).resolves.toBeUndefined();
+    await expect(checkAuthPolicy(ServeConfigSchema.parse({ ...base, host: '0.0.0.0', apiKeys: ['long-enough-key'] }))).resolves.toBeUndefined();
+    await expect(checkAuthPolicy(ServeConfigSchema.parse({ ...base, host: '127.0.0.1' }))).resolves.toBeUndefined();
   });
 });
 

@@ -23,7 +23,10 @@ export function openSqliteDatabase(path: string, options: { readonly?: boolean; 
         { cause: err },
       );
     }
-    throw new SluiceError('SLUICE_E_SINK', `cannot open SQLite database ${path}: ${message}`, { cause: err });
+    throw new SluiceError('SLUICE_E_SINK', `cannot open SQLite database ${path}: ${message}`, {
+      cause: err,
+      because: /not a database|malformed/i.test(message) ? 'not_a_database' : undefined,
+    });
   }
   try {
     db.pragma('busy_timeout = 10000');
@@ -35,7 +38,7 @@ export function openSqliteDatabase(path: string, options: { readonly?: boolean; 
     }
   } catch (err) {
     db.close();
-    throw new SluiceError('SLUICE_E_SINK', `${path} is not a usable SQLite database: ${(err as Error).message}`, { cause: err });
+    throw new SluiceError('SLUICE_E_SINK', `${path} is not a usable SQLite database: ${(err as Error).message}`, { cause: err, because: 'not_a_database' });
   }
   return db;
 }

@@ -26,6 +26,12 @@ export const SpoolConfigSchema = z
     ledger: z.string().min(1).optional(),
     /** Longest record accepted, in bytes. */
     maxLineBytes: count(16, 1 << 30).default(16 << 20),
+    /**
+     * Largest database a SQLite unit (`.db.zip`, or a `.db` from S3) may unpack or download to, in
+     * bytes; counted as the bytes are written, so a zip that lies about its size stops there too. A
+     * unit over it is FAILED (`unit_too_large`) and the others go on. Default 1 GiB.
+     */
+    maxUnitBytes: count(1024, Number.MAX_SAFE_INTEGER).default(1024 * 1024 * 1024),
     /** Dead-letter file; default beside a SQLite sink or the `--state` file (`<state name>.dead-letter.ndjson`), else `sluice.dead-letter.ndjson`. */
     deadLetter: z.string().min(1).optional(),
     statusFile: z.string().min(1).optional(),

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { FormTextBudget } from '../form-text-budget.js';
 import { HttpError } from '../http-error.js';
 import type { LdoService } from '../ldo-service.js';
 import type { ServerMetrics } from '../server-metrics.js';
@@ -9,10 +10,17 @@ export function registerUploadRoute(app: FastifyInstance, service: LdoService, m
   app.post('/ingest/ldo', async (request, reply) => {
     const started = performance.now();
     const session = service.begin();
+    const budget = new FormTextBudget(service.limits.maxMetadataBytes, () => metadataTooLarge(service.limits.maxMetadataBytes));
+    const parts = request.parts();
     try {
-      for await (const part of request.parts()) {
+      for (;;) {
+        const next = parts.next();
+        budget.watch(request.raw); // after the first next(): the parser now reads the request
+        const step = await Promise.race([next, budget.exceeded]);
+        if (step.done === true) break;
+        const part = step.value;
         if (part.type === 'file' && part.fieldname === 'video') {
-          await session.putVideo(part.file, part.mimetype, part.filename);
+          await budget.whileVideo(() => session.putVideo(part.file, part.mimetype, part.filename));
         } else if (part.type === 'file' && part.fieldname === 'metadata') {
           session.setMetadata(await readSmall(part.file, service.limits.maxMetadataBytes));
         } else if (part.type === 'file') {
@@ -25,12 +33,14 @@ export function registerUploadRoute(app: FastifyInstance, service: LdoService, m
           throw new HttpError('unexpected_field', `unexpected field "${part.fieldname}": send only "metadata" and "video"`);
         }
       }
+      budget.stop();
       const key = request.headers['idempotency-key'];
       const result = await session.finish(typeof key === 'string' && key !== '' ? key.slice(0, 200) : undefined);
       metrics.uploaded(result.replayed, result.entry.sizeBytes, (performance.now() - started) / 1000);
       if (result.replayed) void reply.header('idempotent-replayed', 'true');
       return { id: result.entry.id, status: result.entry.status, size_bytes: result.entry.sizeBytes };
     } catch (err) {
+      budget.stop();
       await session.abort().catch((cleanupErr: unknown) => request.log.error({ err: cleanupErr }, 'cleanup of a failed upload failed'));
       throw err;
     }

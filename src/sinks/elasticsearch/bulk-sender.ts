@@ -178,7 +178,9 @@ export class BulkSender {
     while (pending.length > 0) {
       if (attempt > 0) {
         if (Date.now() - started > this.o.retry.budgetMs) {
-          throw new SluiceError('SLUICE_E_SINK', `Elasticsearch: ${pending.length} item(s) still failing after ${Math.round((Date.now() - started) / 1000)} s of retries`);
+          throw new SluiceError('SLUICE_E_SINK', `Elasticsearch: ${pending.length} item(s) still failing after ${Math.round((Date.now() - started) / 1000)} s of retries`, {
+            because: 'bad_answer',
+          });
         }
         this.counts.retried += pending.length;
         await sleep(retryDelayMs(this.o.retry, attempt));
@@ -207,7 +209,7 @@ export class BulkSender {
         throw new SluiceError('SLUICE_E_SINK', `Elasticsearch bulk request failed: ${describeEsError(err)}`, { cause: err });
       }
       // An answer without its items cannot say what was stored: a fault of the server, not retried.
-      if (!Array.isArray(items)) throw new SluiceError('SLUICE_E_SINK', 'Elasticsearch bulk answer has no items array');
+      if (!Array.isArray(items)) throw new SluiceError('SLUICE_E_SINK', 'Elasticsearch bulk answer has no items array', { because: 'bad_answer' });
       pending = this.settle(pending, items);
     }
     if (answeredBody) freeArrayBuffer(answeredBody.buffer);

@@ -281,10 +281,12 @@ export class ElasticsearchSink implements Sink {
           const failed = typeof shards?.failed === 'number' ? shards.failed : 0;
           if (failed > 0) {
             const reason = shards?.failures?.[0]?.reason;
-            throw new SluiceError('SLUICE_E_SINK', `Elasticsearch _search on ${index}: ${failed} shard(s) failed (${reason?.type ?? 'error'}: ${reason?.reason ?? '?'})`);
+            throw new SluiceError('SLUICE_E_SINK', `Elasticsearch _search on ${index}: ${failed} shard(s) failed (${reason?.type ?? 'error'}: ${reason?.reason ?? '?'})`, {
+              because: 'bad_answer',
+            });
           }
           const hits = (res.hits as typeof res.hits | undefined)?.hits;
-          if (!Array.isArray(hits)) throw new SluiceError('SLUICE_E_SINK', `Elasticsearch _search on ${index}: the answer has no hits.hits array`);
+          if (!Array.isArray(hits)) throw new SluiceError('SLUICE_E_SINK', `Elasticsearch _search on ${index}: the answer has no hits.hits array`, { because: 'bad_answer' });
           for (const h of hits) out.push({ id: h._id ?? '', source: h._source ?? {} });
           if (hits.length < SEARCH_PAGE) return out;
           after = hits[hits.length - 1]?.sort;

@@ -80,11 +80,12 @@ export class SqliteSink implements Sink {
 
   async commit(cursors: readonly UnitCursor[]): Promise<CommitResult> {
     this.begin();
-    for (const c of cursors) {
-      this.cursors?.write(c);
-      if (c.done && c.ledger) this.completeUnit(c.ledger.bucket, c.ledger.key);
-    }
     try {
+      // The cursor and ledger rows are part of the commit: a failure there is the commit's failure.
+      for (const c of cursors) {
+        this.cursors?.write(c);
+        if (c.done && c.ledger) this.completeUnit(c.ledger.bucket, c.ledger.key);
+      }
       this.database.exec('COMMIT');
     } catch (err) {
       throw new SluiceError('SLUICE_E_SINK', `commit to ${this.description} failed: ${(err as Error).message}`, { cause: err });

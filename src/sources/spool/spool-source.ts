@@ -11,8 +11,9 @@ import type { ParseOptions } from '../../parse/parse-options.js';
 import type { SqliteRowsSpec } from '../../core/parse-message.js';
 import type { DiscoveredUnit, Ledger, LedgerUnit } from '../../ledger/ledger.js';
 import { profileByName } from '../../profiles/registry.js';
+import { SluiceError } from '../../core/errors.js';
 import type { Source, SourceContext } from '../source.js';
-import { removeStaleUnitFiles, sqliteUnitFile, type SqliteUnitFile } from './sqlite-unit-file.js';
+import { DEFAULT_MAX_UNIT_BYTES, removeStaleUnitFiles, sqliteUnitFile, type SqliteUnitFile } from './sqlite-unit-file.js';
 import type { UnitLister } from './unit-lister.js';
 
 /** Units claimed and being fetched ahead of the one being written. */
@@ -69,6 +70,8 @@ export interface SpoolOptions {
   sqliteUnits?: SqliteRowsSpec | undefined;
   /** The parser threads to use (default: a pool of this source's own; closed when it ends). */
   parsers?: ParserPool | undefined;
+  /** Largest database a SQLite unit may unpack or download to, in bytes (`--max-unit-bytes`). */
+  maxUnitBytes?: number | undefined;
 }
 
 /**
@@ -194,7 +197,9 @@ export class SpoolSource implements Source {
   private prefetch(unit: LedgerUnit, index: number): Ahead {
     const { lister, sqliteUnits } = this.o;
     if (sqliteUnits) {
-      const file = sqliteUnitFile(unit.key, lister.localPath?.(unit.key), () => lister.open(unit.key));
+      const file = sqliteUnitFile(unit.key, lister.localPath?.(unit.key), () => lister.open(unit.key), {
+        maxBytes: this.o.maxUnitBytes ?? DEFAULT_MAX_UNIT_BYTES,
+      });
       file.catch(() => undefined); // reported when the unit's turn comes
       // Documents (Elasticsearch) hold more memory than rows: their units are read without a memory
       // map, whose pages count in RSS (-30 MB of peak RSS for +2 % CPU, 38 MB chunks).
@@ -233,7 +238,9 @@ export class SpoolSource implements Source {
     try {
       file = await a.file;
     } catch (err) {
-      yield { kind: 'unit-error', unit: index, message: (err as Error).message };
+      const because = err instanceof SluiceError ? err.because : undefined;
+      // Too large stays too large: FAILED at once rather than unpacked again on each attempt.
+      yield { kind: 'unit-error', unit: index, message: (err as Error).message, because, permanent: because === 'unit_too_large' };
       return;
     }
     try {

@@ -35,10 +35,12 @@ export interface UnitLister {
  */
 export function assertUnchanged(key: string, ingested: string | undefined, now: string): void {
   if (ingested === undefined) {
-    throw new SluiceError('SLUICE_E_SOURCE', `${key}: the version that was ingested is not known (now ${now}); kept`);
+    throw new SluiceError('SLUICE_E_SOURCE', `${key}: the version that was ingested is not known (now ${now}); kept`, { because: 'unit_changed' });
   }
   if (now !== ingested) {
-    throw new SluiceError('SLUICE_E_SOURCE', `${key} changed since it was ingested (version ${ingested}, now ${now}); kept so that it is ingested again`);
+    throw new SluiceError('SLUICE_E_SOURCE', `${key} changed since it was ingested (version ${ingested}, now ${now}); kept so that it is ingested again`, {
+      because: 'unit_changed',
+    });
   }
 }
 
