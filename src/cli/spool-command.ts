@@ -149,9 +149,14 @@ export function spoolCommand(): Command {
       else {
         const lines = [formatSummary(result.summary)];
         if (outcomes) lines.push(`  ${Object.entries(outcomes).map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(', ')}`);
-        if (result.failedUnits) lines.push(`  ${result.failedUnits} unit(s) FAILED: see sluice jobs list --status FAILED`);
+        if (result.failedUnits) lines.push(`  ${result.failedUnits} unit(s) FAILED: see sluice jobs list --status FAILED --ledger ${shellWord(result.ledgerUrl)}`);
         process.stderr.write(`${lines.join('\n')}\n`);
       }
       process.exitCode = result.exitCode;
     });
+}
+
+/** `word` as one shell word, so the printed command can be pasted as it is. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
