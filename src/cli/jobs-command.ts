@@ -37,7 +37,7 @@ export function jobsCommand(): Command {
       await withLedger(flags, async (ledger) => {
         const page = await ledger.list(filter);
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ total: page.total, page: filter.page, units: page.units.map(seedShape) })}\n`);
+          process.stdout.write(`${JSON.stringify({ total: page.total, page: filter.page, units: page.units.map(processedFileShape) })}\n`);
           return;
         }
         if (page.units.length > 0) process.stdout.write(`${'STATUS'.padEnd(10)} ${'ATTEMPTS'}  ${'UPDATED'.padEnd(24)}  KEY  (LAST ERROR)\n`);
@@ -103,8 +103,8 @@ async function withLedger(flags: { ledger?: string; db?: string }, work: (ledger
   }
 }
 
-/** A ledger row in the seed's `ProcessedFile` shape. */
-function seedShape(u: LedgerUnit) {
+/** A ledger row in the log-insights ingestor's `ProcessedFile` shape. */
+function processedFileShape(u: LedgerUnit) {
   return {
     s3Key: u.key,
     bucket: u.bucket,

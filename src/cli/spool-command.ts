@@ -49,7 +49,7 @@ ledger in PostgreSQL, any number of workers may share one prefix. See \`sluice j
 S3 settings come from AWS_REGION, AWS_ENDPOINT (path-style, checksums only when required),
 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; --s3-endpoint and --s3-region override them.
 
-Posts (Megastream .db.zip chunks, seed 001) into Elasticsearch, or into SQLite with no server at all:
+Posts (Megastream .db.zip chunks, as ingex's megastream_ingest reads them) into Elasticsearch, or into SQLite with no server at all:
   $ ELASTICSEARCH_URL=https://es:9200 ELASTICSEARCH_API_KEY=... sluice spool --profile posts --from ./chunks
   $ sluice spool --profile posts --from s3://bucket/mega/ --mode spool --state /var/lib/sluice/posts.db
   $ sluice spool --profile posts --from ./chunks --into sqlite:posts.db
