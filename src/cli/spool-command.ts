@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { SpoolConfigSchema } from '../jobs/config/spool-config.js';
 import { validateConfig } from '../core/config/validate.js';
-import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
 import { intoHelp, sinkUrlFrom } from './sink-flags.js';
+import { profileOption } from './profile-option.js';
 
 interface SpoolFlags {
   from?: string;
@@ -86,7 +86,7 @@ export function spoolCommand(): Command {
     .addOption(new Option('--source <kind>', 'megastream_ingest style: local ($LOCAL_SQLITE_DB_PATH) or s3 ($S3_SQLITE_DB_BUCKET/$S3_SQLITE_DB_PREFIX)').choices(['local', 's3']))
     .option('--into <url>', intoHelp())
     .option('--db <path>', 'SQLite database (short for --into sqlite:PATH)')
-    .addOption(new Option('--profile <name>', 'how records map to rows').choices(PROFILES.map((p) => p.name)).default('applog'))
+    .addOption(profileOption('how records map to rows', 'applog'))
     .addOption(new Option('--mode <mode>', 'once: process what is there and exit; spool: poll forever').choices(['once', 'spool']).default('once'))
     .option('--interval-sec <n>', 'listing interval in spool mode (default 60)')
     .option('--since <iso-time>', 'only units at or after this time (a filter, never the state)')

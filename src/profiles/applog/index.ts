@@ -1,5 +1,6 @@
 import type { Profile } from '../profile.js';
 import { mapAppLogEntry } from './map.js';
+import { APPLOG_REPORTS } from './reports.js';
 import { APPLOG_POSTGRES_MIGRATIONS, APPLOG_SQLITE_MIGRATIONS, LOGS_TABLE } from './schema.js';
 
 /** pino-style JSON log files (one array per file) into `logs`, one row per entry. */
@@ -10,4 +11,5 @@ export const applogProfile: Profile = {
   sqliteMigrations: APPLOG_SQLITE_MIGRATIONS,
   postgresMigrations: APPLOG_POSTGRES_MIGRATIONS,
   map: mapAppLogEntry,
+  reports: APPLOG_REPORTS,
 };
