@@ -55,13 +55,21 @@ describe('reports a person can read', () => {
   });
 
   it('--profile nope is the catalogue\'s coded error listing the profiles, for report and for ingest', () => {
-    for (const args of [['report', 'sessions', '--db', bridgeDb], ['ingest', SAMPLE, '--db', join(tempDir(), 'x.db')]]) {
+    const dir = tempDir();
+    const commands = [
+      ['report', 'sessions', '--db', bridgeDb],
+      ['ingest', SAMPLE, '--db', join(dir, 'x.db')],
+      ['follow', join(dir, 'bridge_{YYYYMMDD}.ndjson'), '--db', join(dir, 'x.db')],
+      ['spool', '--from', dir, '--db', join(dir, 'x.db')],
+    ];
+    for (const args of commands) {
       const r = runSluice([...args, '--profile', 'nope']);
-      expect(r.code).toBe(2);
+      expect(r.code, args[0]).toBe(2);
       expect(r.stderr).toMatch(/unknown profile "nope"; expected one of: bridge, applog, cowrie, posts/);
       expect(r.stderr).toMatch(/\[SLUICE_E_UNKNOWN_PROFILE\]/);
       expect(r.stderr).not.toMatch(/Allowed choices/);
     }
+    expect(existsSync(join(dir, 'x.db'))).toBe(false);
   });
 
   it.skipIf(!megastream)('similar shows at_uri whole in a table, so it pastes into the next --uri', () => {
