@@ -24,6 +24,17 @@ describe('run summaries agree with themselves', () => {
     expect(summaryLines(again.stderr).files).toMatch(/files: 0 read, 1 already done/);
   });
 
+  it('a spool re-run says its units were already done', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'in'));
+    for (const n of [1, 2]) writeFileSync(join(dir, 'in', `2025-04-01T00-00-0${n}.000Z-a.json`), JSON.stringify([{ level: 30, time: 1743465600000 + n, msg: `m${n}` }]));
+    const first = runSluice(['spool', '--from', 'in', '--db', 'app.db', '--no-progress'], { cwd: dir });
+    expect(summaryLines(first.stderr).files).toMatch(/files: 2 read, 0 already done/);
+    const again = runSluice(['spool', '--from', 'in', '--db', 'app.db', '--no-progress'], { cwd: dir });
+    expect(summaryLines(again.stderr).counts).toMatch(/0 inserted, 0 duplicates, 0 bad, 0 skipped of 0 records/);
+    expect(summaryLines(again.stderr).files).toMatch(/files: 0 read, 2 already done/);
+  });
+
   it('--dry-run says rows would be inserted and nothing was stored, never "inserted"', () => {
     const dir = tempDir();
     const r = runSluice(['ingest', SAMPLE, '--db', join(dir, 'b.db'), '--dry-run', '--no-progress']);
