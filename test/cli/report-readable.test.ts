@@ -39,6 +39,9 @@ describe('reports a person can read', () => {
     }
     const gaps = runSluice(['report', 'gap_list', '--db', bridgeDb, '--threshold-sec', '0.5', '--format', 'table']).stdout;
     expect(gaps).toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/);
+    const newest = Math.max(...csv.map((r) => Number(r.last_ts_ms)));
+    const cadence = runSluice(['report', 'cadence', '--db', bridgeDb, '--format', 'table']).stdout.split('\n')[0];
+    expect(cadence).toContain(`to ${new Date(newest).toISOString()} (ts_ms `);
   });
 
   it('without --profile, report takes the profile whose tables the database holds', () => {
