@@ -38,7 +38,7 @@ idempotency key table:id) and deleted (or, with --keep-metadata, its json/jsonb 
 after the service acknowledged it. Killed and run again, nothing is lost and nothing is stored twice.
 Environment: SLUICE_API_KEY (sent as a Bearer token).`;
 
-/** `sluice archive ldo`: the seed's nightly archival job (use case 4). */
+/** `sluice archive ldo`: the nightly archival job: old rows out of PostgreSQL into the LDO store. */
 export function archiveCommand(): Command {
   const archive = new Command('archive').description('Move old rows out of a database into the LDO store');
   archive.addCommand(

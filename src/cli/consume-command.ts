@@ -1,9 +1,9 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { ConsumeConfigSchema } from '../jobs/config/consume-config.js';
 import { validateConfig } from '../core/config/validate.js';
-import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
 import { intoHelp, sinkUrlFrom } from './sink-flags.js';
+import { profileOption } from './profile-option.js';
 
 interface ConsumeFlags {
   durable?: string;
@@ -39,7 +39,7 @@ export function consumeCommand(): Command {
     .requiredOption('--durable <name>', 'durable consumer name; processes with the same name share the work')
     .option('--db <path>', 'SQLite database (short for --into sqlite:PATH)')
     .option('--into <url>', intoHelp())
-    .addOption(new Option('--profile <name>', 'whose tables the rows are').choices(PROFILES.map((p) => p.name)).default('bridge'))
+    .addOption(profileOption('whose tables the rows are', 'bridge'))
     .option('--batch-size <n>', 'rows per transaction at most (default 20000; commits also every 200 ms and when idle)')
     .option('--fetch-max <n>', 'messages fetched at a time (default 2000)')
     .option('--ack-wait-sec <n>', 'seconds before JetStream redelivers an unacknowledged message (default 30)')

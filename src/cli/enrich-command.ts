@@ -40,7 +40,14 @@ Exit codes: 0 ok, 1 some lookups failed (summary printed, flags set from what is
 export function enrichCommand(): Command {
   return new Command('enrich')
     .description('Look up file hashes (VirusTotal) and source IPs (DShield) of a cowrie database; set the session flags')
-    .addOption(new Option('--profile <name>', 'profile of the database').choices(['cowrie']).default('cowrie'))
+    .addOption(
+      new Option('--profile <name>', 'profile of the database (cowrie)')
+        .argParser((name: string) => {
+          if (name !== 'cowrie') throw new SluiceError('SLUICE_E_UNKNOWN_PROFILE', `--profile: enrich works on cowrie databases only, not "${name}"`);
+          return name;
+        })
+        .default('cowrie'),
+    )
     .requiredOption('--db <path>', 'SQLite database written by sluice ingest --profile cowrie')
     .option('--vt-url <url>', 'VirusTotal API base URL (default https://www.virustotal.com)')
     .option('--dshield-url <url>', 'DShield API base URL (default https://isc.sans.edu)')

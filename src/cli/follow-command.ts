@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { FollowConfigSchema } from '../jobs/config/follow-config.js';
 import { validateConfig } from '../core/config/validate.js';
-import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
 import { intoHelp, sinkUrlFrom, stateOption } from './sink-flags.js';
+import { profileOption } from './profile-option.js';
 
 interface FollowFlags {
   db?: string;
@@ -42,7 +42,7 @@ export function followCommand(): Command {
     .argument('<pattern>', 'path with {YYYYMMDD}-style date tokens, or a glob')
     .option('--db <path>', 'SQLite database (short for --into sqlite:PATH; default logs/bridge.db)')
     .option('--into <url>', intoHelp())
-    .addOption(new Option('--profile <name>', 'how records map to rows').choices(PROFILES.map((p) => p.name)).default('bridge'))
+    .addOption(profileOption('how records map to rows', 'bridge'))
     .option('--session <id>', 'keep only the records of this session')
     .option('--poll-ms <n>', 'fallback poll interval when file events are missed (default 200)')
     .option('--idle-close-sec <n>', 'close an older file once idle this long and fully read (default 60)')

@@ -1,9 +1,9 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { IngestConfigSchema } from '../jobs/config/ingest-config.js';
 import { validateConfig } from '../core/config/validate.js';
-import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
 import { intoHelp, sinkUrlFrom, stateOption } from './sink-flags.js';
+import { profileOption } from './profile-option.js';
 
 interface IngestFlags {
   db?: string;
@@ -41,7 +41,7 @@ export function ingestCommand(): Command {
     .option('--db <path>', 'SQLite database (short for --into sqlite:PATH; default logs/bridge.db)')
     .option('--into <url>', intoHelp())
     .addOption(
-      new Option('--profile <name>', 'how records map to rows').choices(PROFILES.map((p) => p.name)).default('bridge'),
+      profileOption('how records map to rows', 'bridge'),
     )
     .option('--session <id>', 'ingest only the records of this session')
     .option('--batch-size <n>', 'rows per transaction (default 50000)')

@@ -37,11 +37,12 @@ export function jobsCommand(): Command {
       await withLedger(flags, async (ledger) => {
         const page = await ledger.list(filter);
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ total: page.total, page: filter.page, units: page.units.map(seedShape) })}\n`);
+          process.stdout.write(`${JSON.stringify({ total: page.total, page: filter.page, units: page.units.map(processedFileShape) })}\n`);
           return;
         }
+        if (page.units.length > 0) process.stdout.write(`${'STATUS'.padEnd(10)} ${'ATTEMPTS'}  ${'UPDATED'.padEnd(24)}  KEY  (LAST ERROR)\n`);
         for (const u of page.units) {
-          process.stdout.write(`${u.status.padEnd(10)} ${String(u.attempts).padStart(2)}  ${u.updatedAt}  ${u.key}${u.error ? `  (${u.error})` : ''}\n`);
+          process.stdout.write(`${u.status.padEnd(10)} ${String(u.attempts).padStart(8)}  ${u.updatedAt.padEnd(24)}  ${u.key}${u.error ? `  (${u.error})` : ''}\n`);
         }
         process.stderr.write(`${page.units.length} of ${page.total} unit(s), page ${filter.page}\n`);
       });
@@ -53,6 +54,7 @@ export function jobsCommand(): Command {
     .action(async (key: string | undefined, flags: { ledger?: string; db?: string; allFailed?: boolean }) => {
       if ((key === undefined) === (flags.allFailed !== true)) throw new SluiceError('SLUICE_E_USAGE', 'jobs retry: name a KEY or give --all-failed (one of them)');
       await withLedger(flags, async (ledger) => {
+        if (key !== undefined) await requireUnit(ledger, key);
         const n = await ledger.retry(key !== undefined ? { key } : { allFailed: true });
         process.stderr.write(`${n} unit(s) back to PENDING\n`);
         if (n === 0 && key !== undefined) process.exitCode = 1;
@@ -63,12 +65,20 @@ export function jobsCommand(): Command {
     .argument('<key>', 'the unit key')
     .action(async (key: string, flags: { ledger?: string; db?: string }) => {
       await withLedger(flags, async (ledger) => {
+        const status = await requireUnit(ledger, key);
         const released = await ledger.release(key);
-        process.stderr.write(released ? `released ${key}\n` : `${key} is not PROCESSING\n`);
+        process.stderr.write(released ? `released ${key}\n` : `${key} is ${status}, not PROCESSING: nothing to release\n`);
         if (!released) process.exitCode = 1;
       });
     });
   return jobs;
+}
+
+/** The unit's status; an unknown key is a usage error (a typo, or another ledger). */
+async function requireUnit(ledger: Ledger, key: string): Promise<string> {
+  const status = await ledger.statusOf(key);
+  if (status === null) throw new SluiceError('SLUICE_E_UNKNOWN_UNIT', `no unit ${key} in the ledger ${ledger.description}`);
+  return status;
 }
 
 async function withLedger(flags: { ledger?: string; db?: string }, work: (ledger: Ledger) => Promise<void>): Promise<void> {
@@ -93,8 +103,8 @@ async function withLedger(flags: { ledger?: string; db?: string }, work: (ledger
   }
 }
 
-/** A ledger row in the seed's `ProcessedFile` shape. */
-function seedShape(u: LedgerUnit) {
+/** A ledger row in the log-insights ingestor's `ProcessedFile` shape. */
+function processedFileShape(u: LedgerUnit) {
   return {
     s3Key: u.key,
     bucket: u.bucket,

@@ -25,7 +25,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
-      `\nProfiles: bridge (seed 000 NDJSON), applog (pino JSON arrays), cowrie (honeypot logs).\nEvery command has --help with examples; the README has the whole story.`,
+      `\nProfiles (--profile): bridge (BLE bridge NDJSON events), posts (BlueSky posts from Megastream chunks),\n` +
+        `applog (pino JSON log arrays), cowrie (Cowrie honeypot logs).\n` +
+        `Every command has --help with examples; the README has the whole story.`,
     )
     .exitOverride();
   program.addCommand(ingestCommand());

@@ -4,6 +4,7 @@ import { PROFILES, profileByName } from '../profiles/registry.js';
 import { listReports, reportExamples } from '../reports/list-reports.js';
 import { REPORT_FORMATS, ReportConfigSchema } from '../reports/report-config.js';
 import { reportsOf } from '../reports/resolve-report.js';
+import { profileOption } from './profile-option.js';
 
 interface ReportFlags {
   db?: string;
@@ -33,8 +34,9 @@ function helpText(): string {
     (p) => `\nReports of profile ${p.name} (NAME may be written with - or _, e.g. last-seen):\n${reportExamples(reportsOf(p))}`,
   );
   return `${parts.join('')}
-Output: a table on a terminal (durations as 1h02m05s), CSV when piped or with --out (RFC 4180,
-CRLF, durations in plain seconds), or --format json: one JSON array of objects, one per line.
+Output: a table on a terminal (durations as 1h02m05s, epoch-ms times as ISO), CSV when piped or with
+--out (RFC 4180, CRLF, durations in plain seconds, ts_ms raw), or --format json: one JSON array of
+objects, one per line. Without --profile, the tables of --db say whose reports to run.
 Windows (--window-sec, --minutes) end at the newest ts_ms in scope (the session's, or the table's),
 never at the wall clock: ts_ms is a per-process clock.
 The database is opened read-only; reports run fine while sluice ingest writes to it. A postgres://
@@ -51,7 +53,7 @@ export function reportCommand(): Command {
     .description('Report on an ingested database (sessions, types, hits, gaps, ..., export); --list names them')
     .argument('[name]', 'report to run (sluice report --list names them)')
     .option('--db <path|url>', 'database to read, read-only: SQLite PATH, sqlite:PATH or postgres://…[?schema=NAME] (default logs/bridge.db)')
-    .addOption(new Option('--profile <name>', 'whose reports').choices(PROFILES.map((p) => p.name)).default('bridge'))
+    .addOption(profileOption('whose reports (default: the one whose tables --db holds)'))
     .option('--session <id>', 'only this session (required by export)')
     .option('--limit <n>', 'at most N rows; 0 for all (each report has its default)')
     .addOption(new Option('--format <format>', 'output format (default: table on a terminal, else csv)').choices(REPORT_FORMATS))
@@ -72,11 +74,14 @@ export function reportCommand(): Command {
     .option('--list', 'list the reports, one line each with an example')
     .addHelpText('after', helpText())
     .action(async (name: string | undefined, flags: ReportFlags) => {
+      // Without --profile, the database's tables say whose reports to run.
+      const { reportProfileFor } = await import('../jobs/report/report-profile.js');
+      const profile = flags.profile ?? (await reportProfileFor(flags.db ?? 'logs/bridge.db', name));
       const config = validateConfig(ReportConfigSchema, {
         name,
         list: flags.list ?? false,
         db: flags.db,
-        profile: flags.profile,
+        profile,
         session: flags.session,
         limit: flags.limit,
         format: flags.format,

@@ -31,7 +31,7 @@ GET /ingest/ldo/ID, GET /ingest/ldo/ID/video (Range), DELETE /ingest/ID, GET /he
 Environment: STORAGE_PATH (folder store), SLUICE_API_KEYS, AWS_ENDPOINT / AWS_REGION / AWS_ACCESS_KEY_ID /
 AWS_SECRET_ACCESS_KEY (S3). SIGINT/SIGTERM finish the requests in flight and exit 0.`;
 
-/** `sluice serve`: the LDO upload service (seed 003). */
+/** `sluice serve`: the LDO upload service (in place of Context-Edge's data-ingestion service). */
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Serve the LDO upload API: stream uploads to a folder or S3, registered in SQLite or PostgreSQL')

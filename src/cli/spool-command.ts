@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { SpoolConfigSchema } from '../jobs/config/spool-config.js';
 import { validateConfig } from '../core/config/validate.js';
-import { PROFILES } from '../profiles/registry.js';
 import { formatSummary } from '../telemetry/summary.js';
 import { intoHelp, sinkUrlFrom } from './sink-flags.js';
+import { profileOption } from './profile-option.js';
 
 interface SpoolFlags {
   from?: string;
@@ -50,7 +50,7 @@ ledger in PostgreSQL, any number of workers may share one prefix. See \`sluice j
 S3 settings come from AWS_REGION, AWS_ENDPOINT (path-style, checksums only when required),
 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; --s3-endpoint and --s3-region override them.
 
-Posts (Megastream .db.zip chunks, seed 001) into Elasticsearch, or into SQLite with no server at all:
+Posts (Megastream .db.zip chunks, as ingex's megastream_ingest reads them) into Elasticsearch, or into SQLite with no server at all:
   $ ELASTICSEARCH_URL=https://es:9200 ELASTICSEARCH_API_KEY=... sluice spool --profile posts --from ./chunks
   $ sluice spool --profile posts --from s3://bucket/mega/ --mode spool --state /var/lib/sluice/posts.db
   $ sluice spool --profile posts --from ./chunks --into sqlite:posts.db
@@ -87,7 +87,7 @@ export function spoolCommand(): Command {
     .addOption(new Option('--source <kind>', 'megastream_ingest style: local ($LOCAL_SQLITE_DB_PATH) or s3 ($S3_SQLITE_DB_BUCKET/$S3_SQLITE_DB_PREFIX)').choices(['local', 's3']))
     .option('--into <url>', intoHelp())
     .option('--db <path>', 'SQLite database (short for --into sqlite:PATH)')
-    .addOption(new Option('--profile <name>', 'how records map to rows').choices(PROFILES.map((p) => p.name)).default('applog'))
+    .addOption(profileOption('how records map to rows', 'applog'))
     .addOption(new Option('--mode <mode>', 'once: process what is there and exit; spool: poll forever').choices(['once', 'spool']).default('once'))
     .option('--interval-sec <n>', 'listing interval in spool mode (default 60)')
     .option('--since <iso-time>', 'only units at or after this time (a filter, never the state)')
@@ -152,9 +152,14 @@ export function spoolCommand(): Command {
       else {
         const lines = [formatSummary(result.summary)];
         if (outcomes) lines.push(`  ${Object.entries(outcomes).map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(', ')}`);
-        if (result.failedUnits) lines.push(`  ${result.failedUnits} unit(s) FAILED: see sluice jobs list --status FAILED`);
+        if (result.failedUnits) lines.push(`  ${result.failedUnits} unit(s) FAILED: see sluice jobs list --status FAILED --ledger ${shellWord(result.ledgerUrl)}`);
         process.stderr.write(`${lines.join('\n')}\n`);
       }
       process.exitCode = result.exitCode;
     });
+}
+
+/** `word` as one shell word, so the printed command can be pasted as it is. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -56,6 +56,13 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
   const pending = new Map<number, UnitCursor>();
   let bytesBefore = 0;
   const unitCounts = new Map<number, { read: number; bad: number }>();
+  // Units something was read from (a chunk, or their end), each counted once as read.
+  const unitsRead = new Set<number>();
+  const noteRead = (unit: number): void => {
+    if (unitsRead.has(unit)) return;
+    unitsRead.add(unit);
+    bus.add('unitsRead', 1);
+  };
   let lastYield = Date.now();
 
   const commit = async (): Promise<void> => {
@@ -91,6 +98,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       units.set(msg.unit, msg.plan);
       bus.setUnit(msg.plan.display);
     } else if (msg.kind === 'chunk') {
+      noteRead(msg.unit);
       deadLetter?.add(msg.bad);
       let rowCount = 0;
       const plan = units.get(msg.unit);
@@ -117,6 +125,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       bus.set('bytesDone', bytesBefore + progressBytes(units.get(msg.unit), msg.rawBytes));
       moveCursor(msg.unit, msg.endOffset, msg.endLine, false);
     } else if (msg.kind === 'unit-end') {
+      noteRead(msg.unit);
       moveCursor(msg.unit, msg.endOffset, msg.endLine, true);
       batcher.add(0);
       bus.add('unitsDone', 1);
@@ -132,6 +141,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
     } else if (msg.kind === 'idle') {
       if (batcher.pending) await commit();
     } else if (parts.onUnitFailed) {
+      noteRead(msg.unit);
       const plan = units.get(msg.unit);
       units.delete(msg.unit);
       pending.delete(msg.unit);
@@ -150,6 +160,7 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       await commit();
     } else if (msg.damaged) {
       // Damaged data, dead-lettered by the decoder: the good part stands, the unit is done, the run goes on.
+      noteRead(msg.unit);
       moveCursor(msg.unit, msg.damaged.endOffset, msg.damaged.endLine, true);
       batcher.add(0);
       bus.add('unitsDone', 1);

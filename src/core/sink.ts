@@ -53,6 +53,8 @@ export interface CommitResult {
 export interface Sink {
   /** Short name for logs (`sqlite:logs/bridge.db`). */
   readonly description: string;
+  /** A dry run: stores nothing, and what `commit` counts as written are rows it would have stored. */
+  readonly storesNothing?: boolean;
   /** Creates or migrates the schema; refuses a schema newer than this build. */
   open(hints?: SinkOpenHints): Promise<void>;
   /** The committed cursor for `key`, if any. */

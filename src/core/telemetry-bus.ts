@@ -15,6 +15,8 @@ export interface Counters {
   /** Units finished, and units skipped because their cursor said they were done. */
   unitsDone: number;
   unitsSkipped: number;
+  /** Units read from, finished or not (a followed file being tailed counts). */
+  unitsRead: number;
   /** Raw bytes read of all units, and their total when known. */
   bytesDone: number;
   bytesTotal: number;
@@ -52,6 +54,7 @@ export class TelemetryBus {
     warnings: 0,
     unitsDone: 0,
     unitsSkipped: 0,
+    unitsRead: 0,
     bytesDone: 0,
     bytesTotal: 0,
     lagBytes: 0,

@@ -97,7 +97,7 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
     } finally {
       await metrics?.stop();
     }
-    const summary = runSummary(bus.snapshot(), sink.description, deadLetter?.path ?? null);
+    const summary = runSummary(bus.snapshot(), sink.description, deadLetter?.path ?? null, sink.storesNothing === true);
     const signal = shutdown.requested;
     const exitCode =
       signal && spec.onSignal !== 'service' ? Shutdown.exitCodeFor(signal) : summary.bad > 0 ? EXIT.deadLettered : EXIT.ok;

@@ -21,7 +21,7 @@ import { runJob, type JobResult } from './run-job.js';
  * failures retried with backoff, then FAILED. In `once` mode it exits when nothing is left (exit 1 if
  * a unit FAILED); in `spool` mode it polls until SIGINT/SIGTERM, which finish the unit in hand (exit 0).
  */
-export async function runSpool(config: SpoolConfig): Promise<JobResult & { failedUnits: number; outcomes: Record<string, number> }> {
+export async function runSpool(config: SpoolConfig): Promise<JobResult & { failedUnits: number; outcomes: Record<string, number>; ledgerUrl: string }> {
   const profile = profileByName(config.profile);
   const sinkKind = sinkDescriptorFor(config.into).capabilities;
   // A sink that acknowledges (Elasticsearch) keeps its cursors and the ledger in a local state file.
@@ -136,7 +136,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
     const failedInLedger = config.mode === 'once' && !config.dryRun ? (await ledger.list({ status: 'FAILED', bucket: lister.bucket, limit: 1, page: 1 })).total : 0;
     failedUnits = Math.max(failedUnits, failedInLedger);
     const exitCode = failedUnits > 0 && finished ? EXIT.failed : result.exitCode;
-    return { ...result, exitCode, failedUnits, outcomes: sink?.outcomes?.() ?? {} };
+    return { ...result, exitCode, failedUnits, outcomes: sink?.outcomes?.() ?? {}, ledgerUrl };
   } finally {
     await ledger.close();
   }

@@ -81,6 +81,8 @@ export interface Ledger {
   list(filter: { status?: UnitStatus | undefined; bucket?: string | undefined; limit: number; page: number }): Promise<LedgerPage>;
   /** FAILED (or any) units back to PENDING with attempts reset; returns how many. */
   retry(target: { key: string } | { allFailed: true }): Promise<number>;
+  /** The status of the unit `key` (of any bucket), or null when the ledger has no such unit. */
+  statusOf(key: string): Promise<UnitStatus | null>;
   /** A stuck PROCESSING unit back to PENDING; returns whether one was released. */
   release(key: string): Promise<boolean>;
   /**

@@ -183,6 +183,11 @@ export class PostgresLedger implements Ledger {
     return r.rowCount ?? 0;
   }
 
+  async statusOf(key: string): Promise<UnitStatus | null> {
+    const r = await this.pool.query<{ status: UnitStatus }>(`SELECT status FROM ${LEDGER_TABLE} WHERE key = $1 LIMIT 1`, [key]);
+    return r.rows[0]?.status ?? null;
+  }
+
   async release(key: string): Promise<boolean> {
     const r = await this.pool.query(
       `UPDATE ${LEDGER_TABLE} SET status = 'PENDING', lease_until = NULL, updated_at = now() WHERE key = $1 AND status = 'PROCESSING'`,

@@ -164,6 +164,11 @@ export class SqliteLedger implements Ledger {
     return this.conn.prepare(`UPDATE ${LEDGER_TABLE} ${set} WHERE status = 'FAILED'`).run(now).changes;
   }
 
+  async statusOf(key: string): Promise<UnitStatus | null> {
+    const row = this.conn.prepare(`SELECT status FROM ${LEDGER_TABLE} WHERE key = ? LIMIT 1`).get(key) as { status: UnitStatus } | undefined;
+    return row?.status ?? null;
+  }
+
   async release(key: string): Promise<boolean> {
     const now = new Date().toISOString();
     return (

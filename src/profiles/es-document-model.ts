@@ -72,6 +72,11 @@ export interface EsDocumentModel {
   /** The operations for a batch; they are sent in order for any one document id. */
   plan(batch: readonly TableRows[], lookup: EsLookup): Promise<EsOperation[]>;
   /**
+   * Rows of a batch that `plan` folds into another row's write (a second copy of the same document):
+   * the sink counts them as duplicates, as a database sink counts a row it already had.
+   */
+  repeatsIn?(batch: readonly TableRows[]): number;
+  /**
    * Once everything written since the last commit is acknowledged: the operations that mend what
    * another writer did meanwhile (a post indexed while its tombstone was being written elsewhere).
    * `written` are the `index` operations of those writes, without their document bytes.

@@ -1,7 +1,7 @@
 import { formatDuration } from '../telemetry/rates.js';
 import type { ReportColumn, ReportValue } from './report.js';
 
-/** Longest cell of a table; longer text is cut with `…` (CSV and JSON always carry it whole). */
+/** Longest cell of a table; longer text is cut with `…` unless its column is `whole` (CSV and JSON always carry it whole). */
 export const TABLE_CELL_MAX = 60;
 
 /**
@@ -24,16 +24,30 @@ export function humanSeconds(seconds: number): string {
 /** A cell as a table shows it: NULL as `-`, durations human, decimals fixed, control characters escaped. */
 export function tableCell(column: ReportColumn, value: ReportValue): string {
   if (value === null) return '-';
-  if (typeof value === 'string') return shorten(value.replace(CONTROL, escapeControl));
+  if (typeof value === 'string') {
+    const shown = value.replace(CONTROL, escapeControl);
+    return column.whole === true ? shown : shorten(shown);
+  }
   const n = Number(value);
   switch (column.kind) {
     case 'seconds':
       return humanSeconds(n);
     case 'number':
       return n.toFixed(column.decimals ?? 1);
+    case 'epoch_ms':
+      return isoTime(n) ?? numberText(value);
     default:
       return numberText(value);
   }
+}
+
+/** Below this, milliseconds are not a wall-clock time (1973-03-03): a monotonic clock's, say. */
+const EPOCH_MS_FROM = 1e11;
+
+/** `2025-08-29T08:00:00.002Z` for epoch milliseconds, or undefined when `ms` is no such time. */
+export function isoTime(ms: number): string | undefined {
+  if (!Number.isFinite(ms) || ms < EPOCH_MS_FROM || ms > 8.64e15) return undefined;
+  return new Date(ms).toISOString();
 }
 
 /** Control characters would break the alignment (or drive the terminal), so a table shows them escaped. */

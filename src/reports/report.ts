@@ -9,7 +9,12 @@ export type ReportColumnKind =
   /** A decimal number; tables show `decimals` places. */
   | 'number'
   /** A duration in plain seconds; tables show `1h02m05s` (or `12.5s` under a minute). */
-  | 'seconds';
+  | 'seconds'
+  /**
+   * A whole number of milliseconds since 1970 (`ts_ms`), kept raw in CSV and JSON; tables show it as
+   * an ISO time in UTC (a value before 1973, e.g. a monotonic clock's, stays a number).
+   */
+  | 'epoch_ms';
 
 /** One output column of a report. */
 export interface ReportColumn {
@@ -19,6 +24,11 @@ export interface ReportColumn {
   kind: ReportColumnKind;
   /** Decimal places in table format, for `number` columns (default 1). */
   decimals?: number;
+  /**
+   * A table shows it whole, never cut at the cell width: an identifier a user pastes into the next
+   * command (a post's `at_uri` into `--uri`, a DID into `--session`).
+   */
+  whole?: boolean;
 }
 
 /** A value of one cell, as SQLite returns it (and the PostgreSQL reader converts to). */

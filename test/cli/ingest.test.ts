@@ -205,7 +205,7 @@ describe('sluice ingest', () => {
     const db = join(dir, 'b.db');
     const r = ingest([file, '--db', db, '--dry-run']);
     expect(r.code).toBe(3);
-    expect(r.summary).toMatchObject({ inserted: 10, bad: 1 });
+    expect(r.summary).toMatchObject({ inserted: 0, dry_run: true, would_insert: 10, bad: 1 });
     expect(existsSync(db)).toBe(false);
   });
 

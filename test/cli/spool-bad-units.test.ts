@@ -122,7 +122,7 @@ describe('sluice spool: damaged units are rolled back, retried with backoff, the
     expect([status[TRUNCATED], status[NOT_GZIP], status[NOT_JSON]]).toEqual(['COMPLETED', 'FAILED', 'FAILED']);
     expect(sqliteLogs(db).filter((r) => r.source_file === TRUNCATED).map((r) => r.raw_data)).toEqual(truncatedEntries);
     const retryKey = await runSluiceWith(['jobs', 'retry', 'no-such-key.json.gz', '--db', db]);
-    expect(retryKey.code).toBe(1);
+    expect(retryKey.code).toBe(2); // an unknown key is a usage error (SLUICE_E_UNKNOWN_UNIT)
   });
 });
 

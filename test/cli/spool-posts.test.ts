@@ -77,6 +77,17 @@ describe.skipIf(!present)('sluice spool --profile posts on the three real Megast
     expect((await es.stats()).bulkRequests).toBe(before);
   });
 
+  it('counts inserted and duplicates as SQLite does: a post repeated in its chunk is a duplicate', async () => {
+    await es.clear();
+    const dir = tempDir();
+    const toEs = runSluice(['spool', '--profile', 'posts', '--from', REAL_CHUNKS, '--json', '--no-progress'], { cwd: dir, env: esEnv() });
+    expect(toEs.code, toEs.stderr).toBe(0);
+    const toSqlite = runSluice(['spool', '--profile', 'posts', '--from', REAL_CHUNKS, '--into', `sqlite:${join(dir, 'p.db')}`, '--json', '--no-progress']);
+    const [es1, sq] = [toEs, toSqlite].map((r) => JSON.parse(r.stdout.trim()) as { inserted: number; duplicates: number; records: number });
+    expect(sq).toMatchObject({ inserted: 10, duplicates: 5, records: 15 });
+    expect(es1).toMatchObject({ inserted: sq?.inserted, duplicates: sq?.duplicates, records: sq?.records });
+  });
+
   it('with --ledger in another database than the state file, units are COMPLETED there', async () => {
     await es.clear();
     const dir = tempDir();

@@ -4,10 +4,10 @@ import { BRIDGE_POSTGRES_MIGRATIONS } from './pg-schema.js';
 import { BRIDGE_REPORTS } from './reports.js';
 import { BRIDGE_SQLITE_MIGRATIONS, EVENTS_TABLE } from './schema.js';
 
-/** Seed 000: BLE bridge NDJSON events into `events`, idempotent on `(session_id, seq)`. */
+/** BLE bridge NDJSON events into `events`, idempotent on `(session_id, seq)`. */
 export const bridgeProfile: Profile = {
   name: 'bridge',
-  description: 'Bridge NDJSON events (seed 000) into table events, unique on (session_id, seq)',
+  description: 'Bridge NDJSON events (as SteelCity tools/ingest_sqlite.py reads them) into table events, unique on (session_id, seq)',
   tables: [EVENTS_TABLE],
   sqliteMigrations: BRIDGE_SQLITE_MIGRATIONS,
   postgresMigrations: BRIDGE_POSTGRES_MIGRATIONS,

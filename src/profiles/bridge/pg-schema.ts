@@ -12,7 +12,7 @@ import { EVENTS_TABLE } from './schema.js';
 export const BRIDGE_POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
-    description: 'events table of seed 000 with the indexes of the reports',
+    description: 'events table of the bridge NDJSON log, with the indexes of the reports',
     sql: `
 CREATE TABLE IF NOT EXISTS events (
   id BIGSERIAL PRIMARY KEY,

@@ -13,8 +13,8 @@ export const sessionsReport: ReportDefinition = {
     { name: 'events', kind: 'integer' },
     { name: 'hits', kind: 'integer' },
     { name: 't0', kind: 'integer' },
-    { name: 'first_ts_ms', kind: 'integer' },
-    { name: 'last_ts_ms', kind: 'integer' },
+    { name: 'first_ts_ms', kind: 'epoch_ms' },
+    { name: 'last_ts_ms', kind: 'epoch_ms' },
     { name: 'duration_s', kind: 'seconds' },
   ],
   async query(reader, params) {
@@ -103,8 +103,8 @@ export const lastSeenReport: ReportDefinition = {
   columns: () => [
     { name: 'plate', kind: 'text' },
     { name: 'events', kind: 'integer' },
-    { name: 'first_ts_ms', kind: 'integer' },
-    { name: 'last_ts_ms', kind: 'integer' },
+    { name: 'first_ts_ms', kind: 'epoch_ms' },
+    { name: 'last_ts_ms', kind: 'epoch_ms' },
     { name: 'span_s', kind: 'seconds' },
   ],
   async query(reader, params) {

@@ -4,7 +4,7 @@ import { limitArg } from '../../reports/report-sql.js';
 
 /** The exported columns: every column the profile writes, as ingested (without the internal `id`). */
 const EXPORT_COLUMNS: readonly ReportColumn[] = EVENTS_TABLE.columns.map(
-  (c): ReportColumn => ({ name: c.name, kind: c.kind === 'text' ? 'text' : c.sqlType === 'INTEGER' ? 'integer' : 'number' }),
+  (c): ReportColumn => ({ name: c.name, kind: c.kind === 'text' ? 'text' : c.name === 'ts_ms' ? 'epoch_ms' : c.sqlType === 'INTEGER' ? 'integer' : 'number' }),
 );
 
 /** One session's rows in `seq` order, streamed straight off the (session_id, seq) index. */

@@ -98,8 +98,8 @@ export const gapListReport: ReportDefinition = {
     { name: 'seq_before', kind: 'integer' },
     { name: 'seq_after', kind: 'integer' },
     { name: 'gap_s', kind: 'seconds' },
-    { name: 'ts_before_ms', kind: 'integer' },
-    { name: 'ts_after_ms', kind: 'integer' },
+    { name: 'ts_before_ms', kind: 'epoch_ms' },
+    { name: 'ts_after_ms', kind: 'epoch_ms' },
   ],
   async query(reader, params) {
     const d = reader.dialect;

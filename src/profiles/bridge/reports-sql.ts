@@ -1,5 +1,5 @@
 import type { BindValue, ReportParams } from '../../reports/report.js';
-import { humanSeconds } from '../../reports/format-value.js';
+import { humanSeconds, isoTime } from '../../reports/format-value.js';
 import type { ReportDialect, ReportReader } from '../../reports/report-reader.js';
 import { roundedAs } from '../../reports/report-sql.js';
 
@@ -63,7 +63,7 @@ export async function recentWindow(reader: ReportReader, params: ReportParams, d
   const caption =
     newestMs === null
       ? `window: no event of ${scopeName} has a ts_ms`
-      : `window: the last ${humanSeconds(seconds)} of ${scopeName}, ts_ms ${fromMs} to ${newestMs} (the newest)`;
+      : windowCaption(humanSeconds(seconds), scopeName, fromMs ?? newestMs, newestMs);
   return { newestMs, fromMs, seconds, narrow, caption };
 }
 
@@ -87,4 +87,11 @@ async function isNarrow(reader: ReportReader, fromMs: number): Promise<boolean> 
  */
 export function groupTerms(keys: readonly string[], window: Window): string {
   return keys.map((k) => (window.narrow ? `+${k}` : k)).join(', ');
+}
+
+/** The window's caption: its ends as ISO times when `ts_ms` holds wall-clock times, always as ts_ms. */
+function windowCaption(length: string, scopeName: string, fromMs: number, newestMs: number): string {
+  const [from, to] = [isoTime(fromMs), isoTime(newestMs)];
+  if (from === undefined || to === undefined) return `window: the last ${length} of ${scopeName}, ts_ms ${fromMs} to ${newestMs} (the newest)`;
+  return `window: the last ${length} of ${scopeName}, ${from} to ${to} (ts_ms ${fromMs} to ${newestMs}, the newest)`;
 }

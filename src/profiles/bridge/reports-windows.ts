@@ -54,7 +54,7 @@ export const errorsRecentReport: ReportDefinition = {
   columns: () => [
     { name: 'msg', kind: 'text' },
     { name: 'errors', kind: 'integer' },
-    { name: 'last_ts_ms', kind: 'integer' },
+    { name: 'last_ts_ms', kind: 'epoch_ms' },
   ],
   async query(reader, params) {
     const d = reader.dialect;

@@ -37,7 +37,7 @@ export const EVENTS_TABLE: TableSpec = {
 export const BRIDGE_SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    description: 'events table of seed 000 with its indexes',
+    description: 'events table of the bridge NDJSON log, with its indexes',
     up(db) {
       db.exec(`
         CREATE TABLE IF NOT EXISTS events (

@@ -7,7 +7,7 @@ import { COWRIE_EVENTS_TABLE, COWRIE_SQLITE_MIGRATIONS } from './schema.js';
 /** Seed 004: Cowrie honeypot JSON logs; every event kept, sessions enumerated, metrics kept by triggers. */
 export const cowrieProfile: Profile = {
   name: 'cowrie',
-  description: 'Cowrie honeypot events (seed 004) into cowrie_events, with session_metrics and session_commands',
+  description: 'Cowrie honeypot events (as cowrieprocessor reads them) into cowrie_events, with session_metrics and session_commands',
   tables: [COWRIE_EVENTS_TABLE],
   sqliteMigrations: COWRIE_SQLITE_MIGRATIONS,
   postgresMigrations: COWRIE_POSTGRES_MIGRATIONS,

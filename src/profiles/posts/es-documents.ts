@@ -25,6 +25,10 @@ export const POSTS_ES_MODEL: EsDocumentModel = {
     const rows = (table: number): RowObject[] => batch.filter((b) => b.table === table).flatMap((b) => b.rows);
     return planPosts(rows(POSTS_TABLE), rows(POST_TOMBSTONES_TABLE), rows(ACCOUNT_TOMBSTONES_TABLE), lookup);
   },
+  repeatsIn(batch) {
+    const posts = batch.filter((b) => b.table === POSTS_TABLE).flatMap((b) => b.rows);
+    return posts.length - new Set(posts.map((p) => p.at_uri)).size;
+  },
   settle: settlePosts,
 };
 

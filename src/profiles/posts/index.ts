@@ -7,13 +7,13 @@ import { POSTS_SQLITE_MIGRATIONS } from './schema.js';
 import { POSTS_TABLES } from './tables.js';
 
 /**
- * Seed 001: BlueSky posts from Megastream chunks (`.db.zip` SQLite files) into `posts`,
+ * BlueSky posts from Megastream chunks (`.db.zip` SQLite files) into `posts`,
  * `post_tombstones` and `account_tombstones` (SQLite with FTS5, or PostgreSQL with a tsvector, on
  * content) or Elasticsearch.
  */
 export const postsProfile: Profile = {
   name: 'posts',
-  description: 'BlueSky posts from Megastream .db.zip chunks (seed 001) into posts + tombstones; tombstones win',
+  description: 'BlueSky posts from Megastream .db.zip chunks (as megastream_ingest reads them) into posts + tombstones; tombstones win',
   tables: POSTS_TABLES,
   reports: POSTS_REPORTS,
   sqliteMigrations: POSTS_SQLITE_MIGRATIONS,

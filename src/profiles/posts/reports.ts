@@ -11,7 +11,7 @@ export const postsAuthorsReport: ReportDefinition = {
   example: 'sluice report authors --profile posts --db posts.db --limit 20',
   options: { limit: 50 },
   columns: () => [
-    { name: 'author_did', kind: 'text' },
+    { name: 'author_did', kind: 'text', whole: true },
     { name: 'posts', kind: 'integer' },
     { name: 'first_created_at', kind: 'text' },
     { name: 'last_created_at', kind: 'text' },
@@ -55,8 +55,8 @@ export const postsTombstonesReport: ReportDefinition = {
   columns: () => [
     { name: 'kind', kind: 'text' },
     { name: 'deleted_at', kind: 'text' },
-    { name: 'did', kind: 'text' },
-    { name: 'at_uri', kind: 'text' },
+    { name: 'did', kind: 'text', whole: true },
+    { name: 'at_uri', kind: 'text', whole: true },
     { name: 'reason', kind: 'text' },
   ],
   async query(reader, params) {

@@ -70,8 +70,8 @@ export const postsSearchReport: ReportDefinition = {
   example: 'sluice report search --profile posts --db posts.db --q "solar eclipse" --limit 20',
   options: { limit: 20, q: true },
   columns: () => [
-    { name: 'at_uri', kind: 'text' },
-    { name: 'author_did', kind: 'text' },
+    { name: 'at_uri', kind: 'text', whole: true },
+    { name: 'author_did', kind: 'text', whole: true },
     { name: 'created_at', kind: 'text' },
     { name: 'rank', kind: 'number', decimals: 4 },
     { name: 'snippet', kind: 'text' },

@@ -80,8 +80,8 @@ export const postsSimilarReport: ReportDefinition = {
   example: 'sluice report similar --profile posts --db posts.db --uri at://did:plc:abc/app.bsky.feed.post/3k --limit 10',
   options: { limit: 10, uri: true, model: { choices: MODELS, default: DEFAULT_MODEL } },
   columns: () => [
-    { name: 'at_uri', kind: 'text' },
-    { name: 'author_did', kind: 'text' },
+    { name: 'at_uri', kind: 'text', whole: true },
+    { name: 'author_did', kind: 'text', whole: true },
     { name: 'similarity', kind: 'number', decimals: 4 },
     { name: 'content', kind: 'text' },
   ],

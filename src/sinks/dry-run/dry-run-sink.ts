@@ -8,6 +8,7 @@ import type { CommitResult, Sink, UnitCursor } from '../../core/sink.js';
  */
 export class DryRunSink implements Sink {
   readonly description = 'dry-run (nothing is written)';
+  readonly storesNothing = true;
   private batchRows = 0;
   private readonly perTable: number[];
 

@@ -57,6 +57,8 @@ export class ElasticsearchSink implements Sink {
   private readonly leases = new BufferLeases();
   private batchBuffers: ArrayBufferLike[] = [];
   private committedCounts = { indexed: 0, deleted: 0, notFound: 0, stale: 0 };
+  /** Rows of the batches planned since the last commit that repeated a document of their batch. */
+  private repeats = 0;
   /** Operations held until the commit (`afterAcknowledged`). */
   private deferred: EsOperation[] = [];
   /** `index` operations since the last commit, for the model's `settle`. */
@@ -157,7 +159,9 @@ export class ElasticsearchSink implements Sink {
     const c = sender.counts;
     const written = c.indexed + c.deleted + c.notFound - (this.committedCounts.indexed + this.committedCounts.deleted + this.committedCounts.notFound);
     // Writes older than the stored version (stale) changed nothing: they are the duplicates.
-    const duplicates = c.stale - this.committedCounts.stale;
+    // So do repeats of a document within a batch, folded into one write by the model.
+    const duplicates = c.stale - this.committedCounts.stale + this.repeats;
+    this.repeats = 0;
     this.committedCounts = { indexed: c.indexed, deleted: c.deleted, notFound: c.notFound, stale: c.stale };
     return { written, duplicates };
   }
@@ -168,6 +172,7 @@ export class ElasticsearchSink implements Sink {
     this.written = [];
     this.batch = [];
     this.batchRows = 0;
+    this.repeats = 0;
     this.unacknowledged.clear();
     this.sender?.dropQueued();
     // Items of the failed unit refused so far: the unit is done again, and they with it.
@@ -194,6 +199,7 @@ export class ElasticsearchSink implements Sink {
     this.batch = [];
     this.batchBuffers = [];
     this.batchRows = 0;
+    this.repeats += this.model.repeatsIn?.(batch) ?? 0;
     try {
       for (const op of await this.model.plan(batch, this.lookup)) await this.send(op);
     } finally {

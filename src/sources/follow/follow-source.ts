@@ -92,7 +92,10 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
     let plan: UnitPlan;
     try {
       const cursor = await validCursor(ctx.sink, key, path, size, true);
-      if (cursor?.done && cursor.size === size) return;
+      if (cursor?.done && cursor.size === size) {
+        if (firstScan) ctx.bus.add('unitsSkipped', 1);
+        return;
+      }
       const identity = identityString(readFileIdentity(path));
       plan = { index: nextUnit, display: path, path, gzip: true, startOffset: cursor?.offset ?? 0, startLine: cursor?.line ?? 0, cursorKey: key, identity, size };
     } catch (err) {
@@ -152,6 +155,7 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
             closed && closed.offset <= size && sameFile(m.path, closed.identity) ? closed : await validCursor(ctx.sink, key, m.path, size, false);
           if (cursor && cursor.offset >= size && key !== newestKey) {
             settled.set(key, signature); // nothing new in an old file
+            if (firstScan) ctx.bus.add('unitsSkipped', 1); // read to its end by an earlier run
             continue;
           }
           const start = cursor ? [cursor.offset, cursor.line] : firstScan && o.fromEnd ? [lastLineEnd(m.path, size), 0] : [0, 0];

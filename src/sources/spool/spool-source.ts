@@ -113,6 +113,11 @@ export class SpoolSource implements Source {
       while (!ctx.stop.aborted) {
         if (listedAt === 0 || (this.o.mode === 'spool' && Date.now() - listedAt >= this.o.intervalSec * 1000)) {
           for await (const page of lister.list()) await ledger.register(this.filter(page));
+          if (listedAt === 0) {
+            // What earlier runs finished: the summary's "already done" (a once-run that finds nothing new says so).
+            const done = await ledger.list({ status: 'COMPLETED', bucket: lister.bucket, limit: 1, page: 1 });
+            ctx.bus.add('unitsSkipped', done.total);
+          }
           listedAt = Date.now();
         }
         if (ahead.length < PREFETCH) {
