@@ -8,6 +8,7 @@ const ZERO: Counters = {
   skipped: 0,
   warnings: 0,
   unitsDone: 0,
+  unitsRead: 0,
   unitsSkipped: 0,
   bytesDone: 0,
   bytesTotal: 0,

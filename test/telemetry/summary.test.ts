@@ -11,9 +11,9 @@ describe('run summary', () => {
   });
 
   it('prints the lines people read, with warnings and the dead-letter file only when there are some', () => {
-    const sum = runSummary(snapshotOf({ read: 1000, written: 990, duplicates: 5, bad: 5, skipped: 2, unitsDone: 3, unitsSkipped: 1 }, 2.04, { phase: 'done' }), 'sqlite:x.db', 'x.dl');
+    const sum = runSummary(snapshotOf({ read: 995, written: 990, duplicates: 5, bad: 5, skipped: 2, unitsDone: 3, unitsRead: 3, unitsSkipped: 1 }, 2.04, { phase: 'done' }), 'sqlite:x.db', 'x.dl');
     expect(formatSummary(sum).split('\n')).toEqual([
-      'done: 990 inserted, 5 duplicates, 5 bad, 2 skipped of 1005 records in 2.0 s (488 rows/s)',
+      'done: 990 inserted, 5 duplicates, 5 bad, 2 skipped of 1002 records in 2.0 s (491 records/s)',
       '  files: 3 read, 1 already done; sink: sqlite:x.db',
       '  bad records written to x.dl',
     ]);
