@@ -33,6 +33,25 @@ export function sinkStateFor(into: string, given: { state?: string | undefined }
   };
 }
 
+/**
+ * The default `--state` of `spool` into `into` (when neither the flag nor `$SPOOL_STATE_FILE` names
+ * one), in the working folder: Elasticsearch keeps the name megastream_ingest users know; any other
+ * acknowledged sink gets one that says what it holds, so spools of other profiles or into other
+ * subjects never share a ledger: `sluice-spool-bridge-to-sluice.bridge.state.db`.
+ */
+export function defaultSpoolStateName(into: string, profile: string): string {
+  const descriptor = sinkDescriptorFor(into);
+  if (descriptor.name === 'elasticsearch') return 'sluice-posts-state.db';
+  let target = into;
+  try {
+    const u = new URL(into);
+    target = decodeURIComponent(u.pathname.replace(/^\/+/, '')) || u.hostname;
+  } catch {
+    // not a URL: the whole text, made safe below
+  }
+  return `sluice-spool-${profile}-to-${target.replace(/[^A-Za-z0-9._-]+/g, '_')}.state.db`;
+}
+
 /** The folder of the first input file (`-`, stdin: the working folder). */
 export function folderOfInput(files: readonly string[]): string {
   const first = files[0];
