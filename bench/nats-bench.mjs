@@ -22,7 +22,7 @@
 // and the last stdout line is one JSON object with all of them.
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -263,18 +263,27 @@ async function latency() {
   const db = join(ldir, 'central.db');
   const total = LAT_RATE * LAT_SEC;
   log(`latency: ${LAT_RATE} lines/s for ${LAT_SEC} s; load ${load().join(' ')}`);
-  const f = startSluice(['follow', join(ldir, 'bridge_{YYYYMMDD}.ndjson'), '--into', `nats://${SERVER}/${stream}.bridge`, '--state', join(ldir, 'edge.state.db')]);
-  const c = startSluice(['consume', `nats://${SERVER}/${stream}`, '--durable', 'central', '--db', db]);
+  const phaseOf = (path) => {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')).phase;
+    } catch {
+      return undefined;
+    }
+  };
+  const fStatus = join(ldir, 'follow.status.json');
+  const cStatus = join(ldir, 'consume.status.json');
+  const f = startSluice(['follow', join(ldir, 'bridge_{YYYYMMDD}.ndjson'), '--into', `nats://${SERVER}/${stream}.bridge`, '--state', join(ldir, 'edge.state.db'), '--status-file', fStatus]);
+  const c = startSluice(['consume', `nats://${SERVER}/${stream}`, '--durable', 'central', '--db', db, '--status-file', cStatus]);
   const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
   try {
-    // Both running: the follower created the stream, the consumer its table.
+    // Both started and waiting (tailing, consuming): start-up is not part of the latency.
     const ready = Date.now();
-    while (count(db) === 0 && Date.now() - ready < 30_000) {
+    while (phaseOf(fStatus) !== 'tailing' || phaseOf(cStatus) !== 'consuming') {
       if (f.child.exitCode !== null || c.child.exitCode !== null) throw new Error(`follow/consume ended: ${f.err()} ${c.err()}`);
+      if (Date.now() - ready > 60_000) throw new Error('follow/consume not running after 60 s');
       await sleep(100);
-      if (Date.now() - ready > 2000) break;
     }
-    await sleep(1500);
+    await sleep(1000);
     const visible = new Float64Array(total).fill(NaN);
     let seen = 0;
     let reader;

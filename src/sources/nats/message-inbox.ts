@@ -1,6 +1,9 @@
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { SluiceError } from '../../core/errors.js';
 
+/** How long a chunk that is not full waits for more messages, in ms (bounds the latency it adds). */
+const GATHER_MS = 25;
+
 /**
  * The messages a continuous pull (`consumer.consume()`) delivered and the writer has not taken yet.
  * A pump moves them from the client's iterator into a queue, and stops pulling while `highWater`
@@ -27,24 +30,32 @@ export class MessageInbox {
    * nothing came, or a stop was asked for).
    */
   async take(max: number, idleMs: number, stop: AbortSignal): Promise<JsMsg[]> {
-    if (this.queue.length === 0 && this.ended === undefined && !stop.aborted) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          stop.removeEventListener('abort', done);
-          this.wakeReader = undefined;
-          resolve();
-        };
-        const timer = setTimeout(done, idleMs);
-        stop.addEventListener('abort', done, { once: true });
-        this.wakeReader = done;
-      });
-    }
+    if (this.queue.length === 0) await this.waitFor(() => this.queue.length > 0, idleMs, stop);
+    // A trickle: let a few more come, so a chunk (and its commit and acks) is not one message each.
+    if (this.queue.length > 0 && this.queue.length < max) await this.waitFor(() => this.queue.length >= max, GATHER_MS, stop);
     if (this.queue.length === 0 && this.ended) throw this.ended;
     const out = this.queue.length <= max ? this.queue : this.queue.slice(0, max);
     this.queue = this.queue.length <= max ? [] : this.queue.slice(max);
     if (this.queue.length < this.highWater) this.wakePump?.();
     return out;
+  }
+
+  /** Resolves once `enough()` (checked as messages come), after `ms`, on a stop, or when the pull ended. */
+  private async waitFor(enough: () => boolean, ms: number, stop: AbortSignal): Promise<void> {
+    if (enough() || this.ended !== undefined || stop.aborted) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        stop.removeEventListener('abort', done);
+        this.wakeReader = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      stop.addEventListener('abort', done, { once: true });
+      this.wakeReader = () => {
+        if (enough() || this.ended !== undefined) done();
+      };
+    });
   }
 
   /** Ends the pull; messages not handed over are redelivered by JetStream after the ack wait. */
