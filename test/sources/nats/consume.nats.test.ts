@@ -19,7 +19,7 @@ describe.skipIf(!available)('sluice consume (real JetStream)', () => {
     await admin?.close();
   });
 
-  it('bridge file → ingest --into nats:// → consume into SQLite equals a direct ingest; re-runs add nothing', async () => {
+  it('bridge file → ingest --into nats:// → consume into SQLite equals a direct ingest; re-runs add nothing', { timeout: 150_000 }, async () => {
     const stream = uniqueStream('e2e');
     streams.push(stream);
     const dir = tempDir('sluice-consume-');
