@@ -52,7 +52,8 @@ const MSG_ID = 'Nats-Msg-Id';
  * messages of a chunk leave in one socket write. Up to `maxInFlight` wait for their PubAck at once;
  * `drain` resolves when all are acknowledged, or throws the first failure. A message whose PubAck does
  * not come within `ackTimeoutMs`, or that JetStream answers "unavailable", is sent again with the same
- * `Nats-Msg-Id` (the stream drops a copy) until `retryForMs` runs out.
+ * `Nats-Msg-Id` (the stream drops a copy) until `retryForMs` runs out; "no responders" (no stream
+ * takes the subject) fails at once, so the sink opens again and makes sure of its stream.
  */
 export class Publisher {
   readonly counts: PublishCounts = { stored: 0, duplicates: 0, retried: 0 };
@@ -138,7 +139,9 @@ export class Publisher {
     const p = this.pending.get(id);
     if (!p) return; // a late PubAck of a message already counted, sent again, or reset
     if (msg.data.length === 0 && msg.headers?.code === 503) {
-      this.retryLater(id, p, 'no responders: JetStream is not answering yet');
+      // No stream takes the subject (another edge changed the stream, or JetStream is not up yet):
+      // the batch fails as "NATS away", and the sink opens again, which makes sure of the stream.
+      this.fail(new Error(`no responders on ${p.subject}: no JetStream stream takes it (yet)`));
       return;
     }
     let ack: PubAck;

@@ -199,7 +199,7 @@ describe.skipIf(missing !== undefined)('three edges → NATS → the centre (two
 
     // What a single process makes of the same files, into the same kind of sink.
     const directCowrie = join(dir, 'direct-cowrie.db');
-    expect(runSluice(['ingest', join(e1, 'bridge_*.ndjson'), join(e2, 'bridge_*.ndjson'), '--into', directPg.url, '--no-progress']).code).toBe(0);
+    expect(runSluice(['ingest', join(e1, 'bridge_*.ndjson'), join(e2, 'bridge_*.ndjson'), '--into', directPg.url, '--dead-letter', join(dir, 'direct-pg.dead-letter.ndjson'), '--no-progress']).code).toBe(0);
     expect(runSluice(['ingest', join(e3, 'cowrie.json*'), '--profile', 'cowrie', '--db', directCowrie, '--no-progress']).code).toBe(0);
     const wantBridge = psqlCount(directPg, 'events');
     const wantCowrie = countRows(directCowrie, 'cowrie_events');
