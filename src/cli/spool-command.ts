@@ -102,7 +102,7 @@ export function spoolCommand(): Command {
     .option('--s3-endpoint <url>', 'S3-compatible endpoint (overrides AWS_ENDPOINT)')
     .option('--s3-region <region>', 'S3 region (overrides AWS_REGION)')
     .option('--after <what>', 'a COMPLETED unit\'s file: keep, delete or move:DIR (default keep)')
-    .option('--state <path>', 'Elasticsearch, NATS: SQLite state file with cursors and ledger (default $SPOOL_STATE_FILE or sluice-posts-state.db)')
+    .option('--state <path>', 'Elasticsearch, NATS: SQLite state file with cursors and ledger (default $SPOOL_STATE_FILE, else sluice-posts-state.db for Elasticsearch, sluice-spool-PROFILE-to-SUBJECT.state.db for NATS)')
     .option('--batch-size <n>', 'Elasticsearch: operations per bulk request (default 100)')
     .option('--skip-tls-verify', 'Elasticsearch: accept any certificate (local development only)')
     .option('--ca-cert <path>', 'Elasticsearch: PEM file of the CA that signed the cluster certificate')

@@ -36,6 +36,26 @@ export function sinkStateFor(
   };
 }
 
+/**
+ * The default `--state` of `spool` into `into` (when neither the flag nor `$SPOOL_STATE_FILE` names
+ * one), in the working folder: a sink may keep the name users of the tool it replaces know
+ * (`spoolStateName`: Elasticsearch, megastream_ingest's); any other
+ * acknowledged sink gets one that says what it holds, so spools of other profiles or into other
+ * subjects never share a ledger: `sluice-spool-bridge-to-sluice.bridge.state.db`.
+ */
+export function defaultSpoolStateName(into: string, profile: string): string {
+  const descriptor = sinkDescriptorFor(into);
+  if (descriptor.spoolStateName) return descriptor.spoolStateName;
+  let target = into;
+  try {
+    const u = new URL(into);
+    target = decodeURIComponent(u.pathname.replace(/^\/+/, '')) || u.hostname;
+  } catch {
+    // not a URL: the whole text, made safe below
+  }
+  return `sluice-spool-${profile}-to-${target.replace(/[^A-Za-z0-9._-]+/g, '_')}.state.db`;
+}
+
 /** The folder of the first input file (`-`, stdin: the working folder). */
 export function folderOfInput(files: readonly string[]): string {
   const first = files[0];

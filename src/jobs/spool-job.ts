@@ -5,6 +5,7 @@ import { readMegastreamState, unitsDoneBy, type MegastreamState } from '../ledge
 import { ledgerFromUrl } from '../ledger/ledger-from-url.js';
 import { profileByName } from '../profiles/registry.js';
 import { sinkDescriptorFor, sinkFromUrl } from '../sinks/registry.js';
+import { defaultSpoolStateName } from './sink-state.js';
 import type { Sink } from '../core/sink.js';
 import { unitListerFor } from '../sources/registry.js';
 import { SpoolSource } from '../sources/spool/spool-source.js';
@@ -25,7 +26,7 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
   const profile = profileByName(config.profile);
   const sinkKind = sinkDescriptorFor(config.into).capabilities;
   // A sink that acknowledges (Elasticsearch) keeps its cursors and the ledger in a local state file.
-  const state = sinkKind.acknowledgedCursor ? stateOf(config.state) : undefined;
+  const state = sinkKind.acknowledgedCursor ? stateOf(config.state, defaultSpoolStateName(config.into, profile.name)) : undefined;
   // A dry run marks nothing: its ledger lives in memory.
   const ledgerUrl = config.dryRun ? 'sqlite::memory:' : (config.ledger ?? (state ? `sqlite:${state.path}` : sinkKind.ledgerInDatabase ? config.into : 'sqlite:sluice-ledger.db'));
   // Imported once: a marker beside the state says it is done (an import cut short runs again).
@@ -142,9 +143,9 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
   }
 }
 
-/** The `--state` of an Elasticsearch run: a SQLite file; a megastream_ingest JSON state is imported beside it. */
-function stateOf(given: string | undefined): { path: string; from: string; imported?: MegastreamState } {
-  const path = given ?? (process.env.SPOOL_STATE_FILE || process.env.MEGASTREAM_STATE_FILE || 'sluice-posts-state.db');
+/** The `--state` of an acknowledged sink's run: a SQLite file; a megastream_ingest JSON state is imported beside it. */
+function stateOf(given: string | undefined, defaultName: string): { path: string; from: string; imported?: MegastreamState } {
+  const path = given ?? (process.env.SPOOL_STATE_FILE || process.env.MEGASTREAM_STATE_FILE || defaultName);
   const imported = readMegastreamState(path);
   if (imported || /\.json$/i.test(path)) return { path: `${path}.sluice.db`, from: path, ...(imported ? { imported } : {}) };
   return { path, from: path };

@@ -41,6 +41,11 @@ export interface SinkDescriptor<Settings extends z.ZodType = z.ZodType> {
   summary: string;
   /** An `--into` URL for it. */
   example: string;
+  /**
+   * The default `--state` file of `spool` into this sink, when the tool it replaces had a name its
+   * users know (`sluice-posts-state.db` for megastream_ingest's Elasticsearch runs).
+   */
+  spoolStateName?: string;
   /** Settings beyond the URL, validated once at start. */
   settings: Settings;
   capabilities: SinkCapabilities;

@@ -24,6 +24,7 @@ export const elasticsearchSinkDescriptor: SinkDescriptor<typeof ElasticsearchSet
   schemes: ['http:', 'https:'],
   summary: 'an Elasticsearch cluster (profiles with documents: posts)',
   example: 'https://es.example:9200',
+  spoolStateName: 'sluice-posts-state.db',
   settings: ElasticsearchSettings,
   capabilities: { transactionalCursor: false, acknowledgedCursor: true, ledgerInDatabase: false, documents: true },
   supports: (profile) => profile.elasticsearch !== undefined,

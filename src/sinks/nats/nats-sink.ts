@@ -56,9 +56,9 @@ export class NatsSink implements Sink {
     const nc = await connectNats(this.address, `sluice ${this.profile.name}`);
     this.nc = nc;
     try {
-      const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
+      const { jetstreamManager } = await import('@nats-io/jetstream');
       await ensureStream(await jetstreamManager(nc), { name: this.stream, subject: this.address.name, duplicateWindowSec: this.o.duplicateWindowSec });
-      this.publisher = new Publisher(jetstream(nc), this.o);
+      this.publisher = new Publisher(nc, this.o);
       this.committed = { stored: 0, duplicates: 0 };
       this.state.open();
     } catch (err) {
@@ -75,13 +75,15 @@ export class NatsSink implements Sink {
     const table = this.profile.tables[rows.table];
     if (!table) throw new Error(`profile ${this.profile.name} has no table #${rows.table}`);
     const publisher = this.requirePublisher();
-    const { headers } = await import('@nats-io/transport-node');
     const cursorKey = origin?.cursorKey ?? null;
+    const extra = [
+      [PROFILE_HEADER, this.profile.name],
+      [TABLE_HEADER, table.name],
+    ] as const;
+    // Sent synchronously while the window has room, so a chunk's messages leave in few socket writes.
     for (const m of rowMessages(rows, table)) {
-      const h = headers();
-      h.set(PROFILE_HEADER, this.profile.name);
-      h.set(TABLE_HEADER, table.name);
-      await publisher.publish(this.address.name, m.body, h, messageId(cursorKey, m.record, table.name, m.indexInRecord, m.body));
+      if (publisher.full) await publisher.room();
+      publisher.send(this.address.name, m.body, messageId(cursorKey, m.record, table.name, m.indexInRecord, m.body), extra);
     }
   }
 
@@ -125,6 +127,7 @@ export class NatsSink implements Sink {
   private async closeConnection(): Promise<void> {
     const nc = this.nc;
     this.nc = undefined;
+    this.publisher?.close();
     this.publisher = undefined;
     await nc?.close().catch(() => undefined);
   }

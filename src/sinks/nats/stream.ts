@@ -42,14 +42,21 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
       subjects = (await jsm.streams.info(spec.name).catch(() => { throw addErr; })).config.subjects ?? [];
     }
   }
-  if (subjects.some((s) => subjectMatches(s, spec.subject))) return;
-  try {
-    await jsm.streams.update(spec.name, { subjects: [...subjects, spec.subject] });
-  } catch (err) {
-    throw new SluiceError(
-      'SLUICE_E_CONFIG',
-      `--stream ${spec.name}: the stream takes ${subjects.join(', ')}, not ${spec.subject}, and could not be extended (${(err as Error).message}); choose another --stream or subject`,
-      { cause: err },
-    );
+  // Edges starting together each add their subject: an update made from a list read before another
+  // edge's update drops that edge's subject, so read again until ours is there.
+  for (let attempt = 0; ; attempt++) {
+    if (subjects.some((s) => subjectMatches(s, spec.subject))) return;
+    try {
+      await jsm.streams.update(spec.name, { subjects: [...subjects, spec.subject] });
+    } catch (err) {
+      throw new SluiceError(
+        'SLUICE_E_CONFIG',
+        `--stream ${spec.name}: the stream takes ${subjects.join(', ')}, not ${spec.subject}, and could not be extended (${(err as Error).message}); choose another --stream or subject`,
+        { cause: err },
+      );
+    }
+    if (attempt >= 20) return; // publishing tells: "no responders" opens the sink again
+    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+    subjects = (await jsm.streams.info(spec.name)).config.subjects ?? [];
   }
 }

@@ -9,6 +9,7 @@ import { PROFILE_HEADER } from '../../sinks/nats/nats-sink.js';
 import type { NatsAddress } from '../../sinks/nats/nats-url.js';
 import type { Source, SourceContext } from '../source.js';
 import { CommittedSequences } from './committed-sequences.js';
+import { MessageInbox } from './message-inbox.js';
 import { messageRow } from './message-rows.js';
 
 /** Options of the NATS source (`sluice consume`). */
@@ -26,12 +27,16 @@ export interface NatsSourceOptions {
 /** How often the consumer's ack floor is read to keep the committed set small. */
 const ACK_FLOOR_EVERY_MS = 5000;
 
-/** Longest wait of one fetch: also how soon a stop or an idle commit is noticed. */
-const FETCH_EXPIRES_MS = 1000;
+/** Longest life of one pull request of the continuous consume (the client renews them). */
+const CONSUME_EXPIRES_MS = 5000;
+
+/** How long no message may come before the source says it is idle (the batch in hand commits). */
+const IDLE_AFTER_MS = 250;
 
 /**
- * A JetStream stream through a durable pull consumer, as one endless unit: each fetched batch of
- * messages becomes a chunk of rows for the profile's tables. Messages are acknowledged only after the
+ * A JetStream stream through a durable pull consumer, as one endless unit: the client pulls
+ * continuously (`consume`, up to `fetchMax` ahead), and whatever has come in, up to `fetchMax`, becomes
+ * the next chunk of rows for the profile's tables. Messages are acknowledged only after the
  * batch that holds them was committed (`ackHanded`, called by the job after each commit); the cursor
  * (`nats|STREAM|DURABLE`) holds the committed sequences, so a redelivered message whose rows are
  * already in is skipped.
@@ -41,6 +46,7 @@ export class NatsSource implements Source {
   private nc: NatsConnection | undefined;
   /** Messages handed to the writer and not acknowledged yet, oldest first. */
   private handed: JsMsg[] = [];
+  private inbox: MessageInbox | undefined;
   private readonly tableIndex: Map<string, number>;
 
   constructor(private readonly o: NatsSourceOptions) {
@@ -72,6 +78,8 @@ export class NatsSource implements Source {
     const nc = this.nc;
     this.nc = undefined;
     this.handed = []; // not committed: JetStream redelivers them after the ack wait
+    this.inbox?.stop();
+    this.inbox = undefined;
     if (!nc) return;
     await nc.flush().catch(() => undefined); // the acks on their way
     await nc.close().catch(() => undefined);
@@ -123,67 +131,60 @@ export class NatsSource implements Source {
     yield { kind: 'unit-start', unit: 0, plan };
     ctx.bus.setPhase('consuming');
     const builders = this.o.profile.tables.map((t, i) => new RowChunkBuilder(i, t));
+    const inbox = new MessageInbox(await consumer.consume({ max_messages: this.o.fetchMax, expires: CONSUME_EXPIRES_MS }), 2 * this.o.fetchMax);
+    this.inbox = inbox;
     let lastFloorCheck = 0;
     let delivered = 0;
-    while (!ctx.stop.aborted) {
-      if (Date.now() - lastFloorCheck >= ACK_FLOOR_EVERY_MS) {
-        lastFloorCheck = Date.now();
-        const info = await consumer.info().catch((err: unknown) => {
-          if (isTransientNatsError(err)) return undefined; // asked again at the next look
-          throw err;
-        });
-        if (info) {
-          committed.pruneTo(info.ack_floor.stream_seq);
-          ctx.bus.set('lagBytes', info.num_pending); // messages waiting in the stream for this durable
+    try {
+      while (!ctx.stop.aborted) {
+        if (Date.now() - lastFloorCheck >= ACK_FLOOR_EVERY_MS) {
+          lastFloorCheck = Date.now();
+          const info = await consumer.info().catch((err: unknown) => {
+            if (isTransientNatsError(err)) return undefined; // asked again at the next look
+            throw err;
+          });
+          if (info) {
+            committed.pruneTo(info.ack_floor.stream_seq);
+            ctx.bus.set('lagBytes', info.num_pending); // messages waiting in the stream for this durable
+          }
         }
-      }
-      let msgs: JsMsg[] = [];
-      try {
-        const batch = await consumer.fetch({ max_messages: this.o.fetchMax, expires: FETCH_EXPIRES_MS, idle_heartbeat: FETCH_EXPIRES_MS / 2 });
-        for await (const m of batch) {
-          msgs.push(m);
-          if (msgs.length >= this.o.fetchMax) break;
-        }
-      } catch (err) {
-        // NATS restarting or the link down: the client reconnects; fetch again. Messages of the
-        // broken fetch are not handed over: JetStream redelivers them after the ack wait.
-        if (!isTransientNatsError(err)) throw err;
-        msgs = [];
-        ctx.bus.add('sinkRetries', 1);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-      if (msgs.length === 0) {
-        yield { kind: 'idle' };
-        continue;
-      }
-      const bad: BadRecord[] = [];
-      let records = 0;
-      let skipped = 0;
-      let rawBytes = 0;
-      const fresh: number[] = [];
-      for (const m of msgs) {
-        rawBytes += m.data.byteLength;
-        const profile = m.headers?.get(PROFILE_HEADER);
-        if ((m.redelivered && committed.has(m.seq)) || (profile && profile !== this.o.profile.name)) {
-          skipped += 1; // its rows are in already, or it belongs to another profile's consumers
+        // What has come in, up to a chunk: nothing waits for a batch to fill, so a trickle goes on at once.
+        const msgs = await inbox.take(this.o.fetchMax, IDLE_AFTER_MS, ctx.stop);
+        if (msgs.length === 0) {
+          yield { kind: 'idle' };
           continue;
         }
-        fresh.push(m.seq);
-        const row = messageRow(this.o.profile, this.tableIndex, m.data);
-        if ('bad' in row) {
-          bad.push({ file: this.description, line: m.seq, offset: m.seq, reason: row.bad, raw: m.string() });
-          continue;
+        const bad: BadRecord[] = [];
+        let records = 0;
+        let skipped = 0;
+        let rawBytes = 0;
+        const fresh: number[] = [];
+        for (const m of msgs) {
+          rawBytes += m.data.byteLength;
+          const profile = m.headers?.get(PROFILE_HEADER);
+          if ((m.redelivered && committed.has(m.seq)) || (profile && profile !== this.o.profile.name)) {
+            skipped += 1; // its rows are in already, or it belongs to another profile's consumers
+            continue;
+          }
+          fresh.push(m.seq);
+          const row = messageRow(this.o.profile, this.tableIndex, m.data);
+          if ('bad' in row) {
+            bad.push({ file: this.description, line: m.seq, offset: m.seq, reason: row.bad, raw: m.string() });
+            continue;
+          }
+          builders[row.table]?.add(row.values, m.seq);
+          records += 1;
         }
-        builders[row.table]?.add(row.values, m.seq);
-        records += 1;
+        committed.addAll(fresh);
+        // The cursor written with this chunk's rows says which sequences they are.
+        plan.identity = committed.toString();
+        delivered += msgs.length;
+        for (const m of msgs) this.handed.push(m);
+        const rows = builders.filter((b) => b.count > 0).map((b) => b.take());
+        yield { kind: 'chunk', unit: 0, rows, bad, records, skipped, warnings: [], warningCount: 0, endOffset: committed.last, endLine: delivered, rawBytes };
       }
-      committed.addAll(fresh);
-      // The cursor written with this chunk's rows says which sequences they are.
-      plan.identity = committed.toString();
-      delivered += msgs.length;
-      this.handed.push(...msgs);
-      const rows = builders.filter((b) => b.count > 0).map((b) => b.take());
-      yield { kind: 'chunk', unit: 0, rows, bad, records, skipped, warnings: [], warningCount: 0, endOffset: committed.last, endLine: delivered, rawBytes };
+    } finally {
+      inbox.stop();
     }
   }
 }

@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +74,29 @@ describe.skipIf(!available)('NATS sink (real JetStream)', () => {
     const info = await admin.jsm.streams.info(stream);
     expect(info.config.subjects).toEqual(['edge1.bridge', 'edge2.bridge']);
     expect(info.state.messages).toBe(9);
+  });
+
+  it('spool into NATS keeps its state in a file named for the profile and the subject', async () => {
+    const stream = uniqueStream('spool');
+    streams.push(stream);
+    const work = mkdtempSync(join(tmpdir(), 'sluice-nats-spool-'));
+    const units = join(work, 'units');
+    mkdirSync(units);
+    writeFileSync(join(units, 'bridge_20250101.ndjson'), bridgeFile(7, 'a'));
+    writeFileSync(join(units, 'bridge_20250102.ndjson'), bridgeFile(5, 'b'));
+    const args = ['spool', '--profile', 'bridge', '--from', units, '--mode', 'once', '--into', `nats://${NATS_SERVER}/${stream}.bridge`, '--no-progress'];
+    const env = { SPOOL_STATE_FILE: undefined, MEGASTREAM_STATE_FILE: undefined };
+    const r = runSluice(args, { cwd: work, env });
+    expect(r.code, r.stderr).toBe(0);
+    const state = join(work, `sluice-spool-bridge-to-${stream}.bridge.state.db`);
+    expect(existsSync(state)).toBe(true);
+    expect(existsSync(join(work, 'sluice-posts-state.db'))).toBe(false);
+    expect((await admin.jsm.streams.info(stream)).state.messages).toBe(12);
+    // The ledger in it says both units are done: a second run publishes nothing.
+    expect(runSluice(args, { cwd: work, env }).code).toBe(0);
+    expect((await admin.jsm.streams.info(stream)).state.messages).toBe(12);
+    const ledger = spawnSync('sqlite3', ['-readonly', state, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%ledger%' OR name LIKE '%unit%'"], { encoding: 'utf8' });
+    expect(Number(ledger.stdout.trim())).toBeGreaterThan(0);
   });
 
   it('says what is wrong when NATS cannot be reached', () => {

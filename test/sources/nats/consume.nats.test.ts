@@ -19,7 +19,7 @@ describe.skipIf(!available)('sluice consume (real JetStream)', () => {
     await admin?.close();
   });
 
-  it('bridge file → ingest --into nats:// → consume into SQLite equals a direct ingest; re-runs add nothing', async () => {
+  it('bridge file → ingest --into nats:// → consume into SQLite equals a direct ingest; re-runs add nothing', { timeout: 150_000 }, async () => {
     const stream = uniqueStream('e2e');
     streams.push(stream);
     const dir = tempDir('sluice-consume-');
@@ -54,8 +54,18 @@ describe.skipIf(!available)('sluice consume (real JetStream)', () => {
     expect((await admin.jsm.streams.info(stream)).state.messages).toBe(3001);
     // The durable has nothing left; a new durable replays the stream and adds nothing either.
     for (const durable of ['central', 'replay']) {
-      const again = spawnSluice(['consume', `nats://${NATS_SERVER}/${stream}`, '--durable', durable, '--db', central, '--no-progress']);
-      await new Promise((r) => setTimeout(r, durable === 'central' ? 2000 : 3500));
+      const status = join(dir, `${durable}.status.json`);
+      const again = spawnSluice(['consume', `nats://${NATS_SERVER}/${stream}`, '--durable', durable, '--db', central, '--no-progress', '--status-file', status]);
+      await waitUntil(() => existsSync(status), 20_000, `consume ${durable} running`);
+      // Stopped once the durable has every message delivered and acknowledged (acks follow commits).
+      await waitUntil(
+        async () => {
+          const info = await admin.jsm.consumers.info(stream, durable).catch(() => undefined);
+          return info !== undefined && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq >= 3001;
+        },
+        60_000,
+        `durable ${durable} to have acknowledged every message`,
+      );
       again.proc.kill('SIGTERM');
       expect((await again.ended).code, again.out()).toBe(0);
       expect(again.out(), durable).toMatch(durable === 'central' ? /0 inserted/ : /0 inserted, 3001 duplicates/);
