@@ -1,0 +1,40 @@
+import { validateConfig } from '../core/config/validate.js';
+import type { Profile } from '../profiles/profile.js';
+import { ReportConfigSchema, type ReportConfig, type ReportFormat } from '../reports/report-config.js';
+import { findReport, reportsOf, resolveParams } from '../reports/resolve-report.js';
+import type { ReportColumn, ReportDefinition } from '../reports/report.js';
+
+/** The report flags a page may send, as query parameters named as in `ReportConfig` (`thresholdSec`). */
+export const REPORT_QUERY_KEYS = [
+  'session', 'limit', 'plate', 'thresholdSec', 'windowSec', 'by', 'since', 'until', 'ip', 'flagged', 'period', 'q', 'uri', 'model',
+] as const;
+
+/** A report asked for by a page: its validated config (the same as `sluice report` builds) and columns. */
+export interface ReportRequest {
+  config: ReportConfig;
+  report: ReportDefinition;
+  columns: readonly ReportColumn[];
+}
+
+/**
+ * Turns a page's query (`?session=s1&limit=20`) into the config `sluice report NAME --db DB --profile P
+ * --format F` would validate, so the rows are the command's. Empty values mean "not given"; any other
+ * key, a flag the report does not take, or a bad value is a usage error naming the flag.
+ */
+export function reportRequest(
+  db: string,
+  profile: Profile,
+  name: string,
+  query: Readonly<Record<string, string | undefined>>,
+  format: ReportFormat,
+): ReportRequest {
+  const raw: Record<string, unknown> = { name, db, profile: profile.name, format };
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === '' || key === 'format') continue;
+    raw[key] = key === 'flagged' ? value === 'true' || value === '1' || value === 'on' : value;
+  }
+  const config = validateConfig(ReportConfigSchema, raw);
+  const report = findReport(reportsOf(profile), config.name);
+  const columns = report.columns(resolveParams(report, config));
+  return { config, report, columns };
+}
