@@ -9,8 +9,11 @@
 // The data and databases are those of bench:reports-pg (same files, same schemas: made once, shared).
 // Reference, in the same run: the same reports with their default flags run one after another
 // in-process (dist/jobs/report/run-report.js): what the page can at best be, since the server runs
-// them on one thread. `ratio` = page load / that reference. Per report: its own time as the server
-// measured it for the page (the `ms` of its answer), so a slow one is named.
+// them on one thread. `ratio` = first page load / that reference. Per report: its own time as the
+// server measured it for the page (the `ms` of its answer), so a slow one is named.
+// The dashboard runs with --no-warm: the first load runs every report (cold); the next loads of a
+// SQLite page are answered from the cache (the database is unchanged), a PostgreSQL page runs its
+// reports again each time.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,7 +112,7 @@ async function reference(profile, db) {
 }
 
 async function startDashboard(dbs) {
-  const child = spawn(process.execPath, [bin, 'dashboard', '--port', '0', ...dbs.flatMap((d) => ['--db', d.db])], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'dashboard', '--port', '0', '--no-warm', ...dbs.flatMap((d) => ['--db', d.db])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const url = await new Promise((resolveUrl, reject) => {
     child.stderr.on('data', (c) => {
@@ -144,7 +147,7 @@ try {
         const m = /\/api\/db\/\d+\/reports\/(\w+)/.exec(res.url());
         if (m && res.ok()) {
           const body = await res.json().catch(() => undefined);
-          if (body) perReport.set(m[1], Math.min(perReport.get(m[1]) ?? Infinity, body.ms));
+          if (body && !body.cached) perReport.set(m[1], Math.min(perReport.get(m[1]) ?? Infinity, body.ms));
         }
       });
       const t0 = performance.now();
@@ -160,8 +163,8 @@ try {
     const best = Math.min(...warm);
     const slowest = [...perReport.entries()].sort((a, b) => b[1] - a[1]);
     results.push({
-      database: d.label, events: n, first_load_ms: Math.round(first), best_load_ms: Math.round(best),
-      reference_ms: Math.round(refs[i]), ratio: Number((best / refs[i]).toFixed(2)), target_ms: 1000, ok: best <= 1000,
+      database: d.label, events: n, first_load_ms: Math.round(first), again_best_ms: Math.round(best),
+      reference_ms: Math.round(refs[i]), ratio: Number((first / refs[i]).toFixed(2)), target_ms: 1000, ok_first: first <= 1000, ok_again: best <= 1000,
       slowest_reports: slowest.slice(0, 3).map(([name, ms]) => `${name} ${ms} ms`).join(', '),
     });
   }
@@ -170,8 +173,9 @@ try {
   server.child.kill('SIGTERM');
 }
 
-console.log('database            first load  best load  reference  ratio  ok   slowest reports (server ms)');
+console.log('database            first load (cold)  again (best)  reference  ratio  ≤1s first/again  slowest reports (server ms)');
 for (const r of results) {
-  console.log(`${r.database.padEnd(20)}${`${r.first_load_ms} ms`.padStart(10)}${`${r.best_load_ms} ms`.padStart(11)}${`${r.reference_ms} ms`.padStart(11)}${String(r.ratio).padStart(7)}  ${r.ok ? 'yes' : 'NO '}  ${r.slowest_reports}`);
+  const ok = `${r.ok_first ? 'yes' : 'NO'}/${r.ok_again ? 'yes' : 'NO'}`;
+  console.log(`${r.database.padEnd(20)}${`${r.first_load_ms} ms`.padStart(17)}${`${r.again_best_ms} ms`.padStart(14)}${`${r.reference_ms} ms`.padStart(11)}${String(r.ratio).padStart(7)}  ${ok.padStart(15)}  ${r.slowest_reports}`);
 }
 if (process.argv.includes('--json')) console.log(JSON.stringify(results));

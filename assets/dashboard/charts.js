@@ -72,13 +72,20 @@
     return names.map((n) => (row[n] === null || row[n] === undefined ? '–' : String(row[n]))).join(' · ');
   }
 
-  /** One horizontal bar group per row, in the report's order (its ranking). */
-  function bars(spec, columns, rows) {
+  /** Bars drawn at most: a ranking's head; the table beneath holds every row. */
+  const MAX_BARS = 60;
+
+  /** One horizontal bar group per row, in the report's order (its ranking), the first MAX_BARS rows. */
+  function bars(spec, columns, allRows) {
+    const rows = allRows.slice(0, MAX_BARS);
     const values = spec.values;
     const group = 6 + 14 * values.length;
     const top = values.length > 1 ? 24 : 8;
-    const height = top + rows.length * group + 28;
+    const height = top + rows.length * group + 28 + (allRows.length > rows.length ? 16 : 0);
     const root = svg(height, `bars of ${values.join(', ')}`);
+    if (allRows.length > rows.length) {
+      text(root, 8, height - 4, `the first ${rows.length} of ${F().number(allRows.length, 0)} rows drawn; the table has them all`, { class: 'tick' });
+    }
     const left = 260;
     const right = WIDTH - 80;
     const max = Math.max(1e-9, ...rows.flatMap((r) => values.map((v) => Math.abs(Number(r[v]) || 0))));
@@ -86,8 +93,8 @@
     const x = (v) => left + (Math.abs(v) / max) * (right - left);
     if (values.length > 1) legend(root, values, 14);
     for (const t of ticks(0, max, 5)) {
-      el('line', { x1: x(t), x2: x(t), y1: top, y2: height - 24, class: 'grid' }, root);
-      text(root, x(t), height - 8, F().number(t), { class: 'tick', 'text-anchor': 'middle' });
+      el('line', { x1: x(t), x2: x(t), y1: top, y2: top + rows.length * group + 4, class: 'grid' }, root);
+      text(root, x(t), top + rows.length * group + 16, F().number(t), { class: 'tick', 'text-anchor': 'middle' });
     }
     rows.forEach((row, i) => {
       const y = top + i * group;
@@ -158,7 +165,7 @@
       .map((r) => ({ a: F().toTime(r[spec.from]), b: F().toTime(r[spec.to]), lane: String(r[spec.lane] ?? '–'), row: r }))
       .filter((s) => Number.isFinite(s.a) && Number.isFinite(s.b));
     const lanes = [...new Set(spans.map((s) => s.lane))];
-    const laneHeight = 18;
+    const laneHeight = lanes.length > 40 ? 10 : 18;
     const height = 20 + lanes.length * laneHeight + 30;
     const root = svg(height, `${spec.lane} from ${spec.from} to ${spec.to}`);
     if (spans.length === 0) return root;

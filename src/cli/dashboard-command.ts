@@ -9,6 +9,7 @@ interface DashboardFlags {
   host?: string;
   port?: string;
   auth?: boolean;
+  warm?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -25,7 +26,8 @@ One page per database (its profile found from its tables), every report of that 
 with its table, its flags as form fields and CSV/JSON downloads: the numbers are those of
 sluice report NAME --format json with the same flags. The jobs page shows the status files and
 metrics endpoints, refreshed every second. Databases are opened read-only; the page loads nothing
-from any other server. SIGINT/SIGTERM stop it (exit 0).`;
+from any other server. Answers are kept while a SQLite database is unchanged, and every page's
+reports run once at start (--no-warm: not). SIGINT/SIGTERM stop it (exit 0).`;
 
 /** `sluice dashboard`: every report as a chart, and running jobs, in a browser page. */
 export function dashboardCommand(): Command {
@@ -37,6 +39,7 @@ export function dashboardCommand(): Command {
     .option('--host <addr>', 'address to bind (default 127.0.0.1; others need SLUICE_API_KEYS or --no-auth)')
     .option('--port <n>', 'TCP port (default 8090; 0 picks a free one)')
     .option('--no-auth', 'serve without API keys even on a non-loopback host')
+    .option('--no-warm', 'do not run every page\'s reports at start (they run when a page asks)')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: DashboardFlags) => {
       const keys = (process.env.SLUICE_API_KEYS ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
@@ -48,12 +51,16 @@ export function dashboardCommand(): Command {
         port: flags.port,
         apiKeys: keys,
         noAuth: flags.auth === false,
+        warm: flags.warm !== false,
       });
       const { startDashboard } = await import('../dashboard/run-dashboard.js');
       const { withHarness } = await import('../jobs/run-harness.js');
       await withHarness({ job: 'dashboard', finishing: 'closing the connections' }, async ({ stop }) => {
         const server = await startDashboard(config);
         process.stderr.write(`sluice dashboard: open ${server.url}/\n`);
+        void server.warming.then((n) => {
+          if (n > 0) process.stderr.write(`sluice dashboard: ${n} reports ready\n`);
+        });
         if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
         await server.close();
         process.stderr.write('sluice dashboard: stopped\n');

@@ -7,6 +7,7 @@ import type { DashboardDatabase } from './dashboard-catalog.js';
 import { dashboardKeyCheck } from './dashboard-auth.js';
 import { readJobs } from './job-status.js';
 import { CONTENT_SECURITY_POLICY, pageHtml } from './page-html.js';
+import { ReportCache } from './report-cache.js';
 import { reportRequest } from './report-request.js';
 import { runPageReport } from './run-page-report.js';
 
@@ -16,6 +17,8 @@ export interface DashboardAppOptions {
   statusFiles: readonly string[];
   metrics: readonly string[];
   apiKeys: readonly string[];
+  /** Answers kept while a SQLite database is unchanged (shared with the warm-up at start). */
+  cache?: ReportCache;
 }
 
 type Query = Record<string, string | undefined>;
@@ -37,6 +40,7 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
   const assets = loadAssets();
   const allowed = dashboardKeyCheck(options.apiKeys);
   const html = pageHtml();
+  const cache = options.cache ?? new ReportCache();
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-content-type-options', 'nosniff');
@@ -71,7 +75,8 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
   app.get<{ Params: { id: string; name: string }; Querystring: Query }>('/api/db/:id/reports/:name', async (request, reply) => {
     try {
       const d = database(request.params.id);
-      return await runPageReport(reportRequest(d.db, d.profile, request.params.name, request.query, 'json'));
+      const req = reportRequest(d.db, d.profile, request.params.name, request.query, 'json');
+      return await cache.get(d.db, `${request.params.id}:${req.key}`, () => runPageReport(req));
     } catch (err) {
       return sendError(reply, err);
     }

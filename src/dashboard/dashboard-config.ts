@@ -18,6 +18,8 @@ export const DashboardConfigSchema = z
     apiKeys: z.array(z.string().min(8, { error: 'each API key needs at least 8 characters' })).default([]),
     /** Serve without keys even on a non-loopback host. */
     noAuth: z.boolean().default(false),
+    /** Run every page's reports once at start, so the first visit of a page finds them ready (`--no-warm`: not). */
+    warm: z.boolean().default(true),
   })
   .strict()
   .refine((c) => c.dbs.length + c.statusFiles.length + c.metrics.length > 0, {

@@ -14,6 +14,8 @@ export interface ReportRequest {
   config: ReportConfig;
   report: ReportDefinition;
   columns: readonly ReportColumn[];
+  /** The report and its resolved flags (defaults filled in): two requests with one key get the same rows. */
+  key: string;
 }
 
 /**
@@ -35,6 +37,8 @@ export function reportRequest(
   }
   const config = validateConfig(ReportConfigSchema, raw);
   const report = findReport(reportsOf(profile), config.name);
-  const columns = report.columns(resolveParams(report, config));
-  return { config, report, columns };
+  const params = resolveParams(report, config);
+  const columns = report.columns(params);
+  const key = JSON.stringify([report.name, ...Object.entries(params).filter(([, v]) => v !== undefined).sort()]);
+  return { config, report, columns, key };
 }

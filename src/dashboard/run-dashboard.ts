@@ -3,11 +3,15 @@ import { isLoopback } from '../server/serve-config.js';
 import { buildDashboardApp } from './build-dashboard-app.js';
 import { openCatalog } from './dashboard-catalog.js';
 import type { DashboardConfig } from './dashboard-config.js';
+import { ReportCache } from './report-cache.js';
+import { warmReports } from './warm-reports.js';
 
 /** A started dashboard. */
 export interface RunningDashboard {
   /** `http://host:port` it listens on. */
   url: string;
+  /** Resolves, with how many reports ran, once every page's reports are in the cache. */
+  warming: Promise<number>;
   close(): Promise<void>;
 }
 
@@ -25,7 +29,19 @@ export function checkDashboardAuth(config: DashboardConfig): void {
 export async function startDashboard(config: DashboardConfig): Promise<RunningDashboard> {
   checkDashboardAuth(config);
   const databases = await openCatalog(config.dbs);
-  const app = buildDashboardApp({ databases, statusFiles: config.statusFiles, metrics: config.metrics, apiKeys: config.apiKeys });
+  const cache = new ReportCache();
+  const app = buildDashboardApp({ databases, statusFiles: config.statusFiles, metrics: config.metrics, apiKeys: config.apiKeys, cache });
   const address = await app.listen({ host: config.host, port: config.port });
-  return { url: address, close: () => app.close() };
+  // The reports of every page run once now, while nobody waits; a page that asks meanwhile shares the run.
+  const stopWarming = new AbortController();
+  const warming = config.warm ? warmReports(databases, cache, stopWarming.signal) : Promise.resolve(0);
+  return {
+    url: address,
+    warming,
+    close: async () => {
+      stopWarming.abort();
+      await warming;
+      await app.close();
+    },
+  };
 }

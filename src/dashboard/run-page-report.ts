@@ -15,6 +15,8 @@ export interface PageReport {
   notices: string[];
   /** Time spent in the report, in milliseconds. */
   ms: number;
+  /** True when the answer was kept from an earlier run on the same, unchanged database. */
+  cached?: boolean;
 }
 
 /**
