@@ -12,8 +12,12 @@
     return node;
   }
 
+  /** Rows a table shows at most: thousands of DOM rows cost seconds; the downloads carry them all. */
+  const MAX_TABLE_ROWS = 500;
+
   /** The table of a result: raw values in `data-value`, shown formatted (times local, separators). */
-  function table(columns, rows) {
+  function table(columns, allRows) {
+    const rows = allRows.slice(0, MAX_TABLE_ROWS);
     const head = h('tr', {}, columns.map((c) => h('th', { text: c.name, class: c.kind === 'text' ? '' : 'num' })));
     const body = h('tbody');
     for (const row of rows) {
@@ -29,7 +33,11 @@
       }
       body.appendChild(tr);
     }
-    return h('div', { class: 'table-wrap' }, [h('table', { class: 'rows' }, [h('thead', {}, [head]), body])]);
+    const wrap = h('div', { class: 'table-wrap' }, [h('table', { class: 'rows' }, [h('thead', {}, [head]), body])]);
+    if (allRows.length > rows.length) {
+      wrap.appendChild(h('p', { class: 'muted', text: `The first ${global.SluiceFormat.number(rows.length, 0)} of ${global.SluiceFormat.number(allRows.length, 0)} rows; download CSV or JSON for all.` }));
+    }
+    return wrap;
   }
 
   /** Replaces the container's content with the result's notices, chart and table. */

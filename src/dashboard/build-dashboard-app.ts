@@ -41,6 +41,7 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
   const allowed = dashboardKeyCheck(options.apiKeys);
   const html = pageHtml();
   const cache = options.cache ?? new ReportCache();
+  app.addHook('onClose', async () => cache.close());
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-content-type-options', 'nosniff');

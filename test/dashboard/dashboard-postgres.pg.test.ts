@@ -1,9 +1,10 @@
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboardApp } from '../../src/dashboard/build-dashboard-app.js';
 import { openCatalog } from '../../src/dashboard/dashboard-catalog.js';
+import { bridgeFile } from '../helpers/bridge-lines.js';
 import { chromiumPresent, launchChromium } from '../helpers/chromium.js';
 import { runSluice, tempDir } from '../helpers/cli.js';
 import { bridgeDb } from '../helpers/dashboard-dbs.js';
@@ -45,6 +46,17 @@ describe.runIf(ready)('sluice dashboard over PostgreSQL', () => {
       expect((res.json() as { rows: unknown[] }).rows, name).toEqual(JSON.parse(cli.stdout));
     }
   }, 120_000);
+
+  it('answers anew after a commit (the WAL position witnesses it)', async () => {
+    const before = (await app.inject('/api/db/0/reports/sessions')).json() as { rows: Array<Record<string, unknown>> };
+    expect(before.rows.map((r) => r.session_id)).not.toContain('s9');
+    const more = join(dir, 'more.ndjson');
+    writeFileSync(more, bridgeFile(40, 's9'));
+    expect(runSluice(['ingest', more, '--into', schema.url, '--no-progress']).code).toBe(0);
+    const after = (await app.inject('/api/db/0/reports/sessions')).json() as { rows: Array<Record<string, unknown>> };
+    expect(after.rows).toEqual(JSON.parse(runSluice(['report', 'sessions', '--db', schema.url, '--format', 'json']).stdout));
+    expect(after.rows.map((r) => r.session_id)).toContain('s9');
+  }, 60_000);
 
   it.runIf(chromiumPresent())('draws every report of the PostgreSQL page in Chromium', async () => {
     const dashboard = await startDashboardProcess(['--db', schema.url]);
