@@ -56,10 +56,10 @@ if (mega && existsSync(mega)) {
   sluice(['spool', '--profile', 'posts', '--from', 'mega', '--into', 'sqlite:posts.db', '--mode', 'once', '--no-progress']);
   dbs.push('posts.db');
 }
-sluice(['report', 'gap_list', '--db', 'bridge.db', '--format', 'html', '--out', 'gap_list.html']);
+sluice(['report', 'sessions', '--db', 'bridge.db', '--format', 'html', '--out', 'sessions.html']);
 
 mkdirSync(join(work, 'live'));
-const lines = bridgeLines({ count: 200_000, seed: 9, sessions: 1, badEvery: 0, dupEvery: 0 });
+const lines = bridgeLines({ count: 50_000_000, seed: 9, sessions: 1, plates: 12, badEvery: 0, dupEvery: 0 });
 const feed = (k) => {
   let text = '';
   for (let i = 0; i < k; i++) text += `${lines.next().value}\n`;
@@ -84,13 +84,18 @@ try {
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
     log(`${name}.png`);
+    // Each report on its own too: a whole page is too tall to read at a glance.
+    for (const section of await page.$$('section.report')) {
+      const report = await section.getAttribute('data-report');
+      await section.screenshot({ path: join(out, `${name}-${report}.png`) });
+    }
   }
   await page.goto(`${url}/jobs`);
   await page.waitForSelector('section.job[data-state="ok"]');
   await page.waitForTimeout(15_000); // a rows/s line of 15 readings
   await page.screenshot({ path: join(out, 'jobs.png'), fullPage: true });
   log('jobs.png');
-  await page.goto(`file://${join(work, 'gap_list.html')}`);
+  await page.goto(`file://${join(work, 'sessions.html')}`);
   await page.waitForSelector('body[data-ready="true"]');
   await page.screenshot({ path: join(out, 'report-html.png'), fullPage: true });
   log('report-html.png');

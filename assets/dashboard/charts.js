@@ -57,6 +57,11 @@
     return d.toLocaleDateString(undefined, { dateStyle: 'medium' });
   }
 
+  /** A tick label's anchor: kept inside the chart near its edges. */
+  function anchorAt(x) {
+    return x > WIDTH - 60 ? 'end' : x < 60 ? 'start' : 'middle';
+  }
+
   function legend(root, names, y) {
     let x = 160;
     names.forEach((name, i) => {
@@ -141,7 +146,7 @@
     }
     const dayLabels = points.every((p) => typeof p.row[spec.time] === 'string' && /^\d{4}-\d{2}(-\d{2})?$/.test(p.row[spec.time]));
     for (const t of t1 === t0 ? [t0] : timeTicks(t0, t1, 7)) {
-      text(root, x(t), height - 10, dayLabels ? F().dateTime(t, true) : timeLabel(t, span), { class: 'tick', 'text-anchor': 'middle' });
+      text(root, x(t), height - 10, dayLabels ? F().dateTime(t, true) : timeLabel(t, span), { class: 'tick', 'text-anchor': anchorAt(x(t)) });
     }
     spec.values.forEach((name, j) => {
       const color = COLORS[j % COLORS.length];
@@ -161,9 +166,13 @@
 
   /** One lane per distinct lane value; a span (at least 2 px wide) from `from` to `to` per row. */
   function timeline(spec, columns, rows) {
+    // `ts_ms` may be a process's own clock rather than epoch time: then the axis is plain milliseconds.
+    const at = (v) => (typeof v === 'number' ? v : F().toTime(v));
     const spans = rows
-      .map((r) => ({ a: F().toTime(r[spec.from]), b: F().toTime(r[spec.to]), lane: String(r[spec.lane] ?? '–'), row: r }))
+      .map((r) => ({ a: at(r[spec.from]), b: at(r[spec.to]), lane: String(r[spec.lane] ?? '–'), row: r }))
       .filter((s) => Number.isFinite(s.a) && Number.isFinite(s.b));
+    const epoch = spans.every((s) => Number.isFinite(F().toTime(s.row[spec.from])) && Number.isFinite(F().toTime(s.row[spec.to])));
+    const when = (t) => (epoch ? F().dateTime(t) : `${F().number(t, 0)} ms`);
     const lanes = [...new Set(spans.map((s) => s.lane))];
     const laneHeight = lanes.length > 40 ? 10 : 18;
     const height = 20 + lanes.length * laneHeight + 30;
@@ -174,9 +183,9 @@
     const t0 = Math.min(...spans.map((s) => s.a));
     const t1 = Math.max(...spans.map((s) => s.b));
     const x = (t) => (t1 === t0 ? (left + right) / 2 : left + ((t - t0) / (t1 - t0)) * (right - left));
-    for (const t of t1 === t0 ? [t0] : timeTicks(t0, t1, 6)) {
+    for (const t of t1 === t0 ? [t0] : epoch ? timeTicks(t0, t1, 6) : ticks(t0, t1, 6)) {
       el('line', { x1: x(t), x2: x(t), y1: 10, y2: height - 28, class: 'grid' }, root);
-      text(root, x(t), height - 10, timeLabel(t, t1 - t0), { class: 'tick', 'text-anchor': 'middle' });
+      text(root, x(t), height - 10, epoch ? timeLabel(t, t1 - t0) : when(t), { class: 'tick', 'text-anchor': anchorAt(x(t)) });
     }
     lanes.forEach((lane, i) => {
       titled(text(root, left - 8, 20 + i * laneHeight + 12, short(lane, 28), { class: 'label', 'text-anchor': 'end' }), lane);
@@ -189,7 +198,7 @@
         fill: COLORS[0], 'data-from': String(s.row[spec.from]), 'data-to': String(s.row[spec.to]),
       }, root);
       const secs = (s.b - s.a) / 1000;
-      titled(mark, `${s.lane}: ${F().dateTime(s.a)} → ${F().dateTime(s.b)} (${F().duration(secs)})`);
+      titled(mark, `${s.lane}: ${when(s.a)} → ${when(s.b)} (${F().duration(secs)})`);
     }
     return root;
   }

@@ -47,7 +47,7 @@
     root.setAttribute('viewBox', `0 0 ${W} ${H}`);
     root.setAttribute('class', 'chart spark');
     const max = Math.max(1, ...points.map((p) => p.v));
-    const x = (i) => (points.length < 2 ? W / 2 : 4 + (i / (HISTORY - 1)) * (W - 8));
+    const x = (i) => (points.length < 2 ? W / 2 : 4 + (i / (points.length - 1)) * (W - 8));
     const y = (v) => H - 14 - (v / max) * (H - 24);
     const path = document.createElementNS(NS, 'path');
     path.setAttribute('d', points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(p.v).toFixed(1)}`).join(' '));

@@ -35,7 +35,7 @@
     }
     const wrap = h('div', { class: 'table-wrap' }, [h('table', { class: 'rows' }, [h('thead', {}, [head]), body])]);
     if (allRows.length > rows.length) {
-      wrap.appendChild(h('p', { class: 'muted', text: `The first ${global.SluiceFormat.number(rows.length, 0)} of ${global.SluiceFormat.number(allRows.length, 0)} rows; download CSV or JSON for all.` }));
+      wrap.appendChild(h('p', { class: 'muted', text: `The first ${global.SluiceFormat.number(rows.length, 0)} of ${global.SluiceFormat.number(allRows.length, 0)} rows are shown (CSV and JSON carry them all).` }));
     }
     return wrap;
   }
