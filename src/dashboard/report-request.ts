@@ -4,11 +4,6 @@ import { ReportConfigSchema, type ReportConfig, type ReportFormat } from '../rep
 import { findReport, reportsOf, resolveParams } from '../reports/resolve-report.js';
 import type { ReportColumn, ReportDefinition } from '../reports/report.js';
 
-/** The report flags a page may send, as query parameters named as in `ReportConfig` (`thresholdSec`). */
-export const REPORT_QUERY_KEYS = [
-  'session', 'limit', 'plate', 'thresholdSec', 'windowSec', 'by', 'since', 'until', 'ip', 'flagged', 'period', 'q', 'uri', 'model',
-] as const;
-
 /** A report asked for by a page: its validated config (the same as `sluice report` builds) and columns. */
 export interface ReportRequest {
   config: ReportConfig;
