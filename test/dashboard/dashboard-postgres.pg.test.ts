@@ -23,7 +23,7 @@ describe.runIf(ready)('sluice dashboard over PostgreSQL', () => {
     dir = tempDir('sluice-dashboard-pg-');
     bridgeDb(dir);
     schema = testSchema('t_dashboard');
-    const r = runSluice(['ingest', join(dir, 'bridge.ndjson'), '--into', schema.url, '--no-progress']);
+    const r = runSluice(['ingest', join(dir, 'bridge.ndjson'), '--into', schema.url, '--no-progress'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     const databases = await openCatalog([schema.url]);
     expect(databases[0]?.profile.name).toBe('bridge');
@@ -52,7 +52,7 @@ describe.runIf(ready)('sluice dashboard over PostgreSQL', () => {
     expect(before.rows.map((r) => r.session_id)).not.toContain('s9');
     const more = join(dir, 'more.ndjson');
     writeFileSync(more, bridgeFile(40, 's9'));
-    expect(runSluice(['ingest', more, '--into', schema.url, '--no-progress']).code).toBe(0);
+    expect(runSluice(['ingest', more, '--into', schema.url, '--no-progress'], { cwd: dir }).code).toBe(0);
     const after = (await app.inject('/api/db/0/reports/sessions')).json() as { rows: Array<Record<string, unknown>> };
     expect(after.rows).toEqual(JSON.parse(runSluice(['report', 'sessions', '--db', schema.url, '--format', 'json']).stdout));
     expect(after.rows.map((r) => r.session_id)).toContain('s9');
