@@ -5,6 +5,7 @@ import { knownFailure } from '../core/known-failure.js';
 import { adoptEarlySignals, releaseEarlySignals, type EarlySignals } from '../core/shutdown.js';
 import { archiveCommand } from './archive-command.js';
 import { consumeCommand } from './consume-command.js';
+import { dashboardCommand } from './dashboard-command.js';
 import { enrichCommand } from './enrich-command.js';
 import { followCommand } from './follow-command.js';
 import { ingestCommand } from './ingest-command.js';
@@ -15,7 +16,7 @@ import { serveCommand } from './serve-command.js';
 import { serviceCommand } from './service-command.js';
 
 /** Commands that install a graceful stop (`Shutdown`). */
-const GRACEFUL_COMMANDS = new Set(['ingest', 'follow', 'spool', 'serve']);
+const GRACEFUL_COMMANDS = new Set(['ingest', 'follow', 'spool', 'serve', 'dashboard']);
 
 /** The `sluice` program: one verb per job. */
 export function buildProgram(): Command {
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   program.addCommand(consumeCommand());
   program.addCommand(jobsCommand());
   program.addCommand(serveCommand());
+  program.addCommand(dashboardCommand());
   program.addCommand(archiveCommand());
   program.addCommand(enrichCommand());
   program.addCommand(serviceCommand());

@@ -35,8 +35,9 @@ function helpText(): string {
   );
   return `${parts.join('')}
 Output: a table on a terminal (durations as 1h02m05s, epoch-ms times as ISO), CSV when piped or with
---out (RFC 4180, CRLF, durations in plain seconds, ts_ms raw), or --format json: one JSON array of
-objects, one per line. Without --profile, the tables of --db say whose reports to run.
+--out (RFC 4180, CRLF, durations in plain seconds, ts_ms raw), --format json: one JSON array of
+objects, one per line, or --format html --out FILE: the dashboard's chart and table in one
+self-contained file (no network). Without --profile, the tables of --db say whose reports to run.
 Windows (--window-sec, --minutes) end at the newest ts_ms in scope (the session's, or the table's),
 never at the wall clock: ts_ms is a per-process clock.
 The database is opened read-only; reports run fine while sluice ingest writes to it. A postgres://

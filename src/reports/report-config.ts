@@ -23,7 +23,7 @@ const isoTime = z
   .transform((v) => new Date(v).toISOString().replace('Z', '000Z'));
 
 /** The output formats of `sluice report`. */
-export const REPORT_FORMATS = ['table', 'csv', 'json'] as const;
+export const REPORT_FORMATS = ['table', 'csv', 'json', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** Options of `sluice report`, with their defaults. The schema is the documentation. */
@@ -41,8 +41,8 @@ export const ReportConfigSchema = z
     session: z.string().min(1, { error: 'expected a session id' }).optional(),
     /** At most this many rows; 0 means every row. Each report has its own default. */
     limit: wholeNumber(0).optional(),
-    /** `table` (aligned, human durations), `csv` (RFC 4180, seconds) or `json` (an array of objects). */
-    format: z.enum(REPORT_FORMATS, { error: 'expected table, csv or json' }).optional(),
+    /** `table` (aligned, human durations), `csv` (RFC 4180, seconds), `json` (an array of objects) or `html` (chart and table, one self-contained file). */
+    format: z.enum(REPORT_FORMATS, { error: 'expected table, csv, json or html' }).optional(),
     /** Write here instead of stdout (`-` is stdout); the file appears whole or not at all. */
     out: z.string().min(1, { error: 'expected a path or -' }).optional(),
     /** Only this plate (report `hits`). Example: `P0042`. */

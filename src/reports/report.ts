@@ -1,3 +1,4 @@
+import type { ReportChart } from './report-chart.js';
 import type { ReportReader, RowSource } from './report-reader.js';
 
 /** How a column's values are shown: durations and decimals get a human form in table format only. */
@@ -129,6 +130,8 @@ export interface ReportDefinition {
   example: string;
   /** The flags it takes and their defaults. */
   options: ReportOptionSpec;
+  /** How the dashboard draws it; absent: bars of its first numeric column (see `chartOf`). */
+  chart?: ReportChart;
   /** Its output columns for these params (they may depend on `--by`). */
   columns(params: ReportParams): readonly ReportColumn[];
   /**

@@ -18,6 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['server', 'enrich'],
   ['archive'],
   ['jobs'],
+  ['dashboard'],
   ['cli'],
 ];
 

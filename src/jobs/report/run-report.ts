@@ -28,13 +28,14 @@ export interface ReportOutcome {
   rows: number;
 }
 
-/** `--format`, else the extension of `--out` (.csv, .json), else the report's own, else table on a TTY, CSV off it. */
+/** `--format`, else the extension of `--out` (.csv, .json, .html), else the report's own, else table on a TTY, CSV off it. */
 export function chooseFormat(config: ReportConfig, report: ReportDefinition, stdoutIsTty: boolean): ReportFormat {
   if (config.format) return config.format;
   const toFile = config.out !== undefined && config.out !== '-';
   const ext = toFile ? extname(config.out ?? '').toLowerCase() : '';
   if (ext === '.csv') return 'csv';
   if (ext === '.json') return 'json';
+  if (ext === '.html' || ext === '.htm') return 'html';
   if (report.options.format) return report.options.format;
   return !toFile && stdoutIsTty ? 'table' : 'csv';
 }
@@ -74,7 +75,7 @@ export async function runReport(config: ReportConfig, io: ReportIo): Promise<Rep
     const output = openReportOutput(config.out, io.stdout);
     let count = 0;
     try {
-      count = await writeRows(rows, FORMATTERS[format](report.columns(params), caption), output);
+      count = await writeRows(rows, FORMATTERS[format](report.columns(params), caption, report), output);
     } catch (err) {
       await output.close(false);
       throw err;

@@ -8,6 +8,7 @@ export const sessionsReport: ReportDefinition = {
   summary: 'per session: events, HIT and T0 counts, first and last ts_ms, duration; newest first',
   example: 'sluice report sessions --db logs/bridge.db --limit 10',
   options: { limit: 20 },
+  chart: { kind: 'timeline', lane: 'session_id', from: 'first_ts_ms', to: 'last_ts_ms' },
   columns: () => [
     { name: 'session_id', kind: 'text' },
     { name: 'events', kind: 'integer' },
@@ -41,6 +42,7 @@ export const typesReport: ReportDefinition = {
   summary: 'count per (type, msg), largest first',
   example: 'sluice report types --db logs/bridge.db --session SESSION_ID',
   options: {},
+  chart: { kind: 'bars', values: ['events'] },
   columns: () => [
     { name: 'type', kind: 'text' },
     { name: 'msg', kind: 'text' },
@@ -68,6 +70,7 @@ export const hitsReport: ReportDefinition = {
   summary: "per plate, over type='event' AND msg='HIT': count, min/max/mean t_rel_ms; largest count first",
   example: 'sluice report hits --db logs/bridge.db --session SESSION_ID --plate P0042',
   options: { plate: true },
+  chart: { kind: 'bars', values: ['hits'] },
   columns: () => [
     { name: 'plate', kind: 'text' },
     { name: 'hits', kind: 'integer' },
@@ -100,6 +103,7 @@ export const lastSeenReport: ReportDefinition = {
   summary: 'per plate: events, first and last ts_ms, span; most recently seen first (best with --session)',
   example: 'sluice report last-seen --db logs/bridge.db --session SESSION_ID --limit 20',
   options: { limit: 50 },
+  chart: { kind: 'timeline', lane: 'plate', from: 'first_ts_ms', to: 'last_ts_ms' },
   columns: () => [
     { name: 'plate', kind: 'text' },
     { name: 'events', kind: 'integer' },

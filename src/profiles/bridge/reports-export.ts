@@ -13,6 +13,7 @@ export const exportReport: ReportDefinition = {
   summary: "one session's rows in seq order (CSV by default; --out PATH, or --out - for stdout)",
   example: 'sluice report export --db logs/bridge.db --session SESSION_ID --out logs/session.csv',
   options: { sessionRequired: true, format: 'csv' },
+  chart: { kind: 'none' },
   columns: () => EXPORT_COLUMNS,
   async query(reader, params) {
     return {

@@ -62,6 +62,7 @@ export const gapsReport: ReportDefinition = {
   summary: 'per session: gaps between consecutive events (by ts_ms) longer than --threshold-sec: count, largest, mean',
   example: 'sluice report gaps --db logs/bridge.db --session SESSION_ID --threshold-sec 10',
   options: { thresholdSec: DEFAULT_THRESHOLD_SEC, limit: 50 },
+  chart: { kind: 'bars', values: ['gaps'] },
   columns: () => [
     { name: 'session_id', kind: 'text' },
     { name: 'gaps', kind: 'integer' },
@@ -93,6 +94,7 @@ export const gapListReport: ReportDefinition = {
   summary: 'the largest gaps longer than --threshold-sec: session, seq before and after, length, ts_ms at both ends',
   example: 'sluice report gap_list --db logs/bridge.db --session SESSION_ID --threshold-sec 10 --limit 20',
   options: { thresholdSec: DEFAULT_THRESHOLD_SEC, limit: 50 },
+  chart: { kind: 'timeline', lane: 'session_id', from: 'ts_before_ms', to: 'ts_after_ms' },
   columns: () => [
     { name: 'session_id', kind: 'text' },
     { name: 'seq_before', kind: 'integer' },

@@ -20,6 +20,7 @@ export const cadenceReport: ReportDefinition = {
   summary: 'events and events per minute in the last --window-sec (or --minutes), grouped --by type_msg|type|plate|all',
   example: 'sluice report cadence --db logs/bridge.db --session SESSION_ID --window-sec 600 --by type_msg',
   options: { windowSec: 600, by: { choices: Object.keys(CADENCE_KEYS), default: 'type_msg' }, limit: 20 },
+  chart: { kind: 'bars', values: ['per_min'] },
   columns: (params) => [
     ...cadenceKeys(params).map((name): ReportColumn => ({ name, kind: 'text' })),
     { name: 'events', kind: 'integer' },
@@ -51,6 +52,7 @@ export const errorsRecentReport: ReportDefinition = {
   summary: "top msg of type='error' in the last --window-sec (default 1800) or --minutes, with the last ts_ms of each",
   example: 'sluice report errors_recent --db logs/bridge.db --session SESSION_ID --minutes 30',
   options: { windowSec: 1800, limit: 50 },
+  chart: { kind: 'bars', values: ['errors'] },
   columns: () => [
     { name: 'msg', kind: 'text' },
     { name: 'errors', kind: 'integer' },
@@ -78,6 +80,7 @@ export const recentReport: ReportDefinition = {
   summary: 'count per (type, msg) in the last --window-sec (default 900) or --minutes',
   example: 'sluice report recent --db logs/bridge.db --window-sec 900 --format json',
   options: { windowSec: 900 },
+  chart: { kind: 'bars', values: ['events'] },
   columns: () => [
     { name: 'type', kind: 'text' },
     { name: 'msg', kind: 'text' },

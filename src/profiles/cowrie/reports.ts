@@ -35,6 +35,7 @@ export const cowrieSessionsReport: ReportDefinition = {
   summary: 'per session: first/last seen, duration, source, logins, commands, downloads, flags; newest first',
   example: 'sluice report sessions --profile cowrie --db cowrie.db --since 2025-01-01 --ip 203.0.113.7 --flagged',
   options: { limit: 50, timeRange: true, ip: true, flagged: true },
+  chart: { kind: 'bars', values: ['login_attempts', 'commands', 'downloads'], label: ['session_id'] },
   columns: () => [
     { name: 'session_id', kind: 'text' },
     { name: 'first_seen', kind: 'text' },
@@ -122,6 +123,7 @@ export const cowrieSummaryReport: ReportDefinition = {
   summary: 'per day/week/month of first seen: sessions, unique IPs, logins, commands, downloads, flagged',
   example: 'sluice report summary --profile cowrie --db cowrie.db --period weekly',
   options: { period: { choices: ['daily', 'weekly', 'monthly'], default: 'daily' }, timeRange: true, ip: true },
+  chart: { kind: 'series', time: 'period', values: ['sessions', 'unique_ips', 'commands', 'downloads'] },
   columns: () => [
     { name: 'period', kind: 'text' },
     { name: 'sessions', kind: 'integer' },
@@ -158,6 +160,7 @@ export const cowrieTopCommandsReport: ReportDefinition = {
   summary: 'most frequent command inputs: times run and in how many sessions',
   example: 'sluice report top-commands --profile cowrie --db cowrie.db --limit 20',
   options: { limit: 20 },
+  chart: { kind: 'bars', values: ['times'] },
   columns: () => [
     { name: 'input', kind: 'text' },
     { name: 'times', kind: 'integer' },
@@ -189,6 +192,7 @@ export const cowrieTopIpsReport: ReportDefinition = {
   summary: 'per source IP: sessions, login attempts, commands, downloads, first/last seen; most sessions first',
   example: 'sluice report top-ips --profile cowrie --db cowrie.db --since 2025-01-01 --limit 20',
   options: { limit: 20, timeRange: true },
+  chart: { kind: 'bars', values: ['sessions'], label: ['src_ip'] },
   columns: () => [
     { name: 'src_ip', kind: 'text' },
     { name: 'sessions', kind: 'integer' },
@@ -223,6 +227,7 @@ export const cowrieCredentialsReport: ReportDefinition = {
   summary: 'username/password pairs tried: attempts, successes, sessions; most attempts first',
   example: 'sluice report credentials --profile cowrie --db cowrie.db --limit 20',
   options: { limit: 20 },
+  chart: { kind: 'bars', values: ['attempts'] },
   columns: () => [
     { name: 'username', kind: 'text' },
     { name: 'password', kind: 'text' },
@@ -265,6 +270,7 @@ export const cowrieDownloadsReport: ReportDefinition = {
   summary: 'per (url, shasum): downloads, sessions, first/last seen; most downloaded first',
   example: 'sluice report downloads --profile cowrie --db cowrie.db --limit 20',
   options: { limit: 50 },
+  chart: { kind: 'bars', values: ['downloads'], label: ['url'] },
   columns: () => [
     { name: 'url', kind: 'text' },
     { name: 'shasum', kind: 'text' },

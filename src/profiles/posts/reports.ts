@@ -10,6 +10,7 @@ export const postsAuthorsReport: ReportDefinition = {
   summary: 'per author: posts, first/last created_at, deleted posts (tombstones); most posts first',
   example: 'sluice report authors --profile posts --db posts.db --limit 20',
   options: { limit: 50 },
+  chart: { kind: 'bars', values: ['posts', 'tombstones'], label: ['author_did'] },
   columns: () => [
     { name: 'author_did', kind: 'text', whole: true },
     { name: 'posts', kind: 'integer' },
@@ -52,6 +53,7 @@ export const postsTombstonesReport: ReportDefinition = {
   summary: 'deleted posts (reason delete or account_deleted) and deleted accounts; newest deletion first',
   example: 'sluice report tombstones --profile posts --db posts.db --by post --since 2025-01-01 --limit 50',
   options: { limit: 50, timeRange: true, by: { choices: ['all', 'post', 'account'], default: 'all' } },
+  chart: { kind: 'timeline', lane: 'kind', from: 'deleted_at', to: 'deleted_at' },
   columns: () => [
     { name: 'kind', kind: 'text' },
     { name: 'deleted_at', kind: 'text' },

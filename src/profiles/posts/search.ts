@@ -69,6 +69,7 @@ export const postsSearchReport: ReportDefinition = {
   summary: 'posts whose content matches words (every word; or an FTS5 query), best match (bm25) first',
   example: 'sluice report search --profile posts --db posts.db --q "solar eclipse" --limit 20',
   options: { limit: 20, q: true },
+  chart: { kind: 'bars', values: ['rank'], label: ['snippet'] },
   columns: () => [
     { name: 'at_uri', kind: 'text', whole: true },
     { name: 'author_did', kind: 'text', whole: true },

@@ -79,6 +79,7 @@ export const postsSimilarReport: ReportDefinition = {
   summary: 'posts nearest a post by embedding (exact cosine similarity over every stored vector); best first',
   example: 'sluice report similar --profile posts --db posts.db --uri at://did:plc:abc/app.bsky.feed.post/3k --limit 10',
   options: { limit: 10, uri: true, model: { choices: MODELS, default: DEFAULT_MODEL } },
+  chart: { kind: 'bars', values: ['similarity'], label: ['content'] },
   columns: () => [
     { name: 'at_uri', kind: 'text', whole: true },
     { name: 'author_did', kind: 'text', whole: true },

@@ -1,4 +1,4 @@
-import type { ReportColumn, ReportValue } from '../report.js';
+import type { ReportColumn, ReportDefinition, ReportValue } from '../report.js';
 
 /**
  * Turns a report's rows into text, one row at a time, so any number of rows streams through in
@@ -13,5 +13,12 @@ export interface RowFormatter {
   end(rows: number): string;
 }
 
-/** Builds a formatter for a report's columns; `caption` is shown above a table only. */
-export type RowFormatterFactory = (columns: readonly ReportColumn[], caption: string | undefined) => RowFormatter;
+/**
+ * Builds a formatter for a report's columns; `caption` is shown above a table (and an HTML page) only;
+ * `report` gives HTML its title and chart.
+ */
+export type RowFormatterFactory = (
+  columns: readonly ReportColumn[],
+  caption: string | undefined,
+  report?: ReportDefinition,
+) => RowFormatter;

@@ -1,0 +1,108 @@
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { PassThrough } from 'node:stream';
+import { SluiceError } from '../core/errors.js';
+import { runReport } from '../jobs/report/run-report.js';
+import { loadAssets } from '../reports/page-assets.js';
+import type { DashboardDatabase } from './dashboard-catalog.js';
+import { dashboardKeyCheck } from './dashboard-auth.js';
+import { readJobs } from './job-status.js';
+import { CONTENT_SECURITY_POLICY, pageHtml } from './page-html.js';
+import { ReportCache } from './report-cache.js';
+import { reportRequest } from './report-request.js';
+import { runPageReport } from './run-page-report.js';
+
+/** What the app serves. */
+export interface DashboardAppOptions {
+  databases: readonly DashboardDatabase[];
+  statusFiles: readonly string[];
+  metrics: readonly string[];
+  apiKeys: readonly string[];
+  /** Answers kept while a SQLite database is unchanged (shared with the warm-up at start). */
+  cache?: ReportCache;
+}
+
+type Query = Record<string, string | undefined>;
+
+/** A usage error (bad flag, unknown report) is the page's fault: 400; anything else 500. */
+function sendError(reply: FastifyReply, err: unknown): FastifyReply {
+  if (err instanceof SluiceError) {
+    return reply.code(err.exitCode === 2 ? 400 : 500).send({ code: err.code, message: err.message, hint: err.hint });
+  }
+  return reply.code(500).send({ code: 'internal', message: (err as Error).message });
+}
+
+/**
+ * The dashboard's HTTP app: one HTML shell, its assets, and a small JSON API. Every route reads;
+ * none writes a database (reports open theirs read-only, as `sluice report` does).
+ */
+export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance {
+  const app = Fastify({ logger: false });
+  const assets = loadAssets();
+  const allowed = dashboardKeyCheck(options.apiKeys);
+  const html = pageHtml();
+  const cache = options.cache ?? new ReportCache();
+  app.addHook('onClose', async () => cache.close());
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    if (!allowed(request, reply)) {
+      return reply.code(401).send({ code: 'unauthorized', message: 'open the page as /?key=KEY, or send "Authorization: Bearer KEY"' });
+    }
+  });
+
+  const page = async (_req: unknown, reply: FastifyReply) =>
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY).type('text/html; charset=utf-8').send(html);
+  app.get('/', page);
+  app.get('/jobs', page);
+  app.get('/db/:id', page);
+
+  app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
+    const asset = assets.get(request.params.file);
+    if (!asset) return reply.code(404).send({ code: 'not_found', message: `no asset ${request.params.file}` });
+    return reply.header('cache-control', 'no-cache').type(asset.type).send(asset.body);
+  });
+
+  app.get('/api/catalog', async () => ({
+    databases: options.databases.map((d) => d.entry),
+    jobs: [...options.statusFiles, ...options.metrics],
+  }));
+
+  const database = (id: string): DashboardDatabase => {
+    const found = options.databases[Number(id)];
+    if (!/^\d+$/.test(id) || !found) throw new SluiceError('SLUICE_E_USAGE', `no database ${id}`);
+    return found;
+  };
+
+  app.get<{ Params: { id: string; name: string }; Querystring: Query }>('/api/db/:id/reports/:name', async (request, reply) => {
+    try {
+      const d = database(request.params.id);
+      const req = reportRequest(d.db, d.profile, request.params.name, request.query, 'json');
+      return await cache.get(d.db, `${request.params.id}:${req.key}`, () => runPageReport(req));
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+
+  // Downloads stream `sluice report`'s own CSV or JSON, whatever its size (an export of a session).
+  app.get<{ Params: { id: string; name: string }; Querystring: Query }>('/api/db/:id/download/:name', async (request, reply) => {
+    try {
+      const d = database(request.params.id);
+      const format = request.query.format === 'json' ? 'json' : 'csv';
+      const req = reportRequest(d.db, d.profile, request.params.name, request.query, format);
+      const body = new PassThrough();
+      runReport(req.config, { stdout: body, stdoutIsTty: false, notice: () => undefined }).then(
+        () => body.end(),
+        (err: unknown) => body.destroy(err as Error),
+      );
+      return reply
+        .type(format === 'json' ? 'application/json' : 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${req.report.name}.${format}"`)
+        .send(body);
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+
+  app.get('/api/jobs', async () => ({ jobs: await readJobs(options.statusFiles, options.metrics) }));
+  return app;
+}
