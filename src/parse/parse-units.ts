@@ -21,18 +21,28 @@ export async function* parseUnits(
   const assembler = new ChunkAssembler(profile, options.profileOptions);
   for (const plan of plans) {
     yield { kind: 'unit-start', unit: plan.index, plan };
-    assembler.startUnit(plan.display);
     if (plan.sqlite && plan.path !== null) {
+      assembler.startUnit(plan.display);
       yield* readSqliteUnit(plan.index, plan.path, plan.display, plan.sqlite, assembler, plan.size);
       continue;
     }
+    const read = readFrom(plan, profile.unitHistory === true);
+    assembler.startUnit(plan.display, plan.startOffset - read.startOffset);
     yield* decodeUnit(
       plan.index,
       plan.display,
-      plan,
+      read,
       options.maxLineBytes,
-      () => openUnitBytes(plan, options.readBytes, stdin),
+      () => openUnitBytes(read, options.readBytes, stdin),
       assembler,
     );
   }
+}
+
+/**
+ * Where to start reading a unit: at its cursor, or at its start when the profile maps with the unit's
+ * history (`Profile.unitHistory`): the records before the cursor are then replayed, not stored.
+ */
+export function readFrom(plan: UnitPlan, unitHistory: boolean): UnitPlan {
+  return unitHistory && plan.startOffset > 0 && plan.path !== null ? { ...plan, startOffset: 0, startLine: 0 } : plan;
 }
