@@ -18,7 +18,7 @@ export async function runFollow(config: FollowConfig): Promise<JobResult> {
       pattern: new DatePattern(config.pattern),
       parse: {
         profile: profile.name,
-        profileOptions: { session: config.session },
+        profileOptions: { session: config.session, timeZone: config.tz },
         maxLineBytes: config.maxLineBytes,
         readBytes: 256 * 1024,
       },

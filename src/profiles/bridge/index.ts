@@ -4,7 +4,10 @@ import { BRIDGE_POSTGRES_MIGRATIONS } from './pg-schema.js';
 import { BRIDGE_REPORTS } from './reports.js';
 import { BRIDGE_SQLITE_MIGRATIONS, EVENTS_TABLE } from './schema.js';
 
-/** Seed 000: BLE bridge NDJSON events into `events`, idempotent on `(session_id, seq)`. */
+/**
+ * Seed 000: BLE bridge NDJSON events into `events`, idempotent on `(session_id, seq)`; the bridge's
+ * later log format (no session_id, `timestamp_iso`) too, its session and seq made from its records.
+ */
 export const bridgeProfile: Profile = {
   name: 'bridge',
   description: 'Bridge NDJSON events (seed 000) into table events, unique on (session_id, seq)',
@@ -12,6 +15,8 @@ export const bridgeProfile: Profile = {
   sqliteMigrations: BRIDGE_SQLITE_MIGRATIONS,
   postgresMigrations: BRIDGE_POSTGRES_MIGRATIONS,
   keyFields: ['seq', 'session_id'],
+  // The later log format numbers records within a run opened by an earlier record: replayed on resume.
+  unitHistory: true,
   map: mapBridgeRecord,
   reports: BRIDGE_REPORTS,
 };
