@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
+import type { Profile } from '../profiles/profile.js';
 import { profileByName } from '../profiles/registry.js';
+import { firstRecordOfUnit } from './first-record.js';
 import { ChunkAssembler } from './chunk-assembler.js';
 import { decodeUnit } from './decode-unit.js';
 import type { ParseMessage, UnitPlan } from '../core/parse-message.js';
@@ -26,7 +28,7 @@ export async function* parseUnits(
       yield* readSqliteUnit(plan.index, plan.path, plan.display, plan.sqlite, assembler, plan.size);
       continue;
     }
-    const read = readFrom(plan, profile.unitHistory === true);
+    const read = readFrom(plan, await replaysUnit(profile, plan, options.maxLineBytes));
     assembler.startUnit(plan.display, plan.startOffset - read.startOffset);
     yield* decodeUnit(
       plan.index,
@@ -37,6 +39,17 @@ export async function* parseUnits(
       assembler,
     );
   }
+}
+
+/**
+ * Whether a unit resumed mid-way is replayed from its start for `profile` (see `Profile.unitHistory`):
+ * always, never, or as its first record says.
+ */
+export async function replaysUnit(profile: Profile, plan: UnitPlan, maxLineBytes: number): Promise<boolean> {
+  const history = profile.unitHistory;
+  if (history === undefined || history === false || plan.startOffset === 0) return false;
+  if (history === true) return true;
+  return history(await firstRecordOfUnit(plan, maxLineBytes));
 }
 
 /**

@@ -99,8 +99,10 @@ export interface Profile {
    * `map` uses `origin.memory` (keys counted per unit, a run opened by an earlier record), so a unit
    * resumed mid-way is read again from its start: records before the cursor are mapped only to
    * rebuild that memory, their rows dropped. Costs a re-read of the part already stored on resume.
+   * A function decides per unit from its first record (JSON lines), so units of a format that needs
+   * no memory resume at their cursor.
    */
-  unitHistory?: boolean;
+  unitHistory?: boolean | ((firstRecord: unknown) => boolean);
   /** Turns one decoded record into rows. Must not throw on bad data: return `{ bad }` instead. */
   map(record: unknown, emit: RowEmitter, options: ProfileOptions, origin: RecordOrigin): MapVerdict;
   /** How its rows become Elasticsearch documents; a profile without it cannot use that sink. */

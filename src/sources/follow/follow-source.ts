@@ -8,7 +8,8 @@ import { profileByName } from '../../profiles/registry.js';
 import type { Source, SourceContext } from '../source.js';
 import { identityString, readFileIdentity, sameFile } from '../file-identity.js';
 import { decodeUnit } from '../../parse/decode-unit.js';
-import { readFrom } from '../../parse/parse-units.js';
+import { readFrom, replaysUnit } from '../../parse/parse-units.js';
+import { firstRecordOfFile } from '../../parse/first-record.js';
 import { openUnitBytes } from '../../parse/unit-reader.js';
 import { peekUnit } from '../peek-unit.js';
 import type { DatePattern, PatternMatch } from './date-pattern.js';
@@ -76,7 +77,10 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
     // The identity is filled in (and refreshed while the head grows) by the TailedFile.
     const plan: UnitPlan = { index: nextUnit, display: path, path, gzip: false, startOffset, startLine, cursorKey: key, identity: '', size: 0 };
     // A profile that maps with the unit's history reads the file from its start, replaying up to the cursor.
-    const from = profile.unitHistory === true ? { offset: 0, line: 0 } : { offset: startOffset, line: startLine };
+    const history = profile.unitHistory;
+    const replay =
+      startOffset > 0 && (history === true || (typeof history === 'function' && history(firstRecordOfFile(path, o.parse.maxLineBytes))));
+    const from = replay ? { offset: 0, line: 0 } : { offset: startOffset, line: startLine };
     const decoder = decoderFor(path, { maxRecordBytes: o.parse.maxLineBytes, startOffset: from.offset, startLine: from.line }, assembler);
     try {
       const tail = new TailedFile(plan, decoder, path, from.offset, assembler.startUnit(path, startOffset - from.offset));
@@ -104,7 +108,7 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
     }
     nextUnit += 1;
     yield { kind: 'unit-start', unit: plan.index, plan };
-    const read = readFrom(plan, profile.unitHistory === true);
+    const read = readFrom(plan, await replaysUnit(profile, plan, o.parse.maxLineBytes));
     assembler.startUnit(plan.display, plan.startOffset - read.startOffset);
     try {
       yield* decodeUnit(plan.index, path, read, o.parse.maxLineBytes, () => openUnitBytes(read, o.parse.readBytes), assembler);
