@@ -89,6 +89,21 @@ describe.skipIf(!ready)('the bridge log of today (no session_id) goes into the b
     expect(rows(db)).toBe(rows(whole));
   });
 
+  it('an ingest resumed from its cursor (the file grew) numbers records as one whole read does', () => {
+    const work = tempDir();
+    const all = readFileSync(BRIDGE_LOG, 'utf8').split('\n').filter((l) => l !== '');
+    const file = join(work, 'bridge.ndjson');
+    const db = join(work, 'grown.db');
+    writeFileSync(file, `${all.slice(0, 500).join('\n')}\n`);
+    expect(JSON.parse(ingest([file], db).stdout)).toMatchObject({ inserted: 500 });
+    appendFileSync(file, `${all.slice(500).join('\n')}\n`);
+    expect(JSON.parse(ingest([file], db).stdout)).toMatchObject({ inserted: all.length - 500, duplicates: 0 });
+    const whole = join(work, 'whole.db');
+    expect(ingest([BRIDGE_LOG], whole).code).toBe(0);
+    const rows = (path: string): string => shell(path, "SELECT group_concat(session_id || '/' || seq || '/' || ts_ms, ' ') FROM (SELECT * FROM events ORDER BY seq)");
+    expect(rows(db)).toBe(rows(whole));
+  });
+
   it('--tz takes IANA names only: anything else is a coded usage error, and nothing is written', () => {
     const work = tempDir();
     const r = runSluice(['ingest', BRIDGE_LOG, '--db', join(work, 'x.db'), '--tz', 'Mars/Olympus']);
