@@ -68,7 +68,8 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
 
   /** Whether a record ending at `endOffset` is only replayed (see `AssemblerUnit.replayTo`). */
   private replayed(endOffset: number): boolean {
-    return endOffset <= this.current.replayTo;
+    // Strictly inside a replay: damage reported at offset 0 of a unit read from its start is real.
+    return this.current.replayTo > 0 && endOffset <= this.current.replayTo;
   }
 
   record(value: unknown, position: RecordPosition, raw: string | (() => string)): void {

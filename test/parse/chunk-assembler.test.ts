@@ -36,6 +36,13 @@ describe('ChunkAssembler replay: records before the resume offset rebuild the me
     expect(unit.memory.occurrence('x')).toBe(3);
   });
 
+  it('without a replay, damage reported at offset 0 (a unit that is not JSON at all) is kept', () => {
+    const a = new ChunkAssembler(counting, {});
+    a.startUnit('u.json');
+    a.bad({ file: 'u.json', line: 1, offset: 0, reason: 'invalid_json: not JSON', raw: '' }, { line: 1, startOffset: 0, endOffset: 0 });
+    expect(a.take(0, 0, 0, 0).bad).toHaveLength(1);
+  });
+
   it('keeps one memory per unit, also when units are read in turns (follow)', () => {
     const a = new ChunkAssembler(counting, {});
     const one = a.startUnit('one.ndjson');
