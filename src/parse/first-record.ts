@@ -1,6 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import type { UnitPlan } from '../core/parse-message.js';
-import { openUnitBytes } from './unit-reader.js';
 
 /** The first line of `bytes` that is not blank, parsed; undefined when none is whole or it is not JSON. */
 function firstLineValue(bytes: Buffer): unknown {
@@ -36,12 +36,23 @@ export function firstRecordOfFile(path: string, maxBytes: number): unknown {
 export async function firstRecordOfUnit(plan: UnitPlan, maxBytes: number): Promise<unknown> {
   if (plan.path === null) return undefined;
   if (!plan.gzip) return firstRecordOfFile(plan.path, maxBytes);
+  const file = createReadStream(plan.path, { highWaterMark: 64 * 1024 });
+  const gunzip = createGunzip();
+  file.on('error', (err) => gunzip.destroy(err));
+  file.pipe(gunzip);
   const parts: Buffer[] = [];
   let length = 0;
-  for await (const chunk of openUnitBytes({ ...plan, startOffset: 0 }, 64 * 1024).chunks) {
-    parts.push(chunk);
-    length += chunk.length;
-    if (chunk.includes(10) || length >= maxBytes) break;
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      parts.push(chunk);
+      length += chunk.length;
+      if (chunk.includes(10) || length >= maxBytes) break;
+    }
+  } catch {
+    // A damaged unit: its read says so; its first record is whatever came before.
+  } finally {
+    file.destroy();
+    gunzip.destroy();
   }
   return firstLineValue(Buffer.concat(parts));
 }
