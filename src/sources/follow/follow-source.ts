@@ -76,13 +76,13 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
   const open = (path: string, key: string, startOffset: number, startLine: number): UnitPlan | undefined => {
     // The identity is filled in (and refreshed while the head grows) by the TailedFile.
     const plan: UnitPlan = { index: nextUnit, display: path, path, gzip: false, startOffset, startLine, cursorKey: key, identity: '', size: 0 };
-    // A profile that maps with the unit's history reads the file from its start, replaying up to the cursor.
-    const history = profile.unitHistory;
-    const replay =
-      startOffset > 0 && (history === true || (typeof history === 'function' && history(firstRecordOfFile(path, o.parse.maxLineBytes))));
-    const from = replay ? { offset: 0, line: 0 } : { offset: startOffset, line: startLine };
-    const decoder = decoderFor(path, { maxRecordBytes: o.parse.maxLineBytes, startOffset: from.offset, startLine: from.line }, assembler);
     try {
+      // A profile that maps with the unit's history reads the file from its start, replaying up to the cursor.
+      const history = profile.unitHistory;
+      const replay =
+        startOffset > 0 && (history === true || (typeof history === 'function' && history(firstRecordOfFile(path, o.parse.maxLineBytes))));
+      const from = replay ? { offset: 0, line: 0 } : { offset: startOffset, line: startLine };
+      const decoder = decoderFor(path, { maxRecordBytes: o.parse.maxLineBytes, startOffset: from.offset, startLine: from.line }, assembler);
       const tail = new TailedFile(plan, decoder, path, from.offset, assembler.startUnit(path, startOffset - from.offset));
       plan.size = tail.size;
       tails.set(key, tail);
