@@ -11,6 +11,7 @@ interface FollowFlags {
   state?: string;
   profile?: string;
   session?: string;
+  tz?: string;
   pollMs?: string;
   idleCloseSec?: string;
   fromStart?: boolean;
@@ -44,6 +45,7 @@ export function followCommand(): Command {
     .option('--into <url>', intoHelp())
     .addOption(profileOption('how records map to rows', 'bridge'))
     .option('--session <id>', 'keep only the records of this session')
+    .option('--tz <zone>', 'IANA time zone of timestamps written without one (bridge log timestamp_iso), e.g. Europe/Berlin (default UTC)')
     .option('--poll-ms <n>', 'fallback poll interval when file events are missed (default 200)')
     .option('--idle-close-sec <n>', 'close an older file once idle this long and fully read (default 60)')
     .addOption(new Option('--from-start', 'read files with no cursor from their start (default)').conflicts('fromEnd'))
@@ -61,6 +63,7 @@ export function followCommand(): Command {
         into: sinkUrlFrom(flags),
         profile: flags.profile,
         session: flags.session,
+        tz: flags.tz,
         pollMs: flags.pollMs,
         idleCloseSec: flags.idleCloseSec,
         fromEnd: flags.fromEnd === true,

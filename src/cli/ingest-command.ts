@@ -11,6 +11,7 @@ interface IngestFlags {
   state?: string;
   profile?: string;
   session?: string;
+  tz?: string;
   batchSize?: string;
   maxLineBytes?: string;
   deadLetter?: string;
@@ -44,6 +45,7 @@ export function ingestCommand(): Command {
       profileOption('how records map to rows', 'bridge'),
     )
     .option('--session <id>', 'ingest only the records of this session')
+    .option('--tz <zone>', 'IANA time zone of timestamps written without one (bridge log timestamp_iso), e.g. Europe/Berlin (default UTC)')
     .option('--batch-size <n>', 'rows per transaction (default 50000)')
     .option('--max-line-bytes <n>', 'longest accepted line (default 1048576)')
     .option('--dead-letter <path>', 'where bad records go (default <db name>.dead-letter.ndjson beside the db)')
@@ -59,6 +61,7 @@ export function ingestCommand(): Command {
         into: sinkUrlFrom(flags),
         profile: flags.profile,
         session: flags.session,
+        tz: flags.tz,
         batchSize: flags.batchSize,
         maxLineBytes: flags.maxLineBytes,
         deadLetter: flags.deadLetter,

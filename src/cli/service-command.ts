@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
+import { isTimeZone } from '../core/config/time-zone.js';
 import { SluiceError } from '../core/errors.js';
 import { followUnitSpec, renderFollowUnit } from '../service/systemd-unit.js';
 import { systemctlUser, userUnitFolder } from '../service/user-systemd.js';
@@ -16,6 +17,7 @@ interface InstallFlags {
   statusFile?: string;
   metricsPort?: string;
   fromEnd?: boolean;
+  tz?: string;
 }
 
 const EXAMPLES = `
@@ -45,6 +47,7 @@ export function serviceCommand(): Command {
     .option('--status-file <path>', 'passed to sluice follow (made absolute)')
     .option('--metrics-port <n>', 'passed to sluice follow')
     .option('--from-end', 'passed to sluice follow')
+    .option('--tz <zone>', 'passed to sluice follow (an IANA time zone name)')
     .addHelpText('after', EXAMPLES)
     .action((job: string, pattern: string, flags: InstallFlags) => {
       assertFollow(job);
@@ -54,6 +57,11 @@ export function serviceCommand(): Command {
       if (flags.statusFile) extra.push('--status-file', resolve(flags.statusFile));
       if (flags.metricsPort) extra.push('--metrics-port', flags.metricsPort);
       if (flags.fromEnd) extra.push('--from-end');
+      if (flags.tz !== undefined) {
+        // Checked here: a unit with a bad zone would only fail once systemd starts it.
+        if (!isTimeZone(flags.tz)) throw new SluiceError('SLUICE_E_CONFIG', `--tz: expected an IANA time zone name, e.g. UTC or Europe/Berlin; got "${flags.tz}"`);
+        extra.push('--tz', flags.tz);
+      }
       const unit = renderFollowUnit(followUnitSpec(pattern, flags.db ?? '', extra));
       if (flags.print) {
         process.stdout.write(unit);

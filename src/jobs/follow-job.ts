@@ -15,7 +15,7 @@ export async function runFollow(config: FollowConfig): Promise<JobResult> {
   const profile = profileByName(config.profile);
   const parse = {
     profile: profile.name,
-    profileOptions: { session: config.session },
+    profileOptions: { session: config.session, timeZone: config.tz },
     maxLineBytes: config.maxLineBytes,
     readBytes: 256 * 1024,
   };

@@ -18,7 +18,7 @@ export async function runIngest(config: IngestConfig, options: { stdin?: Readabl
   await resolveFileUnits(config.files);
   const parse = {
     profile: profile.name,
-    profileOptions: { session: config.session },
+    profileOptions: { session: config.session, timeZone: config.tz },
     maxLineBytes: config.maxLineBytes,
     readBytes: READ_BYTES,
   };

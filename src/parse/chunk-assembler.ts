@@ -6,6 +6,23 @@ import type { Profile, ProfileOptions, RowEmitter } from '../profiles/profile.js
 import { RowChunkBuilder } from '../core/rows/row-chunk.js';
 import type { RowValue } from '../core/rows/table-spec.js';
 import type { ParseMessage } from '../core/parse-message.js';
+import { UnitMemory } from '../profiles/unit-memory.js';
+
+/** One unit as the assembler sees it: its name, its memory, and where its replay ends. */
+export interface AssemblerUnit {
+  /** The unit's display name (in dead letters made by `map`). */
+  file: string;
+  /** What the profile remembers of the unit's records so far. */
+  memory: UnitMemory;
+  /**
+   * Records ending at or before this offset are replayed, not stored: mapped only to rebuild the
+   * memory of a unit resumed mid-way (`Profile.unitHistory`), their rows, bad records and skips dropped.
+   */
+  replayTo: number;
+}
+
+/** Sends rows nowhere (records replayed for the memory they leave). */
+const NO_ROWS: RowEmitter = { row: () => undefined, warn: () => undefined };
 
 /** Warnings carried per chunk (the rest are only counted). */
 const MAX_WARNINGS_PER_CHUNK = 20;
@@ -22,8 +39,8 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
   private skipped = 0;
   private warnings: string[] = [];
   private warningCount = 0;
-  private currentFile = '';
-  private readonly origin = { unitName: '', index: 0 };
+  private current: AssemblerUnit = { file: '', memory: new UnitMemory(), replayTo: 0 };
+  private readonly origin = { unitName: '', index: 0, memory: this.current.memory };
 
   constructor(
     private readonly profile: Profile,
@@ -32,14 +49,35 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
     this.builders = profile.tables.map((t, i) => new RowChunkBuilder(i, t));
   }
 
-  /** The unit whose records follow (named in dead letters made by `map`). */
-  startUnit(file: string): void {
-    this.currentFile = file;
-    this.origin.unitName = basename(file);
+  /**
+   * The unit whose records follow (named in dead letters made by `map`), with a fresh memory; records
+   * up to `replayTo` only rebuild that memory. Returns the unit, for a caller that interleaves units.
+   */
+  startUnit(file: string, replayTo = 0): AssemblerUnit {
+    const unit: AssemblerUnit = { file, memory: new UnitMemory(), replayTo };
+    this.use(unit);
+    return unit;
+  }
+
+  /** Makes `unit` (from `startUnit`) the one whose records follow again (follow reads files in turns). */
+  use(unit: AssemblerUnit): void {
+    this.current = unit;
+    this.origin.unitName = basename(unit.file);
+    this.origin.memory = unit.memory;
+  }
+
+  /** Whether a record ending at `endOffset` is only replayed (see `AssemblerUnit.replayTo`). */
+  private replayed(endOffset: number): boolean {
+    // Strictly inside a replay: damage reported at offset 0 of a unit read from its start is real.
+    return this.current.replayTo > 0 && endOffset <= this.current.replayTo;
   }
 
   record(value: unknown, position: RecordPosition, raw: string | (() => string)): void {
     this.origin.index = position.line;
+    if (this.replayed(position.endOffset)) {
+      this.profile.map(value, NO_ROWS, this.options, this.origin);
+      return;
+    }
     const { keyFields } = this.profile;
     const conflict = keyFields && typeof raw === 'string' ? conflictingKey(raw, keyFields) : undefined;
     const verdict = conflict === undefined ? this.profile.map(value, this, this.options, this.origin) : { bad: duplicateKeyReason(conflict) };
@@ -49,7 +87,7 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
       this.skipped += 1;
     } else {
       this.bads.push({
-        file: this.currentFile,
+        file: this.current.file,
         line: position.line,
         offset: position.startOffset,
         reason: verdict.bad,
@@ -58,11 +96,13 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
     }
   }
 
-  bad(record: BadRecord): void {
+  bad(record: BadRecord, position?: RecordPosition): void {
+    if (position !== undefined && this.replayed(position.endOffset)) return;
     this.bads.push(record);
   }
 
-  skip(): void {
+  skip(position?: RecordPosition): void {
+    if (position !== undefined && this.replayed(position.endOffset)) return;
     this.skipped += 1;
   }
 

@@ -3,6 +3,7 @@ import type { ProfileReports } from '../reports/report.js';
 import type { EsDocumentModel } from './es-document-model.js';
 import type { PostgresMigration } from '../db/postgres/postgres-migration.js';
 import type { Migration } from '../db/sqlite/migration.js';
+import type { UnitMemory } from './unit-memory.js';
 
 /** Where `map` sends the rows it makes from one record. */
 export interface RowEmitter {
@@ -27,6 +28,8 @@ export interface RecordOrigin {
   unitName: string;
   /** The record's number within the unit (line or element, 1-based). */
   index: number;
+  /** What the unit's earlier records left behind (made afresh per unit, fed from its first record). */
+  memory: UnitMemory;
 }
 
 /** Options every profile understands, from the command line. */
@@ -38,6 +41,8 @@ export interface ProfileOptions {
    * (`stored: false`) with pre-serialized parts, so that work happens in the parser thread.
    */
   documents?: boolean | undefined;
+  /** IANA time zone of timestamps written without one (`--tz`); UTC when not given. */
+  timeZone?: string | undefined;
 }
 
 /**
@@ -90,6 +95,14 @@ export interface Profile {
    * with different values is dead-lettered as `duplicate_key` instead of keeping the last one.
    */
   keyFields?: readonly string[];
+  /**
+   * `map` uses `origin.memory` (keys counted per unit, a run opened by an earlier record), so a unit
+   * resumed mid-way is read again from its start: records before the cursor are mapped only to
+   * rebuild that memory, their rows dropped. Costs a re-read of the part already stored on resume.
+   * A function decides per unit from its first record (JSON lines), so units of a format that needs
+   * no memory resume at their cursor.
+   */
+  unitHistory?: boolean | ((firstRecord: unknown) => boolean);
   /** Turns one decoded record into rows. Must not throw on bad data: return `{ bad }` instead. */
   map(record: unknown, emit: RowEmitter, options: ProfileOptions, origin: RecordOrigin): MapVerdict;
   /** How its rows become Elasticsearch documents; a profile without it cannot use that sink. */

@@ -50,6 +50,16 @@ describe('sluice service install follow', () => {
     if (!r.stderr.includes('installed sluice-follow.service')) expect(r.stderr).toContain('is not available here');
   });
 
+  it('passes --tz on to follow, and refuses a zone that is not an IANA name with exit 2', () => {
+    const dir = tempDir();
+    const ok = runSluice(['service', 'install', 'follow', join(dir, 'b_{YYYYMMDD}.ndjson'), '--db', join(dir, 'b.db'), '--tz', 'America/Chicago', '--print']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^ExecStart=.* follow .* --tz America\/Chicago/m);
+    const bad = runSluice(['service', 'install', 'follow', join(dir, 'b_{YYYYMMDD}.ndjson'), '--db', join(dir, 'b.db'), '--tz', 'Chicago', '--print']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('SLUICE_E_CONFIG');
+  });
+
   it('refuses an unknown job with exit 2', () => {
     const r = runSluice(['service', 'install', 'spool', 'x', '--db', 'y', '--print']);
     expect(r.code).toBe(2);

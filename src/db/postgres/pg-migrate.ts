@@ -33,6 +33,7 @@ export async function migratePostgres(
       await client.query('BEGIN');
       try {
         await client.query(m.sql);
+        if (m.run) await m.run(client);
         await client.query('INSERT INTO schema_version (component, version, description) VALUES ($1, $2, $3)', [component, m.version, m.description]);
         await client.query('COMMIT');
       } catch (err) {

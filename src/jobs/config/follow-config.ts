@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { count } from '../../core/config/config-types.js';
+import { timeZone } from '../../core/config/time-zone.js';
 
 /** Options of `sluice follow`, with their defaults. The schema is the documentation. */
 export const FollowConfigSchema = z
@@ -12,6 +13,8 @@ export const FollowConfigSchema = z
     profile: z.string().min(1).default('bridge'),
     /** Keep only records of this session. */
     session: z.string().min(1).optional(),
+    /** IANA time zone of timestamps written without one (the bridge log's `timestamp_iso`). Example: `Europe/Berlin`. */
+    tz: timeZone(),
     /** Fallback poll interval when file-system events are missed, in milliseconds. */
     pollMs: count(10, 60_000).default(200),
     /** An older file is closed once idle this long (and fully read), in seconds. */

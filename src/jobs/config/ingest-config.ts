@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { count } from '../../core/config/config-types.js';
+import { timeZone } from '../../core/config/time-zone.js';
 
 /** Options of `sluice ingest`, with their defaults. The schema is the documentation. */
 export const IngestConfigSchema = z
@@ -12,6 +13,8 @@ export const IngestConfigSchema = z
     profile: z.string().min(1).default('bridge'),
     /** Keep only records of this session. */
     session: z.string().min(1, { error: 'expected a session id' }).optional(),
+    /** IANA time zone of timestamps written without one (the bridge log's `timestamp_iso`). Example: `Europe/Berlin`. */
+    tz: timeZone(),
     /** Rows per transaction (a commit also happens every `batchAgeMs`). */
     batchSize: count(1, 5_000_000).default(50_000),
     /** Longest batch age before a commit, in milliseconds. */

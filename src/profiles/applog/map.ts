@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
 import { BAD_REASON } from '../../core/bad-record.js';
 import type { RowValue } from '../../core/rows/table-spec.js';
 import type { MapVerdict, ProfileOptions, RecordOrigin, RowEmitter } from '../profile.js';
+import { appLogEntryKey } from './entry-key.js';
 
 const PINO_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
 /**
  * One pino-style log entry → one `logs` row. The seed made `id` from req.id or at random: random ids
- * break idempotency and req.id is a per-process counter, so `id` is a hash of (file name, entry
- * index) and req.id is kept as `request_id`.
+ * break idempotency and req.id is a per-process counter, so `id` is keyed by the entry's content
+ * (`appLogEntryKey`: the file's name plays no part) and req.id is kept as `request_id`.
  */
 export function mapAppLogEntry(record: unknown, emit: RowEmitter, _options: ProfileOptions, origin: RecordOrigin): MapVerdict {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
@@ -17,7 +17,7 @@ export function mapAppLogEntry(record: unknown, emit: RowEmitter, _options: Prof
   const e = record as Record<string, unknown>;
   const req = objectOr(e.req);
   const values: RowValue[] = [
-    createHash('sha256').update(`${origin.unitName}\u0000${origin.index}`).digest('hex').slice(0, 32),
+    appLogEntryKey(e, origin.memory),
     scalarText(req.id),
     isoTime(e.timestamp) ?? isoTime(e.time),
     levelName(e.level),

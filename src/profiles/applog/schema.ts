@@ -1,6 +1,7 @@
 import type { ColumnSpec, TableSpec } from '../../core/rows/table-spec.js';
 import type { PostgresMigration } from '../../db/postgres/postgres-migration.js';
 import type { Migration } from '../../db/sqlite/migration.js';
+import { CONTENT_KEY_MIGRATION, migratePostgresToContentKeys, migrateSqliteToContentKeys } from './content-key-migration.js';
 
 const text = (name: string, description: string, pgType?: string): ColumnSpec => ({
   name,
@@ -16,7 +17,7 @@ export const LOGS_TABLE: TableSpec = {
   name: 'logs',
   uniqueKey: ['id'],
   columns: [
-    text('id', 'Deterministic: a hash of the file name and the entry index, so a re-run adds nothing.'),
+    text('id', 'Keyed by content: sha256 of the entry (keys sorted), the n-th repeat within its file apart; the file name plays no part.'),
     text('request_id', 'req.id as logged (a per-process counter, not unique).'),
     text('timestamp', 'log.timestamp, else log.time (epoch ms) as ISO time.', 'TIMESTAMPTZ'),
     text('level', 'Level name: numeric pino levels map to trace..fatal; a string level passes through.'),
@@ -61,6 +62,11 @@ CREATE INDEX IF NOT EXISTS logs_timestamp ON logs(timestamp);
 CREATE INDEX IF NOT EXISTS logs_level ON logs(level);`);
     },
   },
+  {
+    version: 2,
+    description: CONTENT_KEY_MIGRATION,
+    up: migrateSqliteToContentKeys,
+  },
 ];
 
 export const APPLOG_POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
@@ -75,4 +81,5 @@ export const APPLOG_POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
 CREATE INDEX IF NOT EXISTS logs_timestamp ON logs(timestamp);
 CREATE INDEX IF NOT EXISTS logs_level ON logs(level);`,
   },
+  { version: 2, description: CONTENT_KEY_MIGRATION, sql: '', run: migratePostgresToContentKeys },
 ];

@@ -1,10 +1,14 @@
 import type { Profile } from '../profile.js';
 import { mapBridgeRecord } from './map.js';
+import { isBridgeLogRecord } from './map-bridge-log.js';
 import { BRIDGE_POSTGRES_MIGRATIONS } from './pg-schema.js';
 import { BRIDGE_REPORTS } from './reports.js';
 import { BRIDGE_SQLITE_MIGRATIONS, EVENTS_TABLE } from './schema.js';
 
-/** BLE bridge NDJSON events into `events`, idempotent on `(session_id, seq)`. */
+/**
+ * BLE bridge NDJSON events into `events`, idempotent on `(session_id, seq)`; the bridge's later log
+ * format (no session_id, `timestamp_iso`) too, its session and seq made from its records.
+ */
 export const bridgeProfile: Profile = {
   name: 'bridge',
   description: 'Bridge NDJSON events (as SteelCity tools/ingest_sqlite.py reads them) into table events, unique on (session_id, seq)',
@@ -12,6 +16,9 @@ export const bridgeProfile: Profile = {
   sqliteMigrations: BRIDGE_SQLITE_MIGRATIONS,
   postgresMigrations: BRIDGE_POSTGRES_MIGRATIONS,
   keyFields: ['seq', 'session_id'],
+  // The later log format numbers records within a run opened by an earlier record: such a file is
+  // replayed from its start on resume; seed 000's format (session_id, seq) resumes at its cursor.
+  unitHistory: (first) => first !== null && typeof first === 'object' && !Array.isArray(first) && isBridgeLogRecord(first as Record<string, unknown>),
   map: mapBridgeRecord,
   reports: BRIDGE_REPORTS,
 };

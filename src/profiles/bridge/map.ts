@@ -1,6 +1,7 @@
 import { BAD_REASON } from '../../core/bad-record.js';
 import type { RowValue } from '../../core/rows/table-spec.js';
-import type { MapVerdict, ProfileOptions, RowEmitter } from '../profile.js';
+import type { MapVerdict, ProfileOptions, RecordOrigin, RowEmitter } from '../profile.js';
+import { isBridgeLogRecord, mapBridgeLogRecord } from './map-bridge-log.js';
 
 /** Fields that have a column of their own; everything else is kept in `data_json` under `_extra`. */
 const COLUMN_FIELDS = new Set(['seq', 'ts_ms', 'type', 'msg', 'plate', 't_rel_ms', 'session_id', 'pid', 'schema', 'data']);
@@ -11,12 +12,14 @@ const SKIP: MapVerdict = { skip: true };
  * One bridge NDJSON record (schema_v1 of seed 000) → one `events` row. `seq` and `session_id` make
  * the key, so a record without them cannot be stored idempotently and is dead-lettered. `ts_ms` falls
  * back to `t_rel_ms`, never to the wall clock (that would make a re-ingest produce other rows).
+ * Records of the bridge's later log format (told per record) are mapped by `mapBridgeLogRecord`.
  */
-export function mapBridgeRecord(record: unknown, emit: RowEmitter, options: ProfileOptions): MapVerdict {
+export function mapBridgeRecord(record: unknown, emit: RowEmitter, options: ProfileOptions, origin: RecordOrigin): MapVerdict {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
     return { bad: `${BAD_REASON.notAnObject}: expected a JSON object, got ${describe(record)}` };
   }
   const r = record as Record<string, unknown>;
+  if (isBridgeLogRecord(r)) return mapBridgeLogRecord(r, emit, options, origin);
 
   const sessionId = r.session_id;
   if (sessionId === undefined || sessionId === null || sessionId === '') {

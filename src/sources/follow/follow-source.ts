@@ -8,6 +8,8 @@ import { profileByName } from '../../profiles/registry.js';
 import type { Source, SourceContext } from '../source.js';
 import { identityString, readFileIdentity, sameFile } from '../file-identity.js';
 import { decodeUnit } from '../../parse/decode-unit.js';
+import { readFrom, replaysUnit } from '../../parse/parse-units.js';
+import { firstRecordOfFile } from '../../parse/first-record.js';
 import { openUnitBytes } from '../../parse/unit-reader.js';
 import { peekUnit } from '../peek-unit.js';
 import type { DatePattern, PatternMatch } from './date-pattern.js';
@@ -74,9 +76,14 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
   const open = (path: string, key: string, startOffset: number, startLine: number): UnitPlan | undefined => {
     // The identity is filled in (and refreshed while the head grows) by the TailedFile.
     const plan: UnitPlan = { index: nextUnit, display: path, path, gzip: false, startOffset, startLine, cursorKey: key, identity: '', size: 0 };
-    const decoder = decoderFor(path, { maxRecordBytes: o.parse.maxLineBytes, startOffset, startLine }, assembler);
     try {
-      const tail = new TailedFile(plan, decoder, path, startOffset);
+      // A profile that maps with the unit's history reads the file from its start, replaying up to the cursor.
+      const history = profile.unitHistory;
+      const replay =
+        startOffset > 0 && (history === true || (typeof history === 'function' && history(firstRecordOfFile(path, o.parse.maxLineBytes))));
+      const from = replay ? { offset: 0, line: 0 } : { offset: startOffset, line: startLine };
+      const decoder = decoderFor(path, { maxRecordBytes: o.parse.maxLineBytes, startOffset: from.offset, startLine: from.line }, assembler);
+      const tail = new TailedFile(plan, decoder, path, from.offset, assembler.startUnit(path, startOffset - from.offset));
       plan.size = tail.size;
       tails.set(key, tail);
     } catch (err) {
@@ -104,9 +111,10 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
     }
     nextUnit += 1;
     yield { kind: 'unit-start', unit: plan.index, plan };
-    assembler.startUnit(plan.display);
+    const read = readFrom(plan, await replaysUnit(profile, plan, o.parse.maxLineBytes));
+    assembler.startUnit(plan.display, plan.startOffset - read.startOffset);
     try {
-      yield* decodeUnit(plan.index, path, plan, o.parse.maxLineBytes, () => openUnitBytes(plan, o.parse.readBytes), assembler);
+      yield* decodeUnit(plan.index, path, read, o.parse.maxLineBytes, () => openUnitBytes(read, o.parse.readBytes), assembler);
     } finally {
       assembler.startUnit(''); // as for the tails
     }
@@ -115,6 +123,7 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
   /** Reads a tail until drained (or `limit`), handing over a chunk per read. */
   async function* drain(tail: TailedFile, limit?: number): AsyncGenerator<ParseMessage, boolean> {
     let readAny = false;
+    assembler.use(tail.unit);
     while (tail.read(buffer, READ_BUDGET, limit) > 0) {
       readAny = true;
       if (!assembler.empty) yield assembler.take(tail.plan.index, tail.decoder.offset, tail.decoder.line, tail.rawBytes);
@@ -186,6 +195,7 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
         const idleMs = Date.now() - tail.lastGrowthMs;
         const finished = drained && (state === 'detached' || (key !== newestKey && idleMs >= o.idleCloseSec * 1000));
         if (finished) {
+          assembler.use(tail.unit);
           tail.decoder.finish('dead-letter');
           if (!assembler.empty) yield assembler.take(tail.plan.index, tail.decoder.offset, tail.decoder.line, tail.rawBytes);
           yield { kind: 'unit-end', unit: tail.plan.index, endOffset: tail.decoder.offset, endLine: tail.decoder.line, rawBytes: tail.rawBytes };

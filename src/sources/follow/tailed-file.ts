@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Decoder } from '../../decoders/decoder.js';
 import type { UnitPlan } from '../../core/parse-message.js';
+import type { AssemblerUnit } from '../../parse/chunk-assembler.js';
 import { HEAD_BYTES, hashHead } from '../file-identity.js';
 
 /** What a look at a tailed file found. */
@@ -37,6 +38,8 @@ export class TailedFile {
     readonly decoder: Decoder,
     public path: string,
     startOffset: number,
+    /** The file's unit in the assembler (its memory), made current before each read. */
+    readonly unit: AssemblerUnit,
   ) {
     this.fd = openSync(path, 'r');
     const st = fstatSync(this.fd);

@@ -4,6 +4,7 @@ import type { EncodedRows } from '../../../src/core/rows/row-chunk.js';
 import { RowChunkBuilder } from '../../../src/core/rows/row-chunk.js';
 import { applogProfile } from '../../../src/profiles/applog/index.js';
 import { LOGS_TABLE } from '../../../src/profiles/applog/schema.js';
+import { UnitMemory } from '../../../src/profiles/unit-memory.js';
 import { PostgresSink } from '../../../src/sinks/postgres/postgres-sink.js';
 import { PG_BASE_URL, postgresReachable, testSchema, type TestSchema } from '../../helpers/pg-test-db.js';
 import { appLogEntries } from '../../helpers/spool-fixtures.js';
@@ -12,7 +13,9 @@ const ready = await postgresReachable();
 
 function encode(entries: readonly unknown[], unitName: string, first: number): EncodedRows {
   const builder = new RowChunkBuilder(0, LOGS_TABLE);
-  entries.forEach((e, i) => applogProfile.map(e, { row: (_t, values) => builder.add(values), warn: () => undefined }, {}, { unitName, index: first + i }));
+  // Entries are keyed by content; these are all distinct, so a fresh memory per call keys them as a whole file would.
+  const memory = new UnitMemory();
+  entries.forEach((e, i) => applogProfile.map(e, { row: (_t, values) => builder.add(values), warn: () => undefined }, {}, { unitName, index: first + i, memory }));
   return builder.take();
 }
 

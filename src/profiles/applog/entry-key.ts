@@ -1,0 +1,19 @@
+import { createHash } from 'node:crypto';
+import type { UnitMemory } from '../unit-memory.js';
+import { canonicalJson } from './canonical-json.js';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The key (`logs.id`) of a log entry, from its content: the first 32 hex of the sha256 of its
+ * canonical JSON (keys sorted). Two identical entries in one unit are two entries (a service can log
+ * the same line twice in a millisecond), so the n-th repeat of a content within its unit (n ≥ 1,
+ * counted by the unit's memory, in the unit's order) is keyed sha256(content hash + ':' + n). The name
+ * of the unit plays no part: a renamed, moved or recompressed file maps to the same keys, and adds
+ * nothing. The migration to content keys uses this very function.
+ */
+export function appLogEntryKey(entry: unknown, memory: UnitMemory): string {
+  const content = sha256(canonicalJson(entry));
+  const repeat = memory.occurrence(content);
+  return (repeat === 0 ? content : sha256(`${content}:${repeat}`)).slice(0, 32);
+}
