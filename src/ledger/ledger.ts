@@ -14,7 +14,7 @@ export interface DiscoveredUnit {
   version?: string | undefined;
 }
 
-/** One row of the ledger, as the seed's `ProcessedFile` plus lease and backoff. */
+/** One row of the ledger, as the log-insights ingestor's `ProcessedFile` plus lease and backoff. */
 export interface LedgerUnit extends DiscoveredUnit {
   status: UnitStatus;
   attempts: number;

@@ -44,7 +44,7 @@ export interface LdoRecord {
   metadata: Record<string, unknown>;
 }
 
-/** The seed's list item. */
+/** The list item of Context-Edge's data-ingestion service. */
 export interface LdoSummary {
   id: string;
   status: string;

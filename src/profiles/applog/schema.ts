@@ -12,7 +12,7 @@ const text = (name: string, description: string, pgType?: string): ColumnSpec =>
 });
 const int = (name: string, description: string, pgType = 'BIGINT'): ColumnSpec => ({ name, kind: 'number', sqlType: 'INTEGER', description, pgType });
 
-/** Table `logs` with the seed's `Log` fields (seed 002), plus where each entry came from. */
+/** Table `logs` with the log-insights ingestor's `Log` fields, plus where each entry came from. */
 export const LOGS_TABLE: TableSpec = {
   name: 'logs',
   uniqueKey: ['id'],
@@ -51,7 +51,7 @@ const columnsSql = (dialect: 'sqlite' | 'pg'): string =>
 export const APPLOG_SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    description: 'logs table of seed 002',
+    description: 'logs table of app-log entries',
     up(db) {
       db.exec(`CREATE TABLE IF NOT EXISTS logs (
   ${columnsSql('sqlite')},
@@ -72,7 +72,7 @@ CREATE INDEX IF NOT EXISTS logs_level ON logs(level);`);
 export const APPLOG_POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
-    description: 'logs table of seed 002',
+    description: 'logs table of app-log entries',
     sql: `CREATE TABLE IF NOT EXISTS logs (
   ${columnsSql('pg')},
   created_at TIMESTAMPTZ NOT NULL DEFAULT now(),

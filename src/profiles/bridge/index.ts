@@ -17,7 +17,7 @@ export const bridgeProfile: Profile = {
   postgresMigrations: BRIDGE_POSTGRES_MIGRATIONS,
   keyFields: ['seq', 'session_id'],
   // The later log format numbers records within a run opened by an earlier record: such a file is
-  // replayed from its start on resume; seed 000's format (session_id, seq) resumes at its cursor.
+  // replayed from its start on resume; the first format (session_id, seq) resumes at its cursor.
   unitHistory: (first) => first !== null && typeof first === 'object' && !Array.isArray(first) && isBridgeLogRecord(first as Record<string, unknown>),
   map: mapBridgeRecord,
   reports: BRIDGE_REPORTS,

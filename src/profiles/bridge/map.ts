@@ -9,7 +9,7 @@ const COLUMN_FIELDS = new Set(['seq', 'ts_ms', 'type', 'msg', 'plate', 't_rel_ms
 const SKIP: MapVerdict = { skip: true };
 
 /**
- * One bridge NDJSON record (schema_v1 of seed 000) → one `events` row. `seq` and `session_id` make
+ * One bridge NDJSON record (schema_v1, as SteelCity's tools write it) → one `events` row. `seq` and `session_id` make
  * the key, so a record without them cannot be stored idempotently and is dead-lettered. `ts_ms` falls
  * back to `t_rel_ms`, never to the wall clock (that would make a re-ingest produce other rows).
  * Records of the bridge's later log format (told per record) are mapped by `mapBridgeLogRecord`.

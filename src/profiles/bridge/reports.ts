@@ -5,7 +5,7 @@ import { gapListReport, gapsReport } from './reports-gaps.js';
 import { cadenceReport, errorsRecentReport, recentReport } from './reports-windows.js';
 
 /**
- * The reports of seed 000 (the users' `tools/sqlite_reports.py`), each one SQL statement streamed off
+ * The bridge reports (those of SteelCity's `tools/sqlite_reports.py`), each one SQL statement streamed off
  * table `events`. `ts_ms` is a per-process monotonic clock: windows end at the newest `ts_ms` in scope,
  * never at the wall clock, and comparisons across sessions are best avoided with `--session`.
  */

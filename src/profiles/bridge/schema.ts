@@ -1,7 +1,7 @@
 import type { TableSpec } from '../../core/rows/table-spec.js';
 import type { Migration } from '../../db/sqlite/migration.js';
 
-/** Table `events` of seed 000: one row per NDJSON record, unique on `(session_id, seq)`. */
+/** Table `events` of the bridge profile: one row per NDJSON record, unique on `(session_id, seq)`. */
 export const EVENTS_TABLE: TableSpec = {
   name: 'events',
   uniqueKey: ['session_id', 'seq'],

@@ -4,7 +4,7 @@ import { COWRIE_POSTGRES_MIGRATIONS } from './pg-schema.js';
 import { COWRIE_REPORTS } from './reports.js';
 import { COWRIE_EVENTS_TABLE, COWRIE_SQLITE_MIGRATIONS } from './schema.js';
 
-/** Seed 004: Cowrie honeypot JSON logs; every event kept, sessions enumerated, metrics kept by triggers. */
+/** Cowrie honeypot JSON logs (as cowrieprocessor reads them); every event kept, sessions enumerated, metrics kept by triggers. */
 export const cowrieProfile: Profile = {
   name: 'cowrie',
   description: 'Cowrie honeypot events (as cowrieprocessor reads them) into cowrie_events, with session_metrics and session_commands',

@@ -294,7 +294,7 @@ export const cowrieDownloadsReport: ReportDefinition = {
   },
 };
 
-/** The reports of seed 004, each one SQL statement over the session tables the triggers keep. */
+/** The reports of the cowrie profile, each one SQL statement over the session tables the triggers keep. */
 export const COWRIE_REPORTS: ProfileReports = {
   table: 'cowrie_events',
   sessionColumn: 'session_id',

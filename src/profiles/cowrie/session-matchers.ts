@@ -13,7 +13,7 @@ const OTHER_ID_FIELDS = ['sessionid', 'session_id', 'uuid'] as const;
 
 /**
  * Session enumeration with matchers tried in priority order, so an event is placed even when the
- * usual markers are missing (seed 004's bug: events without the delimiter markers were dropped):
+ * usual markers are missing (cowrieprocessor's bug: events without the delimiter markers were dropped):
  * - `full_delimited`: a `session` field that the message also names in Cowrie's delimited form
  *   `[session: ID]` (the connect event);
  * - `session_id_only`: a `session` field;

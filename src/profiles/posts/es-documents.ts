@@ -16,7 +16,7 @@ import { ACCOUNT_TOMBSTONES_TABLE, POST_TOMBSTONES_TABLE, POSTS_TABLE } from './
  * it) is never indexed; a post's own delete wins over an account deletion, the earliest time of a
  * kind is kept; an account deletion tombstones and deletes every older post of its author; of two
  * versions of a post, the later event wins (external versions: the event time). Account
- * tombstones live in `post_tombstones` too (`kind: account`): the seed's API key covers only
+ * tombstones live in `post_tombstones` too (`kind: account`): megastream_ingest's API key covers only
  * `posts` and `post_tombstones`.
  */
 export const POSTS_ES_MODEL: EsDocumentModel = {

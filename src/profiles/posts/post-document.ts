@@ -6,7 +6,7 @@ export const EMBEDDING_MODELS = [
   { key: 'all-MiniLM-L6-v2', field: 'all_MiniLM_L6_v2' },
 ] as const;
 
-/** The fields of a `posts` document (the seed's shape, plus `time_us` and `media`). */
+/** The fields of a `posts` document (megastream_ingest's shape, plus `time_us` and `media`). */
 export interface PostFields {
   at_uri: string;
   author_did: string;

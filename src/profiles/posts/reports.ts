@@ -99,7 +99,7 @@ export const postsTombstonesReport: ReportDefinition = {
 };
 
 /**
- * The reports of seed 001. `--session DID` narrows each to one author. `similar` runs in code (an
+ * The reports of the posts profile. `--session DID` narrows each to one author. `similar` runs in code (an
  * exact cosine scan of the stored vectors); the others are one SQL statement each.
  */
 export const POSTS_REPORTS: ProfileReports = {
