@@ -47,7 +47,9 @@ export async function expectSameReports(sqlite: string, postgres: string, profil
   for (const c of cases) {
     for (const format of REPORT_FORMATS) {
       const [lite, pg] = await Promise.all([reportText(sqlite, profile, c, format), reportText(postgres, profile, c, format)]);
-      expect(pg.text, caseLabel(c, format)).toBe(lite.text);
+      // An HTML file names the moment it was made; everything else must be the same bytes.
+      const made = (text: string) => (format === 'html' ? text.replace(/Made by sluice report on [^<]*/, 'Made by sluice report on …') : text);
+      expect(made(pg.text), caseLabel(c, format)).toBe(made(lite.text));
       expect(pg.rows, caseLabel(c, format)).toBe(lite.rows);
       rows.set(caseLabel(c, 'csv').replace(' (csv)', ''), lite.rows);
     }
