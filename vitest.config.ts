@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Test files run in parallel processes. Most of their time is spent waiting on what they start (the
  * CLI, PostgreSQL, NATS, Chromium), so more files than cores run well: vitest's default of one
- * process fewer than the cores would run one file at a time on a 2-core machine (13 minutes where
- * three at a time take 10). `SLUICE_TEST_FORKS=N` overrides it.
+ * process fewer than the cores would run one file at a time on a 2-core machine (three at a time ran
+ * the whole suite in 10 minutes there). `SLUICE_TEST_FORKS=N` overrides it.
  */
 const forks = Number(process.env.SLUICE_TEST_FORKS ?? Math.max(3, availableParallelism() - 1));
 
