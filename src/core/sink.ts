@@ -29,15 +29,6 @@ export interface RowsOrigin {
   unit: string;
 }
 
-/** What a job tells its sink when opening it. */
-export interface SinkOpenHints {
-  /**
-   * The run ends by itself (`ingest`, `spool --mode once`), so work that pays off at its end is
-   * welcome: the SQLite sink builds the secondary indexes of empty tables after the load.
-   */
-  bounded: boolean;
-}
-
 /** What one commit did. */
 export interface CommitResult {
   /** Rows the sink stored. */
@@ -56,7 +47,7 @@ export interface Sink {
   /** A dry run: stores nothing, and what `commit` counts as written are rows it would have stored. */
   readonly storesNothing?: boolean;
   /** Creates or migrates the schema; refuses a schema newer than this build. */
-  open(hints?: SinkOpenHints): Promise<void>;
+  open(): Promise<void>;
   /** The committed cursor for `key`, if any. */
   readCursor(key: string): Promise<UnitCursor | undefined>;
   /**

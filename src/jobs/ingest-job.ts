@@ -26,7 +26,6 @@ export async function runIngest(config: IngestConfig, options: { stdin?: Readabl
   const { source } = await streamSourceFor(config.files, { needs: { endless: false }, flag: 'FILE' }, { profile, parse, stdin: options.stdin });
   return runJob({
     job: 'ingest',
-    bounded: true,
     source,
     sink: await sinkFromUrl(config.into, profile, { dryRun: config.dryRun, settings: state.settings }),
     scope: `${profile.name}|session=${config.session ?? '*'}`,

@@ -10,8 +10,6 @@ import { withHarness } from './run-harness.js';
 export interface JobSetup {
   job: string;
   sink: Sink;
-  /** The run ends by itself (ingest, spool once): the sink may defer work to its end (`SinkOpenHints`). */
-  bounded?: boolean | undefined;
   deadLetterPath: string | undefined;
   statusFile: string | undefined;
   progress: boolean;
@@ -40,7 +38,7 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
     const deadLetter =
       setup.deadLetterPath === undefined ? undefined : new DeadLetterFile(setup.deadLetterPath, lock?.holder.run, lock?.previousRun);
     try {
-      await sink.open({ bounded: setup.bounded === true });
+      await sink.open();
     } catch (err) {
       lock?.release();
       throw err;

@@ -18,8 +18,6 @@ export interface JobSpec {
    */
   source: Source | (() => Source);
   sink: Sink;
-  /** The run ends by itself (ingest, spool once): the sink may defer work to its end. */
-  bounded?: boolean | undefined;
   /** Cursor scope: profile and filters. */
   scope: string;
   batcher: Batcher;

@@ -98,7 +98,6 @@ export async function runSpool(config: SpoolConfig): Promise<JobResult & { faile
       progress: config.progress,
       metricsPort: config.metricsPort,
       onSignal: config.mode === 'spool' ? 'service' : 'finish-unit',
-      bounded: config.mode === 'once',
       units: {
         atomicUnits: true,
         // A ledger in the sink's database was completed in the unit's own transaction.

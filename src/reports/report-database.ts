@@ -65,17 +65,7 @@ export function openSqliteReportDatabase(path: string, set: ProfileReports): Rep
     if (!names.has(set.table)) {
       throw new SluiceError('SLUICE_E_NO_DATABASE', `${path} has no table ${set.table}: nothing was ingested into it`);
     }
-    const missing = set.indexes.filter((i) => !names.has(i));
-    const deferred = names.has('sluice_deferred_indexes') ? deferredIndexes(db) : new Set<string>();
-    const waiting = missing.filter((i) => deferred.has(i));
-    return {
-      reader: new SqliteReportReader(path, db),
-      missingIndexes: missing.filter((i) => !deferred.has(i)),
-      slowBecause:
-        waiting.length === 0
-          ? undefined
-          : `a bulk load into it builds its index(es) ${waiting.join(', ')} when it ends (a killed one: the next sluice ingest does), so reports are slower until then`,
-    };
+    return { reader: new SqliteReportReader(path, db), missingIndexes: set.indexes.filter((i) => !names.has(i)) };
   } catch (err) {
     db.close();
     if (err instanceof SluiceError) throw err;
@@ -85,7 +75,3 @@ export function openSqliteReportDatabase(path: string, set: ProfileReports): Rep
   }
 }
 
-/** Indexes a bulk load set aside, to build when it ends (`sluice_deferred_indexes` of the SQLite sink). */
-function deferredIndexes(db: Database.Database): Set<string> {
-  return new Set((db.prepare('SELECT name FROM sluice_deferred_indexes').all() as { name: string }[]).map((r) => r.name));
-}

@@ -47,15 +47,4 @@ export const ENGINE_SQLITE_MIGRATIONS: readonly Migration[] = [
       addSqliteLedgerWorkerBoot(db);
     },
   },
-  {
-    version: 6,
-    description: 'sluice_deferred_indexes: secondary indexes set aside during a bulk load into empty tables',
-    up(db) {
-      db.exec(`CREATE TABLE IF NOT EXISTS sluice_deferred_indexes (
-        name TEXT PRIMARY KEY,
-        tbl TEXT NOT NULL,
-        sql TEXT NOT NULL
-      )`);
-    },
-  },
 ];

@@ -4,9 +4,8 @@ import { COMPLETE_SQL } from '../../ledger/ledger-sql.js';
 import type { EncodedRows } from '../../core/rows/row-chunk.js';
 import { storedColumns } from '../../core/rows/table-spec.js';
 import type { Profile } from '../../profiles/profile.js';
-import type { CommitResult, Sink, SinkOpenHints, UnitCursor } from '../../core/sink.js';
+import type { CommitResult, Sink, UnitCursor } from '../../core/sink.js';
 import { SqliteCursorStore } from './cursor-store.js';
-import { DeferredIndexes } from './deferred-indexes.js';
 import { ENGINE_SQLITE_MIGRATIONS } from './engine-migrations.js';
 import { openSqliteDatabase } from '../../db/sqlite/open-database.js';
 import { SqliteRowInserter } from './row-inserter.js';
@@ -23,7 +22,6 @@ export class SqliteSink implements Sink {
   private inserters: SqliteRowInserter[] = [];
   private inTransaction = false;
   private completeStatement: Database.Statement | undefined;
-  private indexes: DeferredIndexes | undefined;
   private batchRows = 0;
   private batchInserted = 0;
 
@@ -34,11 +32,7 @@ export class SqliteSink implements Sink {
     this.description = `sqlite:${path}`;
   }
 
-  /**
-   * A bounded run (ingest, spool once) into empty tables builds their secondary indexes after the
-   * load (`DeferredIndexes`); any other run first builds indexes a killed load left set aside.
-   */
-  async open(hints?: SinkOpenHints): Promise<void> {
+  async open(): Promise<void> {
     const db = openSqliteDatabase(this.path, { pageSize: this.profile.sqlitePageSize });
     this.db = db;
     if (this.profile.sqliteCacheMb) db.pragma(`cache_size = -${Math.round(this.profile.sqliteCacheMb * 1024)}`);
@@ -51,9 +45,6 @@ export class SqliteSink implements Sink {
     for (const table of this.profile.tables) assertColumns(db, table.name, storedColumns(table).map((c) => c.name));
     this.cursors = new SqliteCursorStore(db);
     this.inserters = this.profile.tables.map((t) => new SqliteRowInserter(db, t));
-    this.indexes = new DeferredIndexes(db, this.profile.tables.map((t) => t.name));
-    if (hints?.bounded === true) this.indexes.deferIfEmpty();
-    else this.indexes.rebuild();
   }
 
   /** The open connection, for reports and tests that read what was written. */
@@ -91,7 +82,6 @@ export class SqliteSink implements Sink {
       throw new SluiceError('SLUICE_E_SINK', `commit to ${this.description} failed: ${(err as Error).message}`, { cause: err });
     }
     this.inTransaction = false;
-    this.indexes?.committed();
     const result = { written: this.batchInserted, duplicates: this.batchRows - this.batchInserted };
     this.batchRows = 0;
     this.batchInserted = 0;
@@ -108,11 +98,7 @@ export class SqliteSink implements Sink {
   async close(): Promise<void> {
     if (!this.db) return;
     this.rollback();
-    try {
-      if (this.indexes?.isDeferring) this.indexes.rebuild();
-    } finally {
-      this.db.close();
-    }
+    this.db.close();
     this.db = undefined;
   }
 
@@ -126,7 +112,6 @@ export class SqliteSink implements Sink {
     if (this.inTransaction) return;
     this.database.exec('BEGIN');
     this.inTransaction = true;
-    this.indexes?.dropIfPlanned();
   }
 }
 
