@@ -6,8 +6,7 @@
 // the same `INSERT … ON CONFLICT` upserts per event. The shell computes each event's key with its
 // built-in sha3 (Sluice uses sha256: the same work per byte, give or take) and places sessions by the
 // `session` field as Sluice's first two matchers do.
-import { spawn } from 'node:child_process';
-import { ensureSqlite3, removeDb, sqlite3Query } from './sqlite-shell-load.mjs';
+import { ensureSqlite3, runSqliteScript, sqlite3Query } from './sqlite-shell-load.mjs';
 
 const COWRIE_TABLES = ['cowrie_events', 'session_metrics', 'session_commands', 'session_downloads', 'session_summary'];
 
@@ -56,20 +55,7 @@ COMMIT;
  */
 export async function loadCowrieWithSqliteShell(ndjsonPath, dbPath, schemaSql) {
   ensureSqlite3();
-  removeDb(dbPath);
-  const t0 = process.hrtime.bigint();
-  const { code, stdout, stderr } = await new Promise((resolve, reject) => {
-    const child = spawn('sqlite3', ['-batch', '-bail', dbPath], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
-    child.stdin.end(loadScript(ndjsonPath, schemaSql));
-  });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (code !== 0) throw new Error(`sqlite3 shell load failed (exit ${code}): ${stderr.trim().slice(-2000)}`);
+  const { seconds, stdout } = await runSqliteScript(dbPath, loadScript(ndjsonPath, schemaSql));
   const imported = Number(/imported\|(\d+)/.exec(stdout)?.[1] ?? NaN);
   return { seconds, imported, ...cowrieCounts(dbPath) };
 }

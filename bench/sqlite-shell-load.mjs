@@ -82,11 +82,10 @@ ORDER BY rowid;
 }
 
 /**
- * Loads ndjsonPath into a fresh dbPath with the sqlite3 shell.
- * seconds covers the whole shell run (schema, import, insert, commit).
+ * Runs `script` in the sqlite3 shell on a fresh `dbPath` (removed first); `seconds` covers the whole
+ * shell run. Throws with the shell's error when it fails.
  */
-export async function loadWithSqliteShell(ndjsonPath, dbPath) {
-  const { version, arrows } = ensureSqlite3();
+export async function runSqliteScript(dbPath, script) {
   removeDb(dbPath);
   const t0 = process.hrtime.bigint();
   const { code, stdout, stderr } = await new Promise((resolve, reject) => {
@@ -97,10 +96,20 @@ export async function loadWithSqliteShell(ndjsonPath, dbPath) {
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
     child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
-    child.stdin.end(loadScript(ndjsonPath, arrows));
+    child.stdin.end(script);
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (code !== 0) throw new Error(`sqlite3 shell load failed (exit ${code}): ${stderr.trim().slice(-2000)}`);
+  return { seconds, stdout };
+}
+
+/**
+ * Loads ndjsonPath into a fresh dbPath with the sqlite3 shell.
+ * seconds covers the whole shell run (schema, import, insert, commit).
+ */
+export async function loadWithSqliteShell(ndjsonPath, dbPath) {
+  const { version, arrows } = ensureSqlite3();
+  const { seconds, stdout } = await runSqliteScript(dbPath, loadScript(ndjsonPath, arrows));
   const imported = Number(/imported\|(\d+)/.exec(stdout)?.[1] ?? NaN);
   const lines = await countLines(ndjsonPath);
   if (imported !== lines) throw new Error(`.import took ${imported} rows but the file has ${lines} lines`);
