@@ -81,7 +81,7 @@ async function killAndRestart(args: string[], writer: WriterProcess, rnd: () => 
       writer.send(`go${run}`);
       await restarting;
       // It must notice, wait, come back and go on, not exit.
-      await waitFor(() => /is back/.test(f.stderr), { timeoutMs: 30_000, what: () => `reconnect after restart:\n${f.stderr}` });
+      await waitFor(() => /is back/.test(f.stderr), { timeoutMs: 60_000, what: () => `reconnect after restart:\n${f.stderr}` });
       expect(f.exited, f.stderr).toBe(false);
       expect(f.stderr).toMatch(/lost postgres:\/\/.*retrying in/);
       restartsSurvived += 1;

@@ -25,8 +25,14 @@ interface RunEnd {
   stderr: string;
 }
 
-/** Runs `sluice ARGS` as a real process; with `killAfterMs`, SIGKILLs it then unless it has exited. */
-function runProcess(args: readonly string[], killAfterMs?: number): Promise<RunEnd> {
+/**
+ * When to SIGKILL a run: after `afterMs`, or (mid-file kills) once `db` holds `rows` committed rows and
+ * then `thenMs` more, so the kill lands mid-file however fast or slow the machine is right now.
+ */
+type KillAt = { afterMs: number } | { db: string; rows: number; thenMs: number };
+
+/** Runs `sluice ARGS` as a real process; with `kill`, SIGKILLs it then unless it has exited. */
+function runProcess(args: readonly string[], kill?: KillAt): Promise<RunEnd> {
   const started = performance.now();
   const child = startSluice(args);
   let stdout = '';
@@ -35,7 +41,15 @@ function runProcess(args: readonly string[], killAfterMs?: number): Promise<RunE
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
     let ms = 0;
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    let timer: NodeJS.Timeout | undefined;
+    if (kill && 'afterMs' in kill) timer = setTimeout(() => child.kill('SIGKILL'), kill.afterMs);
+    else if (kill) {
+      const poll = (): void => {
+        if (committedRows(kill.db) >= kill.rows) timer = setTimeout(() => child.kill('SIGKILL'), kill.thenMs);
+        else timer = setTimeout(poll, 20);
+      };
+      timer = setTimeout(poll, 20);
+    }
     child.on('error', reject);
     child.on('exit', () => (ms = performance.now() - started));
     child.on('close', (code, signal) => {
@@ -158,6 +172,8 @@ interface KillRecord {
   run: number;
   kind: KillKind;
   delayMs: number;
+  /** When the kill was aimed: `1234 ms`, or `rows ≥ 120000 +40 ms`. */
+  aim: string;
   /** `killed` when SIGKILL ended it; otherwise the exit code it finished with by itself. */
   outcome: string;
   /** Rows committed before this run started. */
@@ -224,20 +240,27 @@ describe('sluice ingest under SIGKILL', () => {
           kind = 'late';
           delayMs = bootMs + left * (0.8 + rnd() * 0.6);
         } else {
-          // Somewhere in the rest of the file; on average each kill gets an equal share of it.
+          // Somewhere in the rest of the file; on average each kill gets an equal share of it. Aimed
+          // by rows committed, not by time: a machine busy with other test files runs at any pace.
           kind = 'mid';
           delayMs = bootMs + (rnd() * 2 * left) / (KILLS - run);
         }
         // Once every row is in, what is left to hit is start-up, the skip and the exit.
         if (run > 0 && rowsBefore === totalRows) kind = 'already-complete';
         delayMs = Math.round(delayMs);
-        const end = await runProcess(ingestArgs(dbB), delayMs);
+        const share = (totalRows - rowsBefore) / (KILLS - run);
+        const killAt: KillAt =
+          kind === 'mid'
+            ? { db: dbB, rows: Math.min(totalRows - 1, rowsBefore + 1 + Math.floor(rnd() * 2 * share)), thenMs: Math.round(rnd() * firstBatchMs) }
+            : { afterMs: delayMs };
+        const end = await runProcess(ingestArgs(dbB), killAt);
         const killed = end.signal === 'SIGKILL';
         if (!killed) expect([0, 3], `run ${run} failed by itself:\n${end.stderr}`).toContain(end.code);
         kills.push({
           run,
           kind,
           delayMs,
+          aim: 'afterMs' in killAt ? `${killAt.afterMs} ms` : `rows ≥ ${killAt.rows} +${killAt.thenMs} ms`,
           outcome: killed ? 'killed' : `exited ${String(end.code)}`,
           rowsBefore,
           rowsAfter: committedRows(dbB),
@@ -255,7 +278,7 @@ describe('sluice ingest under SIGKILL', () => {
           `kills: ${midRun} landed mid-run (SIGKILLed before exiting by itself), ` +
           `${KILLS - midRun} after the run had finished by itself\n` +
           kills
-            .map((k) => `  #${k.run} ${k.kind} at ${k.delayMs} ms: ${k.outcome}, ${k.rowsAfter} rows, ${k.deadLettersOnDisk} dead-letter lines on disk`)
+            .map((k) => `  #${k.run} ${k.kind} at ${k.aim}: ${k.outcome}, ${k.rowsAfter} rows, ${k.deadLettersOnDisk} dead-letter lines on disk`)
             .join('\n'),
       );
 
