@@ -14,15 +14,20 @@ function hasStatus(err: unknown, status: number): boolean {
   return err instanceof S3ServiceException && err.$metadata.httpStatusCode === status;
 }
 
-/** Network failures: the server could not be reached or hung up, as opposed to an answer Sluice cannot use. */
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+/** A connection lost mid-answer, as opposed to an endpoint never reached (a usage error, coded by `knownFailure`). */
+const LOST_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+/** An endpoint nothing answers at: left as it is, for `knownFailure` to name the URL to fix (exit 2). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
-/** A failed listing as one coded line: what S3 answered (status and its error code), or that it was not reached. */
-function listingError(where: string, err: unknown): SluiceError {
-  if (err instanceof SluiceError) return err;
-  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+/**
+ * A failed listing as one coded line: what S3 answered (status and its error code), or that the
+ * connection was lost. An endpoint that cannot be reached at all is thrown unchanged.
+ */
+function listingError(where: string, err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) {
+  if (err instanceof SluiceError || (typeof code === 'string' && UNREACHABLE.has(code))) return err;
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  if (typeof code === 'string' && LOST_CONNECTION.has(code)) {
     return new SluiceError('SLUICE_E_SOURCE', `listing ${where} failed: ${code} ${message}`, { cause: err, because: 'lost_connection' });
   }
   const status = err instanceof S3ServiceException ? ` (HTTP ${err.$metadata.httpStatusCode ?? '?'} ${err.name})` : '';
