@@ -30,7 +30,7 @@ export const ERROR_CATALOGUE = {
   SLUICE_E_SOURCE: {
     exit: 1,
     hint: 'A unit could not be read; check that the file exists and is readable.',
-    causes: ['not_gzip', 'broken_gzip', 'broken_zip', 'not_sqlite', 'unit_changed', 'unit_too_large', 'no_space', 'lost_connection'],
+    causes: ['not_gzip', 'broken_gzip', 'broken_zip', 'not_sqlite', 'unit_changed', 'unit_too_large', 'no_space', 'lost_connection', 'bad_answer'],
   },
   SLUICE_E_LOCKED: {
     exit: 1,

@@ -170,7 +170,10 @@ export async function runFlow(parts: FlowParts): Promise<FlowOutcome> {
       unitCounts.delete(msg.unit);
     } else {
       await commit();
-      throw new SluiceError('SLUICE_E_SOURCE', `${units.get(msg.unit)?.display ?? 'input'}: ${msg.message}`, { because: msg.because });
+      const display = units.get(msg.unit)?.display ?? 'input';
+      // Most unit errors name their unit already; the name is not said twice.
+      const message = msg.message.startsWith(`${display}: `) ? msg.message : `${display}: ${msg.message}`;
+      throw new SluiceError('SLUICE_E_SOURCE', message, { because: msg.because });
     }
     if (parts.stopRequested()) {
       await commit();

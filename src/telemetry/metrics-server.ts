@@ -72,6 +72,12 @@ export class MetricsServer {
     });
   }
 
+  /** The port it listens on (the one the system chose when constructed with port 0); undefined before `start()`. */
+  get listeningPort(): number | undefined {
+    const address = this.server?.address();
+    return address && typeof address === 'object' ? address.port : undefined;
+  }
+
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }

@@ -55,4 +55,16 @@ describe('sluice spool --profile posts: answers parsed defensively, fatal errors
     expect(run.stderr).toMatch(/SLUICE_E_SINK/);
     expect(manifest.files.length).toBeGreaterThan(0);
   }, 90_000);
+
+  it('a _search that answers 500 every time while settling ends the run: exit 1, coded, no hang', async () => {
+    await es.setFaults({ failSearches: { status: 500, times: 100_000 } });
+    const run = await spoolOnce();
+    expect(run.signal, `still running after 60 s:\n${run.stderr}`).toBeNull();
+    expect(run.code, run.stderr).toBe(1);
+    expect((await es.stats()).faultsFired.failSearches ?? 0).toBeGreaterThan(0);
+    expect(run.stderr).toMatch(/_search on .* failed: HTTP 500/);
+    expect(run.stderr).toMatch(/\[SLUICE_E_SINK\]/);
+    expect(run.stderr).not.toMatch(/unexpected failure/);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  }, 90_000);
 });

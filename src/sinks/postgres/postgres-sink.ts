@@ -119,6 +119,16 @@ export class PostgresSink implements Sink {
   }
 
   async write(rows: EncodedRows): Promise<void> {
+    try {
+      await this.writeRows(rows);
+    } catch (err) {
+      // A lost connection stays as it is: a service waits it out and reconnects (`isTransient`).
+      if (err instanceof SluiceError || this.isTransient(err)) throw err;
+      throw new SluiceError('SLUICE_E_SINK', `write to ${this.description} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private async writeRows(rows: EncodedRows): Promise<void> {
     const table = this.table(rows.table);
     await this.begin();
     const text = copyText(rows, table);

@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3ServiceException, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { SluiceError } from '../../core/errors.js';
 import type { DiscoveredUnit } from '../../ledger/ledger.js';
@@ -12,6 +12,26 @@ function objectVersion(etag: string | undefined, size: number | undefined): stri
 /** Whether S3 answered with this HTTP status. */
 function hasStatus(err: unknown, status: number): boolean {
   return err instanceof S3ServiceException && err.$metadata.httpStatusCode === status;
+}
+
+/** A connection lost mid-answer, as opposed to an endpoint never reached (a usage error, coded by `knownFailure`). */
+const LOST_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+/** An endpoint nothing answers at: left as it is, for `knownFailure` to name the URL to fix (exit 2). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/**
+ * A failed listing as one coded line: what S3 answered (status and its error code), or that the
+ * connection was lost. An endpoint that cannot be reached at all is thrown unchanged.
+ */
+function listingError(where: string, err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (err instanceof SluiceError || (typeof code === 'string' && UNREACHABLE.has(code))) return err;
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  if (typeof code === 'string' && LOST_CONNECTION.has(code)) {
+    return new SluiceError('SLUICE_E_SOURCE', `listing ${where} failed: ${code} ${message}`, { cause: err, because: 'lost_connection' });
+  }
+  const status = err instanceof S3ServiceException ? ` (HTTP ${err.$metadata.httpStatusCode ?? '?'} ${err.name})` : '';
+  return new SluiceError('SLUICE_E_SOURCE', `listing ${where} failed${status}: ${message}`, { cause: err, because: 'bad_answer' });
 }
 
 /** An S3 prefix: listed page by page with continuation tokens; objects streamed, never buffered whole. */
@@ -29,7 +49,7 @@ export class S3Lister implements UnitLister {
   async *list(): AsyncIterable<DiscoveredUnit[]> {
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token }));
+      const page = await this.listPage(token);
       const units: DiscoveredUnit[] = [];
       for (const o of page.Contents ?? []) {
         if (!o.Key || !this.names.test(o.Key)) continue;
@@ -38,6 +58,15 @@ export class S3Lister implements UnitLister {
       yield units;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /** One page of the listing; a failure (after the SDK's own retries) is a coded error naming the prefix. */
+  private async listPage(token: string | undefined): Promise<ListObjectsV2CommandOutput> {
+    try {
+      return await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token }));
+    } catch (err) {
+      throw listingError(`s3://${this.bucket}/${this.prefix}`, err);
+    }
   }
 
   takeVersionRead(key: string): string | undefined {
