@@ -3,11 +3,12 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Test files run in parallel processes. Most of their time is spent waiting on what they start (the
- * CLI, PostgreSQL, NATS, Chromium), so more files than cores run well: vitest's default of one
- * process fewer than the cores would run one file at a time on a 2-core machine (three at a time ran
- * the whole suite in 10 minutes there). `SLUICE_TEST_FORKS=N` overrides it.
+ * CLI, PostgreSQL, NATS, Chromium), so as many files as cores run well: vitest's default of one
+ * process fewer than the cores would run one file at a time on a 2-core machine. Three at a time ran
+ * the whole suite in 10 minutes there, but once starved vitest's own messages (an RPC timeout), so
+ * the default stays at the number of cores. `SLUICE_TEST_FORKS=N` overrides it.
  */
-const forks = Number(process.env.SLUICE_TEST_FORKS ?? Math.max(3, availableParallelism() - 1));
+const forks = Number(process.env.SLUICE_TEST_FORKS ?? Math.max(2, availableParallelism() - 1));
 
 export default defineConfig({
   test: {

@@ -19,7 +19,7 @@ describe('what the user named is not there: a coded one-line error, exit 2', () 
   mkdirSync(from);
 
   it('spool --into postgres://…/a database that does not exist', async () => {
-    const run = await runSluiceWith(['spool', '--from', from, '--into', 'postgres://postgres@127.0.0.1:5432/sluice_no_such_db', '--mode', 'once', '--no-progress']);
+    const run = await runSluiceWith(['spool', '--from', from, '--into', 'postgres://postgres@127.0.0.1:5432/sluice_no_such_db', '--mode', 'once', '--dead-letter', join(work, 'dl.ndjson'), '--no-progress']);
     expectCodedUsage(run, /no such database/);
   });
 

@@ -59,11 +59,13 @@ describe.skipIf(!reachable)('a fatal PostgreSQL sink error in each phase ends th
     const later = join(work, 'later');
     mkdirSync(first);
     writeAppLogUnits(first, 1, 20, 3);
-    const clean = await run(['spool', '--from', first, '--into', pg.url, '--mode', 'once', '--no-progress']);
+    // Dead letters in the test's folder: a PostgreSQL sink's default is the working folder, shared by test files running at once.
+    const deadLetter = ['--dead-letter', join(first, '..', 'dead-letter.ndjson')];
+    const clean = await run(['spool', '--from', first, '--into', pg.url, '--mode', 'once', ...deadLetter, '--no-progress']);
     expect(clean.code, clean.stderr).toBe(0);
     await inject(pg, table, when, message, condition);
     writeAppLogUnits(later, 3, 500, 4);
-    expectFatal(await run(['spool', '--from', later, '--into', pg.url, '--mode', 'once', '--no-progress']), message);
+    expectFatal(await run(['spool', '--from', later, '--into', pg.url, '--mode', 'once', ...deadLetter, '--no-progress']), message);
   }, 90_000);
 
   it.each([
@@ -74,9 +76,10 @@ describe.skipIf(!reachable)('a fatal PostgreSQL sink error in each phase ends th
     const dir = tempDir('sluice-pg-fault-');
     writeFileSync(join(dir, 'first.ndjson'), bridgeFile(20, 'first'));
     writeFileSync(join(dir, 'second.ndjson'), bridgeFile(2000, 'second'));
-    const clean = await run(['ingest', join(dir, 'first.ndjson'), '--into', pg.url, '--no-progress']);
+    const deadLetter = ['--dead-letter', join(dir, 'dead-letter.ndjson')];
+    const clean = await run(['ingest', join(dir, 'first.ndjson'), '--into', pg.url, ...deadLetter, '--no-progress']);
     expect(clean.code, clean.stderr).toBe(0);
     await inject(pg, table, when, message);
-    expectFatal(await run(['ingest', join(dir, 'second.ndjson'), '--into', pg.url, '--no-progress']), message);
+    expectFatal(await run(['ingest', join(dir, 'second.ndjson'), '--into', pg.url, ...deadLetter, '--no-progress']), message);
   }, 90_000);
 });

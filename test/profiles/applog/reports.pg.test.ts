@@ -38,7 +38,7 @@ describe.skipIf(!ready || (!present && !inCi))(
       db = join(tempDir(), 'app.db');
       pg = testSchema('t_applog_reports');
       for (const into of [`sqlite:${db}`, pg.url]) {
-        const r = runSluice(['spool', '--from', PINO, '--into', into, '--profile', 'applog', '--no-progress']);
+        const r = runSluice(['spool', '--from', PINO, '--into', into, '--profile', 'applog', '--dead-letter', join(tempDir(), 'dl.ndjson'), '--no-progress']);
         expect(r.code, r.stderr).toBe(0);
       }
     }, 120_000);

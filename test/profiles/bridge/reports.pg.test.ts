@@ -90,7 +90,7 @@ describe.skipIf(!ready)('bridge reports on PostgreSQL: the same bytes as on SQLi
     pg = testSchema('t_reports');
     const runs = await Promise.all([
       runSluiceWith(['ingest', file, '--db', db, '--no-progress']),
-      runSluiceWith(['ingest', file, '--into', pg.url, '--no-progress']),
+      runSluiceWith(['ingest', file, '--into', pg.url, '--dead-letter', join(dir, 'pg.dead-letter.ndjson'), '--no-progress']),
     ]);
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
   }, 60_000);

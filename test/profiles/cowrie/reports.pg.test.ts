@@ -38,7 +38,7 @@ describe.skipIf(!ready || (!present && !inCi))(
       const files = realLogs();
       const runs = await Promise.all([
         runSluiceWith(['ingest', ...files, '--profile', 'cowrie', '--db', db, '--no-progress']),
-        runSluiceWith(['ingest', ...files, '--profile', 'cowrie', '--into', pg.url, '--no-progress']),
+        runSluiceWith(['ingest', ...files, '--profile', 'cowrie', '--into', pg.url, '--dead-letter', join(dir, 'pg.dead-letter.ndjson'), '--no-progress']),
       ]);
       for (const run of runs) expect([0, 3], run.stderr).toContain(run.code);
       const conn = new Database(db, { readonly: true });

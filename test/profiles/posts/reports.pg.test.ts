@@ -43,7 +43,7 @@ describe.skipIf(!ready || (!present && !inCi))(
       pg = testSchema('t_reports_posts');
       const runs = await Promise.all([
         runSluiceWith(['spool', '--profile', 'posts', '--from', chunks, '--into', `sqlite:${db}`, '--state', join(dir, 'state.db'), '--mode', 'once', '--no-progress']),
-        runSluiceWith(['spool', '--profile', 'posts', '--from', chunks, '--into', pg.url, '--mode', 'once', '--no-progress']),
+        runSluiceWith(['spool', '--profile', 'posts', '--from', chunks, '--into', pg.url, '--mode', 'once', '--dead-letter', join(dir, 'pg.dead-letter.ndjson'), '--no-progress']),
       ]);
       for (const run of runs) expect(run.code, run.stderr).toBe(0);
       const conn = new Database(db, { readonly: true });
