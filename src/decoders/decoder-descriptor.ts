@@ -1,5 +1,6 @@
 import type { Transform } from 'node:stream';
 import type { z } from 'zod';
+import type { SqliteRowsSpec } from '../core/parse-message.js';
 import type { Decoder, DecodedRecordHandler } from './decoder.js';
 
 /** What a decoder does with a unit; the unit reader picks on these and on `sniff`, never on a name. */
@@ -52,13 +53,53 @@ export interface StreamContainerDescriptor<Settings extends z.ZodType = z.ZodTyp
   create(settings: z.infer<Settings>): Transform;
 }
 
+/** What a file container may put on disk when it is unpacked. */
+export interface UnpackLimits {
+  /** Largest content it may unpack to, in bytes (`--max-unit-bytes`). */
+  maxBytes: number;
+  /** The folder the content goes to. */
+  dir: string;
+  /** Free bytes in `dir` (a test can pretend the disk is full). */
+  freeBytes(dir: string): Promise<number>;
+}
+
+/** Unpacks the one unit inside the local file `archive` to `target` (streamed, never held in memory). */
+export type FileUnpacker = (archive: string, target: string, name: string, limits: UnpackLimits) => Promise<void>;
+
+/** One row of a database unit and its row id (the unit's cursor). */
+export interface UnitRow {
+  rowId: number;
+  value: Record<string, unknown>;
+}
+
+/** The rows of one database unit, in row-id order, one in memory at a time. */
+export interface RowsReader {
+  /** The table the rows come from. */
+  readonly table: string;
+  /** The rows after `afterRowId`, in row-id order. */
+  rows(afterRowId?: number): Iterable<UnitRow>;
+  close(): void;
+}
+
+/** Opens the rows of the local database file `path` (`name`: for messages); throws a `SluiceError` when it cannot. */
+export type RowsOpener = (path: string, name: string, spec: SqliteRowsSpec) => RowsReader;
+
 /**
- * A format read from a whole local file (a zip holding a SQLite chunk, a SQLite database of rows).
- * `create` loads what reads it (native modules load only for runs that need them).
+ * A container read from a whole local file (a zip holding a SQLite chunk): its content is unpacked to
+ * another file, whose first bytes are sniffed again. `create` loads what unpacks it.
  */
-export interface FileDecoderDescriptor<Settings extends z.ZodType = z.ZodType, Reader = unknown> extends DecoderDescriptorBase<Settings> {
-  kind: 'file';
-  create(settings: z.infer<Settings>): Promise<Reader>;
+export interface FileContainerDescriptor<Settings extends z.ZodType = z.ZodType> extends DecoderDescriptorBase<Settings> {
+  kind: 'file-container';
+  create(settings: z.infer<Settings>): Promise<FileUnpacker>;
+}
+
+/**
+ * Rows read from a whole local file with random access (a SQLite database). `create` loads what reads
+ * it (native modules load only for runs that need them).
+ */
+export interface FileRowsDescriptor<Settings extends z.ZodType = z.ZodType> extends DecoderDescriptorBase<Settings> {
+  kind: 'file-rows';
+  create(settings: z.infer<Settings>): Promise<RowsOpener>;
 }
 
 /**
@@ -66,4 +107,7 @@ export interface FileDecoderDescriptor<Settings extends z.ZodType = z.ZodType, R
  * (the zod schema is the documentation), and how to build it. The registry (`decoders/registry.ts`)
  * lists every descriptor in one array.
  */
-export type DecoderDescriptor = RecordDecoderDescriptor | StreamContainerDescriptor | FileDecoderDescriptor;
+export type DecoderDescriptor = RecordDecoderDescriptor | StreamContainerDescriptor | FileContainerDescriptor | FileRowsDescriptor;
+
+/** A decoder that needs the unit as a local file (a zip, a SQLite database). */
+export type FileDecoderDescriptor = FileContainerDescriptor | FileRowsDescriptor;

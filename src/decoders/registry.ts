@@ -1,7 +1,17 @@
 import type { Transform } from 'node:stream';
 import { validateConfig } from '../core/config/validate.js';
 import type { Decoder, DecodedRecordHandler } from './decoder.js';
-import type { DecoderDescriptor, DecoderStart, RecordDecoderDescriptor, StreamContainerDescriptor } from './decoder-descriptor.js';
+import type {
+  DecoderDescriptor,
+  DecoderStart,
+  FileContainerDescriptor,
+  FileDecoderDescriptor,
+  FileRowsDescriptor,
+  FileUnpacker,
+  RecordDecoderDescriptor,
+  RowsOpener,
+  StreamContainerDescriptor,
+} from './decoder-descriptor.js';
 import { gzipDecoderDescriptor } from './gzip-descriptor.js';
 import { jsonArrayDecoderDescriptor } from './json-array-descriptor.js';
 import { ndjsonDecoderDescriptor } from './ndjson-descriptor.js';
@@ -36,6 +46,21 @@ export function unitContentOf(head: Uint8Array, decoders: readonly DecoderDescri
 /** The streamed container the first bytes of a unit say it is (gzip), if any. */
 export function streamContainerOf(head: Uint8Array, decoders: readonly DecoderDescriptor[] = DECODERS): StreamContainerDescriptor | undefined {
   return decoders.find((d): d is StreamContainerDescriptor => d.kind === 'stream-container' && d.sniff(head, ''));
+}
+
+/** The decoder that needs the whole unit as a local file (zip, SQLite) its first bytes call for, if any. */
+export function fileDecoderOf(head: Uint8Array, decoders: readonly DecoderDescriptor[] = DECODERS): FileDecoderDescriptor | undefined {
+  return decoders.find((d): d is FileDecoderDescriptor => (d.kind === 'file-container' || d.kind === 'file-rows') && d.sniff(head, ''));
+}
+
+/** What unpacks a file container (zip), with its settings validated (defaults unless given). */
+export function fileUnpacker(descriptor: FileContainerDescriptor, settings: Record<string, unknown> = {}): Promise<FileUnpacker> {
+  return descriptor.create(validateConfig(descriptor.settings, settings));
+}
+
+/** What opens the rows of a database unit (SQLite), with its settings validated (defaults unless given). */
+export function rowsOpener(descriptor: FileRowsDescriptor, settings: Record<string, unknown> = {}): Promise<RowsOpener> {
+  return descriptor.create(validateConfig(descriptor.settings, settings));
 }
 
 /** The transform that unwraps a streamed container, with its settings validated (defaults unless given). */

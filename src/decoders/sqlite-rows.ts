@@ -1,22 +1,18 @@
 import Database from 'better-sqlite3';
 import { SluiceError } from '../core/errors.js';
 import type { SqliteRowsSpec } from '../core/parse-message.js';
+import type { RowsReader, UnitRow } from './decoder-descriptor.js';
 
 /** Bytes of a unit read through a memory map by default (the rest, if any, by read()). */
 const UNIT_MMAP_BYTES = 64 * 1024 * 1024;
 
 
-/** One row of a SQLite unit and its row id (the unit's cursor). */
-export interface SqliteRow {
-  rowId: number;
-  value: Record<string, unknown>;
-}
 
 /**
  * Reads the rows of a SQLite unit in row-id order, after `afterRowId`, streamed (one row in memory
  * at a time). Columns the table lacks read as null, so older layouts of a table still decode.
  */
-export class SqliteRowsReader {
+export class SqliteRowsReader implements RowsReader {
   private readonly db: Database.Database;
   readonly table: string;
   private readonly select: Database.Statement<[number], Record<string, unknown>>;
@@ -48,7 +44,7 @@ export class SqliteRowsReader {
   }
 
   /** The rows after `afterRowId`, in row-id order. */
-  *rows(afterRowId = 0): Generator<SqliteRow> {
+  *rows(afterRowId = 0): Generator<UnitRow> {
     for (const row of this.select.iterate(afterRowId)) {
       const rowId = row.__rowid as number;
       delete row.__rowid;

@@ -1,15 +1,16 @@
 import { SluiceError } from '../core/errors.js';
 import type { ChunkAssembler } from './chunk-assembler.js';
 import type { ParseMessage } from '../core/parse-message.js';
-import { SqliteRowsReader } from '../decoders/sqlite-rows.js';
 import type { SqliteRowsSpec } from '../core/parse-message.js';
+import type { RowsOpener, RowsReader } from '../decoders/decoder-descriptor.js';
 
 /** Rows per chunk handed to the writer (a chunk is also cut at this many bytes of row text). */
 const ROWS_PER_CHUNK = 200;
 const BYTES_PER_CHUNK = 8 * 1024 * 1024;
 
 /**
- * The rows of a SQLite unit through the profile's map, as chunk messages. The row id is the
+ * The rows of a database unit (`open`: the rows decoder its content called for) through the
+ * profile's map, as chunk messages, after the row id `afterRowId` (a cursor). The row id is the
  * position: `offset` and `line` of the cursor are the last row id read. Ends with `unit-end`, or
  * `unit-error` when the database cannot be read.
  */
@@ -20,14 +21,16 @@ export function* readSqliteUnit(
   spec: SqliteRowsSpec,
   assembler: ChunkAssembler,
   rawBytes: number,
+  open: RowsOpener,
+  afterRowId = 0,
 ): Generator<ParseMessage> {
-  let reader: SqliteRowsReader | undefined;
-  let last = 0;
+  let reader: RowsReader | undefined;
+  let last = afterRowId;
   try {
-    reader = new SqliteRowsReader(path, display, spec);
+    reader = open(path, display, spec);
     let rows = 0;
     let bytes = 0;
-    for (const { rowId, value } of reader.rows(0)) {
+    for (const { rowId, value } of reader.rows(afterRowId)) {
       last = rowId;
       assembler.record(value, { line: rowId, startOffset: rowId, endOffset: rowId }, () => JSON.stringify(value));
       rows += 1;

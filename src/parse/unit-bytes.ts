@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { SluiceError } from '../core/errors.js';
-import { streamContainerOf, unwrapper } from '../decoders/registry.js';
+import { fileDecoderOf, streamContainerOf, unwrapper } from '../decoders/registry.js';
 
 /**
  * The decompressed bytes of a stored unit, streamed. Its container (gzip) is recognised by the
@@ -14,6 +14,12 @@ export async function* unitBytes(stored: AsyncIterable<Buffer>, name: string): A
   if (first.done) return;
   const head = first.value;
   const container = streamContainerOf(head);
+  const file = container ? undefined : fileDecoderOf(head);
+  if (file) {
+    // A zip or a database needs random access: a stream of it (stdin) is not decoded as text.
+    close();
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: ${file.name} data needs a file to be read from, not a stream; give its path`, { because: 'not_sqlite' });
+  }
   if (!container && /\.gz$/i.test(name)) {
     close();
     throw new SluiceError('SLUICE_E_SOURCE', `${name}: named .gz but is not gzip data`, { because: 'not_gzip' });

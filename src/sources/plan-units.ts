@@ -1,6 +1,6 @@
 import { identityString, readFileIdentity, sameFile } from './file-identity.js';
 import type { FileUnitRef } from './file-source.js';
-import { peekUnit } from './peek-unit.js';
+import { peekUnit } from '../parse/peek-unit.js';
 import type { Sink, UnitCursor } from '../core/sink.js';
 import type { UnitPlan } from '../core/parse-message.js';
 
@@ -20,10 +20,11 @@ export function cursorKeyOf(scope: string, dev: number, ino: number): string {
  * The committed cursor of `path` if it is still valid: same file (device, inode, head hash) and not
  * shrunk below the offset. A file that changed identity or shrank must be read from the start.
  */
-export async function validCursor(sink: Sink, key: string, path: string, size: number, gzip: boolean): Promise<UnitCursor | undefined> {
+export async function validCursor(sink: Sink, key: string, path: string, size: number, whole: boolean): Promise<UnitCursor | undefined> {
   const stored = await sink.readCursor(key);
   if (stored === undefined || !sameFile(path, stored.identity)) return undefined;
-  if (!gzip && stored.offset > size) return undefined;
+  // `whole`: a unit whose cursor is no raw byte offset (gzip: decompressed bytes; zip, SQLite: a row id).
+  if (!whole && stored.offset > size) return undefined;
   return stored;
 }
 
@@ -45,9 +46,11 @@ export async function planUnits(refs: readonly FileUnitRef[], sink: Sink, scope:
     const id = readFileIdentity(ref.path);
     const peek = peekUnit(ref.path, ref.display);
     const gzip = peek.content === 'gzip';
+    // Read whole, not as raw bytes from an offset: gzip (decompressed), zip and SQLite (by row id).
+    const whole = peek.content !== 'text';
     const cursorKey = cursorKeyOf(scope, id.dev, id.ino);
-    const stored = await validCursor(sink, cursorKey, ref.path, id.size, gzip);
-    if (stored?.done && (gzip ? stored.size === id.size : stored.offset === id.size)) {
+    const stored = await validCursor(sink, cursorKey, ref.path, id.size, whole);
+    if (stored?.done && (whole ? stored.size === id.size : stored.offset === id.size)) {
       alreadyDone.push(ref);
       continue;
     }
@@ -56,7 +59,7 @@ export async function planUnits(refs: readonly FileUnitRef[], sink: Sink, scope:
     const startOffset = resume ? stored.offset : 0;
     const startLine = resume ? stored.line : 0;
     plans.push({ ...base, gzip, startOffset, startLine, cursorKey, identity: identityString(id), size: id.size });
-    bytesTotal += gzip ? id.size : id.size - startOffset;
+    bytesTotal += whole ? id.size : id.size - startOffset;
   }
   return { plans, alreadyDone, bytesTotal };
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CAUSE_HINTS, ERROR_CATALOGUE, SluiceError, type SluiceErrorCause, type SluiceErrorCode } from '../../src/core/errors.js';
 import { openSqliteDatabase } from '../../src/db/sqlite/open-database.js';
 import { unitBytes } from '../../src/parse/unit-bytes.js';
-import { sqliteUnitFile } from '../../src/sources/spool/sqlite-unit-file.js';
+import { sqliteUnitFile } from '../../src/parse/sqlite-unit-file.js';
 import { runSluice, tempDir } from '../helpers/cli.js';
 
 const SRC = new URL('../../src/', import.meta.url).pathname;

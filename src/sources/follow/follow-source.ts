@@ -7,11 +7,9 @@ import { cursorKeyOf, validCursor } from '../plan-units.js';
 import { profileByName } from '../../profiles/registry.js';
 import type { Source, SourceContext } from '../source.js';
 import { identityString, readFileIdentity, sameFile } from '../file-identity.js';
-import { decodeUnit } from '../../parse/decode-unit.js';
-import { readFrom, replaysUnit } from '../../parse/parse-units.js';
+import { readUnit } from '../../parse/read-unit.js';
 import { firstRecordOfFile } from '../../parse/first-record.js';
-import { openUnitBytes } from '../../parse/unit-reader.js';
-import { peekUnit } from '../peek-unit.js';
+import { peekUnit } from '../../parse/peek-unit.js';
 import type { DatePattern, PatternMatch } from './date-pattern.js';
 import { TailedFile } from './tailed-file.js';
 import { WakeSignal } from './wake-signal.js';
@@ -94,8 +92,8 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
     return plan;
   };
 
-  /** Reads a gzip file from its cursor to its end (or its damage), as `ingest` does. */
-  async function* readCompressed(path: string, key: string, size: number): AsyncGenerator<ParseMessage> {
+  /** Reads a file that is not tailed (gzip, zip, SQLite) from its cursor to its end (or its damage), as `ingest` does. */
+  async function* readWhole(path: string, key: string, size: number, gzip: boolean): AsyncGenerator<ParseMessage> {
     let plan: UnitPlan;
     try {
       const cursor = await validCursor(ctx.sink, key, path, size, true);
@@ -104,17 +102,15 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
         return;
       }
       const identity = identityString(readFileIdentity(path));
-      plan = { index: nextUnit, display: path, path, gzip: true, startOffset: cursor?.offset ?? 0, startLine: cursor?.line ?? 0, cursorKey: key, identity, size };
+      plan = { index: nextUnit, display: path, path, gzip, startOffset: cursor?.offset ?? 0, startLine: cursor?.line ?? 0, cursorKey: key, identity, size };
     } catch (err) {
       if (isGone(err)) return;
       throw err;
     }
     nextUnit += 1;
     yield { kind: 'unit-start', unit: plan.index, plan };
-    const read = readFrom(plan, await replaysUnit(profile, plan, o.parse.maxLineBytes));
-    assembler.startUnit(plan.display, plan.startOffset - read.startOffset);
     try {
-      yield* decodeUnit(plan.index, path, read, o.parse.maxLineBytes, () => openUnitBytes(read, o.parse.readBytes), assembler);
+      yield* readUnit(plan, profile, o.parse, assembler);
     } finally {
       assembler.startUnit(''); // as for the tails
     }
@@ -151,10 +147,11 @@ export async function* followSource(o: FollowOptions, ctx: SourceContext): Async
         }
         const { size, signature } = statOf(m.path);
         if (settled.get(key) === signature && key !== newestKey) continue;
-        if (peekUnit(m.path, m.path).content === 'gzip') {
-          // A compressed (rotated) file is never written to again: read once from its cursor, not tailed.
+        const content = peekUnit(m.path, m.path).content;
+        if (content !== 'text') {
+          // A compressed (rotated) file or a database is never written to again: read once from its cursor, not tailed.
           settled.set(key, signature);
-          yield* readCompressed(m.path, key, size);
+          yield* readWhole(m.path, key, size, content === 'gzip');
           continue;
         }
         try {

@@ -3,17 +3,18 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stat } from 'node:fs/promises';
 import { ChunkAssembler } from '../../parse/chunk-assembler.js';
-import { readSqliteUnit } from '../../parse/read-sqlite-unit.js';
+import { readUnit } from '../../parse/read-unit.js';
 import { ParserPool } from '../../parse/parser-pool.js';
 import type { ParseJob } from '../../parse/parser-thread.js';
 import type { ParseMessage, UnitPlan } from '../../core/parse-message.js';
 import type { ParseOptions } from '../../parse/parse-options.js';
 import type { SqliteRowsSpec } from '../../core/parse-message.js';
 import type { DiscoveredUnit, Ledger, LedgerUnit } from '../../ledger/ledger.js';
+import type { Profile } from '../../profiles/profile.js';
 import { profileByName } from '../../profiles/registry.js';
 import { SluiceError } from '../../core/errors.js';
 import type { Source, SourceContext } from '../source.js';
-import { DEFAULT_MAX_UNIT_BYTES, removeStaleUnitFiles, sqliteUnitFile, type SqliteUnitFile } from './sqlite-unit-file.js';
+import { DEFAULT_MAX_UNIT_BYTES, removeStaleUnitFiles, sqliteUnitFile, type SqliteUnitFile } from '../../parse/sqlite-unit-file.js';
 import type { UnitLister } from './unit-lister.js';
 
 /** Units claimed and being fetched ahead of the one being written. */
@@ -99,7 +100,8 @@ export class SpoolSource implements Source {
   private async *run(ctx: SourceContext): AsyncGenerator<ParseMessage> {
     const { lister, ledger } = this.o;
     if (this.o.sqliteUnits) await removeStaleUnitFiles();
-    const assembler = new ChunkAssembler(profileByName(this.o.parse.profile), this.o.parse.profileOptions);
+    const profile = profileByName(this.o.parse.profile);
+    const assembler = new ChunkAssembler(profile, this.o.parse.profileOptions);
     // Units this process held when its source stopped on a lost database are its own to take again.
     await ledger.releaseHeldBy(this.worker);
     const ahead: Ahead[] = [];
@@ -158,7 +160,7 @@ export class SpoolSource implements Source {
               .then((job) => job?.parsed)
               .then(() => this.startParsing(following));
           }
-          yield* this.readSqliteUnit(next, assembler);
+          yield* this.readSqliteUnit(next, profile, assembler);
         } else {
           yield* this.readUnit(next.unit, next.opened, next.index);
         }
@@ -234,7 +236,7 @@ export class SpoolSource implements Source {
    * unit is large enough to pay for starting one (JSON and vectors are the hot path; the writer
    * keeps the main thread).
    */
-  private async *readSqliteUnit(a: SqliteAhead, assembler: ChunkAssembler): AsyncGenerator<ParseMessage> {
+  private async *readSqliteUnit(a: SqliteAhead, profile: Profile, assembler: ChunkAssembler): AsyncGenerator<ParseMessage> {
     const { unit, index } = a;
     const plan = this.planOf(unit, index);
     yield { kind: 'unit-start', unit: index, plan };
@@ -251,7 +253,8 @@ export class SpoolSource implements Source {
     try {
       const stage = await this.startParsing(a);
       if (!stage) {
-        yield* readSqliteUnit(index, file.path, plan.display, a.spec, assembler, unit.size);
+        // The one unit reader, as in the thread (the file's content says how it is read).
+        yield* readUnit({ ...plan, path: file.path, sqlite: a.spec }, profile, this.o.parse, assembler);
         return;
       }
       try {

@@ -2,10 +2,10 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { SluiceError } from '../../../src/core/errors.js';
-import { sqliteUnitFile } from '../../../src/sources/spool/sqlite-unit-file.js';
-import { tempDir } from '../../helpers/cli.js';
-import { withDeclaredSize, zipOf } from '../../helpers/zip-bytes.js';
+import { SluiceError } from '../../src/core/errors.js';
+import { sqliteUnitFile } from '../../src/parse/sqlite-unit-file.js';
+import { tempDir } from '../helpers/cli.js';
+import { withDeclaredSize, zipOf } from '../helpers/zip-bytes.js';
 
 const MiB = 1024 * 1024;
 const SQLITE_HEAD = Buffer.from('SQLite format 3\0', 'latin1');
