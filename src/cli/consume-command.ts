@@ -2,21 +2,17 @@ import { Command } from 'commander';
 import { ConsumeConfigSchema } from '../jobs/config/consume-config.js';
 import { validateConfig } from '../core/config/validate.js';
 import { formatSummary } from '../telemetry/summary.js';
-import { intoHelp, sinkUrlFrom } from './sink-flags.js';
+import type { SinkDescriptor } from '../sinks/sink-descriptor.js';
+import { sinkOptions, sinkUrlFrom, type SinkFlags } from './sink-flags.js';
+import { serviceOptions, withOptions, type ServiceFlags } from './service-flags.js';
 import { profileOption } from './profile-option.js';
 
-interface ConsumeFlags {
+interface ConsumeFlags extends SinkFlags, ServiceFlags {
   durable?: string;
-  db?: string;
-  into?: string;
   profile?: string;
   batchSize?: string;
   fetchMax?: string;
   ackWaitSec?: string;
-  deadLetter?: string;
-  statusFile?: string;
-  metricsPort?: string;
-  progress?: boolean;
 }
 
 const EXAMPLES = `
@@ -32,21 +28,18 @@ the same --durable share the messages. Messages of another profile are skipped (
 SIGINT/SIGTERM commit the batch in hand and exit 0. A lost NATS or database connection is retried.`;
 
 /** `sluice consume nats://HOST:PORT/STREAM`: drain a JetStream stream into a sink. */
-export function consumeCommand(): Command {
-  return new Command('consume')
+export function consumeCommand(sinks: readonly SinkDescriptor[]): Command {
+  const command = new Command('consume')
     .description('Drain a NATS JetStream stream (rows published by edges) into a sink, exactly once')
     .argument('<url>', 'nats://HOST:PORT/STREAM')
-    .requiredOption('--durable <name>', 'durable consumer name; processes with the same name share the work')
-    .option('--db <path>', 'SQLite database (short for --into sqlite:PATH)')
-    .option('--into <url>', intoHelp())
+    .requiredOption('--durable <name>', 'durable consumer name; processes with the same name share the work');
+  const options = withOptions(command, sinkOptions(sinks))
     .addOption(profileOption('whose tables the rows are', 'bridge'))
     .option('--batch-size <n>', 'rows per transaction at most (default 20000; commits also every 200 ms and when idle)')
     .option('--fetch-max <n>', 'messages fetched at a time (default 2000)')
-    .option('--ack-wait-sec <n>', 'seconds before JetStream redelivers an unacknowledged message (default 30)')
-    .option('--dead-letter <path>', 'where messages that are not rows go (default beside the database)')
-    .option('--status-file <path>', 'JSON status file, replaced every second')
-    .option('--metrics-port <n>', 'serve Prometheus metrics on 127.0.0.1:N/metrics')
-    .option('--no-progress', 'no progress log lines on stderr')
+    .option('--ack-wait-sec <n>', 'seconds before JetStream redelivers an unacknowledged message (default 30)');
+  const texts = { deadLetter: 'where messages that are not rows go (default beside the database)', statusFile: 'JSON status file, replaced every second' };
+  return withOptions(options, serviceOptions(texts))
     .addHelpText('after', EXAMPLES)
     .action(async (url: string, flags: ConsumeFlags) => {
       const config = validateConfig(ConsumeConfigSchema, {

@@ -2,12 +2,12 @@ import { Command, Option } from 'commander';
 import { FollowConfigSchema } from '../jobs/config/follow-config.js';
 import { validateConfig } from '../core/config/validate.js';
 import { formatSummary } from '../telemetry/summary.js';
-import { intoHelp, sinkUrlFrom, stateOption } from './sink-flags.js';
+import type { SinkDescriptor } from '../sinks/sink-descriptor.js';
+import { sinkOptions, sinkUrlFrom, stateOption, type SinkFlags } from './sink-flags.js';
+import { serviceOptions, withOptions, type ServiceFlags } from './service-flags.js';
 import { profileOption } from './profile-option.js';
 
-interface FollowFlags {
-  db?: string;
-  into?: string;
+interface FollowFlags extends SinkFlags, ServiceFlags {
   state?: string;
   profile?: string;
   session?: string;
@@ -17,10 +17,6 @@ interface FollowFlags {
   fromStart?: boolean;
   fromEnd?: boolean;
   batchSize?: string;
-  deadLetter?: string;
-  statusFile?: string;
-  metricsPort?: string;
-  progress?: boolean;
 }
 
 const EXAMPLES = `
@@ -37,12 +33,11 @@ written to yesterday's file after midnight are not lost. A last line without a n
 SIGINT/SIGTERM commit the batch in hand and exit 0. Restarting resumes every file from its cursor.`;
 
 /** `sluice follow PATTERN`: tail a daily-rolled log into a sink as lines are written. */
-export function followCommand(): Command {
-  return new Command('follow')
+export function followCommand(sinks: readonly SinkDescriptor[]): Command {
+  const command = new Command('follow')
     .description('Tail growing NDJSON files (a dated pattern) into a sink, across day rollover, with no loss')
-    .argument('<pattern>', 'path with {YYYYMMDD}-style date tokens, or a glob')
-    .option('--db <path>', 'SQLite database (short for --into sqlite:PATH; default logs/bridge.db)')
-    .option('--into <url>', intoHelp())
+    .argument('<pattern>', 'path with {YYYYMMDD}-style date tokens, or a glob');
+  const options = withOptions(command, sinkOptions(sinks, 'logs/bridge.db'))
     .addOption(profileOption('how records map to rows', 'bridge'))
     .option('--session <id>', 'keep only the records of this session')
     .option('--tz <zone>', 'IANA time zone of timestamps written without one (bridge log timestamp_iso), e.g. Europe/Berlin (default UTC)')
@@ -51,11 +46,12 @@ export function followCommand(): Command {
     .addOption(new Option('--from-start', 'read files with no cursor from their start (default)').conflicts('fromEnd'))
     .option('--from-end', 'read files with no cursor yet from their end (only new lines)')
     .option('--batch-size <n>', 'rows per transaction at most (default 5000; commits also every 100 ms)')
-    .option('--dead-letter <path>', 'where bad records go (default beside the database)')
-    .addOption(stateOption())
-    .option('--status-file <path>', 'JSON status file (phase catch-up/tailing, lag), replaced every second')
-    .option('--metrics-port <n>', 'serve Prometheus metrics on 127.0.0.1:N/metrics')
-    .option('--no-progress', 'no progress log lines on stderr')
+    .addOption(stateOption());
+  const texts = {
+    deadLetter: 'where bad records go (default beside the database)',
+    statusFile: 'JSON status file (phase catch-up/tailing, lag), replaced every second',
+  };
+  return withOptions(options, serviceOptions(texts))
     .addHelpText('after', EXAMPLES)
     .action(async (pattern: string, flags: FollowFlags) => {
       const config = validateConfig(FollowConfigSchema, {

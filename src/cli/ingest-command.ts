@@ -2,12 +2,13 @@ import { Command } from 'commander';
 import { IngestConfigSchema } from '../jobs/config/ingest-config.js';
 import { validateConfig } from '../core/config/validate.js';
 import { formatSummary } from '../telemetry/summary.js';
-import { intoHelp, sinkUrlFrom, stateOption } from './sink-flags.js';
+import type { DecoderDescriptor } from '../decoders/decoder-descriptor.js';
+import type { SinkDescriptor } from '../sinks/sink-descriptor.js';
+import { sinkOptions, sinkUrlFrom, stateOption, type SinkFlags } from './sink-flags.js';
+import { withOptions } from './service-flags.js';
 import { profileOption } from './profile-option.js';
 
-interface IngestFlags {
-  db?: string;
-  into?: string;
+interface IngestFlags extends SinkFlags {
   state?: string;
   profile?: string;
   session?: string;
@@ -35,15 +36,12 @@ Exit codes: 0 ok, 1 failed, 2 bad usage, 3 finished but some records were dead-l
 130/143 stopped by SIGINT/SIGTERM after committing the batch in hand.`;
 
 /** `sluice ingest FILE...`: batch-load files into a sink. */
-export function ingestCommand(): Command {
-  return new Command('ingest')
+export function ingestCommand(sinks: readonly SinkDescriptor[], decoders: readonly DecoderDescriptor[]): Command {
+  const command = new Command('ingest')
     .description('Load NDJSON files (plain, .gz, globs or - for stdin) into a sink, exactly once')
-    .argument('<file...>', 'files, globs or - for stdin; .gz is decompressed')
-    .option('--db <path>', 'SQLite database (short for --into sqlite:PATH; default logs/bridge.db)')
-    .option('--into <url>', intoHelp())
-    .addOption(
-      profileOption('how records map to rows', 'bridge'),
-    )
+    .argument('<file...>', `files, globs or - for stdin; told by their content: ${decoders.map((d) => d.name).join(', ')}`);
+  return withOptions(command, sinkOptions(sinks, 'logs/bridge.db'))
+    .addOption(profileOption('how records map to rows', 'bridge'))
     .option('--session <id>', 'ingest only the records of this session')
     .option('--tz <zone>', 'IANA time zone of timestamps written without one (bridge log timestamp_iso), e.g. Europe/Berlin (default UTC)')
     .option('--batch-size <n>', 'rows per transaction (default 50000)')

@@ -10,6 +10,11 @@ import { enrichCommand } from './enrich-command.js';
 import { followCommand } from './follow-command.js';
 import { ingestCommand } from './ingest-command.js';
 import { jobsCommand } from './jobs-command.js';
+import { DECODERS } from '../decoders/registry.js';
+import { PROFILES } from '../profiles/registry.js';
+import { SINKS } from '../sinks/registry.js';
+import { profileList, type Plugins } from './plugin-help.js';
+import { pluginsCommand } from './plugins-command.js';
 import { spoolCommand } from './spool-command.js';
 import { reportCommand } from './report-command.js';
 import { serveCommand } from './serve-command.js';
@@ -18,30 +23,47 @@ import { serviceCommand } from './service-command.js';
 /** Commands that install a graceful stop (`Shutdown`). */
 const GRACEFUL_COMMANDS = new Set(['ingest', 'follow', 'spool', 'serve', 'dashboard']);
 
-/** The `sluice` program: one verb per job. */
-export function buildProgram(): Command {
+/**
+ * The shipped plugin lists. The sources are loaded only when asked for (`sluice plugins`): their
+ * modules are the heaviest, and `--help` of every command stays quick.
+ */
+async function shippedPlugins(): Promise<Plugins> {
+  const { SOURCES } = await import('../sources/registry.js');
+  return { sources: SOURCES, decoders: DECODERS, sinks: SINKS, profiles: PROFILES };
+}
+
+/**
+ * The `sluice` program: one verb per job. Its help lists the plugins of the registries; `given`
+ * replaces a list (a test adds a plugin of its own and sees it in the help).
+ */
+export function buildProgram(given: Partial<Plugins> = {}): Command {
+  const sinks = given.sinks ?? SINKS;
+  const profiles = given.profiles ?? PROFILES;
+  const plugins = async (): Promise<Plugins> => ({ ...(await shippedPlugins()), ...given });
   const program = new Command('sluice')
     .description('Move records from files, folders, object stores and uploads into databases: exactly once, resumable, fast.')
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
-      `\nProfiles (--profile): bridge (BLE bridge NDJSON events), posts (BlueSky posts from Megastream chunks),\n` +
-        `applog (pino JSON log arrays), cowrie (Cowrie honeypot logs).\n` +
+      `\nProfiles (--profile): ${profileList(profiles)}.\n` +
+        `Sinks (--into): ${sinks.map((s) => `${s.name} (${s.example})`).join(', ')}.\n` +
+        `sluice plugins lists every source, decoder, sink and profile with its settings.\n` +
         `Every command has --help with examples; the README has the whole story.`,
     )
     .exitOverride();
-  program.addCommand(ingestCommand());
-  program.addCommand(followCommand());
+  program.addCommand(ingestCommand(sinks, given.decoders ?? DECODERS));
+  program.addCommand(followCommand(sinks));
   program.addCommand(reportCommand());
-  program.addCommand(spoolCommand());
-  program.addCommand(consumeCommand());
+  program.addCommand(spoolCommand(sinks));
+  program.addCommand(consumeCommand(sinks));
   program.addCommand(jobsCommand());
   program.addCommand(serveCommand());
   program.addCommand(dashboardCommand());
   program.addCommand(archiveCommand());
   program.addCommand(enrichCommand());
   program.addCommand(serviceCommand());
+  program.addCommand(pluginsCommand(plugins));
   exitOverrideEverywhere(program);
   return program;
 }

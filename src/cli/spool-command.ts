@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import { SpoolConfigSchema } from '../jobs/config/spool-config.js';
 import { validateConfig } from '../core/config/validate.js';
 import { formatSummary } from '../telemetry/summary.js';
-import { intoHelp, sinkUrlFrom } from './sink-flags.js';
+import type { SinkDescriptor } from '../sinks/sink-descriptor.js';
+import { intoHelp } from './plugin-help.js';
+import { sinkUrlFrom } from './sink-flags.js';
 import { profileOption } from './profile-option.js';
 
 interface SpoolFlags {
@@ -80,12 +82,12 @@ function defaultInto(profile: string | undefined, dryRun: boolean): string | und
 }
 
 /** `sluice spool`: poll a folder or S3 prefix for units and ingest each once. */
-export function spoolCommand(): Command {
+export function spoolCommand(sinks: readonly SinkDescriptor[]): Command {
   return new Command('spool')
     .description('Ingest the files of a folder or S3 prefix, each once, with a ledger, retries and leases')
     .option('--from <dir|s3://bucket/prefix>', 'where the units are')
     .addOption(new Option('--source <kind>', 'megastream_ingest style: local ($LOCAL_SQLITE_DB_PATH) or s3 ($S3_SQLITE_DB_BUCKET/$S3_SQLITE_DB_PREFIX)').choices(['local', 's3']))
-    .option('--into <url>', intoHelp())
+    .option('--into <url>', intoHelp(sinks))
     .option('--db <path>', 'SQLite database (short for --into sqlite:PATH)')
     .addOption(profileOption('how records map to rows', 'applog'))
     .addOption(new Option('--mode <mode>', 'once: process what is there and exit; spool: poll forever').choices(['once', 'spool']).default('once'))
