@@ -1,6 +1,5 @@
 import { profileByName } from '../profiles/registry.js';
 import { sinkFromUrl } from '../sinks/registry.js';
-import { DatePattern } from '../sources/follow/date-pattern.js';
 import { streamSourceFor } from '../sources/registry.js';
 import { Batcher } from '../core/batcher.js';
 import type { FollowConfig } from './config/follow-config.js';
@@ -19,8 +18,10 @@ export async function runFollow(config: FollowConfig): Promise<JobResult> {
     maxLineBytes: config.maxLineBytes,
     readBytes: 256 * 1024,
   };
-  const { source } = await streamSourceFor([config.pattern], { needs: { endless: true, rows: false }, flag: 'PATTERN' }, { profile, parse }, config);
-  const state = sinkStateFor(config.into, config, new DatePattern(config.pattern).folder);
+  const inputs = [config.pattern];
+  const { descriptor, source } = await streamSourceFor(inputs, { needs: { endless: true, rows: false }, flag: 'PATTERN' }, { profile, parse }, config);
+  // Local state of an acknowledged sink sits beside the input, in the folder the source says it is.
+  const state = sinkStateFor(config.into, config, descriptor.folderOf?.(inputs) ?? '.');
   const result = await runJob({
     job: 'follow',
     source,

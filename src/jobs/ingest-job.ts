@@ -6,7 +6,7 @@ import { streamSourceFor } from '../sources/registry.js';
 import { Batcher } from '../core/batcher.js';
 import type { IngestConfig } from './config/ingest-config.js';
 import { runJob, type JobResult } from './run-job.js';
-import { folderOfInput, sinkStateFor } from './sink-state.js';
+import { sinkStateFor } from './sink-state.js';
 
 /** Bytes read from a unit at a time: about a thousand bridge events, one chunk message. */
 const READ_BYTES = 256 * 1024;
@@ -22,8 +22,8 @@ export async function runIngest(config: IngestConfig, options: { stdin?: Readabl
     maxLineBytes: config.maxLineBytes,
     readBytes: READ_BYTES,
   };
-  const state = sinkStateFor(config.into, config, folderOfInput(config.files));
-  const { source } = await streamSourceFor(config.files, { needs: { endless: false }, flag: 'FILE' }, { profile, parse, stdin: options.stdin });
+  const { descriptor, source } = await streamSourceFor(config.files, { needs: { endless: false }, flag: 'FILE' }, { profile, parse, stdin: options.stdin });
+  const state = sinkStateFor(config.into, config, descriptor.folderOf?.(config.files) ?? '.');
   return runJob({
     job: 'ingest',
     source,

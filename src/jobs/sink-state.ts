@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { SINKS, sinkDescriptorFor, type SinkSettings } from '../sinks/registry.js';
 import type { SinkDescriptor } from '../sinks/sink-descriptor.js';
 import { defaultDeadLetterPath } from './job-harness.js';
@@ -54,10 +54,4 @@ export function defaultSpoolStateName(into: string, profile: string): string {
     // not a URL: the whole text, made safe below
   }
   return `sluice-spool-${profile}-to-${target.replace(/[^A-Za-z0-9._-]+/g, '_')}.state.db`;
-}
-
-/** The folder of the first input file (`-`, stdin: the working folder). */
-export function folderOfInput(files: readonly string[]): string {
-  const first = files[0];
-  return first === undefined || first === '-' ? '.' : dirname(first);
 }

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { FileSource } from './file-source.js';
 import type { StreamSourceDescriptor } from './source-descriptor.js';
@@ -15,5 +16,7 @@ export const fileSourceDescriptor: StreamSourceDescriptor<typeof FileSettings> =
   example: 'logs/bridge_*.ndjson.gz',
   settings: FileSettings,
   capabilities: { endless: false, ledgerUnits: false, resumesMidUnit: true, rows: false },
+  // The first input's folder; stdin (`-`): the working folder.
+  folderOf: (inputs) => (inputs[0] === undefined || inputs[0] === '-' ? '.' : dirname(inputs[0])),
   create: (inputs, _settings, parts) => Promise.resolve(() => new FileSource(inputs, parts.parse, parts.stdin)),
 };

@@ -47,6 +47,12 @@ interface SourceDescriptorBase<Settings extends z.ZodType> {
   /** Settings beyond the input, validated once at start (every field described, with an example). */
   settings: Settings;
   capabilities: SourceCapabilities;
+  /**
+   * The folder the inputs live in (a file's folder, a pattern's folder; the working folder for
+   * stdin): where a run keeps local state beside its input (an acknowledged sink's cursors, its dead
+   * letters). Undefined for a source whose input is no local path.
+   */
+  folderOf?(inputs: readonly string[]): string;
 }
 
 /** A source that streams parse messages to the writer by itself (file, follow, nats). */

@@ -73,3 +73,14 @@ describe('source registry', () => {
     expect(made).toEqual(['queue://host/t x']);
   });
 });
+
+describe('folderOf: where a source says its inputs live (local state of a run sits there)', () => {
+  it('file: the first file\'s folder (stdin: the working folder); follow: the pattern\'s folder, before its first date token', () => {
+    const file = SOURCES.find((s) => s.name === 'file');
+    const follow = SOURCES.find((s) => s.name === 'follow');
+    expect(file?.folderOf?.(['logs/edge-1/bridge.ndjson', 'other/x.ndjson'])).toBe('logs/edge-1');
+    expect(file?.folderOf?.(['-'])).toBe('.');
+    expect(follow?.folderOf?.([join(tmpdir(), 'edge-7', 'bridge_{YYYYMMDD}.ndjson')])).toBe(join(tmpdir(), 'edge-7'));
+    expect(follow?.folderOf?.([join(tmpdir(), 'logs-{YYYY}', '{MM}', 'b.ndjson')])).toBe(tmpdir());
+  });
+});

@@ -37,6 +37,8 @@ export const followSourceDescriptor: StreamSourceDescriptor<typeof FollowSetting
   example: 'logs/bridge_{YYYYMMDD}.ndjson',
   settings: FollowSettings,
   capabilities: { endless: true, ledgerUnits: false, resumesMidUnit: true, rows: false },
+  // The pattern's folder (the part before its first date token or glob), whether or not files match yet.
+  folderOf: (inputs) => new DatePattern(inputs[0] ?? '').folder,
   create(inputs, settings, parts) {
     const pattern = inputs[0] ?? '';
     return Promise.resolve(() => new FollowSource({ pattern: new DatePattern(pattern), parse: parts.parse, ...settings }));
