@@ -74,40 +74,46 @@ function block(title: string, lines: string[]): string {
   return [title, ...lines].join('\n');
 }
 
+/** The lines of one plugin: its name and summary, where it is picked, capabilities, extra lines, settings. */
+function pluginLines(
+  d: { name: string; summary: string; settings: z.ZodType; capabilities: object },
+  picked: string,
+  extra: string[],
+  settingsTitle: string,
+  none: string,
+): string[] {
+  return [
+    `  ${d.name}: ${d.summary}`,
+    `    ${picked}`,
+    `    capabilities: ${capabilityNames(d.capabilities).join(', ') || 'none'}`,
+    ...extra.map((l) => `    ${l}`),
+    `    ${settingsTitle}:`,
+    ...settingLines(d.settings, none).map((l) => `  ${l}`),
+  ];
+}
+
 /** Every sink: its `--into` URL, what it is, its capabilities, the profiles it takes and its settings. */
 export function sinksHelp(sinks: readonly SinkDescriptor[], profiles: readonly Profile[]): string {
-  const lines = sinks.flatMap((s) => [
-    `  ${s.name}: ${s.summary}`,
-    `    --into ${s.example}   (schemes ${s.schemes.join(' ')})`,
-    `    capabilities: ${capabilityNames(s.capabilities).join(', ') || 'none'}`,
-    `    profiles: ${profiles.filter((p) => s.supports(p)).map((p) => p.name).join(', ') || 'none shipped'}`,
-    '    settings (in the URL query, ?name=value):',
-    ...settingLines(s.settings, 'none beyond the URL').map((l) => `  ${l}`),
-  ]);
+  const lines = sinks.flatMap((s) => {
+    const takes = profiles.filter((p) => s.supports(p)).map((p) => p.name);
+    const picked = `--into ${s.example}   (schemes ${s.schemes.join(' ')})`;
+    return pluginLines(s, picked, [`profiles: ${takes.join(', ') || 'none shipped'}`], 'settings (in the URL query, ?name=value)', 'none beyond the URL');
+  });
   return block('Sinks (--into URL):', lines);
 }
 
 /** Every source: the input that chooses it, what it is, its capabilities and settings. */
 export function sourcesHelp(sources: readonly SourceDescriptor[]): string {
-  const lines = sources.flatMap((s) => [
-    `  ${s.name}: ${s.summary}`,
-    `    input: ${s.example}   (${s.schemes.length > 0 ? `schemes ${s.schemes.join(' ')}` : 'a local path'})`,
-    `    capabilities: ${capabilityNames(s.capabilities).join(', ') || 'none'}`,
-    '    settings:',
-    ...settingLines(s.settings, 'none beyond the input').map((l) => `  ${l}`),
-  ]);
+  const lines = sources.flatMap((s) => {
+    const picked = `input: ${s.example}   (${s.schemes.length > 0 ? `schemes ${s.schemes.join(' ')}` : 'a local path'})`;
+    return pluginLines(s, picked, [], 'settings', 'none beyond the input');
+  });
   return block('Sources (the input of ingest, follow, spool --from, consume):', lines);
 }
 
 /** Every decoder, in the order units are sniffed: what it reads, its capabilities and settings. */
 export function decodersHelp(decoders: readonly DecoderDescriptor[]): string {
-  const lines = decoders.flatMap((d) => [
-    `  ${d.name}: ${d.summary}`,
-    `    e.g. ${d.example}   (told by its content, never by the name alone)`,
-    `    capabilities: ${capabilityNames(d.capabilities).join(', ') || 'none'}`,
-    '    settings:',
-    ...settingLines(d.settings, 'none').map((l) => `  ${l}`),
-  ]);
+  const lines = decoders.flatMap((d) => pluginLines(d, `e.g. ${d.example}   (told by its content, never by the name alone)`, [], 'settings', 'none'));
   return block('Decoders (units are sniffed in this order):', lines);
 }
 
