@@ -1,10 +1,9 @@
 import { Command } from 'commander';
 import { ConsumeConfigSchema } from '../jobs/config/consume-config.js';
 import { validateConfig } from '../core/config/validate.js';
-import { formatSummary } from '../telemetry/summary.js';
 import type { SinkDescriptor } from '../sinks/sink-descriptor.js';
 import { sinkOptions, sinkUrlFrom, type SinkFlags } from './sink-flags.js';
-import { serviceOptions, withOptions, type ServiceFlags } from './service-flags.js';
+import { endService, serviceConfig, serviceOptions, withOptions, type ServiceFlags } from './service-flags.js';
 import { profileOption } from './profile-option.js';
 
 interface ConsumeFlags extends SinkFlags, ServiceFlags {
@@ -50,14 +49,10 @@ export function consumeCommand(sinks: readonly SinkDescriptor[]): Command {
         batchSize: flags.batchSize,
         fetchMax: flags.fetchMax,
         ackWaitSec: flags.ackWaitSec,
-        deadLetter: flags.deadLetter,
-        statusFile: flags.statusFile,
-        metricsPort: flags.metricsPort,
-        progress: flags.progress !== false,
+        ...serviceConfig(flags),
       });
       const { runConsume } = await import('../jobs/consume-job.js');
       const result = await runConsume(config);
-      process.stderr.write(`${formatSummary(result.summary)}\n`);
-      process.exitCode = result.exitCode;
+      endService(result);
     });
 }

@@ -1,10 +1,9 @@
 import { Command, Option } from 'commander';
 import { FollowConfigSchema } from '../jobs/config/follow-config.js';
 import { validateConfig } from '../core/config/validate.js';
-import { formatSummary } from '../telemetry/summary.js';
 import type { SinkDescriptor } from '../sinks/sink-descriptor.js';
 import { sinkOptions, sinkUrlFrom, stateOption, type SinkFlags } from './sink-flags.js';
-import { serviceOptions, withOptions, type ServiceFlags } from './service-flags.js';
+import { endService, serviceConfig, serviceOptions, withOptions, type ServiceFlags } from './service-flags.js';
 import { profileOption } from './profile-option.js';
 
 interface FollowFlags extends SinkFlags, ServiceFlags {
@@ -64,15 +63,11 @@ export function followCommand(sinks: readonly SinkDescriptor[]): Command {
         idleCloseSec: flags.idleCloseSec,
         fromEnd: flags.fromEnd === true,
         batchSize: flags.batchSize,
-        deadLetter: flags.deadLetter,
         state: flags.state,
-        statusFile: flags.statusFile,
-        metricsPort: flags.metricsPort,
-        progress: flags.progress !== false,
+        ...serviceConfig(flags),
       });
       const { runFollow } = await import('../jobs/follow-job.js');
       const result = await runFollow(config);
-      process.stderr.write(`${formatSummary(result.summary)}\n`);
-      process.exitCode = result.exitCode;
+      endService(result);
     });
 }

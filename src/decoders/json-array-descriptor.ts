@@ -1,20 +1,9 @@
-import { z } from 'zod';
 import type { RecordDecoderDescriptor } from './decoder-descriptor.js';
+import { recordDecoderSettings } from './record-settings.js';
 import { JsonArrayDecoder } from './json-array-decoder.js';
 import { firstNonSpace, jsonShape } from './unit-content.js';
 
-const JsonArraySettings = z
-  .object({
-    maxRecordBytes: z
-      .number()
-      .int()
-      .min(16)
-      .max(1 << 30)
-      .default(16 << 20)
-      .describe('longest element of the array accepted, in bytes; a longer one is dead-lettered (--max-line-bytes)')
-      .meta({ example: 16_777_216 }),
-  })
-  .strict();
+const JsonArraySettings = recordDecoderSettings(16 << 20, 'longest element of the array accepted, in bytes; a longer one is dead-lettered (--max-line-bytes)');
 
 /** One JSON array of records, streamed element by element; read again from its start on a resume. */
 export const jsonArrayDecoderDescriptor: RecordDecoderDescriptor<typeof JsonArraySettings> = {

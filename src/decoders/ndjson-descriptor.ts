@@ -1,20 +1,9 @@
-import { z } from 'zod';
 import type { RecordDecoderDescriptor } from './decoder-descriptor.js';
+import { recordDecoderSettings } from './record-settings.js';
 import { NdjsonDecoder } from './ndjson-decoder.js';
 import { firstNonSpace, jsonShape } from './unit-content.js';
 
-const NdjsonSettings = z
-  .object({
-    maxRecordBytes: z
-      .number()
-      .int()
-      .min(16)
-      .max(1 << 30)
-      .default(1 << 20)
-      .describe('longest line accepted, in bytes; a longer one is dead-lettered as line_too_long (--max-line-bytes)')
-      .meta({ example: 1_048_576 }),
-  })
-  .strict();
+const NdjsonSettings = recordDecoderSettings(1 << 20, 'longest line accepted, in bytes; a longer one is dead-lettered as line_too_long (--max-line-bytes)');
 
 /** JSON lines: one value per line; the only format a cursor can enter mid-way. */
 export const ndjsonDecoderDescriptor: RecordDecoderDescriptor<typeof NdjsonSettings> = {

@@ -63,9 +63,15 @@ export function rowsOpener(descriptor: FileRowsDescriptor, settings: Record<stri
   return descriptor.create(validateConfig(descriptor.settings, settings));
 }
 
-/** The transform that unwraps a streamed container, with its settings validated (defaults unless given). */
+/**
+ * The transform that unwraps a streamed container, with its settings validated (defaults unless
+ * given). Of `settings`, only the fields its schema has are taken (a caller may offer `chunkBytes`
+ * to whatever container the unit turned out to be).
+ */
 export function unwrapper(descriptor: StreamContainerDescriptor, settings: Record<string, unknown> = {}): Transform {
-  return descriptor.create(validateConfig(descriptor.settings, settings));
+  const shape = (descriptor.settings as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+  const own = Object.fromEntries(Object.entries(settings).filter(([k, v]) => k in shape && v !== undefined));
+  return descriptor.create(validateConfig(descriptor.settings, own));
 }
 
 /**

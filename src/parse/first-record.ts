@@ -1,6 +1,6 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import type { UnitPlan } from '../core/parse-message.js';
+import { unitBytes } from './unit-bytes.js';
 
 /** The first line of `bytes` that is not blank, parsed; undefined when none is whole or it is not JSON. */
 function firstLineValue(bytes: Buffer): unknown {
@@ -37,13 +37,11 @@ export async function firstRecordOfUnit(plan: UnitPlan, maxBytes: number): Promi
   if (plan.path === null) return undefined;
   if (!plan.gzip) return firstRecordOfFile(plan.path, maxBytes);
   const file = createReadStream(plan.path, { highWaterMark: 64 * 1024 });
-  const gunzip = createGunzip();
-  file.on('error', (err) => gunzip.destroy(err));
-  file.pipe(gunzip);
   const parts: Buffer[] = [];
   let length = 0;
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    // Unwrapped as every unit is (the decoder registry's container); leaving the loop closes the file.
+    for await (const chunk of unitBytes(file as AsyncIterable<Buffer>, plan.display)) {
       parts.push(chunk);
       length += chunk.length;
       if (chunk.includes(10) || length >= maxBytes) break;
@@ -52,7 +50,6 @@ export async function firstRecordOfUnit(plan: UnitPlan, maxBytes: number): Promi
     // A damaged unit: its read says so; its first record is whatever came before.
   } finally {
     file.destroy();
-    gunzip.destroy();
   }
   return firstLineValue(Buffer.concat(parts));
 }

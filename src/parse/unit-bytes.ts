@@ -3,11 +3,11 @@ import { SluiceError } from '../core/errors.js';
 import { fileDecoderOf, streamContainerOf, unwrapper } from '../decoders/registry.js';
 
 /**
- * The decompressed bytes of a stored unit, streamed. Its container (gzip) is recognised by the
+ * The decompressed bytes of a stored unit, streamed (`chunkBytes` of output at a time, when given). Its container (gzip) is recognised by the
  * decoder registry's sniffs of its first bytes, not its name; a `.gz` name on bytes that are not gzip
  * is an error, so the unit fails with a clear reason.
  */
-export async function* unitBytes(stored: AsyncIterable<Buffer>, name: string): AsyncIterable<Buffer> {
+export async function* unitBytes(stored: AsyncIterable<Buffer>, name: string, chunkBytes?: number): AsyncIterable<Buffer> {
   const iterator = stored[Symbol.asyncIterator]();
   const close = (): void => void iterator.return?.();
   const first = await iterator.next();
@@ -32,7 +32,7 @@ export async function* unitBytes(stored: AsyncIterable<Buffer>, name: string): A
     yield* rest;
     return;
   }
-  const gunzip = unwrapper(container);
+  const gunzip = unwrapper(container, { chunkBytes });
   const input = new PassThrough();
   input.pipe(gunzip);
   const feeding = (async () => {

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { SluiceError } from '../core/errors.js';
 import type { UnitPlan } from '../core/parse-message.js';
 import { unitBytes } from './unit-bytes.js';
@@ -34,10 +33,8 @@ export function openUnitBytes(plan: UnitPlan, readBytes: number, stdin?: Readabl
   if (!plan.gzip) {
     return { chunks: file as AsyncIterable<Buffer>, rawBytes: () => plan.startOffset + file.bytesRead };
   }
-  const gunzip = createGunzip({ chunkSize: readBytes });
-  file.on('error', (err) => gunzip.destroy(err));
-  file.pipe(gunzip);
-  return { chunks: skipBytes(gunzip, plan.startOffset), rawBytes: () => file.bytesRead };
+  // Unwrapped by the container its content calls for (the decoder registry's), in chunks of `readBytes`.
+  return { chunks: skipBytes(unitBytes(file as AsyncIterable<Buffer>, plan.display, readBytes), plan.startOffset), rawBytes: () => file.bytesRead };
 }
 
 async function* counted(stream: Readable, add: (n: number) => void): AsyncGenerator<Buffer> {
@@ -48,9 +45,9 @@ async function* counted(stream: Readable, add: (n: number) => void): AsyncGenera
   }
 }
 
-async function* skipBytes(stream: Readable, skip: number): AsyncIterable<Buffer> {
+async function* skipBytes(stream: AsyncIterable<Buffer>, skip: number): AsyncIterable<Buffer> {
   let left = skip;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of stream) {
     if (left >= chunk.length) {
       left -= chunk.length;
       continue;
