@@ -58,6 +58,13 @@ describe('units told by their content, not their name', () => {
     expect(shellCount(db, 'events')).toBe(0);
   });
 
+  it('a zip on standard input is refused with a word on what to do, not decoded as lines', () => {
+    const db = join(work, 'stdin.db');
+    const r = runSluice(['ingest', '-', '--profile', 'posts', '--db', db, '--no-progress'], { cwd: work, input: readFileSync(misnamed[0] ?? '') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('zip data needs a file to be read from, not a stream; give its path');
+  });
+
   it('follow reads a zip and a SQLite file of its pattern once, as rows, whatever they are called', async () => {
     const dir = tempDir('follow-by-content-');
     manifest.files.forEach((f, i) => copyFileSync(f.path, join(dir, `p_2025010${i + 1}.ndjson`)));
