@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stat } from 'node:fs/promises';
 import { ChunkAssembler } from '../../parse/chunk-assembler.js';
+import { peekUnit } from '../../parse/peek-unit.js';
 import { readUnit } from '../../parse/read-unit.js';
 import { ParserPool } from '../../parse/parser-pool.js';
 import type { ParseJob } from '../../parse/parser-thread.js';
@@ -50,7 +51,10 @@ interface SqliteAhead {
 }
 
 /** A unit claimed ahead and being fetched. */
-type Ahead = { kind: 'bytes'; unit: LedgerUnit; index: number; opened: Promise<Readable> } | SqliteAhead;
+type Ahead = BytesAhead | SqliteAhead;
+
+/** A unit of bytes claimed ahead: its local file (a folder's unit, read in place), or its stored bytes on the way. */
+type BytesAhead = { kind: 'bytes'; unit: LedgerUnit; index: number } & ({ local: string } | { opened: Promise<Readable> });
 
 /** Options of the spool source. */
 export interface SpoolOptions {
@@ -162,7 +166,7 @@ export class SpoolSource implements Source {
           }
           yield* this.readSqliteUnit(next, profile, assembler);
         } else {
-          yield* this.readUnit(next.unit, next.opened, next.index);
+          yield* this.readUnit(next);
         }
       }
       orderly = true;
@@ -178,13 +182,26 @@ export class SpoolSource implements Source {
   }
 
   /**
-   * A unit of bytes (JSON lines or an array, gzipped or not): read here (a file, an S3 stream) and fed
-   * to a parser thread, which decodes and maps it the way ingest's does (the writer keeps the main
-   * thread). Its messages come back in order; the thread's own `unit-start` is ours already.
+   * A unit of bytes (JSON lines or an array, gzipped or not), decoded and mapped in a parser thread the
+   * way ingest's is (the writer keeps the main thread): a folder's unit is read there in place by the
+   * one unit reader (so a zip or a database is told by its content, as in ingest); a stored one (S3) is
+   * read here and fed to the thread. Its messages come back in order; the thread's own `unit-start`
+   * is ours already.
    */
-  private async *readUnit(unit: LedgerUnit, opened: Promise<Readable>, index: number): AsyncGenerator<ParseMessage> {
-    const plan = this.planOf(unit, index);
-    yield { kind: 'unit-start', unit: index, plan };
+  private async *readUnit(a: BytesAhead): AsyncGenerator<ParseMessage> {
+    const plan = this.planOf(a.unit, a.index);
+    yield { kind: 'unit-start', unit: a.index, plan };
+    if ('local' in a) {
+      const local: UnitPlan = { ...plan, path: a.local, gzip: peekUnit(a.local, plan.display).content === 'gzip' };
+      const job = this.parsers.run([local], this.o.parse, PARSED_AHEAD_JSON_CHUNKS);
+      try {
+        for await (const msg of job) if (msg.kind !== 'unit-start') yield msg;
+      } finally {
+        await job.close();
+      }
+      return;
+    }
+    const { opened } = a;
     const job = this.parsers.run([plan], this.o.parse, PARSED_AHEAD_JSON_CHUNKS, true);
     const feeding = job.feed(async () => (await opened) as AsyncIterable<Buffer>);
     try {
@@ -213,6 +230,8 @@ export class SpoolSource implements Source {
       const spec = this.o.parse.profileOptions.documents ? { ...sqliteUnits, mapBytes: 0 } : sqliteUnits;
       return { kind: 'sqlite', unit, index, file, spec };
     }
+    const local = lister.localPath?.(unit.key);
+    if (local !== undefined) return { kind: 'bytes', unit, index, local };
     const opened = lister.open(unit.key);
     opened.catch(() => undefined);
     return { kind: 'bytes', unit, index, opened };
@@ -304,7 +323,7 @@ function discard(a: Ahead): void {
     a.discarded = true;
     a.stage?.then((s) => s?.close()).catch(() => undefined);
     a.file.then((f) => f.cleanup()).catch(() => undefined);
-  } else {
+  } else if ('opened' in a) {
     a.opened.then((s) => s.destroy()).catch(() => undefined);
   }
 }

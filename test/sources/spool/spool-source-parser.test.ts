@@ -18,18 +18,18 @@ import { appLogEntries } from '../../helpers/spool-fixtures.js';
 const dir = mkdtempSync(join(tmpdir(), 'sluice-spool-parser-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A parser pool that notes every job it is given: which units went to a parser thread, fed by the writer. */
+/** A parser pool that notes every job it is given: which units went to a parser thread (read there, or fed by the writer). */
 class NotingPool extends ParserPool {
-  readonly fedUnits: string[] = [];
+  readonly parsedUnits: string[] = [];
   override run(plans: readonly UnitPlan[], options: ParseOptions, maxInFlight: number, fed = false): ParseJob {
-    if (fed) this.fedUnits.push(...plans.map((p) => p.display));
+    this.parsedUnits.push(...plans.map((p) => p.display));
     return super.run(plans, options, maxInFlight, fed);
   }
 }
 
 /**
- * Spool decodes JSON units in a parser thread, as ingest does: the bytes are read in the main thread
- * (a file or an S3 stream) and fed to the thread, which decodes and maps them. The pool notes the
+ * Spool decodes JSON units in a parser thread, as ingest does: a folder's unit is read there by the
+ * one unit reader (an S3 stream is read in the main thread and fed to it), which decodes and maps it. The pool notes the
  * jobs, and the records and unit ends must be what the units hold.
  */
 describe('SpoolSource: JSON units are decoded in a parser thread', () => {
@@ -67,7 +67,7 @@ describe('SpoolSource: JSON units are decoded in a parser thread', () => {
     await source.close();
     await ledger.close();
 
-    expect(pool.fedUnits).toEqual(['2025-04-01T00:00:00.000Z-a.json', '2025-04-01T01:00:00.000Z-b.ndjson.gz', '2025-04-01T02:00:00.000Z-c.json.gz']);
+    expect(pool.parsedUnits).toEqual(['2025-04-01T00:00:00.000Z-a.json', '2025-04-01T01:00:00.000Z-b.ndjson.gz', '2025-04-01T02:00:00.000Z-c.json.gz']);
     const records = (unit: number): number => messages.filter((m) => m.kind === 'chunk' && m.unit === unit).reduce((n, m) => n + (m.kind === 'chunk' ? m.records : 0), 0);
     const kinds = messages.filter((m) => m.kind !== 'chunk' && m.kind !== 'idle').map((m) => `${m.kind}:${'unit' in m ? m.unit : ''}`);
     expect(kinds).toEqual(['unit-start:0', 'unit-end:0', 'unit-start:1', 'unit-end:1', 'unit-start:2', 'unit-error:2']);

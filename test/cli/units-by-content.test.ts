@@ -1,10 +1,12 @@
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSluice, startSluice, tempDir } from '../helpers/cli.js';
+import { bridgeFile } from '../helpers/bridge-lines.js';
 import { loadPostsChunksGenerator, type PostsChunksManifest } from '../helpers/posts-chunks.js';
 import { expectedPostsState, sqlitePostsState } from '../helpers/posts-state.js';
+import { sqliteLedger } from '../helpers/spool-samples.js';
 
 /** Rows of `table` counted by the sqlite3 shell (an oracle we did not write). */
 function shellCount(db: string, table: string): number {
@@ -63,6 +65,22 @@ describe('units told by their content, not their name', () => {
     const r = runSluice(['ingest', '-', '--profile', 'posts', '--db', db, '--no-progress'], { cwd: work, input: readFileSync(misnamed[0] ?? '') });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('zip data needs a file to be read from, not a stream; give its path');
+  });
+
+  it('spool of a folder tells a zip named .json by its content: FAILED at once with the reason ingest gives, the other units go in', () => {
+    const spool = join(work, 'spool');
+    mkdirSync(spool);
+    copyFileSync(misnamed[0] ?? '', join(spool, 'a-chunk.json'));
+    writeFileSync(join(spool, 'b-events.ndjson'), bridgeFile(25, 'sp'));
+    const db = join(work, 'spool.db');
+    const r = runSluice(['spool', '--from', spool, '--profile', 'bridge', '--into', `sqlite:${db}`, '--max-attempts', '3', '--no-progress'], { cwd: work });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('a-chunk.json: holds a database or an archive');
+    expect(shellCount(db, 'events')).toBe(25);
+    const ledger = new Map(sqliteLedger(db).map((l) => [l.key, l]));
+    expect(ledger.get('a-chunk.json')?.status).toBe('FAILED');
+    expect(ledger.get('a-chunk.json')?.attempts).toBe(1);
+    expect(ledger.get('b-events.ndjson')?.status).toBe('COMPLETED');
   });
 
   it('follow reads a zip and a SQLite file of its pattern once, as rows, whatever they are called', async () => {
