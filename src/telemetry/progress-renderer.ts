@@ -1,3 +1,4 @@
+import { groupDigits } from './group-digits.js';
 import { formatBytes, formatDuration, ratesOf } from './rates.js';
 import type { TelemetryBus, TelemetrySnapshot } from '../core/telemetry-bus.js';
 
@@ -43,7 +44,7 @@ function barLine(s: TelemetrySnapshot, columns: number): string {
   const c = s.counters;
   const tail =
     ` ${formatBytes(c.bytesDone)}/${c.bytesTotal > 0 ? formatBytes(c.bytesTotal) : '?'}` +
-    ` ${Math.round(r.rowsPerSec).toLocaleString('en')} rows/s` +
+    ` ${groupDigits(r.rowsPerSec)} rows/s` +
     (r.etaSec === null ? '' : ` ETA ${formatDuration(r.etaSec)}`) +
     (c.bad > 0 ? ` bad ${c.bad}` : '');
   const width = Math.max(10, Math.min(40, columns - tail.length - 8));

@@ -1,3 +1,4 @@
+import { groupDigits } from './group-digits.js';
 import { ratesOf } from './rates.js';
 import type { TelemetrySnapshot } from '../core/telemetry-bus.js';
 
@@ -68,7 +69,7 @@ export function formatSummary(sum: RunSummary): string {
     : `${sum.inserted} inserted, ${sum.duplicates} duplicates`;
   const lines = [
     `${sum.status}: ${stored}, ${sum.bad} bad, ${sum.skipped} skipped` +
-      ` of ${sum.records} records in ${sum.seconds.toFixed(1)} s (${sum.records_per_sec.toLocaleString('en')} records/s)`,
+      ` of ${sum.records} records in ${sum.seconds.toFixed(1)} s (${groupDigits(sum.records_per_sec)} records/s)`,
     `  files: ${sum.units_read} read, ${sum.units_skipped} already done; sink: ${sum.sink}`,
   ];
   if (sum.warnings > 0) lines.push(`  ${sum.warnings} records stored with a part left out (see the warnings above)`);

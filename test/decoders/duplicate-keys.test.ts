@@ -18,6 +18,14 @@ describe('conflictingKey', () => {
     expect(conflictingKey('{"seq":1}', KEYS)).toBeUndefined();
   });
 
+  it('finds a repeated key among others that end the same way, and keys of any characters', () => {
+    expect(conflictingKey('{"freq":1,"seq":1,"faq":2,"seq":2}', KEYS)).toBe('seq');
+    expect(conflictingKey('{"freq":1,"freq":2,"seq":1,"xsession_id":3}', KEYS)).toBeUndefined();
+    expect(conflictingKey('{"session_id":"a","my_session_id":"b","session_id":"c"}', KEYS)).toBe('session_id');
+    expect(conflictingKey('{"_":1,"__":2,"_":3}', ['_'])).toBe('_');
+    expect(conflictingKey('{"a-1":1,"a-1":1,"a-2":2}', ['a-1', 'a-2'])).toBeUndefined();
+  });
+
   it('names the field in the reason, with the duplicate_key code', () => {
     expect(duplicateKeyReason('seq')).toMatch(/^duplicate_key: "seq"/);
   });

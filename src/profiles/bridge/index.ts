@@ -19,6 +19,12 @@ export const bridgeProfile: Profile = {
   // The later log format numbers records within a run opened by an earlier record: such a file is
   // replayed from its start on resume; the first format (session_id, seq) resumes at its cursor.
   unitHistory: (first) => first !== null && typeof first === 'object' && !Array.isArray(first) && isBridgeLogRecord(first as Record<string, unknown>),
+  // A new file gets 16 KiB pages: inserting rows into the table and its four indexes costs about 13 %
+  // less CPU than with 4 KiB pages (fewer page splits and B-tree levels; 1M events, same transactions).
+  sqlitePageSize: 16384,
+  // 8 MB, not the driver's 16: with 16 KiB pages a 16 MB cache took the peak RSS of a 1M-event load
+  // from 140 to 200 MB, for no measurable gain in time.
+  sqliteCacheMb: 8,
   map: mapBridgeRecord,
   reports: BRIDGE_REPORTS,
 };
