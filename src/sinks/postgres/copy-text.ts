@@ -1,38 +1,106 @@
-import { RowChunkReader, type EncodedRows } from '../../core/rows/row-chunk.js';
-import type { RowValue, TableSpec } from '../../core/rows/table-spec.js';
+import type { EncodedRows } from '../../core/rows/row-chunk.js';
+import type { TableSpec } from '../../core/rows/table-spec.js';
+
+/**
+ * Rows left out of a batch's COPY because a row of the same key went before them in the same batch:
+ * the column indexes of the key (in the table's columns), and the keys the batch has sent so far,
+ * each as its COPY cells (so two keys PostgreSQL would store alike, such as NUL and U+FFFD, are
+ * alike here). A row with a NULL key cell is never left out (PostgreSQL lets NULL keys repeat).
+ */
+export interface BatchKeys {
+  columns: readonly number[];
+  seen: Set<string>;
+}
 
 /**
  * Encoded rows as PostgreSQL `COPY ... FROM STDIN` text of the table's stored columns (transient
  * ones, `stored: false`, are left out): tab-separated, `\N` for NULL, with backslash, tab, newline
  * and carriage return escaped, bytes as BYTEA hex (`\\x...`). PostgreSQL text cannot hold the NUL
  * character (SQLite can): a NUL becomes U+FFFD, in text and in JSON's `\u0000` escape of json/jsonb
- * columns, so one such value never fails a batch.
+ * columns, so one such value never fails a batch. With `keys`, a row whose key the batch already
+ * sent is left out (it would be a duplicate key, the first row of a key wins as `ON CONFLICT DO
+ * NOTHING` has it).
+ *
+ * Read straight from the encoded buffers, each line built by concatenation: no array per row, and the
+ * escaping regex is skipped for every cell when the rows' texts hold nothing to escape.
  */
-export function copyText(rows: EncodedRows, table: TableSpec): string {
-  const reader = new RowChunkReader(rows, table);
-  const stored = table.columns.flatMap((c, i) => (c.stored === false ? [] : [i]));
-  const json = stored.map((i) => /^jsonb?$/i.test(table.columns[i]?.pgType ?? ''));
-  const values: RowValue[] = [];
-  const lines: string[] = [];
-  while (reader.remaining > 0) {
-    reader.next(1, values);
-    const cells: string[] = new Array<string>(stored.length);
-    for (let i = 0; i < stored.length; i++) {
-      const v = values[stored[i] as number] ?? null;
-      cells[i] = cell(json[i] === true && typeof v === 'string' && v.includes('\\u0000') ? v.replace(JSON_NUL, '\\ufffd') : v);
+export function copyText(rows: EncodedRows, table: TableSpec, keys?: BatchKeys): string {
+  const { texts, textLengths, numbers, blobs, blobLengths } = rows;
+  const columns = table.columns;
+  const n = columns.length;
+  const kinds = columns.map((c) => c.kind);
+  const stored = columns.map((c) => c.stored !== false);
+  const json = columns.map((c) => /^jsonb?$/i.test(c.pgType ?? ''));
+  // Per column: whether it is part of the key (the key's cells are joined in column order).
+  const inKey = columns.map((_, i) => keys?.columns.includes(i) === true);
+  const plain = !ESCAPED.test(texts);
+  let textPos = 0;
+  let textIndex = 0;
+  let numIndex = 0;
+  let blobPos = 0;
+  let blobIndex = 0;
+  let out = '';
+  for (let r = 0; r < rows.count; r++) {
+    let line = '';
+    let first = true;
+    let key: string | undefined;
+    let keyed = keys !== undefined;
+    for (let c = 0; c < n; c++) {
+      const kind = kinds[c];
+      let cell: string;
+      if (kind === 'text') {
+        const len = textLengths[textIndex++] as number;
+        if (len < 0) {
+          cell = NULL;
+        } else {
+          cell = texts.substring(textPos, textPos + len);
+          textPos += len;
+          if (!plain) cell = textCell(cell, json[c] === true);
+        }
+      } else if (kind === 'number') {
+        const v = numbers[numIndex++] as number;
+        cell = Number.isNaN(v) ? NULL : String(v);
+      } else {
+        const len = blobLengths[blobIndex++] as number;
+        if (len < 0) {
+          cell = NULL;
+        } else {
+          // bytea in hex form; COPY's own escaping doubles the backslash.
+          cell = `\\\\x${Buffer.from(blobs.buffer, blobs.byteOffset + blobPos, len).toString('hex')}`;
+          blobPos += len;
+        }
+      }
+      if (stored[c] !== true) continue;
+      if (keyed && inKey[c] === true) {
+        if (cell === NULL) keyed = false;
+        else key = key === undefined ? cell : `${key}\t${cell}`;
+      }
+      line = first ? cell : `${line}\t${cell}`;
+      first = false;
     }
-    lines.push(cells.join('\t'));
+    if (keyed && key !== undefined && isRepeat((keys as BatchKeys).seen, key)) continue;
+    out += `${line}\n`;
   }
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  return out;
 }
 
-function cell(v: RowValue): string {
-  if (v === null) return '\\N';
-  if (typeof v === 'number') return String(v);
-  // bytea in hex form; COPY's own escaping doubles the backslash.
-  if (v instanceof Uint8Array) return `\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
-  return /[\\\t\n\r\0]/.test(v) ? v.replace(/[\\\t\n\r\0]/g, escapeChar) : v;
+const NULL = '\\N';
+/** What a text cell may hold that COPY text must escape (or, NUL, cannot hold). */
+const ESCAPED = /[\\\t\n\r\0]/;
+
+/** Whether the batch sent this key already (then the row is left out); else it is noted. */
+function isRepeat(seen: Set<string>, key: string): boolean {
+  const before = seen.size;
+  seen.add(key);
+  return seen.size === before;
 }
+
+function textCell(v: string, json: boolean): string {
+  const s = json && v.includes('\\u0000') ? v.replace(JSON_NUL, '\\ufffd') : v;
+  return ESCAPED.test(s) ? s.replace(ESCAPED_ALL, escapeChar) : s;
+}
+
+const ESCAPED_ALL = /[\\\t\n\r\0]/g;
 
 function escapeChar(c: string): string {
   if (c === '\0') return '\ufffd';

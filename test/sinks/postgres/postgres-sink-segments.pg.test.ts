@@ -76,4 +76,24 @@ describe.skipIf(!ready)('PostgresSink: only the segment that met a duplicate goe
     await sink.close();
     expect(psqlCounts(pg.name)).toEqual({ rows: 600, keys: 600 });
   });
+
+  it('a key repeated within one batch is left out before COPY: no segment goes through staging, the first row of the key is kept', async () => {
+    const pg = testSchema('t_pgseg');
+    schemas.push(pg);
+    const sink = new PostgresSink(pg.url, applogProfile, 20_000);
+    await sink.open();
+    const all = appLogEntries(300, { seed: 23, startMs: Date.parse('2025-04-01T00:00:00Z') });
+    const before = { ...sink.segments };
+    // Rows 0..299, then rows 100..149 again (the same keys: the same entries at the same places), in one batch.
+    for (let i = 0; i < 300; i += 25) await sink.write(encode(all.slice(i, i + 25), 'r.json.gz', i + 1));
+    for (let i = 100; i < 150; i += 25) await sink.write(encode(all.slice(i, i + 25), 'r.json.gz', i + 1));
+    expect(await sink.commit([])).toEqual({ written: 300, duplicates: 50 });
+    expect(sink.segments.staged - before.staged).toBe(0);
+    // The next batch repeats keys of the last one: those still go the staging way, once.
+    await sink.write(encode(all.slice(0, 25), 'r.json.gz', 1));
+    expect(await sink.commit([])).toEqual({ written: 0, duplicates: 25 });
+    expect(sink.segments.staged - before.staged).toBe(1);
+    await sink.close();
+    expect(psqlCounts(pg.name)).toEqual({ rows: 300, keys: 300 });
+  });
 });
