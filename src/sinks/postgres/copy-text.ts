@@ -2,14 +2,18 @@ import type { EncodedRows } from '../../core/rows/row-chunk.js';
 import type { TableSpec } from '../../core/rows/table-spec.js';
 
 /**
- * Rows left out of a batch's COPY because a row of the same key went before them in the same batch:
- * the column indexes of the key (in the table's columns), and the keys the batch has sent so far,
- * each as its COPY cells (so two keys PostgreSQL would store alike, such as NUL and U+FFFD, are
- * alike here). A row with a NULL key cell is never left out (PostgreSQL lets NULL keys repeat).
+ * Rows left out of a batch's COPY because a row of the same key went before them in the same batch.
+ * The key's last column is a number column (`number`, its index in the table's columns): the keys
+ * sent so far are kept as numbers, by the COPY cells of the key's other columns (`prefix`, joined by
+ * tabs, '' when there are none), so two keys PostgreSQL would store alike are alike here. A row
+ * with a NULL key value is never left out (PostgreSQL lets NULL keys repeat).
+ * Numbers, not text: a batch's keys then cost no strings to keep (text cells cut from a chunk's text
+ * would keep all of it alive until the commit) and little for the collector.
  */
 export interface BatchKeys {
-  columns: readonly number[];
-  seen: Set<string>;
+  prefix: readonly number[];
+  number: number;
+  seen: Map<string, Set<number>>;
 }
 
 /**
@@ -31,8 +35,9 @@ export function copyText(rows: EncodedRows, table: TableSpec, keys?: BatchKeys):
   const kinds = columns.map((c) => c.kind);
   const stored = columns.map((c) => c.stored !== false);
   const json = columns.map((c) => /^jsonb?$/i.test(c.pgType ?? ''));
-  // Per column: whether it is part of the key (the key's cells are joined in column order).
-  const inKey = columns.map((_, i) => keys?.columns.includes(i) === true);
+  // Per column: whether its cell is part of the key's prefix (joined in column order).
+  const inPrefix = columns.map((_, i) => keys?.prefix.includes(i) === true);
+  const keyNumber = keys ? keys.number : -1;
   const plain = !ESCAPED.test(texts);
   let textPos = 0;
   let textIndex = 0;
@@ -43,7 +48,8 @@ export function copyText(rows: EncodedRows, table: TableSpec, keys?: BatchKeys):
   for (let r = 0; r < rows.count; r++) {
     let line = '';
     let first = true;
-    let key: string | undefined;
+    let prefix: string | undefined;
+    let keyValue = Number.NaN;
     let keyed = keys !== undefined;
     for (let c = 0; c < n; c++) {
       const kind = kinds[c];
@@ -60,6 +66,7 @@ export function copyText(rows: EncodedRows, table: TableSpec, keys?: BatchKeys):
       } else if (kind === 'number') {
         const v = numbers[numIndex++] as number;
         cell = Number.isNaN(v) ? NULL : String(v);
+        if (c === keyNumber) keyValue = v;
       } else {
         const len = blobLengths[blobIndex++] as number;
         if (len < 0) {
@@ -71,14 +78,14 @@ export function copyText(rows: EncodedRows, table: TableSpec, keys?: BatchKeys):
         }
       }
       if (stored[c] !== true) continue;
-      if (keyed && inKey[c] === true) {
+      if (keyed && inPrefix[c] === true) {
         if (cell === NULL) keyed = false;
-        else key = key === undefined ? cell : `${key}\t${cell}`;
+        else prefix = prefix === undefined ? cell : `${prefix}\t${cell}`;
       }
       line = first ? cell : `${line}\t${cell}`;
       first = false;
     }
-    if (keyed && key !== undefined && isRepeat((keys as BatchKeys).seen, key)) continue;
+    if (keyed && !Number.isNaN(keyValue) && isRepeat((keys as BatchKeys).seen, prefix ?? '', keyValue)) continue;
     out += `${line}\n`;
   }
   return out;
@@ -89,10 +96,18 @@ const NULL = '\\N';
 const ESCAPED = /[\\\t\n\r\0]/;
 
 /** Whether the batch sent this key already (then the row is left out); else it is noted. */
-function isRepeat(seen: Set<string>, key: string): boolean {
-  const before = seen.size;
-  seen.add(key);
-  return seen.size === before;
+function isRepeat(seen: Map<string, Set<number>>, prefix: string, value: number): boolean {
+  let values = seen.get(prefix);
+  // A copy of the prefix is kept, not the cell cut from the chunk's text (which would keep all of that alive).
+  if (!values) seen.set(ownCopy(prefix), (values = new Set()));
+  const before = values.size;
+  values.add(value);
+  return values.size === before;
+}
+
+/** A string of its own (a substring may share, and keep alive, the string it was cut from); UTF-16 keeps any string as it is. */
+function ownCopy(s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le');
 }
 
 function textCell(v: string, json: boolean): string {

@@ -62,9 +62,9 @@ export class PostgresSink implements Sink {
    * Per table, the column indexes of its unique key when a row whose key came earlier in the same
    * batch can be left out before COPY (see `dropsRepeatedKeys`); else undefined.
    */
-  private repeatedKeys: (readonly number[] | undefined)[] = [];
+  private repeatedKeys: (Omit<BatchKeys, 'seen'> | undefined)[] = [];
   /** The keys this batch has sent, per table (only for tables in `repeatedKeys`). */
-  private batchKeys = new Map<number, Set<string>>();
+  private batchKeys = new Map<number, Map<string, Set<number>>>();
   /** Connections (sessions) whose temporary staging tables exist. */
   private readonly prepared = new WeakSet<pg.PoolClient>();
   private copy: OpenCopy | undefined;
@@ -164,11 +164,11 @@ export class PostgresSink implements Sink {
   }
 
   private keysOf(index: number): BatchKeys | undefined {
-    const columns = this.repeatedKeys[index];
-    if (!columns) return undefined;
+    const key = this.repeatedKeys[index];
+    if (!key) return undefined;
     let seen = this.batchKeys.get(index);
-    if (!seen) this.batchKeys.set(index, (seen = new Set()));
-    return { columns, seen };
+    if (!seen) this.batchKeys.set(index, (seen = new Map()));
+    return { ...key, seen };
   }
 
   /** Ends the straight COPY of this segment; once it succeeded, the next segment starts from here. */
@@ -395,18 +395,21 @@ export class PostgresSink implements Sink {
 }
 
 /**
- * The column indexes of `table`'s unique key when a row whose key came earlier in the same batch can
- * be left out before COPY, as PostgreSQL would refuse it anyway: duplicates are ignored (no
- * `postgresOnConflict` upsert), every key column is stored, the table has a unique index on exactly
+ * The columns of `table`'s unique key (see `BatchKeys`) when a row whose key came earlier in the same
+ * batch can be left out before COPY, as PostgreSQL would refuse it anyway: duplicates are ignored (no
+ * `postgresOnConflict` upsert), every key column is stored, the key's last column is a number (text
+ * keys, such as content hashes, are left to PostgreSQL: kept for a batch they would cost memory and
+ * collector time, and their repeats come from files sent again, in other batches), the table has a unique index on exactly
  * those columns (plain columns, not partial), and no BEFORE INSERT row trigger could skip or change
  * the first row. The catalog is asked, not the profile's word: a key that the index widens (an
  * expression, another column) keeps every row. Dropping them spares a segment's rollback and its
  * replay through staging for duplicates within a batch (a writer's retry repeats a recent line).
  */
-async function dropsRepeatedKeys(pool: pg.Pool, table: TableSpec): Promise<readonly number[] | undefined> {
+async function dropsRepeatedKeys(pool: pg.Pool, table: TableSpec): Promise<Omit<BatchKeys, 'seen'> | undefined> {
   if (table.postgresOnConflict !== undefined || table.uniqueKey.length === 0) return undefined;
   const columns = table.uniqueKey.map((name) => table.columns.findIndex((c) => c.name === name && c.stored !== false));
-  if (columns.some((i) => i < 0)) return undefined;
+  const number = columns[columns.length - 1] as number;
+  if (columns.some((i) => i < 0) || table.columns[number]?.kind !== 'number') return undefined;
   const r = await pool.query<{ ok: boolean }>(
     `SELECT EXISTS (
        SELECT 1 FROM pg_index i
@@ -420,7 +423,7 @@ async function dropsRepeatedKeys(pool: pg.Pool, table: TableSpec): Promise<reado
      ) AS ok`,
     [`"${table.name}"`, table.uniqueKey],
   );
-  return r.rows[0]?.ok === true ? columns : undefined;
+  return r.rows[0]?.ok === true ? { prefix: columns.slice(0, -1), number } : undefined;
 }
 
 /** A row refused as `ON CONFLICT DO NOTHING` would skip it: a duplicate key, an exclusion constraint. */
