@@ -1,38 +1,121 @@
-import { RowChunkReader, type EncodedRows } from '../../core/rows/row-chunk.js';
-import type { RowValue, TableSpec } from '../../core/rows/table-spec.js';
+import type { EncodedRows } from '../../core/rows/row-chunk.js';
+import type { TableSpec } from '../../core/rows/table-spec.js';
+
+/**
+ * Rows left out of a batch's COPY because a row of the same key went before them in the same batch.
+ * The key's last column is a number column (`number`, its index in the table's columns): the keys
+ * sent so far are kept as numbers, by the COPY cells of the key's other columns (`prefix`, joined by
+ * tabs, '' when there are none), so two keys PostgreSQL would store alike are alike here. A row
+ * with a NULL key value is never left out (PostgreSQL lets NULL keys repeat).
+ * Numbers, not text: a batch's keys then cost no strings to keep (text cells cut from a chunk's text
+ * would keep all of it alive until the commit) and little for the collector.
+ */
+export interface BatchKeys {
+  prefix: readonly number[];
+  number: number;
+  seen: Map<string, Set<number>>;
+}
 
 /**
  * Encoded rows as PostgreSQL `COPY ... FROM STDIN` text of the table's stored columns (transient
  * ones, `stored: false`, are left out): tab-separated, `\N` for NULL, with backslash, tab, newline
  * and carriage return escaped, bytes as BYTEA hex (`\\x...`). PostgreSQL text cannot hold the NUL
  * character (SQLite can): a NUL becomes U+FFFD, in text and in JSON's `\u0000` escape of json/jsonb
- * columns, so one such value never fails a batch.
+ * columns, so one such value never fails a batch. With `keys`, a row whose key the batch already
+ * sent is left out (it would be a duplicate key, the first row of a key wins as `ON CONFLICT DO
+ * NOTHING` has it).
+ *
+ * Read straight from the encoded buffers, each line built by concatenation: no array per row, and the
+ * escaping regex is skipped for every cell when the rows' texts hold nothing to escape.
  */
-export function copyText(rows: EncodedRows, table: TableSpec): string {
-  const reader = new RowChunkReader(rows, table);
-  const stored = table.columns.flatMap((c, i) => (c.stored === false ? [] : [i]));
-  const json = stored.map((i) => /^jsonb?$/i.test(table.columns[i]?.pgType ?? ''));
-  const values: RowValue[] = [];
-  const lines: string[] = [];
-  while (reader.remaining > 0) {
-    reader.next(1, values);
-    const cells: string[] = new Array<string>(stored.length);
-    for (let i = 0; i < stored.length; i++) {
-      const v = values[stored[i] as number] ?? null;
-      cells[i] = cell(json[i] === true && typeof v === 'string' && v.includes('\\u0000') ? v.replace(JSON_NUL, '\\ufffd') : v);
+export function copyText(rows: EncodedRows, table: TableSpec, keys?: BatchKeys): string {
+  const { texts, textLengths, numbers, blobs, blobLengths } = rows;
+  const columns = table.columns;
+  const n = columns.length;
+  const kinds = columns.map((c) => c.kind);
+  const stored = columns.map((c) => c.stored !== false);
+  const json = columns.map((c) => /^jsonb?$/i.test(c.pgType ?? ''));
+  // Per column: whether its cell is part of the key's prefix (joined in column order).
+  const inPrefix = columns.map((_, i) => keys?.prefix.includes(i) === true);
+  const keyNumber = keys ? keys.number : -1;
+  const plain = !ESCAPED.test(texts);
+  let textPos = 0;
+  let textIndex = 0;
+  let numIndex = 0;
+  let blobPos = 0;
+  let blobIndex = 0;
+  let out = '';
+  for (let r = 0; r < rows.count; r++) {
+    let line = '';
+    let first = true;
+    let prefix: string | undefined;
+    let keyValue = Number.NaN;
+    let keyed = keys !== undefined;
+    for (let c = 0; c < n; c++) {
+      const kind = kinds[c];
+      let cell: string;
+      if (kind === 'text') {
+        const len = textLengths[textIndex++] as number;
+        if (len < 0) {
+          cell = NULL;
+        } else {
+          cell = texts.substring(textPos, textPos + len);
+          textPos += len;
+          if (!plain) cell = textCell(cell, json[c] === true);
+        }
+      } else if (kind === 'number') {
+        const v = numbers[numIndex++] as number;
+        cell = Number.isNaN(v) ? NULL : String(v);
+        if (c === keyNumber) keyValue = v;
+      } else {
+        const len = blobLengths[blobIndex++] as number;
+        if (len < 0) {
+          cell = NULL;
+        } else {
+          // bytea in hex form; COPY's own escaping doubles the backslash.
+          cell = `\\\\x${Buffer.from(blobs.buffer, blobs.byteOffset + blobPos, len).toString('hex')}`;
+          blobPos += len;
+        }
+      }
+      if (stored[c] !== true) continue;
+      if (keyed && inPrefix[c] === true) {
+        if (cell === NULL) keyed = false;
+        else prefix = prefix === undefined ? cell : `${prefix}\t${cell}`;
+      }
+      line = first ? cell : `${line}\t${cell}`;
+      first = false;
     }
-    lines.push(cells.join('\t'));
+    if (keyed && !Number.isNaN(keyValue) && isRepeat((keys as BatchKeys).seen, prefix ?? '', keyValue)) continue;
+    out += `${line}\n`;
   }
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  return out;
 }
 
-function cell(v: RowValue): string {
-  if (v === null) return '\\N';
-  if (typeof v === 'number') return String(v);
-  // bytea in hex form; COPY's own escaping doubles the backslash.
-  if (v instanceof Uint8Array) return `\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
-  return /[\\\t\n\r\0]/.test(v) ? v.replace(/[\\\t\n\r\0]/g, escapeChar) : v;
+const NULL = '\\N';
+/** What a text cell may hold that COPY text must escape (or, NUL, cannot hold). */
+const ESCAPED = /[\\\t\n\r\0]/;
+
+/** Whether the batch sent this key already (then the row is left out); else it is noted. */
+function isRepeat(seen: Map<string, Set<number>>, prefix: string, value: number): boolean {
+  let values = seen.get(prefix);
+  // A copy of the prefix is kept, not the cell cut from the chunk's text (which would keep all of that alive).
+  if (!values) seen.set(ownCopy(prefix), (values = new Set()));
+  const before = values.size;
+  values.add(value);
+  return values.size === before;
 }
+
+/** A string of its own (a substring may share, and keep alive, the string it was cut from); UTF-16 keeps any string as it is. */
+function ownCopy(s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le');
+}
+
+function textCell(v: string, json: boolean): string {
+  const s = json && v.includes('\\u0000') ? v.replace(JSON_NUL, '\\ufffd') : v;
+  return ESCAPED.test(s) ? s.replace(ESCAPED_ALL, escapeChar) : s;
+}
+
+const ESCAPED_ALL = /[\\\t\n\r\0]/g;
 
 function escapeChar(c: string): string {
   if (c === '\0') return '\ufffd';

@@ -7,7 +7,7 @@ import type { TableSpec } from '../../core/rows/table-spec.js';
 import { COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_POSTGRES_DDL } from '../../ledger/ledger-sql.js';
 import type { Profile } from '../../profiles/profile.js';
 import type { CommitResult, Sink, UnitCursor } from '../../core/sink.js';
-import { copyText } from './copy-text.js';
+import { copyText, type BatchKeys } from './copy-text.js';
 import { StagingTable } from './staging-table.js';
 import { migratePostgres } from '../../db/postgres/pg-migrate.js';
 import { createPgPool, redact } from '../../db/postgres/pg-pool.js';
@@ -58,6 +58,13 @@ export class PostgresSink implements Sink {
   private readonly schema: string | undefined;
   private client: pg.PoolClient | undefined;
   private readonly staging: StagingTable[];
+  /**
+   * Per table, the column indexes of its unique key when a row whose key came earlier in the same
+   * batch can be left out before COPY (see `dropsRepeatedKeys`); else undefined.
+   */
+  private repeatedKeys: (Omit<BatchKeys, 'seen'> | undefined)[] = [];
+  /** The keys this batch has sent, per table (only for tables in `repeatedKeys`). */
+  private batchKeys = new Map<number, Map<string, Set<number>>>();
   /** Connections (sessions) whose temporary staging tables exist. */
   private readonly prepared = new WeakSet<pg.PoolClient>();
   private copy: OpenCopy | undefined;
@@ -103,6 +110,7 @@ export class PostgresSink implements Sink {
         { version: 3, description: 'sluice_ledger: partial index of open units', sql: LEDGER_OPEN_INDEX },
       ], this.schema);
       await migratePostgres(this.pool, this.profile.name, this.profile.postgresMigrations, this.schema);
+      this.repeatedKeys = await Promise.all(this.profile.tables.map((t) => dropsRepeatedKeys(this.pool, t)));
     } catch (err) {
       if (err instanceof SluiceError) throw err;
       throw new SluiceError('SLUICE_E_SINK', `cannot prepare ${this.description}: ${(err as Error).message}`, { cause: err });
@@ -131,7 +139,7 @@ export class PostgresSink implements Sink {
   private async writeRows(rows: EncodedRows): Promise<void> {
     const table = this.table(rows.table);
     await this.begin();
-    const text = copyText(rows, table);
+    const text = copyText(rows, table, this.keysOf(rows.table));
     this.batchRows += rows.count;
     if (!this.replay) {
       await this.writeCopy(rows.table, text, true);
@@ -153,6 +161,14 @@ export class PostgresSink implements Sink {
     } catch (err) {
       await this.toStaging(err); // this text is replayed with the rest of the segment
     }
+  }
+
+  private keysOf(index: number): BatchKeys | undefined {
+    const key = this.repeatedKeys[index];
+    if (!key) return undefined;
+    let seen = this.batchKeys.get(index);
+    if (!seen) this.batchKeys.set(index, (seen = new Map()));
+    return { ...key, seen };
   }
 
   /** Ends the straight COPY of this segment; once it succeeded, the next segment starts from here. */
@@ -330,6 +346,7 @@ export class PostgresSink implements Sink {
     // Everything of this batch is forgotten now, before any await: a new batch may begin meanwhile.
     this.client = undefined;
     this.staged = new Set();
+    this.batchKeys = new Map();
     this.batchRows = 0;
     this.replay = undefined;
     this.replayBytes = 0;
@@ -354,6 +371,7 @@ export class PostgresSink implements Sink {
       this.client = undefined;
     }
     this.staged = new Set();
+    this.batchKeys = new Map();
     this.batchRows = 0;
     this.replay = undefined;
     this.replayBytes = 0;
@@ -374,6 +392,38 @@ export class PostgresSink implements Sink {
     if (!t) throw new Error(`profile ${this.profile.name} has no table #${index}`);
     return t;
   }
+}
+
+/**
+ * The columns of `table`'s unique key (see `BatchKeys`) when a row whose key came earlier in the same
+ * batch can be left out before COPY, as PostgreSQL would refuse it anyway: duplicates are ignored (no
+ * `postgresOnConflict` upsert), every key column is stored, the key's last column is a number (text
+ * keys, such as content hashes, are left to PostgreSQL: kept for a batch they would cost memory and
+ * collector time, and their repeats come from files sent again, in other batches), the table has a unique index on exactly
+ * those columns (plain columns, not partial), and no BEFORE INSERT row trigger could skip or change
+ * the first row. The catalog is asked, not the profile's word: a key that the index widens (an
+ * expression, another column) keeps every row. Dropping them spares a segment's rollback and its
+ * replay through staging for duplicates within a batch (a writer's retry repeats a recent line).
+ */
+async function dropsRepeatedKeys(pool: pg.Pool, table: TableSpec): Promise<Omit<BatchKeys, 'seen'> | undefined> {
+  if (table.postgresOnConflict !== undefined || table.uniqueKey.length === 0) return undefined;
+  const columns = table.uniqueKey.map((name) => table.columns.findIndex((c) => c.name === name && c.stored !== false));
+  const number = columns[columns.length - 1] as number;
+  if (columns.some((i) => i < 0) || table.columns[number]?.kind !== 'number') return undefined;
+  const r = await pool.query<{ ok: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM pg_index i
+       WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indexprs IS NULL AND i.indpred IS NULL
+         AND i.indnkeyatts = cardinality($2::text[])
+         AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text) FROM pg_attribute a
+              WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::smallint[])) = (SELECT array_agg(k ORDER BY k) FROM unnest($2::text[]) k)
+     ) AND NOT EXISTS (
+       -- tgtype bits: 1 row, 2 before, 4 insert
+       SELECT 1 FROM pg_trigger t WHERE t.tgrelid = to_regclass($1) AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 7) = 7
+     ) AS ok`,
+    [`"${table.name}"`, table.uniqueKey],
+  );
+  return r.rows[0]?.ok === true ? { prefix: columns.slice(0, -1), number } : undefined;
 }
 
 /** A row refused as `ON CONFLICT DO NOTHING` would skip it: a duplicate key, an exclusion constraint. */

@@ -3,6 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EncodedRows } from '../../../src/core/rows/row-chunk.js';
 import { RowChunkBuilder } from '../../../src/core/rows/row-chunk.js';
 import { applogProfile } from '../../../src/profiles/applog/index.js';
+import { bridgeProfile } from '../../../src/profiles/bridge/index.js';
+import { EVENTS_TABLE } from '../../../src/profiles/bridge/schema.js';
 import { LOGS_TABLE } from '../../../src/profiles/applog/schema.js';
 import { UnitMemory } from '../../../src/profiles/unit-memory.js';
 import { PostgresSink } from '../../../src/sinks/postgres/postgres-sink.js';
@@ -76,4 +78,36 @@ describe.skipIf(!ready)('PostgresSink: only the segment that met a duplicate goe
     await sink.close();
     expect(psqlCounts(pg.name)).toEqual({ rows: 600, keys: 600 });
   });
+
+  it('a bridge key repeated within one batch is left out before COPY: no segment goes through staging, the first row of the key is kept', async () => {
+    const pg = testSchema('t_pgseg');
+    schemas.push(pg);
+    const sink = new PostgresSink(pg.url, bridgeProfile, 20_000);
+    await sink.open();
+    const event = (seq: number, msg: string): unknown => ({ seq, type: 'event', msg, session_id: `s${seq % 3}`, ts_ms: 1_000 + seq });
+    const before = { ...sink.segments };
+    // Events 0..299, then 100..149 again with another message, in one batch: the first of each key stays.
+    for (let i = 0; i < 300; i += 25) await sink.write(encodeBridge(range(i, i + 25).map((n) => event(n, 'first'))));
+    for (let i = 100; i < 150; i += 25) await sink.write(encodeBridge(range(i, i + 25).map((n) => event(n, 'again'))));
+    expect(await sink.commit([])).toEqual({ written: 300, duplicates: 50 });
+    expect(sink.segments.staged - before.staged).toBe(0);
+    // The next batch repeats keys of the last one: those still go the staging way, once.
+    await sink.write(encodeBridge(range(0, 25).map((n) => event(n, 'later'))));
+    expect(await sink.commit([])).toEqual({ written: 0, duplicates: 25 });
+    expect(sink.segments.staged - before.staged).toBe(1);
+    await sink.close();
+    const out = execFileSync('psql', [PG_BASE_URL, '-tAc', `SELECT count(*), count(DISTINCT (session_id, seq)), count(*) FILTER (WHERE msg = 'first') FROM "${pg.name}".events`], {
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('300|300|300');
+  });
 });
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+function encodeBridge(records: readonly unknown[]): EncodedRows {
+  const builder = new RowChunkBuilder(0, EVENTS_TABLE);
+  const memory = new UnitMemory();
+  records.forEach((r, i) => bridgeProfile.map(r, { row: (_t, values) => builder.add(values), warn: () => undefined }, {}, { unitName: 'b.ndjson', index: i, memory }));
+  return builder.take();
+}
