@@ -105,7 +105,8 @@ async function stop(p) {
 async function readStream(js, stream, n) {
   const c = await js.consumers.get(stream);
   const msgs = [];
-  const it = await c.consume({ max_messages: 10_000 });
+  // Messages hold hundreds of rows: a pull of 10,000 of them overran the client's buffer and stalled.
+  const it = await c.consume({ max_messages: 256 });
   for await (const m of it) {
     msgs.push({ subject: m.subject, data: m.data, headers: m.headers });
     if (msgs.length >= n) break;

@@ -40,7 +40,7 @@ export function consumeCommand(): Command {
     .option('--db <path>', 'SQLite database (short for --into sqlite:PATH)')
     .option('--into <url>', intoHelp())
     .addOption(profileOption('whose tables the rows are', 'bridge'))
-    .option('--batch-size <n>', 'rows per transaction at most (default 50000; commits also every 200 ms and when idle)')
+    .option('--batch-size <n>', 'rows per transaction at most (default 50000; commits also every 100 ms and when idle)')
     .option('--fetch-max <n>', 'messages fetched at a time (default 500)')
     .option('--ack-wait-sec <n>', 'seconds before JetStream redelivers an unacknowledged message (default 30)')
     .option('--dead-letter <path>', 'where messages that are not rows go (default beside the database)')

@@ -15,7 +15,7 @@ export const ConsumeConfigSchema = z
     /** Rows per transaction at most (a commit also happens every `batchAgeMs` and when idle). */
     batchSize: count(1, 1_000_000).default(50_000),
     /** Longest batch age before a commit, in milliseconds. */
-    batchAgeMs: count(1, 60_000).default(200),
+    batchAgeMs: count(1, 60_000).default(100),
     /** Messages pulled ahead, and in one chunk at most (a message holds the rows of up to 500 records). */
     fetchMax: count(1, 100_000).default(500),
     /** Seconds JetStream waits for an ack before it redelivers a message (to this or another process). */
