@@ -14,8 +14,9 @@
 //   latency  a writer appends bridge lines at 1,000/s to a followed file; `follow --into nats://`
 //            and `consume --db` run; commit time − append time per line. Target: p99 ≤ 500 ms.
 //
-//   node bench/nats-bench.mjs [--rows N]      (--rows 1000000 for the issue's 1M)
-//   env NATS_BENCH_ROWS=200000  NATS_BENCH_SERVER=127.0.0.1:4222  NATS_BENCH_ONLY=publish,consume,e2e,latency
+//   node bench/nats-bench.mjs [--rows N] [--records-per-message N]   (--rows 1000000 for the issue's 1M;
+//                                    --records-per-message 1: one message per row, as before; default: the sink's)
+//   env NATS_BENCH_ROWS=200000  NATS_BENCH_RECORDS_PER_MESSAGE=N  NATS_BENCH_SERVER=127.0.0.1:4222  NATS_BENCH_ONLY=publish,consume,e2e,latency
 //       NATS_BENCH_LATENCY_SEC=20  NATS_BENCH_LATENCY_RATE=1000  NATS_BENCH_WINDOW=4096  NATS_BENCH_KEEP=1
 //
 // Streams are named `bench_<hex>` and deleted at the end. Progress goes to stderr, figures to stdout,
@@ -43,6 +44,9 @@ const flag = (name) => {
 };
 const ROWS = Number((flag('--rows') ?? env.NATS_BENCH_ROWS ?? '200000').replace(/_/g, ''));
 const SERVER = env.NATS_BENCH_SERVER ?? '127.0.0.1:4222';
+const PER_MESSAGE = flag('--records-per-message') ?? env.NATS_BENCH_RECORDS_PER_MESSAGE;
+/** The sink URL's query: the records per message asked for, else the sink's default. */
+const QUERY = PER_MESSAGE ? `?recordsPerMessage=${Number(PER_MESSAGE)}` : '';
 const ONLY = new Set((env.NATS_BENCH_ONLY ?? 'publish,consume,e2e,latency').split(',').map((s) => s.trim()));
 const WINDOW = Number(env.NATS_BENCH_WINDOW ?? 4096);
 const LAT_SEC = Number(env.NATS_BENCH_LATENCY_SEC ?? 20);
@@ -56,7 +60,7 @@ const tag = randomBytes(3).toString('hex');
 const streamName = (what) => `bench_${what}_${tag}`;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-nats-bench-'));
 const streams = [];
-const out = { rows: ROWS, server: SERVER, node: process.version, cores: cpus().length, loadStart: load() };
+const out = { rows: ROWS, recordsPerMessage: PER_MESSAGE ? Number(PER_MESSAGE) : 'default', server: SERVER, node: process.version, cores: cpus().length, loadStart: load() };
 
 async function sluice(args) {
   const r = await measure(process.execPath, [SLUICE, ...args, '--json', '--no-progress'], { timeoutMs: 3_600_000 });
@@ -65,7 +69,12 @@ async function sluice(args) {
   return { seconds: r.seconds, peakRssMB: r.peakRssMB, summary };
 }
 
-function count(db, sql = 'SELECT count(*) FROM events') {
+/**
+ * Rows of `events` in `db`. While a run is watched, the highest row id stands for the count: every
+ * table has an INTEGER PRIMARY KEY and nothing deletes, so it is the count, read in O(log n) instead
+ * of a scan that would take CPU (and hold checkpoints back) under the very run being measured.
+ */
+function count(db, sql = 'SELECT max(id) FROM events') {
   try {
     const d = new Database(db, { readonly: true, fileMustExist: true });
     try {
@@ -96,7 +105,8 @@ async function stop(p) {
 async function readStream(js, stream, n) {
   const c = await js.consumers.get(stream);
   const msgs = [];
-  const it = await c.consume({ max_messages: 10_000 });
+  // Messages hold hundreds of rows: a pull of 10,000 of them overran the client's buffer and stalled.
+  const it = await c.consume({ max_messages: 256 });
   for await (const m of it) {
     msgs.push({ subject: m.subject, data: m.data, headers: m.headers });
     if (msgs.length >= n) break;
@@ -175,7 +185,7 @@ async function main() {
     const gen = await generateBridgeEvents({ count: ROWS, out: file, seed: 7 });
     log(`generated ${fmt(gen.lines)} lines (${fmt(gen.good)} good, ${gen.dups} dups, ${gen.bad} bad)`);
     const good = gen.good;
-    const published = gen.good + gen.dups; // a repeated line is another record: its own message
+    const published = gen.good + gen.dups; // a repeated line is another record: its own row in the stream
 
     if (ONLY.has('e2e')) {
       const direct = await sluice(['ingest', file, '--db', join(dir, 'direct.db')]);
@@ -187,22 +197,23 @@ async function main() {
     streams.push(pub);
     if (ONLY.has('publish') || ONLY.has('consume') || ONLY.has('e2e')) {
       const load0 = load();
-      const s = await sluice(['ingest', file, '--into', `nats://${SERVER}/${pub}.bridge`, '--state', join(dir, 'edge.state.db')]);
-      const stored = (await jsm.streams.info(pub)).state.messages;
-      if (stored !== published) throw new Error(`the stream holds ${stored} messages, expected ${published}`);
-      out.publish = { seconds: r2(s.seconds), rowsPerSec: Math.round(published / s.seconds), peakRssMB: s.peakRssMB, load: load0 };
-      log(`sluice ingest --into nats://: ${s.seconds.toFixed(2)} s, ${fmt(published / s.seconds)} rows/s`);
+      const s = await sluice(['ingest', file, '--into', `nats://${SERVER}/${pub}.bridge${QUERY}`, '--state', join(dir, 'edge.state.db')]);
+      if (s.summary.inserted !== published) throw new Error(`the sink stored ${s.summary.inserted} rows, expected ${published}`);
+      const { messages, bytes } = (await jsm.streams.info(pub)).state;
+      out.publish = { seconds: r2(s.seconds), rowsPerSec: Math.round(published / s.seconds), messages, streamMB: r2(bytes / 2 ** 20), peakRssMB: s.peakRssMB, load: load0 };
+      log(`sluice ingest --into nats://: ${s.seconds.toFixed(2)} s, ${fmt(published / s.seconds)} rows/s, ${fmt(messages)} messages`);
     }
 
     if (ONLY.has('publish')) {
-      const msgs = await readStream(js, pub, published);
+      const messages = out.publish.messages;
+      const msgs = await readStream(js, pub, messages);
       const a = streamName('rawjs');
       await freshStream(jsm, a, `${a}.bridge`);
       const ta = await rawJsPublish(js, msgs, `${a}.bridge`);
       const b = streamName('rawasync');
       await freshStream(jsm, b, `${b}.bridge`);
       const tb = await rawAsyncPublish(nc, msgs, `${b}.bridge`);
-      for (const [name, want] of [[a, published], [b, published]]) {
+      for (const [name, want] of [[a, messages], [b, messages]]) {
         const got = (await jsm.streams.info(name)).state.messages;
         if (got !== want) throw new Error(`${name}: ${got} messages, expected ${want}`);
       }
@@ -226,11 +237,11 @@ async function main() {
       const t = (performance.now() - t0) / 1000;
       await stop(c);
       const direct = join(dir, 'direct.db');
-      if (ONLY.has('e2e') && count(db) !== count(direct)) throw new Error(`central ${count(db)} rows, direct ${count(direct)}`);
+      if (ONLY.has('e2e') && count(db, 'SELECT count(*) FROM events') !== count(direct, 'SELECT count(*) FROM events')) throw new Error(`central ${count(db)} rows, direct ${count(direct)}`);
       out.consume = { seconds: r2(t), rowsPerSec: Math.round(good / t) };
       log(`sluice consume into SQLite: ${t.toFixed(2)} s`);
       if (ONLY.has('consume')) {
-        const tr = await rawConsume(nc, js, jsm, pub, published);
+        const tr = await rawConsume(nc, js, jsm, pub, out.publish.messages);
         Object.assign(out.consume, { rawConsume: { seconds: r2(tr), rowsPerSec: Math.round(published / tr) }, ratioToRaw: r2(t / tr) });
         log(`raw consume: ${tr.toFixed(2)} s`);
       }
@@ -272,7 +283,7 @@ async function latency() {
   };
   const fStatus = join(ldir, 'follow.status.json');
   const cStatus = join(ldir, 'consume.status.json');
-  const f = startSluice(['follow', join(ldir, 'bridge_{YYYYMMDD}.ndjson'), '--into', `nats://${SERVER}/${stream}.bridge`, '--state', join(ldir, 'edge.state.db'), '--status-file', fStatus]);
+  const f = startSluice(['follow', join(ldir, 'bridge_{YYYYMMDD}.ndjson'), '--into', `nats://${SERVER}/${stream}.bridge${QUERY}`, '--state', join(ldir, 'edge.state.db'), '--status-file', fStatus]);
   const c = startSluice(['consume', `nats://${SERVER}/${stream}`, '--durable', 'central', '--db', db, '--status-file', cStatus]);
   const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
   try {
@@ -323,8 +334,9 @@ async function latency() {
 
 function print() {
   const yes = (b) => (b ? 'met' : 'MISSED');
-  console.log(`sluice NATS benchmark — on this machine today: node ${out.node}, ${out.cores} cores, load ${out.loadStart.join(' ')} at start, ${out.loadEnd.join(' ')} at end; ${fmt(ROWS)} bridge events`);
+  console.log(`sluice NATS benchmark — on this machine today: node ${out.node}, ${out.cores} cores, load ${out.loadStart.join(' ')} at start, ${out.loadEnd.join(' ')} at end; ${fmt(ROWS)} bridge events, records per message: ${out.recordsPerMessage}`);
   const p = out.publish;
+  if (p) console.log(`stream    ${fmt(p.messages)} messages, ${p.streamMB} MB`);
   if (p?.rawJsPublish) {
     console.log(`publish   sluice ingest --into nats://  ${p.seconds} s  ${fmt(p.rowsPerSec)} rows/s (peak RSS ${p.peakRssMB} MB)`);
     console.log(`          client js.publish, window ${WINDOW}  ${p.rawJsPublish.seconds} s  ${fmt(p.rawJsPublish.rowsPerSec)} rows/s   ratio ${p.ratioToJsPublish}x [${yes(p.ratioToJsPublish <= 1.2)} ≤ 1.2x]`);

@@ -34,8 +34,8 @@ export function consumeCommand(sinks: readonly SinkDescriptor[]): Command {
     .requiredOption('--durable <name>', 'durable consumer name; processes with the same name share the work');
   const options = withOptions(command, sinkOptions(sinks))
     .addOption(profileOption('whose tables the rows are', 'bridge'))
-    .option('--batch-size <n>', 'rows per transaction at most (default 20000; commits also every 200 ms and when idle)')
-    .option('--fetch-max <n>', 'messages fetched at a time (default 2000)')
+    .option('--batch-size <n>', 'rows per transaction at most (default 50000; commits also every 100 ms and when idle)')
+    .option('--fetch-max <n>', 'messages fetched at a time (default 500)')
     .option('--ack-wait-sec <n>', 'seconds before JetStream redelivers an unacknowledged message (default 30)');
   const texts = { deadLetter: 'where messages that are not rows go (default beside the database)', statusFile: 'JSON status file, replaced every second' };
   return withOptions(options, serviceOptions(texts))

@@ -13,11 +13,11 @@ export const ConsumeConfigSchema = z
     /** Profile whose tables the messages are rows of. */
     profile: z.string().min(1).default('bridge'),
     /** Rows per transaction at most (a commit also happens every `batchAgeMs` and when idle). */
-    batchSize: count(1, 1_000_000).default(20_000),
+    batchSize: count(1, 1_000_000).default(50_000),
     /** Longest batch age before a commit, in milliseconds. */
-    batchAgeMs: count(1, 60_000).default(200),
-    /** Messages fetched at a time. */
-    fetchMax: count(1, 100_000).default(2_000),
+    batchAgeMs: count(1, 60_000).default(100),
+    /** Messages pulled ahead, and in one chunk at most (a message holds the rows of up to 500 records). */
+    fetchMax: count(1, 100_000).default(500),
     /** Seconds JetStream waits for an ack before it redelivers a message (to this or another process). */
     ackWaitSec: count(1, 3600).default(30),
     /** Dead-letter file; default beside the database. */

@@ -17,3 +17,17 @@ export function messageId(cursorKey: string | null, record: number | undefined, 
   h.update(body);
   return h.digest('base64url').slice(0, 32);
 }
+
+/**
+ * The `Nats-Msg-Id` of a message of several rows: a hash of the unit's cursor key, the table, the
+ * first and the last record it covers, and the body. The same records cut the same way get the same
+ * id (JetStream drops the copy); cut another way (a redo from another offset), the message gets
+ * another id, is stored again, and the consumer's sink adds nothing for rows whose unique key it has.
+ */
+export function batchMessageId(cursorKey: string | null, table: string, firstRecord: number | undefined, lastRecord: number | undefined, body: string): string {
+  const h = createHash('sha256');
+  h.update(cursorKey ?? RUN_ID);
+  h.update(`\u0000${table}\u0000${firstRecord ?? ''}\u0000${lastRecord ?? ''}\u0000`);
+  h.update(body);
+  return h.digest('base64url').slice(0, 32);
+}

@@ -22,6 +22,16 @@ const NatsSettings = z
       .default(120)
       .describe('duplicate window of a stream this sink creates: a Nats-Msg-Id seen within it is dropped, in seconds')
       .meta({ example: 120 }),
+    recordsPerMessage: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(500)
+      .describe(
+        'records whose rows go in one message, per table (a message also ends past 64 KiB); 1 publishes one message per row, as Sluice did before, which an older sluice consume reads',
+      )
+      .meta({ example: 500 }),
     maxInFlight: z.number().int().min(1).max(100_000).default(4096).describe('publishes awaiting their PubAck at once').meta({ example: 4096 }),
     ackTimeoutMs: z.number().int().min(100).default(10_000).describe('longest wait for one PubAck before the publish is retried, in ms').meta({ example: 10_000 }),
     retryForMs: z
@@ -34,11 +44,11 @@ const NatsSettings = z
   })
   .strict();
 
-/** `nats://HOST:PORT/SUBJECT`: a JetStream stream; rows as JSON messages, cursors saved once acknowledged. */
+/** `nats://HOST:PORT/SUBJECT`: a JetStream stream; rows as JSON messages (several records each), cursors saved once acknowledged. */
 export const natsSinkDescriptor: SinkDescriptor<typeof NatsSettings> = {
   name: 'nats',
   schemes: ['nats:'],
-  summary: 'a NATS JetStream stream: one JSON message per row, deduplicated by Nats-Msg-Id (any profile)',
+  summary: 'a NATS JetStream stream: JSON messages of the rows of consecutive records, deduplicated by Nats-Msg-Id (any profile)',
   example: 'nats://127.0.0.1:4222/sluice.bridge',
   settings: NatsSettings,
   capabilities: { transactionalCursor: false, acknowledgedCursor: true, ledgerInDatabase: false, documents: false, stateBesideInput: true },

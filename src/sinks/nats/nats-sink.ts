@@ -4,9 +4,10 @@ import type { CommitResult, RowsOrigin, Sink, UnitCursor } from '../../core/sink
 import type { Profile } from '../../profiles/profile.js';
 import { SinkStateStore } from '../state/sink-state-store.js';
 import { connectNats, isTransientNatsError } from './connection.js';
-import { messageId } from './message-id.js';
+import { batchMessageId, messageId } from './message-id.js';
 import { defaultStreamOf, parseNatsUrl, type NatsAddress } from './nats-url.js';
 import { Publisher } from './publisher.js';
+import { rowBatchMessages } from './row-batches.js';
 import { rowMessages } from './row-json.js';
 import { ensureStream } from './stream.js';
 
@@ -15,6 +16,7 @@ export interface NatsSinkOptions {
   statePath: string;
   stream?: string | undefined;
   duplicateWindowSec: number;
+  recordsPerMessage: number;
   maxInFlight: number;
   ackTimeoutMs: number;
   retryForMs: number;
@@ -24,9 +26,13 @@ export interface NatsSinkOptions {
 export const PROFILE_HEADER = 'Sluice-Profile';
 export const TABLE_HEADER = 'Sluice-Table';
 
+/** A message of several rows ends after the record that takes its body past this many bytes. */
+const MESSAGE_BYTES = 64 * 1024;
+
 /**
- * Rows into a NATS JetStream stream, one JSON message per row on the URL's subject, with a
- * deterministic `Nats-Msg-Id` (see `message-id.ts`). Publishing is pipelined; `flush` waits for every
+ * Rows into a NATS JetStream stream on the URL's subject, each JSON message holding the rows of up to
+ * `recordsPerMessage` consecutive records of one table (`row-batches.ts`; with 1, one message per
+ * row, `row-json.ts`), with a deterministic `Nats-Msg-Id` (see `message-id.ts`). Publishing is pipelined; `flush` waits for every
  * PubAck, and only then does `commit` save the cursors in the local state file. A crash in between
  * publishes the rows again from the saved cursors, and JetStream drops them as duplicates.
  */
@@ -81,9 +87,16 @@ export class NatsSink implements Sink {
       [TABLE_HEADER, table.name],
     ] as const;
     // Sent synchronously while the window has room, so a chunk's messages leave in few socket writes.
-    for (const m of rowMessages(rows, table)) {
+    if (this.o.recordsPerMessage === 1) {
+      for (const m of rowMessages(rows, table)) {
+        if (publisher.full) await publisher.room();
+        publisher.send(this.address.name, m.body, messageId(cursorKey, m.record, table.name, m.indexInRecord, m.body), extra);
+      }
+      return;
+    }
+    for (const m of rowBatchMessages(rows, table, this.o.recordsPerMessage, MESSAGE_BYTES)) {
       if (publisher.full) await publisher.room();
-      publisher.send(this.address.name, m.body, messageId(cursorKey, m.record, table.name, m.indexInRecord, m.body), extra);
+      publisher.send(this.address.name, m.body, batchMessageId(cursorKey, table.name, m.firstRecord, m.lastRecord, m.body), extra, m.rows);
     }
   }
 

@@ -6,6 +6,8 @@ import { isTransientNatsError, messageOf } from './connection.js';
 export interface PublisherOptions {
   /** Publishes awaiting their PubAck at most; `room` waits beyond that. */
   maxInFlight: number;
+  /** Bytes of bodies awaiting their PubAck at most (kept for sending again); `room` waits beyond that. */
+  maxInFlightBytes?: number;
   /** Longest wait for one PubAck before the message is sent again (same `Nats-Msg-Id`), in ms. */
   ackTimeoutMs: number;
   /** How long a message is sent again while NATS is away before the batch fails, in ms. */
@@ -14,9 +16,9 @@ export interface PublisherOptions {
 
 /** What the publisher did since it was made. */
 export interface PublishCounts {
-  /** Messages the stream stored. */
+  /** Rows in the messages the stream stored. */
   stored: number;
-  /** Messages the stream dropped as duplicates (`Nats-Msg-Id` seen within its window). */
+  /** Rows in the messages the stream dropped as duplicates (`Nats-Msg-Id` seen within its window). */
   duplicates: number;
   /** Messages sent again after a timeout, a lost connection or a "try later" answer. */
   retried: number;
@@ -27,6 +29,8 @@ interface Pending {
   subject: string;
   body: string;
   msgID: string;
+  /** Rows the message holds (what the counts add up). */
+  rows: number;
   /** Headers besides `Nats-Msg-Id` (the profile and the table). */
   extra: ReadonlyArray<readonly [string, string]>;
   firstSentAt: number;
@@ -44,6 +48,9 @@ interface PubAck {
 }
 
 const MSG_ID = 'Nats-Msg-Id';
+
+/** Bodies awaiting their PubAck at most, in bytes, unless the options say otherwise. */
+const DEFAULT_IN_FLIGHT_BYTES = 16 << 20;
 
 /**
  * JetStream's asynchronous publish, done the way the server expects it: each message is a plain
@@ -63,6 +70,9 @@ export class Publisher {
   private readonly sub: Subscription;
   private readonly sweep: NodeJS.Timeout;
   private next = 0;
+  /** Bytes (UTF-16 units: close enough) of the bodies in `pending`. */
+  private pendingBytes = 0;
+  private readonly maxBytes: number;
   private failure: unknown;
   private waiters: Array<() => void> = [];
   /** `room` resolves once no more than this many wait for their PubAck. */
@@ -73,32 +83,38 @@ export class Publisher {
     private readonly o: PublisherOptions,
   ) {
     this.lowWater = Math.floor(o.maxInFlight / 2);
+    this.maxBytes = o.maxInFlightBytes ?? DEFAULT_IN_FLIGHT_BYTES;
     this.sub = nc.subscribe(`${this.prefix}.*`, { callback: (err, msg) => (err ? this.fail(err) : this.onAck(msg)) });
     this.sweep = setInterval(() => this.resendOverdue(), Math.max(50, Math.min(1000, o.ackTimeoutMs / 4)));
     this.sweep.unref();
   }
 
-  /** Whether `maxInFlight` messages wait for their PubAck: await `room()` before sending more. */
+  /** Whether `maxInFlight` messages (or their bytes) wait for their PubAck: await `room()` before sending more. */
   get full(): boolean {
-    return this.pending.size >= this.o.maxInFlight;
+    return this.pending.size >= this.o.maxInFlight || this.pendingBytes >= this.maxBytes;
   }
 
   /** Resolves once half the window is free again (or a failure is there to throw). */
   async room(): Promise<void> {
-    while (this.pending.size > this.lowWater && this.failure === undefined) await this.wait();
+    while (!this.halfFree && this.failure === undefined) await this.wait();
     this.throwFailure();
   }
 
+  private get halfFree(): boolean {
+    return this.pending.size <= this.lowWater && this.pendingBytes <= this.maxBytes / 2;
+  }
+
   /**
-   * Sends one message now (it leaves with the others of this tick); the PubAck is counted when it
-   * comes. `extra` are headers besides `Nats-Msg-Id`. Check `full` first.
+   * Sends one message of `rows` rows now (it leaves with the others of this tick); the PubAck is
+   * counted when it comes. `extra` are headers besides `Nats-Msg-Id`. Check `full` first.
    */
-  send(subject: string, body: string, msgID: string, extra: ReadonlyArray<readonly [string, string]>): void {
+  send(subject: string, body: string, msgID: string, extra: ReadonlyArray<readonly [string, string]>, rows = 1): void {
     this.throwFailure();
     const now = Date.now();
     const id = this.next++;
-    const p: Pending = { subject, body, msgID, extra, firstSentAt: now, dueAt: now + this.o.ackTimeoutMs, attempt: 0 };
+    const p: Pending = { subject, body, msgID, rows, extra, firstSentAt: now, dueAt: now + this.o.ackTimeoutMs, attempt: 0 };
     this.pending.set(id, p);
+    this.pendingBytes += body.length;
     this.publish(id, p);
   }
 
@@ -111,6 +127,7 @@ export class Publisher {
   /** Forgets a failure and the messages in flight (they may still land: their ids make that safe). */
   reset(): void {
     this.pending.clear();
+    this.pendingBytes = 0;
     this.failure = undefined;
     this.wake();
   }
@@ -158,9 +175,10 @@ export class Publisher {
       return;
     }
     this.pending.delete(id);
-    if (ack.duplicate === true) this.counts.duplicates += 1;
-    else this.counts.stored += 1;
-    if (this.pending.size <= this.lowWater) this.wake();
+    this.pendingBytes -= p.body.length;
+    if (ack.duplicate === true) this.counts.duplicates += p.rows;
+    else this.counts.stored += p.rows;
+    if (this.pending.size === 0 || this.halfFree) this.wake();
   }
 
   /** JetStream said "later": sent again after a back-off, under a new reply id. */

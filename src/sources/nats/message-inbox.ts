@@ -4,15 +4,23 @@ import { SluiceError } from '../../core/errors.js';
 /** How long a chunk that is not full waits for more messages, in ms (bounds the latency it adds). */
 const GATHER_MS = 25;
 
+/** A number of messages and of their bytes, whichever is reached first. */
+export interface MessageLimits {
+  messages: number;
+  bytes: number;
+}
+
 /**
  * The messages a continuous pull (`consumer.consume()`) delivered and the writer has not taken yet.
  * A pump moves them from the client's iterator into a queue, and stops pulling while `highWater`
- * wait (the client then asks the server for no more); `take` hands over what is there. If the
+ * messages or bytes wait (the client then asks the server for no more); `take` hands over what is
+ * there. If the
  * iterator ends on its own (the consumer was deleted, the connection closed), `take` throws an
  * error that counts as "NATS away": the job reconnects and starts a new consume.
  */
 export class MessageInbox {
   private queue: JsMsg[] = [];
+  private queuedBytes = 0;
   private ended: Error | undefined;
   private stopped = false;
   private wakeReader: (() => void) | undefined;
@@ -20,24 +28,39 @@ export class MessageInbox {
 
   constructor(
     private readonly messages: ConsumerMessages,
-    private readonly highWater: number,
+    private readonly highWater: MessageLimits,
   ) {
     void this.pump();
   }
 
   /**
-   * Up to `max` messages: those queued now, or the first ones to come within `idleMs` (none when
-   * nothing came, or a stop was asked for).
+   * Up to `max` messages (at least one, however big): those queued now, or the first ones to come
+   * within `idleMs` (none when nothing came, or a stop was asked for).
    */
-  async take(max: number, idleMs: number, stop: AbortSignal): Promise<JsMsg[]> {
+  async take(max: MessageLimits, idleMs: number, stop: AbortSignal): Promise<JsMsg[]> {
     if (this.queue.length === 0) await this.waitFor(() => this.queue.length > 0, idleMs, stop);
     // A trickle: let a few more come, so a chunk (and its commit and acks) is not one message each.
-    if (this.queue.length > 0 && this.queue.length < max) await this.waitFor(() => this.queue.length >= max, GATHER_MS, stop);
+    const enough = (): boolean => this.queue.length >= max.messages || this.queuedBytes >= max.bytes;
+    if (this.queue.length > 0 && !enough()) await this.waitFor(enough, GATHER_MS, stop);
     if (this.queue.length === 0 && this.ended) throw this.ended;
-    const out = this.queue.length <= max ? this.queue : this.queue.slice(0, max);
-    this.queue = this.queue.length <= max ? [] : this.queue.slice(max);
-    if (this.queue.length < this.highWater) this.wakePump?.();
+    return this.takeQueued(max);
+  }
+
+  /** Up to `max` of the messages queued now (at least one, however big, when any is), without waiting. */
+  takeQueued(max: MessageLimits): JsMsg[] {
+    let n = 0;
+    let bytes = 0;
+    while (n < this.queue.length && n < max.messages && (n === 0 || bytes < max.bytes)) bytes += (this.queue[n++] as JsMsg).data.byteLength;
+    if (n === 0) return [];
+    const out = n === this.queue.length ? this.queue : this.queue.slice(0, n);
+    this.queue = n === this.queue.length ? [] : this.queue.slice(n);
+    this.queuedBytes -= bytes;
+    if (!this.full) this.wakePump?.();
     return out;
+  }
+
+  private get full(): boolean {
+    return this.queue.length >= this.highWater.messages || this.queuedBytes >= this.highWater.bytes;
   }
 
   /** Resolves once `enough()` (checked as messages come), after `ms`, on a stop, or when the pull ended. */
@@ -69,8 +92,9 @@ export class MessageInbox {
     try {
       for await (const m of this.messages) {
         this.queue.push(m);
+        this.queuedBytes += m.data.byteLength;
         this.wakeReader?.();
-        while (this.queue.length >= this.highWater && !this.stopped) await new Promise<void>((resolve) => (this.wakePump = resolve));
+        while (this.full && !this.stopped) await new Promise<void>((resolve) => (this.wakePump = resolve));
         this.wakePump = undefined;
         if (this.stopped) break;
       }

@@ -12,7 +12,7 @@ const NatsSourceSettings = z
       .regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, - and _ only' })
       .describe('durable consumer name; processes with the same one share the messages (--durable)')
       .meta({ example: 'centre' }),
-    fetchMax: z.number().int().min(1).max(100_000).default(2_000).describe('messages fetched at a time, one chunk (--fetch-max)').meta({ example: 2_000 }),
+    fetchMax: z.number().int().min(1).max(100_000).default(500).describe('messages pulled ahead, and in one chunk at most (--fetch-max); a chunk also ends past 2 MiB').meta({ example: 500 }),
     ackWaitSec: z
       .number()
       .int()

@@ -2,7 +2,6 @@ import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BadRecord } from '../../core/bad-record.js';
 import type { ParseMessage, UnitPlan } from '../../core/parse-message.js';
-import { RowChunkBuilder } from '../../core/rows/row-chunk.js';
 import type { Profile } from '../../profiles/profile.js';
 import { connectNats, isTransientNatsError } from '../../sinks/nats/connection.js';
 import { PROFILE_HEADER } from '../../sinks/nats/nats-sink.js';
@@ -10,7 +9,8 @@ import type { NatsAddress } from '../../sinks/nats/nats-url.js';
 import type { Source, SourceContext } from '../source.js';
 import { CommittedSequences } from './committed-sequences.js';
 import { MessageInbox } from './message-inbox.js';
-import { messageRow } from './message-rows.js';
+import type { DecodeResult } from './decode-protocol.js';
+import { DecodeThread } from './decode-thread.js';
 
 /** Options of the NATS source (`sluice consume`). */
 export interface NatsSourceOptions {
@@ -18,10 +18,22 @@ export interface NatsSourceOptions {
   /** Durable pull consumer; processes with the same one share the messages. */
   durable: string;
   profile: Profile;
-  /** Messages fetched at a time (one chunk). */
+  /** Messages pulled ahead, and in one chunk at most. */
   fetchMax: number;
   /** How long JetStream waits for an ack before it redelivers a message, in seconds. */
   ackWaitSec: number;
+}
+
+/** A chunk's messages, sorted, with their rows on the way from the decode thread. */
+interface PreparedChunk {
+  msgs: JsMsg[];
+  /** Those whose rows are not in yet (the others are skipped). */
+  fresh: JsMsg[];
+  decoded: Promise<DecodeResult>;
+  rawBytes: number;
+  /** The committed sequences once this chunk is in, and the highest. */
+  identity: string;
+  last: number;
 }
 
 /** How often the consumer's ack floor is read to keep the committed set small. */
@@ -33,10 +45,17 @@ const CONSUME_EXPIRES_MS = 5000;
 /** How long no message may come before the source says it is idle (the batch in hand commits). */
 const IDLE_AFTER_MS = 250;
 
+/** Bytes of messages queued for the writer at most; the pump stops taking more from the client. */
+const QUEUE_BYTES = 8 << 20;
+
+/** Bytes of messages in one chunk at most (about 8,000 bridge rows). */
+const CHUNK_BYTES = 2 << 20;
+
 /**
  * A JetStream stream through a durable pull consumer, as one endless unit: the client pulls
- * continuously (`consume`, up to `fetchMax` ahead), and whatever has come in, up to `fetchMax`, becomes
- * the next chunk of rows for the profile's tables. Messages are acknowledged only after the
+ * continuously (`consume`, up to `fetchMax` messages ahead), and whatever has come in, up to `fetchMax`
+ * messages or `CHUNK_BYTES`, becomes the next chunk of rows for the profile's tables. A message's rows
+ * are always in one chunk, so they commit in one transaction. Messages are acknowledged only after the
  * batch that holds them was committed (`ackHanded`, called by the job after each commit); the cursor
  * (`nats|STREAM|DURABLE`) holds the committed sequences, so a redelivered message whose rows are
  * already in is skipped.
@@ -47,11 +66,9 @@ export class NatsSource implements Source {
   /** Messages handed to the writer and not acknowledged yet, oldest first. */
   private handed: JsMsg[] = [];
   private inbox: MessageInbox | undefined;
-  private readonly tableIndex: Map<string, number>;
 
   constructor(private readonly o: NatsSourceOptions) {
     this.description = `${o.address.display} durable ${o.durable}`;
-    this.tableIndex = new Map(o.profile.tables.map((t, i) => [t.name, i]));
   }
 
   /** The cursor key of this stream and durable. */
@@ -130,11 +147,32 @@ export class NatsSource implements Source {
     };
     yield { kind: 'unit-start', unit: 0, plan };
     ctx.bus.setPhase('consuming');
-    const builders = this.o.profile.tables.map((t, i) => new RowChunkBuilder(i, t));
-    const inbox = new MessageInbox(await consumer.consume({ max_messages: this.o.fetchMax, expires: CONSUME_EXPIRES_MS }), 2 * this.o.fetchMax);
+    const decoder = new DecodeThread(this.o.profile.name);
+    // Pulled by count: pulls by bytes (`max_bytes`) stalled for seconds with nats-server 2.9 (the
+    // client's byte count drifts from the server's and no pull stays open until heartbeats are missed).
+    const inbox = new MessageInbox(await consumer.consume({ max_messages: this.o.fetchMax, expires: CONSUME_EXPIRES_MS }), { messages: 2 * this.o.fetchMax, bytes: QUEUE_BYTES });
     this.inbox = inbox;
+    const limits = { messages: this.o.fetchMax, bytes: CHUNK_BYTES };
+    /** Sorts a chunk's messages, counts them as committed from this chunk on, and starts decoding the fresh ones. */
+    const prepare = (msgs: JsMsg[]): PreparedChunk => {
+      const fresh: JsMsg[] = [];
+      let rawBytes = 0;
+      for (const m of msgs) {
+        rawBytes += m.data.byteLength;
+        const profile = m.headers?.get(PROFILE_HEADER);
+        // Its rows are in already, or it belongs to another profile's consumers.
+        if ((m.redelivered && committed.has(m.seq)) || (profile && profile !== this.o.profile.name)) continue;
+        fresh.push(m);
+      }
+      committed.addAll(fresh.map((m) => m.seq));
+      const decoded = fresh.length > 0 ? decoder.decode(fresh) : Promise.resolve({ id: 0, rows: [], records: 0, bad: [] });
+      decoded.catch(() => undefined); // a chunk read ahead and never used (a stop) must not fail the process
+      // The cursor written with this chunk's rows says which sequences are in, up to this chunk.
+      return { msgs, fresh, decoded, rawBytes, identity: committed.toString(), last: committed.last };
+    };
     let lastFloorCheck = 0;
     let delivered = 0;
+    let ahead: PreparedChunk | undefined;
     try {
       while (!ctx.stop.aborted) {
         if (Date.now() - lastFloorCheck >= ACK_FLOOR_EVERY_MS) {
@@ -148,43 +186,34 @@ export class NatsSource implements Source {
             ctx.bus.set('lagBytes', info.num_pending); // messages waiting in the stream for this durable
           }
         }
-        // What has come in, up to a chunk: nothing waits for a batch to fill, so a trickle goes on at once.
-        const msgs = await inbox.take(this.o.fetchMax, IDLE_AFTER_MS, ctx.stop);
-        if (msgs.length === 0) {
-          yield { kind: 'idle' };
-          continue;
-        }
-        const bad: BadRecord[] = [];
-        let records = 0;
-        let skipped = 0;
-        let rawBytes = 0;
-        const fresh: number[] = [];
-        for (const m of msgs) {
-          rawBytes += m.data.byteLength;
-          const profile = m.headers?.get(PROFILE_HEADER);
-          if ((m.redelivered && committed.has(m.seq)) || (profile && profile !== this.o.profile.name)) {
-            skipped += 1; // its rows are in already, or it belongs to another profile's consumers
+        let chunk = ahead;
+        ahead = undefined;
+        if (!chunk) {
+          // What has come in, up to a chunk: nothing waits for a batch to fill, so a trickle goes on at once.
+          const msgs = await inbox.take(limits, IDLE_AFTER_MS, ctx.stop);
+          if (msgs.length === 0) {
+            yield { kind: 'idle' };
             continue;
           }
-          fresh.push(m.seq);
-          const row = messageRow(this.o.profile, this.tableIndex, m.data);
-          if ('bad' in row) {
-            bad.push({ file: this.description, line: m.seq, offset: m.seq, reason: row.bad, raw: m.string() });
-            continue;
-          }
-          builders[row.table]?.add(row.values, m.seq);
-          records += 1;
+          chunk = prepare(msgs);
         }
-        committed.addAll(fresh);
-        // The cursor written with this chunk's rows says which sequences they are.
-        plan.identity = committed.toString();
-        delivered += msgs.length;
-        for (const m of msgs) this.handed.push(m);
-        const rows = builders.filter((b) => b.count > 0).map((b) => b.take());
-        yield { kind: 'chunk', unit: 0, rows, bad, records, skipped, warnings: [], warningCount: 0, endOffset: committed.last, endLine: delivered, rawBytes };
+        // While the writer inserts this chunk, the next one (what is queued already) is decoded.
+        const more = inbox.takeQueued(limits);
+        if (more.length > 0) ahead = prepare(more);
+        const d = await chunk.decoded;
+        const bad: BadRecord[] = d.bad.map((b) => {
+          const m = chunk.fresh[b.index] as JsMsg;
+          return { file: this.description, line: m.seq, offset: m.seq, reason: b.reason, raw: b.raw ?? m.string() };
+        });
+        delivered += chunk.msgs.length;
+        for (const m of chunk.msgs) this.handed.push(m);
+        plan.identity = chunk.identity;
+        const skipped = chunk.msgs.length - chunk.fresh.length;
+        yield { kind: 'chunk', unit: 0, rows: d.rows, bad, records: d.records, skipped, warnings: [], warningCount: 0, endOffset: chunk.last, endLine: delivered, rawBytes: chunk.rawBytes };
       }
     } finally {
       inbox.stop();
+      await decoder.close();
     }
   }
 }

@@ -51,7 +51,8 @@ describe.skipIf(!available)('sluice consume (real JetStream)', () => {
     expect(JSON.parse(runSluice(['ingest', file, '--into', url, '--no-progress', '--json']).stdout)).toMatchObject({ read: 0 });
     const redo = runSluice(['ingest', file, '--into', url, '--state', join(dir, 'lost.db'), '--no-progress', '--json']);
     expect(JSON.parse(redo.stdout)).toMatchObject({ inserted: 0, duplicates: 3001 });
-    expect((await admin.jsm.streams.info(stream)).state.messages).toBe(3001);
+    const messages = (await admin.jsm.streams.info(stream)).state.messages;
+    expect(messages).toBeLessThan(100); // each message holds the rows of up to 500 records
     // The durable has nothing left; a new durable replays the stream and adds nothing either.
     for (const durable of ['central', 'replay']) {
       const status = join(dir, `${durable}.status.json`);
@@ -61,7 +62,7 @@ describe.skipIf(!available)('sluice consume (real JetStream)', () => {
       await waitUntil(
         async () => {
           const info = await admin.jsm.consumers.info(stream, durable).catch(() => undefined);
-          return info !== undefined && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq >= 3001;
+          return info !== undefined && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq >= messages;
         },
         60_000,
         `durable ${durable} to have acknowledged every message`,

@@ -189,9 +189,18 @@ describe.skipIf(missing !== undefined)('three edges → NATS → the centre (two
       running.delete(r);
     }
     const admin = await natsAdmin(SERVER);
-    const storedBefore = (await admin.jsm.streams.info('sluice')).state.messages;
+    /** The highest `seq` in the last message on `subject` (a message holds the rows of several records). */
+    const lastSeqOn = async (subject: string): Promise<number> => {
+      const m = await admin.jsm.streams.getMessage('sluice', { last_by_subj: subject }).catch(() => null);
+      if (!m) return -1;
+      const body = m.json<{ columns?: string[]; rows?: unknown[][]; seq?: number }>();
+      if (!body.rows || !body.columns) return Number(body.seq ?? -1);
+      const at = body.columns.indexOf('seq');
+      return Math.max(...body.rows.map((r) => Number(r[at])));
+    };
     writeSome(400);
-    await waitUntil(async () => (await admin.jsm.streams.info('sluice')).state.messages >= storedBefore + 800, 30_000, 'the edges to publish with the centre down');
+    const lastLine = written - 1; // each bridge edge's line `n` has seq n
+    await waitUntil(async () => (await lastSeqOn('sluice.bridge.e1')) >= lastLine && (await lastSeqOn('sluice.bridge.e2')) >= lastLine, 30_000, 'the edges to publish with the centre down');
     await admin.close();
     phase('edges published with the centre down');
     for (const r of ['pg1', 'pg2', 'sq']) start(r);

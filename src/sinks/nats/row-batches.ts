@@ -1,0 +1,62 @@
+import { RowChunkReader, type EncodedRows } from '../../core/rows/row-chunk.js';
+import type { RowValue, TableSpec } from '../../core/rows/table-spec.js';
+
+/** One message of several rows (see `row-batch-format.ts`) and the records it covers. */
+export interface RowBatchMessage {
+  /** `{"table": ..., "columns": [...], "rows": [[...], ...]}`. */
+  body: string;
+  /** Number of the first and of the last record whose rows it holds, when the chunk says. */
+  firstRecord: number | undefined;
+  lastRecord: number | undefined;
+  /** Rows in it. */
+  rows: number;
+}
+
+/**
+ * The rows of a chunk (one table) as messages of the rows of up to `recordsPerMessage` consecutive
+ * records. Messages are cut where the record number enters the next block of `recordsPerMessage`
+ * (records 1–N, N+1–2N, ...), not where the chunk happens to start, so a unit read again from
+ * another offset after a crash mostly makes the same messages (same ids: JetStream drops them); a
+ * message also ends once its body passes `maxBytes`. The rows of one record always stay together.
+ * Without record numbers, rows count as records, in blocks from the chunk's start.
+ */
+export function* rowBatchMessages(rows: EncodedRows, table: TableSpec, recordsPerMessage: number, maxBytes: number): Generator<RowBatchMessage> {
+  const reader = new RowChunkReader(rows, table);
+  const keep = table.columns.map((c) => c.stored !== false);
+  const head = `{"table":${JSON.stringify(table.name)},"columns":${JSON.stringify(table.columns.filter((_c, i) => keep[i]).map((c) => c.name))},"rows":[`;
+  const values: RowValue[] = [];
+  const row: Array<string | number | null> = [];
+  let parts: string[] = [];
+  let bytes = 0;
+  let first: number | undefined;
+  let last: number | undefined;
+  let block = -1;
+  const done = (): RowBatchMessage => {
+    const m = { body: `${head}${parts.join(',')}]}`, firstRecord: first, lastRecord: last, rows: parts.length };
+    parts = [];
+    bytes = 0;
+    return m;
+  };
+  for (let i = 0; reader.remaining > 0; i++) {
+    reader.next(1, values);
+    const record = rows.records?.[i];
+    const blockOf = Math.floor((record === undefined ? i : record - 1) / recordsPerMessage);
+    const nextRecord = record === undefined || record !== last;
+    if (parts.length > 0 && nextRecord && (blockOf !== block || bytes >= maxBytes)) yield done();
+    if (parts.length === 0) {
+      first = record;
+      block = blockOf;
+    }
+    last = record;
+    row.length = 0;
+    for (let c = 0; c < values.length; c++) {
+      if (!keep[c]) continue;
+      const v = values[c] ?? null;
+      row.push(v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : v);
+    }
+    const text = JSON.stringify(row);
+    parts.push(text);
+    bytes += text.length + 1;
+  }
+  if (parts.length > 0) yield done();
+}
