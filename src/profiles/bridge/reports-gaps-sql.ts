@@ -1,6 +1,6 @@
 import type { BindValue, ReportParams } from '../../reports/report.js';
 import type { ReportDialect, ReportReader } from '../../reports/report-reader.js';
-import { where } from './reports-sql.js';
+import { sessionsInScope, where } from './reports-sql.js';
 
 /** SQL whose rows are the gaps longer than the threshold: `session_id, ts_before_ms, ts_after_ms, gap_ms`. */
 export interface GapsSql {
@@ -50,23 +50,6 @@ export function bucketedGaps(params: ReportParams, thresholdMs: number): GapsSql
 }
 
 /**
- * The sessions in scope, as a CTE `sessions(session_id)`: the one of `--session`, else every distinct
- * one by a skip scan of the (session_id, …) index (one index seek per session, not a read of every
- * event). Its last row is NULL (the end of the skip scan): users filter it out.
- */
-function sessionsCte(params: ReportParams): GapsSql {
-  if (params.session !== undefined) return { sql: 'sessions(session_id) AS (SELECT CAST(? AS TEXT))', args: [params.session] };
-  return {
-    sql: `sessions(session_id) AS (
-        SELECT min(session_id) FROM events
-        UNION ALL
-        SELECT (SELECT min(e.session_id) FROM events e WHERE e.session_id > s.session_id)
-        FROM sessions s WHERE s.session_id IS NOT NULL)`,
-    args: [],
-  };
-}
-
-/**
  * How far from `at_ms` the index range of a step reaches beyond the threshold: the step keeps only
  * events with `ts_ms - at_ms <= T` (the very test of `plainGaps`), and the bound `at_ms + T + slack`
  * must hold all of them whatever the rounding of that sum (1 ms, and a few ulps of large values).
@@ -83,7 +66,7 @@ const SLACK = '1 + abs(w.at_ms) * 1e-14';
  * previous position, so a gap is a row whose step is longer than T, as in `plainGaps`.
  */
 export function walkedGaps(dialect: ReportDialect, params: ReportParams, thresholdMs: number): GapsSql {
-  const sessions = sessionsCte(params);
+  const sessions = sessionsInScope(params);
   // SQLite types a CTE column by its first term: a CAST there would turn every ts_ms into a REAL.
   const noPosition = dialect === 'sqlite' ? 'NULL' : 'CAST(NULL AS DOUBLE PRECISION)';
   return {
@@ -123,7 +106,7 @@ const SMALL_WALK = 5000;
  */
 async function walkIsCheaper(reader: ReportReader, params: ReportParams, thresholdMs: number): Promise<boolean> {
   if (thresholdMs <= 0) return false;
-  const sessions = sessionsCte(params);
+  const sessions = sessionsInScope(params);
   const span = await reader.one(
     `WITH RECURSIVE ${sessions.sql}
     SELECT count(*) AS sessions, sum(
