@@ -120,32 +120,3 @@ export const hitsReport: ReportDefinition = {
     };
   },
 };
-
-/** When each plate was last seen. Events without a plate (status, info) are not about a plate: left out. */
-export const lastSeenReport: ReportDefinition = {
-  name: 'last_seen',
-  summary: 'per plate: events, first and last ts_ms, span; most recently seen first (best with --session)',
-  example: 'sluice report last-seen --db logs/bridge.db --session SESSION_ID --limit 20',
-  options: { limit: 50 },
-  chart: { kind: 'timeline', lane: 'plate', from: 'first_ts_ms', to: 'last_ts_ms' },
-  columns: () => [
-    { name: 'plate', kind: 'text' },
-    { name: 'events', kind: 'integer' },
-    { name: 'first_ts_ms', kind: 'epoch_ms' },
-    { name: 'last_ts_ms', kind: 'epoch_ms' },
-    { name: 'span_s', kind: 'seconds' },
-  ],
-  async query(reader, params) {
-    const d = reader.dialect;
-    const w = where(params, ['plate IS NOT NULL']);
-    return {
-      sql: `SELECT plate, count(*) AS events, min(ts_ms) AS first_ts_ms, max(ts_ms) AS last_ts_ms,
-          ${msAsSeconds(d, 'max(ts_ms) - min(ts_ms)', 'span_s')}
-        FROM events ${w.sql}
-        GROUP BY plate
-        ORDER BY ${descending(d, 'last_ts_ms')}, ${textOrder(d, 'plate')}
-        LIMIT ?`,
-      args: [...w.args, limitArg(d, params)],
-    };
-  },
-};
