@@ -15,10 +15,10 @@
 // PostgreSQL tables are vacuumed and analyzed after the load, as autovacuum would do.
 // `sqlite s` / `pg s`: the report in-process (dist/jobs/report/run-report.js, output discarded): SQL,
 // formatting and streaming, without node startup; `pg cli s`: `sluice report ... --db postgres://…`
-// as a user runs it. Target: each bridge report ≤ 1 s on PostgreSQL.
+// as a user runs it. Target: each report ≤ 1 s on PostgreSQL (`pg s`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,6 +28,7 @@ import { generateBridgeEvents } from './generate-bridge-events.mjs';
 import { generateCowrieEvents } from './generate-cowrie-events.mjs';
 import { generatePostsChunks } from './generate-posts-chunks.mjs';
 import { measure } from './measure.mjs';
+import { verdict } from './verdict.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'sluice.js');
@@ -182,5 +183,12 @@ const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)
 const line = (cs) => cs.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
 console.log(line(head));
 for (const c of cells) console.log(line(c));
+console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) on ${availableParallelism()} cores`);
+for (const r of results) {
+  verdict({
+    job: 'reports-pg', figure: `${r.profile} ${r.report} on PostgreSQL (in-process)`, reference: 'the same report on SQLite, in-process',
+    referenceValue: r.sqlite_s, value: r.pg_s, target: `≤ ${r.target_s} s`, met: r.ok,
+  });
+}
 if (process.argv.includes('--json')) console.log(JSON.stringify(results));
 process.exit(results.every((r) => r.ok) ? 0 : 1);

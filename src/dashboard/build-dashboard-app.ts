@@ -9,7 +9,7 @@ import { readJobs } from './job-status.js';
 import { CONTENT_SECURITY_POLICY, pageHtml } from './page-html.js';
 import { ReportCache } from './report-cache.js';
 import { reportRequest } from './report-request.js';
-import { runPageReport } from './run-page-report.js';
+import { ReportThreads } from './report-threads.js';
 
 /** What the app serves. */
 export interface DashboardAppOptions {
@@ -19,6 +19,8 @@ export interface DashboardAppOptions {
   apiKeys: readonly string[];
   /** Answers kept while a SQLite database is unchanged (shared with the warm-up at start). */
   cache?: ReportCache;
+  /** Where the reports run (shared with the warm-up); the app closes them when it closes. */
+  threads?: ReportThreads;
 }
 
 type Query = Record<string, string | undefined>;
@@ -41,7 +43,10 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
   const allowed = dashboardKeyCheck(options.apiKeys);
   const html = pageHtml();
   const cache = options.cache ?? new ReportCache();
-  app.addHook('onClose', async () => cache.close());
+  const threads = options.threads ?? new ReportThreads();
+  app.addHook('onClose', async () => {
+    await Promise.all([cache.close(), threads.close()]);
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-content-type-options', 'nosniff');
@@ -77,7 +82,7 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
     try {
       const d = database(request.params.id);
       const req = reportRequest(d.db, d.profile, request.params.name, request.query, 'json');
-      return await cache.get(d.db, `${request.params.id}:${req.key}`, () => runPageReport(req));
+      return await cache.get(d.db, `${request.params.id}:${req.key}`, () => threads.run(req));
     } catch (err) {
       return sendError(reply, err);
     }

@@ -4,6 +4,7 @@ import { buildDashboardApp } from './build-dashboard-app.js';
 import { openCatalog } from './dashboard-catalog.js';
 import type { DashboardConfig } from './dashboard-config.js';
 import { ReportCache } from './report-cache.js';
+import { ReportThreads } from './report-threads.js';
 import { warmReports } from './warm-reports.js';
 
 /** A started dashboard. */
@@ -33,11 +34,12 @@ export async function startDashboard(config: DashboardConfig): Promise<RunningDa
   await checkDashboardAuth(config);
   const databases = await openCatalog(config.dbs);
   const cache = new ReportCache();
-  const app = buildDashboardApp({ databases, statusFiles: config.statusFiles, metrics: config.metrics, apiKeys: config.apiKeys, cache });
+  const threads = new ReportThreads();
+  const app = buildDashboardApp({ databases, statusFiles: config.statusFiles, metrics: config.metrics, apiKeys: config.apiKeys, cache, threads });
   const address = await app.listen({ host: config.host, port: config.port });
   // The reports of every page run once now, while nobody waits; a page that asks meanwhile shares the run.
   const stopWarming = new AbortController();
-  const warming = config.warm ? warmReports(databases, cache, stopWarming.signal) : Promise.resolve(0);
+  const warming = config.warm ? warmReports(databases, cache, threads, stopWarming.signal) : Promise.resolve(0);
   return {
     url: address,
     warming,

@@ -1,14 +1,19 @@
 import type { DashboardDatabase } from './dashboard-catalog.js';
 import type { ReportCache } from './report-cache.js';
 import { reportRequest } from './report-request.js';
-import { runPageReport } from './run-page-report.js';
+import type { ReportThreads } from './report-threads.js';
 
 /**
  * Runs, one after another, every report a page draws on opening (its default flags; not those that
  * need an input, nor raw rows), so that the first visit finds them in the cache. Failures are left
  * for the page to show when it asks.
  */
-export async function warmReports(databases: readonly DashboardDatabase[], cache: ReportCache, stop: AbortSignal): Promise<number> {
+export async function warmReports(
+  databases: readonly DashboardDatabase[],
+  cache: ReportCache,
+  threads: ReportThreads,
+  stop: AbortSignal,
+): Promise<number> {
   let warmed = 0;
   for (const d of databases) {
     for (const r of d.entry.reports) {
@@ -16,7 +21,7 @@ export async function warmReports(databases: readonly DashboardDatabase[], cache
       if (r.chart.kind === 'none' || r.options.sessionRequired || r.options.q || r.options.uri) continue;
       try {
         const req = reportRequest(d.db, d.profile, r.name, {}, 'json');
-        await cache.get(d.db, `${d.entry.id}:${req.key}`, () => runPageReport(req));
+        await cache.get(d.db, `${d.entry.id}:${req.key}`, () => threads.run(req));
         warmed += 1;
       } catch {
         // The page shows the error when it asks for the report.

@@ -4,6 +4,9 @@ import type { ProfileReports } from './report.js';
 import type { ReportDatabase } from './report-database.js';
 import { PgReportReader } from './pg-report-reader.js';
 
+/** Memory for each sort or hash of a report's statement (PostgreSQL's `work_mem`). */
+const REPORT_WORK_MEM = '64MB';
+
 /** How long to wait for the server before saying it is unreachable. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -34,6 +37,10 @@ export async function openPgReportDatabase(url: string, set: ProfileReports): Pr
     // A report is one short query: JIT compiling it (PostgreSQL does above a cost the row estimates of
     // grouped scans often reach) costs 50-100 ms and buys nothing back.
     await client.query('SET LOCAL jit = off');
+    // The server's default work_mem (4 MB) makes the groupings of a report spill to disk: a hash of
+    // 200,000 (username, password, session) groups, a sort of 120,000 sessions by day and IP. A report
+    // is one statement, so a larger budget for its sorts and hashes costs memory only while it runs.
+    await client.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
     const table = await reader.one('SELECT CAST(to_regclass(?) AS TEXT)', [`"${set.table}"`]);
     if (table?.[0] === null || table === undefined) {
       const place = schema !== undefined ? `schema ${schema}` : 'its search path';

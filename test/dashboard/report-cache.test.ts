@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildDashboardApp } from '../../src/dashboard/build-dashboard-app.js';
 import { openCatalog } from '../../src/dashboard/dashboard-catalog.js';
 import { ReportCache } from '../../src/dashboard/report-cache.js';
+import { ReportThreads } from '../../src/dashboard/report-threads.js';
 import { warmReports } from '../../src/dashboard/warm-reports.js';
 import { bridgeFile } from '../helpers/bridge-lines.js';
 import { runSluice, tempDir } from '../helpers/cli.js';
@@ -14,13 +15,14 @@ let dir: string;
 let db: string;
 let app: FastifyInstance;
 const cache = new ReportCache();
+const threads = new ReportThreads();
 
 beforeAll(async () => {
   dir = tempDir('sluice-dashboard-cache-');
   db = bridgeDb(dir);
   const databases = await openCatalog([db]);
-  app = buildDashboardApp({ databases, statusFiles: [], metrics: [], apiKeys: [], cache });
-  expect(await warmReports(databases, cache, new AbortController().signal)).toBe(9); // every bridge report but export
+  app = buildDashboardApp({ databases, statusFiles: [], metrics: [], apiKeys: [], cache, threads });
+  expect(await warmReports(databases, cache, threads, new AbortController().signal)).toBe(9); // every bridge report but export
 }, 60_000);
 
 afterAll(async () => {

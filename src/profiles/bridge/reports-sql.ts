@@ -18,6 +18,23 @@ export function where(params: ReportParams, ...conditions: Array<[string, ...Bin
 }
 
 /**
+ * The sessions in scope, as a CTE `sessions(session_id)`: the one of `--session`, else every distinct
+ * one by a skip scan of the (session_id, …) index (one index seek per session, not a read of every
+ * event). Its last row is NULL (the end of the skip scan): users filter it out.
+ */
+export function sessionsInScope(params: ReportParams): Where {
+  if (params.session !== undefined) return { sql: 'sessions(session_id) AS (SELECT CAST(? AS TEXT))', args: [params.session] };
+  return {
+    sql: `sessions(session_id) AS (
+        SELECT min(session_id) FROM events
+        UNION ALL
+        SELECT (SELECT min(e.session_id) FROM events e WHERE e.session_id > s.session_id)
+        FROM sessions s WHERE s.session_id IS NOT NULL)`,
+    args: [],
+  };
+}
+
+/**
  * Seconds as milliseconds, rounded to a microsecond so that `10.001` s is exactly `10001` ms and a
  * gap of exactly the threshold is not "longer than" it by a floating-point hair.
  */

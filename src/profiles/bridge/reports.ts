@@ -1,5 +1,6 @@
 import type { ProfileReports } from '../../reports/report.js';
-import { hitsReport, lastSeenReport, sessionsReport, typesReport } from './reports-activity.js';
+import { hitsReport, sessionsReport, typesReport } from './reports-activity.js';
+import { lastSeenReport } from './reports-last-seen.js';
 import { exportReport } from './reports-export.js';
 import { gapListReport, gapsReport } from './reports-gaps.js';
 import { cadenceReport, errorsRecentReport, recentReport } from './reports-windows.js';

@@ -1,5 +1,5 @@
 import type { BindValue, ProfileReports, ReportDefinition, ReportParams } from '../../reports/report.js';
-import { bytewise, descending, limitArg, roundedAs, textOrder } from '../../reports/report-sql.js';
+import { bytewise, descending, limitArg, noIndex, roundedAs, textOrder } from '../../reports/report-sql.js';
 
 /** `WHERE a AND b ...` (or nothing) and the values of its placeholders, in order. */
 interface Where {
@@ -205,12 +205,14 @@ export const cowrieTopIpsReport: ReportDefinition = {
   async query(reader, params) {
     const d = reader.dialect;
     const w = whereOf(sessionConditions(params));
+    // `+src_ip`: walking the src_ip index in group order costs a row lookup per session, twice the
+    // time of a scan and a sort of 120,000 sessions.
     return {
       sql: `SELECT src_ip, count(*) AS sessions, sum(login_attempts) AS login_attempts, sum(command_count) AS commands,
           sum(download_count) AS downloads, min(${bytewise(d, 'first_seen')}) AS first_seen,
           max(${bytewise(d, 'last_seen')}) AS last_seen
         FROM session_metrics ${w.sql}
-        GROUP BY src_ip
+        GROUP BY ${noIndex(d, 'src_ip')}
         ORDER BY sessions DESC, ${descending(d, 'commands')}, ${textOrder(d, 'src_ip')}
         LIMIT ?`,
       args: [...w.args, limitArg(d, params)],

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketedGaps, gapListReport, plainGaps } from '../../../src/profiles/bridge/reports-gaps.js';
+import { gapListReport } from '../../../src/profiles/bridge/reports-gaps.js';
+import { bucketedGaps, gapsOver, plainGaps, walkedGaps } from '../../../src/profiles/bridge/reports-gaps-sql.js';
 import { BRIDGE_SQLITE_MIGRATIONS } from '../../../src/profiles/bridge/schema.js';
 import { migrate } from '../../../src/db/sqlite/schema-versions.js';
 import { SqliteReportReader } from '../../../src/reports/sqlite-report-reader.js';
@@ -10,7 +11,7 @@ import { mulberry32 as prng } from '../../helpers/prng.js';
 
 type Row = [string, number | null, number | null, number | null];
 
-describe('gaps by buckets give exactly the gaps of the LAG definition', () => {
+describe('gaps by buckets and by a walk of index seeks give exactly the gaps of the LAG definition', () => {
   let db: Database.Database;
 
   beforeAll(() => {
@@ -49,9 +50,39 @@ describe('gaps by buckets give exactly the gaps of the LAG definition', () => {
       const plain = sorted(plainGaps({}, thresholdMs));
       expect(sorted(bucketedGaps({}, thresholdMs))).toEqual(plain);
       expect(sorted(bucketedGaps({ session: 's3' }, thresholdMs))).toEqual(plain.filter((r) => r[0] === 's3'));
+      expect(sorted(walkedGaps('sqlite', {}, thresholdMs))).toEqual(plain);
+      expect(sorted(walkedGaps('sqlite', { session: 's3' }, thresholdMs))).toEqual(plain.filter((r) => r[0] === 's3'));
+      expect(sorted(walkedGaps('sqlite', { session: 'nobody' }, thresholdMs))).toEqual([]);
       if (thresholdMs === 10_000) expect(plain.length).toBeGreaterThan(50);
     },
   );
+
+  it('walks busy sessions and reads sparse ones whole, by their span against their events', async () => {
+    const reader = new SqliteReportReader('test', db);
+    // 40 sessions of at most 300 events spread over minutes: walking takes more steps than reading.
+    expect((await gapsOver(reader, {}, 10_000)).sql).toContain('floor(ts_ms');
+    expect((await gapsOver(reader, { session: 's3' }, 1e9)).sql).toContain('WITH RECURSIVE');
+    expect((await gapsOver(reader, {}, 0)).sql).toContain('lag(ts_ms)');
+    // Two busy sessions: 60,000 events a few ms apart, over two minutes, with a few pauses.
+    const busy = new Database(join(tempDir(), 'busy.db'));
+    migrate(busy, 'bridge', BRIDGE_SQLITE_MIGRATIONS);
+    const insert = busy.prepare('INSERT INTO events (seq, ts_ms, session_id) VALUES (?, ?, ?)');
+    busy.transaction(() => {
+      for (const session of ['a', 'b']) {
+        for (let seq = 0, ts = 1_700_000_000_000; seq < 30_000; seq++) insert.run(seq, (ts += seq % 7_000 === 0 ? 15_000 : 3), session);
+      }
+    })();
+    try {
+      const gaps = await gapsOver(new SqliteReportReader('busy', busy), {}, 10_000);
+      expect(gaps.sql).toContain('WITH RECURSIVE');
+      const rows = busy.prepare(`SELECT * FROM (${gaps.sql}) ORDER BY 1, 2`).raw(true).all(...gaps.args);
+      const plain = plainGaps({}, 10_000);
+      expect(rows).toEqual(busy.prepare(`SELECT * FROM (${plain.sql}) ORDER BY 1, 2`).raw(true).all(...plain.args));
+      expect(rows).toHaveLength(8);
+    } finally {
+      busy.close();
+    }
+  });
 
   it('names the last event before and the first event after a gap when ts_ms ties', async () => {
     const q = await gapListReport.query(new SqliteReportReader('test', db), { session: 'ties', thresholdSec: 10, limit: undefined });
