@@ -2,7 +2,7 @@
 // `npm run bench`: every benchmark in turn, each printing its own figures, then one summary table per job
 // (figure, reference, reference figure, Sluice, ratio, target, verdict) from the `##verdict` lines the
 // benchmarks print (bench/verdict.mjs).
-//   BENCH_ONLY=ingest,reports npm run bench     # a subset (ingest, reports, follow, spool, serve, cowrie, posts, pg)
+//   BENCH_ONLY=ingest,reports npm run bench     # a subset (ingest, reports, follow, spool, serve, cowrie, posts, pg, reports-pg, dashboard, nats)
 //   npm run bench -- --json                     # the summary as JSON on stdout (details go to stderr)
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,9 @@ const all = [
   ['cowrie', 'cowrie-bench.mjs'],
   ['posts', 'posts-bench.mjs'],
   ['pg', 'pg-bench.mjs'],
+  ['reports-pg', 'report-pg-bench.mjs'],
+  ['dashboard', 'dashboard-bench.mjs'],
+  ['nats', 'nats-bench.mjs'],
 ];
 const json = process.argv.includes('--json');
 /** With --json, stdout carries only the summary; every benchmark's own output goes to stderr. */
