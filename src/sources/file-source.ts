@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { SluiceError } from '../core/errors.js';
+import type { FileUnitRef } from './file-unit-ref.js';
 import { planUnits } from './plan-units.js';
 import type { ParseMessage } from '../core/parse-message.js';
 import type { ParseOptions } from '../parse/parse-options.js';
@@ -10,14 +11,6 @@ import { parseUnits } from '../parse/parse-units.js';
 import { WorkerParseStage } from '../parse/worker-parse-stage.js';
 import type { Source, SourceContext } from './source.js';
 import { wakeOnStop } from './wake-on-stop.js';
-
-/** One input named on the command line, after glob expansion. */
-export interface FileUnitRef {
-  /** The path as the user wrote it (or `-`), for messages and dead letters. */
-  display: string;
-  /** Absolute path; null for standard input. */
-  path: string | null;
-}
 
 /**
  * The `file` source: paths, globs and `-` (stdin), each read once from its cursor. Files are parsed

@@ -1,5 +1,5 @@
 import { identityString, readFileIdentity, sameFile } from './file-identity.js';
-import type { FileUnitRef } from './file-source.js';
+import type { FileUnitRef } from './file-unit-ref.js';
 import { peekUnit } from '../parse/peek-unit.js';
 import type { Sink, UnitCursor } from '../core/sink.js';
 import type { UnitPlan } from '../core/parse-message.js';
