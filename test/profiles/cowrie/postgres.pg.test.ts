@@ -121,12 +121,13 @@ const counts = (s: SpoolSummary): unknown => ({ read: s.read, inserted: s.insert
 describe.skipIf(!ready || (!present && !inCi))(
   `cowrie profile into PostgreSQL: the same tables as SQLite${present ? '' : ` (skipped: ${COWRIE} lacks ${FOLDERS.join(', ')})`}`,
   () => {
+    // Each test has its own schemas and folder, and waits mostly on PostgreSQL: they run at once.
     const schemas: TestSchema[] = [];
     afterAll(async () => {
       for (const s of schemas) await s.drop();
     });
 
-    it('loads all the real logs (three folders) as SQLite does: every table and the session view row for row', async () => {
+    it.concurrent('loads all the real logs (three folders) as SQLite does: every table and the session view row for row', async () => {
       expect(present, `${COWRIE} must hold ${FOLDERS.join(', ')}; CI must have the shared sample data`).toBe(true);
       const files = realFiles();
       expect(files.length).toBe(30);
@@ -150,7 +151,7 @@ describe.skipIf(!ready || (!present && !inCi))(
       ]));
     });
 
-    it('gives the same session metrics when events arrive twice, in files that overlap and in later batches', async () => {
+    it.concurrent('gives the same session metrics when events arrive twice, in files that overlap and in later batches', async () => {
       expect(present, `${COWRIE} must hold ${FOLDERS.join(', ')}`).toBe(true);
       const synthetic = realFiles().find((f) => f.endsWith('day01.json.gz')) ?? '';
       const daily = realFiles().filter((f) => f.includes('kareiva-2018')).slice(0, 2);
@@ -189,7 +190,7 @@ describe.skipIf(!ready || (!present && !inCi))(
       expect(firstDifference(metrics, sqliteRows(clean, 'SELECT * FROM session_metrics', ['session_id']))).toBeUndefined();
     });
 
-    it('merges made-up tricky events into sessions as SQLite does, in one run or in five', async () => {
+    it.concurrent('merges made-up tricky events into sessions as SQLite does, in one run or in five', async () => {
       const dir = tempDir();
       const events = trickyEvents().split('\n').filter((l) => l !== '');
       // Rows reach the sink by parser chunks of many rows, so runs are what splits the statements:
