@@ -53,11 +53,22 @@ function committedEvents(db: string): number {
   }
 }
 
-function runUntilKilled(args: readonly string[], killAfterMs: number): Promise<'killed' | 'finished'> {
+/** When to SIGKILL a run: `afterMs` from its start, or `thenMs` after `db` holds more than `committedOver` events. */
+type KillAt = { afterMs: number } | { db: string; committedOver: number; thenMs: number };
+
+function runUntilKilled(args: readonly string[], kill: KillAt): Promise<'killed' | 'finished'> {
   const child = startSluice(args);
   child.stdout.resume();
   child.stderr.resume();
-  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  let timer: NodeJS.Timeout;
+  if ('afterMs' in kill) timer = setTimeout(() => child.kill('SIGKILL'), kill.afterMs);
+  else {
+    const poll = (): void => {
+      if (committedEvents(kill.db) > kill.committedOver) timer = setTimeout(() => child.kill('SIGKILL'), kill.thenMs);
+      else timer = setTimeout(poll, 20);
+    };
+    timer = setTimeout(poll, 20);
+  }
   return new Promise((resolve) =>
     child.on('close', (_code, signal) => {
       clearTimeout(timer);
@@ -94,7 +105,10 @@ describe.skipIf(!present && !inCi)(`cowrie ingest under SIGKILL${present ? '' : 
       const before = committedEvents(crashed);
       const left = 1 - before / total;
       const delay = 120 + rnd() * cleanMs * Math.max(0.05, left);
-      const outcome = await runUntilKilled(['ingest', ...files, '--profile', 'cowrie', '--db', crashed, '--batch-size', BATCH_ROWS, '--no-progress'], delay);
+      // Every other kill waits for the run's first commit of its own and lands a random moment after
+      // it: mid-run however slow or fast the machine is right now. The others are aimed by the clock.
+      const kill: KillAt = i % 2 === 1 ? { db: crashed, committedOver: before, thenMs: Math.round(rnd() * 150) } : { afterMs: delay };
+      const outcome = await runUntilKilled(['ingest', ...files, '--profile', 'cowrie', '--db', crashed, '--batch-size', BATCH_ROWS, '--no-progress'], kill);
       outcomes.push(outcome);
       const committed = committedEvents(crashed);
       // Killed after this run committed some of its own and before it committed the last.
