@@ -33,7 +33,8 @@ function expectFatal(r: SluiceRun & { hung: boolean }, fault: string): void {
   expect(r.stderr).not.toMatch(/^\s+at /m);
 }
 
-describe('a fatal sink error in each phase ends the run: exit 1, one coded line, no hang', () => {
+// Each case has its own folder and database: they run at once.
+describe.concurrent('a fatal sink error in each phase ends the run: exit 1, one coded line, no hang', () => {
   const ingestDb = (): { dir: string; db: string } => {
     const dir = tempDir('sluice-fault-');
     const db = join(dir, 'b.db');

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { bridgeLine } from '../helpers/bridge-lines.js';
 import { tempDir } from '../helpers/cli.js';
 import {
@@ -27,9 +27,14 @@ import {
 /**
  * `sluice follow` end to end: a real follower process and a real writer process (follow-writer.mjs)
  * appending to dated files, the database polled read-only until it holds what was written.
+ *
+ * The tests spend their time waiting (polls, idle closes, writers at a set rate), each in its own
+ * folder with its own processes, so they run at the same time. Two run alone: one watches the table
+ * stay still for a while, the other wants the inode number a deleted file freed. Leftover processes
+ * are killed once all are done (a kill after each test would hit the others' processes).
  */
 
-afterEach(() => killLeftovers());
+afterAll(() => killLeftovers());
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -89,44 +94,9 @@ async function freePort(): Promise<number> {
 const D1 = '20240101';
 const D2 = '20240102';
 
-describe('sluice follow with a real writer process', () => {
-  it('rollover: lines appended to yesterday after today appeared are ingested, before and after yesterday is idle-closed', async () => {
-    const c = newCase();
-    const f = follow(c);
-    await waitForTailing(c.status, f);
-    const w = startWriter(c.dir, [
-      { op: 'lines', file: c.file(D1), session: 'day1', from: 0, count: 200, rate: 400 },
-      // Midnight: today's file appears...
-      { op: 'lines', file: c.file(D2), session: 'day2', from: 0, count: 100, rate: 400 },
-      { op: 'sleep', ms: 400 },
-      // ...and yesterday's still gets lines, well within --idle-close-sec 2.
-      { op: 'lines', file: c.file(D1), session: 'day1', from: 200, count: 100, rate: 400 },
-      { op: 'mark', name: 'late-written' },
-      // The test lets it go on once yesterday's file has been closed as idle.
-      { op: 'await', name: 'day1-closed' },
-      { op: 'lines', file: c.file(D1), session: 'day1', from: 300, count: 50 },
-      { op: 'lines', file: c.file(D2), session: 'day2', from: 100, count: 50, rate: 500 },
-    ]);
-    await w.waitMark('late-written');
-    await waitForRows(c.db, 400, f);
-    // Yesterday's file is closed (its cursor marked done) once idle for 2 s and drained.
-    await waitFor(() => cursorOf(c, c.file(D1))?.done === 1, {
-      timeoutMs: 15_000,
-      what: () => `day-1 cursor done; cursors: ${JSON.stringify(fileCursors(c.db))}\n${f.stderr}`,
-    });
-    w.send('day1-closed');
-    expect(await w.finished()).toBe(500);
-    // Lines appended after the close: the file grew past its cursor, so it is opened again.
-    await waitForRows(c.db, 500, f);
-    const seqs = seqsBySession(c.db);
-    expect(seqs.get('day1')).toEqual(range(0, 350));
-    expect(seqs.get('day2')).toEqual(range(0, 150));
-    expect(deadLetters(c.deadLetter)).toEqual([]);
-    await waitFor(() => cursorOf(c, c.file(D1))?.offset === statSync(c.file(D1)).size, { what: 'day-1 cursor at its end' });
-    await stopCleanly(f);
-  }, 90_000);
-
-  it('a line written in two halves 2.5 s apart is ingested once, whole, after its second half; never dead-lettered', async () => {
+describe.concurrent('sluice follow with a real writer process', () => {
+  // These two run alone, first; the rest run at the same time.
+  it.sequential('a line written in two halves 2.5 s apart is ingested once, whole, after its second half; never dead-lettered', async () => {
     const c = newCase();
     const f = follow(c);
     await waitForTailing(c.status, f);
@@ -167,6 +137,149 @@ describe('sluice follow with a real writer process', () => {
     expect(deadLetters(c.deadLetter)).toEqual([]);
     expect(readStatus(c.status)?.counts).toMatchObject({ written: 20, duplicates: 0, bad: 0 });
   }, 60_000);
+
+  it.sequential('deleted, closed, then re-created bigger under the same name (the inode number is often reused): read from its start', async () => {
+    const c = newCase();
+    const f = follow(c);
+    await waitForTailing(c.status, f);
+    // Each round: the file is deleted, the follower drains and closes it, and a new file with more
+    // lines than the old one appears in one write. File systems hand the freed inode number out
+    // again (ext4 mostly does), so the new file has the old one's (device, inode) key.
+    const sizes = Array.from({ length: 10 }, (_, r) => 40 + 20 * r);
+    const plan: WriterStep[] = [{ op: 'lines', file: c.file(D1), session: 'r0', from: 0, count: sizes[0] ?? 0, rate: 400 }];
+    for (let r = 1; r < sizes.length; r++) {
+      plan.push({ op: 'await', name: `round${r}` });
+      plan.push({ op: 'delete', file: c.file(D1) });
+      plan.push({ op: 'sleep', ms: 700 });
+      plan.push({ op: 'lines', file: c.file(D1), session: `r${r}`, from: 0, count: sizes[r] ?? 0 });
+    }
+    const w = startWriter(c.dir, plan);
+    const inodes: number[] = [];
+    for (let r = 0; r < sizes.length; r++) {
+      if (r > 0) w.send(`round${r}`);
+      const bytes = range(0, sizes[r] ?? 0).reduce((n, seq) => n + Buffer.byteLength(bridgeLine(seq, `r${r}`)) + 1, 0);
+      // The writer deletes and re-creates the file: it may vanish between two looks (ENOENT).
+      const st = await waitFor(() => {
+        const now = statSync(c.file(D1), { throwIfNoEntry: false });
+        return now && now.size === bytes ? now : undefined;
+      }, {
+        timeoutMs: 5_000,
+        what: `round ${r} file`,
+      });
+      inodes.push(st.ino);
+      // Caught up (rightly or not): the cursor of this file, by its inode, is at its end.
+      await waitFor(() => fileCursors(c.db).some((k) => k.key.endsWith(`:${st.ino}`) && k.offset === st.size), {
+        timeoutMs: 10_000,
+        what: () => `round ${r} read to its end; cursors ${JSON.stringify(fileCursors(c.db))}`,
+      });
+    }
+    await w.finished();
+    await delay(500);
+    const why = `inode numbers of the rounds: ${inodes.join(', ')}`;
+    expect(deadLetters(c.deadLetter), why).toEqual([]);
+    const seqs = seqsBySession(c.db);
+    for (let r = 0; r < sizes.length; r++) expect(seqs.get(`r${r}`), `round ${r}; ${why}`).toEqual(range(0, sizes[r] ?? 0));
+    await stopCleanly(f);
+  }, 60_000);
+
+  // The longest, so it starts first.
+  it('catch-up of 3 old files, oldest (by the date in the name) first, then tailing the newest', async () => {
+    const c = newCase();
+    // Day-month-year names: by name 01-01-2024 < 02-01-2024 < 31-12-2023; by date 31-12-2023 is first.
+    const pattern = join(c.dir, 'bridge_{DD}-{MM}-{YYYY}.ndjson');
+    const day = (name: string): string => join(c.dir, `bridge_${name}.ndjson`);
+    const files = { a: day('31-12-2023'), b: day('01-01-2024'), c: day('02-01-2024') };
+    const PER_FILE = 60_000;
+    // Written newest first, so neither names nor modification times give the date order.
+    const w = startWriter(c.dir, [
+      { op: 'lines', file: files.c, session: 'c', from: 0, count: PER_FILE },
+      { op: 'lines', file: files.b, session: 'b', from: 0, count: PER_FILE },
+      { op: 'lines', file: files.a, session: 'a', from: 0, count: PER_FILE },
+      { op: 'mark', name: 'old-files-written' },
+      { op: 'await', name: 'tail' },
+      { op: 'lines', file: files.c, session: 'c', from: PER_FILE, count: 100, rate: 500 },
+    ]);
+    await w.waitMark('old-files-written');
+
+    const f = new FollowerProcess([
+      pattern,
+      '--db', c.db, '--poll-ms', '100', '--idle-close-sec', '2', '--status-file', c.status, '--no-progress',
+    ]);
+    const phases: string[] = [];
+    const writtenAtCatchUp: number[] = [];
+    await waitFor(
+      () => {
+        const s = readStatus(c.status);
+        if (s && phases[phases.length - 1] !== s.phase) phases.push(s.phase);
+        if (s?.phase === 'catch-up') writtenAtCatchUp.push(s.counts.written);
+        return s?.phase === 'tailing';
+      },
+      { timeoutMs: 60_000, intervalMs: 10, what: () => `phase tailing (seen ${phases.join(' → ')})\n${f.stderr}` },
+    );
+    const followPhases = phases.filter((p) => p === 'catch-up' || p === 'tailing');
+    expect(followPhases, `phases seen: ${phases.join(' → ')}`).toEqual(['catch-up', 'tailing']);
+    expect(Math.min(...writtenAtCatchUp)).toBeLessThan(3 * PER_FILE);
+    await waitForRows(c.db, 3 * PER_FILE, f, 60_000);
+
+    // Oldest first: every row of a file was inserted before any row of the next.
+    const span = (session: string): { lo: number; hi: number } =>
+      eventRows(c.db, 'session_id = ? AND seq IN (0, ?)', session, PER_FILE - 1).reduce(
+        (acc, r) => ({ lo: Math.min(acc.lo, r.id), hi: Math.max(acc.hi, r.id) }),
+        { lo: Infinity, hi: -Infinity },
+      );
+    const [sa, sb, sc] = [span('a'), span('b'), span('c')];
+    expect(sa.hi).toBeLessThan(sb.lo);
+    expect(sb.hi).toBeLessThan(sc.lo);
+
+    // Then the newest is tailed, and the two older ones are closed once idle.
+    w.send('tail');
+    expect(await w.finished()).toBe(3 * PER_FILE + 100);
+    await waitForRows(c.db, 3 * PER_FILE + 100, f);
+    expect(seqsBySession(c.db).get('c')).toEqual(range(0, PER_FILE + 100));
+    await waitFor(() => cursorOf(c, files.a)?.done === 1 && cursorOf(c, files.b)?.done === 1, {
+      timeoutMs: 15_000,
+      what: () => `older files closed: ${JSON.stringify(fileCursors(c.db))}`,
+    });
+    expect(readStatus(c.status)).toMatchObject({ phase: 'tailing', unit: files.c });
+    await stopCleanly(f);
+    expect(readStatus(c.status)?.counts.written).toBe(3 * PER_FILE + 100);
+  }, 120_000);
+
+  it('rollover: lines appended to yesterday after today appeared are ingested, before and after yesterday is idle-closed', async () => {
+    const c = newCase();
+    const f = follow(c);
+    await waitForTailing(c.status, f);
+    const w = startWriter(c.dir, [
+      { op: 'lines', file: c.file(D1), session: 'day1', from: 0, count: 200, rate: 400 },
+      // Midnight: today's file appears...
+      { op: 'lines', file: c.file(D2), session: 'day2', from: 0, count: 100, rate: 400 },
+      { op: 'sleep', ms: 400 },
+      // ...and yesterday's still gets lines, well within --idle-close-sec 2.
+      { op: 'lines', file: c.file(D1), session: 'day1', from: 200, count: 100, rate: 400 },
+      { op: 'mark', name: 'late-written' },
+      // The test lets it go on once yesterday's file has been closed as idle.
+      { op: 'await', name: 'day1-closed' },
+      { op: 'lines', file: c.file(D1), session: 'day1', from: 300, count: 50 },
+      { op: 'lines', file: c.file(D2), session: 'day2', from: 100, count: 50, rate: 500 },
+    ]);
+    await w.waitMark('late-written');
+    await waitForRows(c.db, 400, f);
+    // Yesterday's file is closed (its cursor marked done) once idle for 2 s and drained.
+    await waitFor(() => cursorOf(c, c.file(D1))?.done === 1, {
+      timeoutMs: 15_000,
+      what: () => `day-1 cursor done; cursors: ${JSON.stringify(fileCursors(c.db))}\n${f.stderr}`,
+    });
+    w.send('day1-closed');
+    expect(await w.finished()).toBe(500);
+    // Lines appended after the close: the file grew past its cursor, so it is opened again.
+    await waitForRows(c.db, 500, f);
+    const seqs = seqsBySession(c.db);
+    expect(seqs.get('day1')).toEqual(range(0, 350));
+    expect(seqs.get('day2')).toEqual(range(0, 150));
+    expect(deadLetters(c.deadLetter)).toEqual([]);
+    await waitFor(() => cursorOf(c, c.file(D1))?.offset === statSync(c.file(D1)).size, { what: 'day-1 cursor at its end' });
+    await stopCleanly(f);
+  }, 90_000);
 
   describe('truncation', () => {
     it('truncated to 0, then new lines of another session: read again from the start', async () => {
@@ -280,50 +393,6 @@ describe('sluice follow with a real writer process', () => {
     await stopCleanly(f);
   }, 60_000);
 
-  it('deleted, closed, then re-created bigger under the same name (the inode number is often reused): read from its start', async () => {
-    const c = newCase();
-    const f = follow(c);
-    await waitForTailing(c.status, f);
-    // Each round: the file is deleted, the follower drains and closes it, and a new file with more
-    // lines than the old one appears in one write. File systems hand the freed inode number out
-    // again (ext4 mostly does), so the new file has the old one's (device, inode) key.
-    const sizes = Array.from({ length: 10 }, (_, r) => 40 + 20 * r);
-    const plan: WriterStep[] = [{ op: 'lines', file: c.file(D1), session: 'r0', from: 0, count: sizes[0] ?? 0, rate: 400 }];
-    for (let r = 1; r < sizes.length; r++) {
-      plan.push({ op: 'await', name: `round${r}` });
-      plan.push({ op: 'delete', file: c.file(D1) });
-      plan.push({ op: 'sleep', ms: 700 });
-      plan.push({ op: 'lines', file: c.file(D1), session: `r${r}`, from: 0, count: sizes[r] ?? 0 });
-    }
-    const w = startWriter(c.dir, plan);
-    const inodes: number[] = [];
-    for (let r = 0; r < sizes.length; r++) {
-      if (r > 0) w.send(`round${r}`);
-      const bytes = range(0, sizes[r] ?? 0).reduce((n, seq) => n + Buffer.byteLength(bridgeLine(seq, `r${r}`)) + 1, 0);
-      // The writer deletes and re-creates the file: it may vanish between two looks (ENOENT).
-      const st = await waitFor(() => {
-        const now = statSync(c.file(D1), { throwIfNoEntry: false });
-        return now && now.size === bytes ? now : undefined;
-      }, {
-        timeoutMs: 5_000,
-        what: `round ${r} file`,
-      });
-      inodes.push(st.ino);
-      // Caught up (rightly or not): the cursor of this file, by its inode, is at its end.
-      await waitFor(() => fileCursors(c.db).some((k) => k.key.endsWith(`:${st.ino}`) && k.offset === st.size), {
-        timeoutMs: 10_000,
-        what: () => `round ${r} read to its end; cursors ${JSON.stringify(fileCursors(c.db))}`,
-      });
-    }
-    await w.finished();
-    await delay(500);
-    const why = `inode numbers of the rounds: ${inodes.join(', ')}`;
-    expect(deadLetters(c.deadLetter), why).toEqual([]);
-    const seqs = seqsBySession(c.db);
-    for (let r = 0; r < sizes.length; r++) expect(seqs.get(`r${r}`), `round ${r}; ${why}`).toEqual(range(0, sizes[r] ?? 0));
-    await stopCleanly(f);
-  }, 60_000);
-
   it('a matching file that vanishes right after it appears (temp files, retention) does not stop the follower', async () => {
     const c = newCase();
     const f = follow(c);
@@ -363,68 +432,6 @@ describe('sluice follow with a real writer process', () => {
     expect(seqs.get('d2')).toEqual(range(0, 50));
     await stopCleanly(f);
   }, 60_000);
-
-  it('catch-up of 3 old files, oldest (by the date in the name) first, then tailing the newest', async () => {
-    const c = newCase();
-    // Day-month-year names: by name 01-01-2024 < 02-01-2024 < 31-12-2023; by date 31-12-2023 is first.
-    const pattern = join(c.dir, 'bridge_{DD}-{MM}-{YYYY}.ndjson');
-    const day = (name: string): string => join(c.dir, `bridge_${name}.ndjson`);
-    const files = { a: day('31-12-2023'), b: day('01-01-2024'), c: day('02-01-2024') };
-    const PER_FILE = 60_000;
-    // Written newest first, so neither names nor modification times give the date order.
-    const w = startWriter(c.dir, [
-      { op: 'lines', file: files.c, session: 'c', from: 0, count: PER_FILE },
-      { op: 'lines', file: files.b, session: 'b', from: 0, count: PER_FILE },
-      { op: 'lines', file: files.a, session: 'a', from: 0, count: PER_FILE },
-      { op: 'mark', name: 'old-files-written' },
-      { op: 'await', name: 'tail' },
-      { op: 'lines', file: files.c, session: 'c', from: PER_FILE, count: 100, rate: 500 },
-    ]);
-    await w.waitMark('old-files-written');
-
-    const f = new FollowerProcess([
-      pattern,
-      '--db', c.db, '--poll-ms', '100', '--idle-close-sec', '2', '--status-file', c.status, '--no-progress',
-    ]);
-    const phases: string[] = [];
-    const writtenAtCatchUp: number[] = [];
-    await waitFor(
-      () => {
-        const s = readStatus(c.status);
-        if (s && phases[phases.length - 1] !== s.phase) phases.push(s.phase);
-        if (s?.phase === 'catch-up') writtenAtCatchUp.push(s.counts.written);
-        return s?.phase === 'tailing';
-      },
-      { timeoutMs: 60_000, intervalMs: 10, what: () => `phase tailing (seen ${phases.join(' → ')})\n${f.stderr}` },
-    );
-    const followPhases = phases.filter((p) => p === 'catch-up' || p === 'tailing');
-    expect(followPhases, `phases seen: ${phases.join(' → ')}`).toEqual(['catch-up', 'tailing']);
-    expect(Math.min(...writtenAtCatchUp)).toBeLessThan(3 * PER_FILE);
-    await waitForRows(c.db, 3 * PER_FILE, f, 60_000);
-
-    // Oldest first: every row of a file was inserted before any row of the next.
-    const span = (session: string): { lo: number; hi: number } =>
-      eventRows(c.db, 'session_id = ? AND seq IN (0, ?)', session, PER_FILE - 1).reduce(
-        (acc, r) => ({ lo: Math.min(acc.lo, r.id), hi: Math.max(acc.hi, r.id) }),
-        { lo: Infinity, hi: -Infinity },
-      );
-    const [sa, sb, sc] = [span('a'), span('b'), span('c')];
-    expect(sa.hi).toBeLessThan(sb.lo);
-    expect(sb.hi).toBeLessThan(sc.lo);
-
-    // Then the newest is tailed, and the two older ones are closed once idle.
-    w.send('tail');
-    expect(await w.finished()).toBe(3 * PER_FILE + 100);
-    await waitForRows(c.db, 3 * PER_FILE + 100, f);
-    expect(seqsBySession(c.db).get('c')).toEqual(range(0, PER_FILE + 100));
-    await waitFor(() => cursorOf(c, files.a)?.done === 1 && cursorOf(c, files.b)?.done === 1, {
-      timeoutMs: 15_000,
-      what: () => `older files closed: ${JSON.stringify(fileCursors(c.db))}`,
-    });
-    expect(readStatus(c.status)).toMatchObject({ phase: 'tailing', unit: files.c });
-    await stopCleanly(f);
-    expect(readStatus(c.status)?.counts.written).toBe(3 * PER_FILE + 100);
-  }, 120_000);
 
   it('--from-end: only lines completed after start are ingested; a file that appears later is read whole', async () => {
     const c = newCase();

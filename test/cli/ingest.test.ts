@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { BRIDGE_SQLITE_MIGRATIONS } from '../../src/profiles/bridge/schema.js';
 import { bridgeFile, bridgeLine } from '../helpers/bridge-lines.js';
-import { runSluice, tempDir } from '../helpers/cli.js';
+import { runSluiceAsync, tempDir } from '../helpers/cli.js';
 
 interface Summary {
   status: string;
@@ -18,8 +18,8 @@ interface Summary {
   units_skipped: number;
 }
 
-function ingest(args: string[], input?: string | Buffer): { code: number | null; summary: Summary; stderr: string } {
-  const r = runSluice(['ingest', ...args, '--json', '--no-progress'], { input });
+async function ingest(args: string[], input?: string | Buffer): Promise<{ code: number | null; summary: Summary; stderr: string }> {
+  const r = await runSluiceAsync(['ingest', ...args, '--json', '--no-progress'], { input });
   const last = r.stdout.trim().split('\n').pop() ?? '';
   return { code: r.code, summary: (last ? JSON.parse(last) : {}) as Summary, stderr: r.stderr };
 }
@@ -37,49 +37,50 @@ function deadLetters(path: string): Array<{ file: string; line: number; offset: 
   return readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
-describe('sluice ingest', () => {
-  it('creates the database folder, loads every row and is idempotent on re-run', () => {
+// Each test has its own folder: they run at once, waiting on their processes together.
+describe.concurrent('sluice ingest', () => {
+  it('creates the database folder, loads every row and is idempotent on re-run', async () => {
     const dir = tempDir();
     const file = join(dir, 'bridge.ndjson');
     writeFileSync(file, bridgeFile(1000, 'a') + bridgeFile(500, 'b'));
     const db = join(dir, 'nested', 'logs', 'bridge.db');
 
-    const first = ingest([file, '--db', db]);
+    const first = await ingest([file, '--db', db]);
     expect(first.code).toBe(0);
     expect(first.summary).toMatchObject({ inserted: 1500, duplicates: 0, bad: 0, units_done: 1 });
     expect(rows(db, 'SELECT count(*) AS n FROM events')).toEqual([{ n: 1500 }]);
 
-    const again = ingest([file, '--db', db]);
+    const again = await ingest([file, '--db', db]);
     expect(again.code).toBe(0);
     expect(again.summary).toMatchObject({ inserted: 0, read: 0, units_skipped: 1 });
 
     // The same content under another name (another inode) is read again: all duplicates.
     const copy = join(dir, 'copy.ndjson');
     writeFileSync(copy, readFileSync(file));
-    const dup = ingest([copy, '--db', db]);
+    const dup = await ingest([copy, '--db', db]);
     expect(dup.summary).toMatchObject({ inserted: 0, duplicates: 1500 });
     expect(rows(db, 'SELECT count(*) AS n FROM events')).toEqual([{ n: 1500 }]);
   });
 
-  it('resumes an appended file from its cursor and re-reads a rewritten one from the start', () => {
+  it('resumes an appended file from its cursor and re-reads a rewritten one from the start', async () => {
     const dir = tempDir();
     const file = join(dir, 'bridge.ndjson');
     const db = join(dir, 'b.db');
     writeFileSync(file, bridgeFile(100, 'a'));
-    expect(ingest([file, '--db', db]).summary.inserted).toBe(100);
+    expect((await ingest([file, '--db', db])).summary.inserted).toBe(100);
 
     appendFileSync(file, bridgeFile(20, 'a', 100));
-    const resumed = ingest([file, '--db', db]);
+    const resumed = await ingest([file, '--db', db]);
     expect(resumed.summary).toMatchObject({ read: 20, inserted: 20, duplicates: 0 });
 
     // Rewritten in place with other content: identity (head hash) changed, so read from the start.
     writeFileSync(file, bridgeFile(130, 'z'));
-    const reread = ingest([file, '--db', db]);
+    const reread = await ingest([file, '--db', db]);
     expect(reread.summary).toMatchObject({ read: 130, inserted: 130 });
     expect(rows(db, 'SELECT count(*) AS n FROM events')).toEqual([{ n: 250 }]);
   });
 
-  it('dead-letters every kind of bad input with its line number and keeps the good rows around it', () => {
+  it('dead-letters every kind of bad input with its line number and keeps the good rows around it', async () => {
     const dir = tempDir();
     const file = join(dir, 'mixed.ndjson');
     const lines: Buffer[] = [
@@ -99,7 +100,7 @@ describe('sluice ingest', () => {
     const db = join(dir, 'b.db');
     const dl = join(dir, 'dead.ndjson');
 
-    const r = ingest([file, '--db', db, '--dead-letter', dl, '--max-line-bytes', '300']);
+    const r = await ingest([file, '--db', db, '--dead-letter', dl, '--max-line-bytes', '300']);
     expect(r.code).toBe(3);
     expect(r.summary).toMatchObject({ inserted: 3, bad: 7, skipped: 1 });
     expect(rows(db, 'SELECT seq FROM events ORDER BY seq')).toEqual([{ seq: 1 }, { seq: 10 }, { seq: 11 }]);
@@ -130,45 +131,45 @@ describe('sluice ingest', () => {
 
     // A second run over the same file writes no dead letter twice.
     appendFileSync(file, `\n${bridgeLine(12)}\n`);
-    const again = ingest([file, '--db', db, '--dead-letter', dl, '--max-line-bytes', '300']);
+    const again = await ingest([file, '--db', db, '--dead-letter', dl, '--max-line-bytes', '300']);
     expect(again.summary).toMatchObject({ inserted: 1 });
     expect(deadLetters(dl)).toHaveLength(7);
   });
 
-  it('falls back to t_rel_ms when ts_ms is missing, never to the wall clock', () => {
+  it('falls back to t_rel_ms when ts_ms is missing, never to the wall clock', async () => {
     const dir = tempDir();
     const file = join(dir, 'f.ndjson');
     writeFileSync(file, `${bridgeLine(1, 's', { ts_ms: undefined, t_rel_ms: 77.5 })}\n${bridgeLine(2, 's', { ts_ms: undefined, t_rel_ms: undefined })}\n`);
     const db = join(dir, 'b.db');
-    ingest([file, '--db', db]);
+    await ingest([file, '--db', db]);
     expect(rows(db, 'SELECT seq, ts_ms, t_rel_ms FROM events ORDER BY seq')).toEqual([
       { seq: 1, ts_ms: 77.5, t_rel_ms: 77.5 },
       { seq: 2, ts_ms: null, t_rel_ms: null },
     ]);
   });
 
-  it('keeps only one session with --session, without marking the file done for other runs', () => {
+  it('keeps only one session with --session, without marking the file done for other runs', async () => {
     const dir = tempDir();
     const file = join(dir, 'f.ndjson');
     writeFileSync(file, bridgeFile(30, 'keep') + bridgeFile(20, 'other'));
     const db = join(dir, 'b.db');
-    const r = ingest([file, '--db', db, '--session', 'keep']);
+    const r = await ingest([file, '--db', db, '--session', 'keep']);
     expect(r.summary).toMatchObject({ inserted: 30, skipped: 20 });
     expect(rows(db, 'SELECT DISTINCT session_id FROM events')).toEqual([{ session_id: 'keep' }]);
-    const all = ingest([file, '--db', db]);
+    const all = await ingest([file, '--db', db]);
     expect(all.summary).toMatchObject({ inserted: 20, duplicates: 30 });
   });
 
-  it('reads .gz files, stdin and globs', () => {
+  it('reads .gz files, stdin and globs', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'a.ndjson.gz'), gzipSync(bridgeFile(40, 'gz')));
     writeFileSync(join(dir, 'b.ndjson'), bridgeFile(10, 'plain'));
     const db = join(dir, 'b.db');
-    const globbed = ingest([join(dir, '*.ndjson*'), '--db', db]);
+    const globbed = await ingest([join(dir, '*.ndjson*'), '--db', db]);
     expect(globbed.summary).toMatchObject({ inserted: 50, units_done: 2 });
-    expect(ingest([join(dir, 'a.ndjson.gz'), '--db', db]).summary).toMatchObject({ units_skipped: 1, read: 0 });
+    expect((await ingest([join(dir, 'a.ndjson.gz'), '--db', db])).summary).toMatchObject({ units_skipped: 1, read: 0 });
 
-    const piped = ingest(['-', '--db', db], bridgeFile(5, 'stdin'));
+    const piped = await ingest(['-', '--db', db], bridgeFile(5, 'stdin'));
     expect(piped.summary).toMatchObject({ inserted: 5 });
     expect(rows(db, 'SELECT session_id, count(*) AS n FROM events GROUP BY 1 ORDER BY 1')).toEqual([
       { session_id: 'gz', n: 40 },
@@ -177,12 +178,12 @@ describe('sluice ingest', () => {
     ]);
   });
 
-  it('writes a status file with the documented shape', () => {
+  it('writes a status file with the documented shape', async () => {
     const dir = tempDir();
     const file = join(dir, 'f.ndjson');
     writeFileSync(file, bridgeFile(200, 's'));
     const status = join(dir, 'run', 'status.json');
-    ingest([file, '--db', join(dir, 'b.db'), '--status-file', status]);
+    await ingest([file, '--db', join(dir, 'b.db'), '--status-file', status]);
     const doc = JSON.parse(readFileSync(status, 'utf8')) as Record<string, unknown>;
     expect(doc).toMatchObject({
       job: 'ingest',
@@ -198,47 +199,47 @@ describe('sluice ingest', () => {
     expect(doc).toHaveProperty('progress.rate_per_sec');
   });
 
-  it('writes nothing with --dry-run but still counts', () => {
+  it('writes nothing with --dry-run but still counts', async () => {
     const dir = tempDir();
     const file = join(dir, 'f.ndjson');
     writeFileSync(file, `${bridgeFile(10, 's')}not json\n`);
     const db = join(dir, 'b.db');
-    const r = ingest([file, '--db', db, '--dry-run']);
+    const r = await ingest([file, '--db', db, '--dry-run']);
     expect(r.code).toBe(3);
     expect(r.summary).toMatchObject({ inserted: 0, dry_run: true, would_insert: 10, bad: 1 });
     expect(existsSync(db)).toBe(false);
   });
 
-  it('exits 2 with a message naming the flag on bad usage', () => {
+  it('exits 2 with a message naming the flag on bad usage', async () => {
     const dir = tempDir();
     const file = join(dir, 'f.ndjson');
     writeFileSync(file, bridgeFile(1));
-    const bad = runSluice(['ingest', file, '--db', join(dir, 'b.db'), '--batch-size', 'lots']);
+    const bad = await runSluiceAsync(['ingest', file, '--db', join(dir, 'b.db'), '--batch-size', 'lots']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--batch-size');
-    const both = runSluice(['ingest', file, '--db', 'x.db', '--into', 'sqlite:y.db']);
+    const both = await runSluiceAsync(['ingest', file, '--db', 'x.db', '--into', 'sqlite:y.db']);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--into');
-    const missing = runSluice(['ingest', join(dir, 'nope.ndjson'), '--db', join(dir, 'b.db')]);
+    const missing = await runSluiceAsync(['ingest', join(dir, 'nope.ndjson'), '--db', join(dir, 'b.db')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.ndjson');
-    const unknown = runSluice(['ingest', file, '--frobnicate']);
+    const unknown = await runSluiceAsync(['ingest', file, '--frobnicate']);
     expect(unknown.code).toBe(2);
-    const sink = runSluice(['ingest', file, '--into', 'mysql://x']);
+    const sink = await runSluiceAsync(['ingest', file, '--into', 'mysql://x']);
     expect(sink.code).toBe(2);
     expect(sink.stderr).toContain('--into');
   });
 
-  it('refuses a database written by a newer schema version, with exit 1', () => {
+  it('refuses a database written by a newer schema version, with exit 1', async () => {
     const dir = tempDir();
     const file = join(dir, 'f.ndjson');
     writeFileSync(file, bridgeFile(3));
     const db = join(dir, 'b.db');
-    ingest([file, '--db', db]);
+    await ingest([file, '--db', db]);
     const d = new Database(db);
     d.prepare("INSERT INTO schema_version VALUES ('bridge', 99, 'from the future', '2030-01-01')").run();
     d.close();
-    const r = runSluice(['ingest', file, '--db', db]);
+    const r = await runSluiceAsync(['ingest', file, '--db', db]);
     expect(r.code).toBe(1);
     const known = Math.max(...BRIDGE_SQLITE_MIGRATIONS.map((m) => m.version));
     expect(r.stderr).toMatch(new RegExp(`version 99.*knows only up to ${known}`));

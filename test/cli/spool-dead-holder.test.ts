@@ -5,6 +5,9 @@ import { startSluiceWith, summaryOf, waitFor } from '../helpers/spool-cli.js';
 import { appLogEntries, writeGzJson } from '../helpers/spool-fixtures.js';
 import { sqliteLedger, sqliteLogs } from '../helpers/spool-samples.js';
 
+/** Enough that the kill finds units held; what is tested is taking them back, not their size. */
+const ENTRIES_PER_UNIT = 10_000;
+
 describe('sluice spool --mode once after a SIGKILL (SQLite ledger)', () => {
   it('takes back at once the units a dead process on this host held, instead of waiting out --lease-sec', async () => {
     const work = tempDir();
@@ -12,7 +15,7 @@ describe('sluice spool --mode once after a SIGKILL (SQLite ledger)', () => {
     const db = join(work, 'logs.db');
     let total = 0;
     for (let i = 0; i < 4; i++) {
-      const entries = appLogEntries(20_000, { seed: 20 + i, startMs: Date.parse(`2025-04-0${i + 1}T09:00:00Z`) });
+      const entries = appLogEntries(ENTRIES_PER_UNIT, { seed: 20 + i, startMs: Date.parse(`2025-04-0${i + 1}T09:00:00Z`) });
       writeGzJson(join(dir, `2025-04-0${i + 1}T10-00-00.000Z-unit${i}.json.gz`), entries);
       total += entries.length;
     }

@@ -39,6 +39,27 @@ export function runSluice(
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs `sluice ARGS` to completion without blocking the test's event loop, so tests of a
+ * `describe.concurrent` can wait on their processes at the same time. Same options and result as runSluice.
+ */
+export function runSluiceAsync(
+  args: readonly string[],
+  options: { input?: string | Buffer; cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<CliResult> {
+  const child = startSluice(args, { cwd: options.cwd, env: options.env, stdin: true });
+  child.stdin.on('error', () => undefined); // input the process did not read before it exited
+  child.stdin.end(options.input);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** Starts `sluice ARGS` without waiting; its standard input is closed unless `stdin` (then the caller writes it). */
 export function startSluice(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined>; stdin?: boolean } = {}) {
   const child = spawn(process.execPath, [SLUICE_BIN, ...args], {

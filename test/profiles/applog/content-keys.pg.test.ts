@@ -38,10 +38,11 @@ describe.skipIf(!ready)('app-log rows in PostgreSQL are keyed by content, not by
     writeFileSync(join(dir, renamed ? 'repeats-moved.json.gz' : 'repeats.json'), renamed ? gzipSync(JSON.stringify(REPEATS)) : JSON.stringify(REPEATS));
     return dir;
   };
+  // The two tests use their own schemas and folders: they run at once.
   const spool = (from: string, pg: TestSchema) =>
     runSluiceWith(['spool', '--from', from, '--into', pg.url, '--profile', 'applog', '--mode', 'once', '--json', '--no-progress', '--dead-letter', join(work, `${pg.name}.ndjson`)]);
 
-  it('a spool of the same files renamed and recompressed adds no row (615, not 690 + 3)', async () => {
+  it.concurrent('a spool of the same files renamed and recompressed adds no row (615, not 690 + 3)', async () => {
     const pg = testSchema('t_applog_keys');
     schemas.push(pg);
     const first = await spool(folder('plain', false), pg);
@@ -53,7 +54,7 @@ describe.skipIf(!ready)('app-log rows in PostgreSQL are keyed by content, not by
     expect(psql(pg.name, 'SELECT count(*) FROM logs')).toBe('615');
   });
 
-  it('migrates an old-layout schema: re-keyed as a fresh spool keys them, copies under other names removed', async () => {
+  it.concurrent('migrates an old-layout schema: re-keyed as a fresh spool keys them, copies under other names removed', async () => {
     const old = testSchema('t_applog_old');
     schemas.push(old);
     await old.query(`CREATE SCHEMA "${old.name}"`);

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BRIDGE_LOG, bridgeLogPresent } from '../../helpers/bridge-log-sample.js';
-import { runSluice, tempDir } from '../../helpers/cli.js';
+import { runSluiceAsync, tempDir } from '../../helpers/cli.js';
 import { FollowerProcess, killLeftovers, waitForRows } from '../../helpers/follow-harness.js';
 
 const ready = bridgeLogPresent();
@@ -17,16 +17,18 @@ const jq = (filter: string): string => execFileSync('jq', ['-rs', filter, BRIDGE
 const wcLines = (): number => Number(execFileSync('wc', ['-l', BRIDGE_LOG], { encoding: 'utf8' }).trim().split(/\s+/)[0]);
 
 const ingest = (files: string[], db: string, ...flags: string[]) =>
-  runSluice(['ingest', ...files, '--db', db, '--tz', 'America/Chicago', '--json', '--no-progress', ...flags]);
+  runSluiceAsync(['ingest', ...files, '--db', db, '--tz', 'America/Chicago', '--json', '--no-progress', ...flags]);
 
-afterEach(() => killLeftovers());
+// The tests run at once (each in its own folder, waiting on its own processes); leftovers are
+// killed when all are done, as a kill after each test would hit the others' followers.
+afterAll(() => killLeftovers());
 
 describe.skipIf(!ready)('the bridge log of today (no session_id) goes into the bridge profile', () => {
-  it('every line a row, keyed by content: re-run, renamed and recompressed copies add nothing; reports run', () => {
+  it.concurrent('every line a row, keyed by content: re-run, renamed and recompressed copies add nothing; reports run', async () => {
     const work = tempDir();
     const db = join(work, 'bridge.db');
     const dead = join(work, 'dead.ndjson');
-    const run = ingest([BRIDGE_LOG], db, '--dead-letter', dead);
+    const run = await ingest([BRIDGE_LOG], db, '--dead-letter', dead);
     expect(run.code, run.stderr).toBe(0);
     const lines = wcLines();
     expect(lines).toBe(1298);
@@ -44,29 +46,28 @@ describe.skipIf(!ready)('the bridge log of today (no session_id) goes into the b
     // Impacts are the hits the reports count.
     expect(shell(db, "SELECT count(*) FROM events WHERE type = 'event' AND msg = 'HIT'")).toBe(jq('map(select(.type == "Impact")) | length'));
 
-    const again = ingest([BRIDGE_LOG], db);
+    const again = await ingest([BRIDGE_LOG], db);
     expect(JSON.parse(again.stdout)).toMatchObject({ inserted: 0 });
     writeFileSync(join(work, 'bridge_20250910.ndjson.gz'), gzipSync(readFileSync(BRIDGE_LOG)));
-    const renamed = ingest([join(work, 'bridge_20250910.ndjson.gz')], db);
+    const renamed = await ingest([join(work, 'bridge_20250910.ndjson.gz')], db);
     expect(renamed.code, renamed.stderr).toBe(0);
     expect(JSON.parse(renamed.stdout)).toMatchObject({ inserted: 0, duplicates: lines, bad: 0 });
     expect(shell(db, 'SELECT count(*) FROM events')).toBe(String(lines));
 
-    const sessions = runSluice(['report', 'sessions', '--db', db, '--format', 'json']);
+    const sessions = await runSluiceAsync(['report', 'sessions', '--db', db, '--format', 'json']);
     expect(sessions.code, sessions.stderr).toBe(0);
     expect(JSON.parse(sessions.stdout)).toMatchObject([{ events: lines, hits: 1288 }]);
-    const hits = runSluice(['report', 'hits', '--db', db, '--format', 'json']);
+    const hits = await runSluiceAsync(['report', 'hits', '--db', db, '--format', 'json']);
     expect(JSON.parse(hits.stdout)).toMatchObject([{ plate: 'Plate 1', hits: 1288 }]);
-    for (const name of ['types', 'gaps', 'gap_list', 'last_seen', 'cadence', 'recent', 'errors_recent']) {
-      const r = runSluice(['report', name, '--db', db, '--format', 'csv']);
-      expect(r.code, `${name}: ${r.stderr}`).toBe(0);
-    }
-    const exported = runSluice(['report', 'export', '--db', db, '--session', jq('.[0].timestamp_iso'), '--out', '-']);
+    const names = ['types', 'gaps', 'gap_list', 'last_seen', 'cadence', 'recent', 'errors_recent'];
+    const reports = await Promise.all(names.map((name) => runSluiceAsync(['report', name, '--db', db, '--format', 'csv'])));
+    reports.forEach((r, i) => expect(r.code, `${names[i]}: ${r.stderr}`).toBe(0));
+    const exported = await runSluiceAsync(['report', 'export', '--db', db, '--session', jq('.[0].timestamp_iso'), '--out', '-']);
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout.trim().split('\n')).toHaveLength(lines + 1);
   });
 
-  it('a follow stopped mid-file (SIGKILL) and started again stores every line once, numbered as one whole read', async () => {
+  it.concurrent('a follow stopped mid-file (SIGKILL) and started again stores every line once, numbered as one whole read', async () => {
     const work = tempDir();
     const all = readFileSync(BRIDGE_LOG, 'utf8').split('\n').filter((l) => l !== '');
     const file = join(work, 'bridge_20250910.ndjson');
@@ -83,30 +84,30 @@ describe.skipIf(!ready)('the bridge log of today (no session_id) goes into the b
     expect(await second.stop('SIGTERM')).toEqual({ code: 0, signal: null });
 
     const whole = join(work, 'whole.db');
-    expect(ingest([BRIDGE_LOG], whole).code).toBe(0);
+    expect((await ingest([BRIDGE_LOG], whole)).code).toBe(0);
     const rows = (path: string): string => shell(path, 'SELECT group_concat(session_id || \'/\' || seq || \'/\' || ts_ms, \' \') FROM (SELECT * FROM events ORDER BY seq)');
     expect(shell(db, 'SELECT count(*), count(DISTINCT seq) FROM events')).toBe(`${all.length}|${all.length}`);
     expect(rows(db)).toBe(rows(whole));
   });
 
-  it('an ingest resumed from its cursor (the file grew) numbers records as one whole read does', () => {
+  it.concurrent('an ingest resumed from its cursor (the file grew) numbers records as one whole read does', async () => {
     const work = tempDir();
     const all = readFileSync(BRIDGE_LOG, 'utf8').split('\n').filter((l) => l !== '');
     const file = join(work, 'bridge.ndjson');
     const db = join(work, 'grown.db');
     writeFileSync(file, `${all.slice(0, 500).join('\n')}\n`);
-    expect(JSON.parse(ingest([file], db).stdout)).toMatchObject({ inserted: 500 });
+    expect(JSON.parse((await ingest([file], db)).stdout)).toMatchObject({ inserted: 500 });
     appendFileSync(file, `${all.slice(500).join('\n')}\n`);
-    expect(JSON.parse(ingest([file], db).stdout)).toMatchObject({ inserted: all.length - 500, duplicates: 0 });
+    expect(JSON.parse((await ingest([file], db)).stdout)).toMatchObject({ inserted: all.length - 500, duplicates: 0 });
     const whole = join(work, 'whole.db');
-    expect(ingest([BRIDGE_LOG], whole).code).toBe(0);
+    expect((await ingest([BRIDGE_LOG], whole)).code).toBe(0);
     const rows = (path: string): string => shell(path, "SELECT group_concat(session_id || '/' || seq || '/' || ts_ms, ' ') FROM (SELECT * FROM events ORDER BY seq)");
     expect(rows(db)).toBe(rows(whole));
   });
 
-  it('--tz takes IANA names only: anything else is a coded usage error, and nothing is written', () => {
+  it.concurrent('--tz takes IANA names only: anything else is a coded usage error, and nothing is written', async () => {
     const work = tempDir();
-    const r = runSluice(['ingest', BRIDGE_LOG, '--db', join(work, 'x.db'), '--tz', 'Mars/Olympus']);
+    const r = await runSluiceAsync(['ingest', BRIDGE_LOG, '--db', join(work, 'x.db'), '--tz', 'Mars/Olympus']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--tz: expected an IANA time zone name');
     expect(r.stderr).toContain('SLUICE_E_CONFIG');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { BAD_REASON } from '../../../src/core/bad-record.js';
-import { runSluice, SHARED_DATA, tempDir } from '../../helpers/cli.js';
+import { runSluiceAsync, SHARED_DATA, tempDir } from '../../helpers/cli.js';
 
 /** A real bridge log in a later format than seed 000's: no session_id, seq is epoch seconds. */
 const TINTOWN_SAMPLE = join(SHARED_DATA, 'ndjson', 'tintown-bridge', 'latest_test.ndjson');
@@ -71,11 +71,11 @@ const REASON_WORDS: ReadonlySet<string> = new Set(Object.values(BAD_REASON));
  * line is accounted for exactly once: stored as a row, counted as a duplicate, or dead-lettered
  * with a reason and the line it came from.
  */
-function ingestAndAccount(file: string): { rows: number; deadLetters: number; nonBlank: number } {
+async function ingestAndAccount(file: string): Promise<{ rows: number; deadLetters: number; nonBlank: number }> {
   const dir = tempDir('sluice-real-');
   const db = join(dir, 'sample.db');
   const deadLetterPath = join(dir, 'sample.dead-letter.ndjson');
-  const r = runSluice(['ingest', file, '--db', db, '--json', '--no-progress']);
+  const r = await runSluiceAsync(['ingest', file, '--db', db, '--json', '--no-progress']);
   expect([0, 3], `sluice ingest ${file} exited ${String(r.code)}:\n${r.stderr}`).toContain(r.code);
   const summary = JSON.parse(r.stdout.trim()) as Summary;
   expect(summary.status).toBe('done');
@@ -118,9 +118,9 @@ function missingTitle(path: string): string {
 }
 
 describe.skipIf(!existsSync(TINTOWN_SAMPLE) && !IN_CI)(`bridge profile on the real TinTown bridge log${missingTitle(TINTOWN_SAMPLE)}`, () => {
-  it('does not crash and accounts for every non-blank line as a row or a dead letter', () => {
+  it('does not crash and accounts for every non-blank line as a row or a dead letter', async () => {
     expect(existsSync(TINTOWN_SAMPLE), `${TINTOWN_SAMPLE} is missing; CI must have the shared sample data`).toBe(true);
-    const n = ingestAndAccount(TINTOWN_SAMPLE);
+    const n = await ingestAndAccount(TINTOWN_SAMPLE);
     console.log(`tintown-bridge/latest_test.ndjson: ${n.rows} rows, ${n.deadLetters} dead letters, ${n.nonBlank} non-blank lines`);
     expect(n.nonBlank).toBeGreaterThan(0);
   });
@@ -134,8 +134,9 @@ describe.skipIf(!existsSync(LNAV_DIR) && !IN_CI)(`bridge profile on foreign JSON
     expect(lnavFiles.length).toBeGreaterThan(0);
   });
 
-  it.each(lnavFiles)('%s: never crashes, and rows + dead letters == non-blank lines', (name) => {
-    const n = ingestAndAccount(join(LNAV_DIR, name));
+  // Each file in its own folder: several run at once.
+  it.concurrent.each(lnavFiles)('%s: never crashes, and rows + dead letters == non-blank lines', async (name) => {
+    const n = await ingestAndAccount(join(LNAV_DIR, name));
     console.log(`lnav-test/${name}: ${n.rows} rows, ${n.deadLetters} dead letters, ${n.nonBlank} non-blank lines`);
   });
 });

@@ -121,6 +121,8 @@ const counts = (s: SpoolSummary): unknown => ({ read: s.read, inserted: s.insert
 describe.skipIf(!ready || (!present && !inCi))(
   `cowrie profile into PostgreSQL: the same tables as SQLite${present ? '' : ` (skipped: ${COWRIE} lacks ${FOLDERS.join(', ')})`}`,
   () => {
+    // Each test has its own schemas and folder. The first, the largest, runs alone (beside the others it
+    // outgrew its time limit on a loaded machine); the other two wait mostly on PostgreSQL and run at once.
     const schemas: TestSchema[] = [];
     afterAll(async () => {
       for (const s of schemas) await s.drop();
@@ -150,7 +152,7 @@ describe.skipIf(!ready || (!present && !inCi))(
       ]));
     });
 
-    it('gives the same session metrics when events arrive twice, in files that overlap and in later batches', async () => {
+    it.concurrent('gives the same session metrics when events arrive twice, in files that overlap and in later batches', async () => {
       expect(present, `${COWRIE} must hold ${FOLDERS.join(', ')}`).toBe(true);
       const synthetic = realFiles().find((f) => f.endsWith('day01.json.gz')) ?? '';
       const daily = realFiles().filter((f) => f.includes('kareiva-2018')).slice(0, 2);
@@ -189,7 +191,7 @@ describe.skipIf(!ready || (!present && !inCi))(
       expect(firstDifference(metrics, sqliteRows(clean, 'SELECT * FROM session_metrics', ['session_id']))).toBeUndefined();
     });
 
-    it('merges made-up tricky events into sessions as SQLite does, in one run or in five', async () => {
+    it.concurrent('merges made-up tricky events into sessions as SQLite does, in one run or in five', async () => {
       const dir = tempDir();
       const events = trickyEvents().split('\n').filter((l) => l !== '');
       // Rows reach the sink by parser chunks of many rows, so runs are what splits the statements:

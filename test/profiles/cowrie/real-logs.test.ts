@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runSluice, SHARED_DATA, tempDir } from '../../helpers/cli.js';
+import { runSluiceWith } from '../../helpers/spool-cli.js';
 
 const COWRIE = join(SHARED_DATA, 'cowrie');
 const present = existsSync(COWRIE);
@@ -34,10 +35,12 @@ describe.skipIf(!present && !inCi)(`cowrie profile on the real logs${present ? '
     expect(realFiles().length).toBeGreaterThan(3);
   });
 
-  it.each(present ? realFiles() : [])('%s: sessions, command counts and durations match a plain scan', (file) => {
+  // Each file in its own database, so several run at once: while one ingest starts up, another's
+  // results are checked.
+  it.concurrent.each(present ? realFiles() : [])('%s: sessions, command counts and durations match a plain scan', async (file) => {
     const dir = tempDir();
     const db = join(dir, 'cowrie.db');
-    const r = runSluice(['ingest', file, '--profile', 'cowrie', '--db', db, '--json', '--no-progress']);
+    const r = await runSluiceWith(['ingest', file, '--profile', 'cowrie', '--db', db, '--json', '--no-progress']);
     expect(r.code, r.stderr).toBe(0);
     const scan = events(file);
     const sessions = new Set(scan.map((e) => e.session).filter((s): s is string => typeof s === 'string'));
