@@ -119,10 +119,15 @@ export class JsonArrayDecoder implements Decoder {
     let i = from;
     let endsBefore = false;
     for (; i < length; i++) {
-      const c = chunk[i] as number;
+      let c = chunk[i] as number;
       if (inString) {
-        if (escaped) escaped = false;
-        else if (c === C.Backslash) escaped = true;
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        // Most bytes of a log entry are inside strings: run through them to a quote or a backslash.
+        while (c !== C.Quote && c !== C.Backslash && i + 1 < length) c = chunk[++i] as number;
+        if (c === C.Backslash) escaped = true;
         else if (c === C.Quote) {
           inString = false;
           if (depth === 0) break;
