@@ -46,6 +46,7 @@ export class JsonArrayDecoder implements Decoder {
   private consumed = 0;
   private index = 0;
   private lastEnd = 0;
+  private endsBefore = false;
   /** Set when the unit is not a well-formed JSON array (or object). */
   damaged: string | undefined;
 
@@ -65,43 +66,20 @@ export class JsonArrayDecoder implements Decoder {
   push(chunk: Buffer): void {
     // An element that began in an earlier chunk continues from this chunk's first byte.
     let segmentStart = this.phase === 'element' ? 0 : -1;
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i] as number;
+    const length = chunk.length;
+    for (let i = 0; i < length; i++) {
       if (this.phase === 'element') {
-        if (this.inString) {
-          if (this.escaped) this.escaped = false;
-          else if (c === C.Backslash) this.escaped = true;
-          else if (c === C.Quote) {
-            this.inString = false;
-            if (this.depth === 0) {
-              this.endElement(chunk, segmentStart, i + 1);
-              segmentStart = -1;
-            }
-          }
-          continue;
-        }
-        if (c === C.Quote) this.inString = true;
-        else if (c === C.OpenBrace || c === C.OpenBracket) this.depth += 1;
-        else if (c === C.CloseBrace || c === C.CloseBracket) {
-          if (this.depth === 0) {
-            // A scalar element ended by the array's closing bracket.
-            this.endElement(chunk, segmentStart, i);
-            segmentStart = -1;
-            this.phase = 'after';
-            continue;
-          }
-          this.depth -= 1;
-          if (this.depth === 0) {
-            this.endElement(chunk, segmentStart, i + 1);
-            segmentStart = -1;
-            if (this.topLevelObject) this.phase = 'after';
-          }
-        } else if (this.depth === 0 && (c === C.Comma || isSpace(c))) {
-          this.endElement(chunk, segmentStart, i);
-          segmentStart = -1;
-        }
+        i = this.scanElement(chunk, i);
+        if (i === length) break;
+        // The byte at i ends the element: a closing bracket of the array is consumed with it.
+        const c = chunk[i] as number;
+        const closesArray = this.endsBefore && (c === C.CloseBrace || c === C.CloseBracket);
+        this.endElement(chunk, segmentStart, this.endsBefore ? i : i + 1);
+        segmentStart = -1;
+        if (closesArray) this.phase = 'after';
         continue;
       }
+      const c = chunk[i] as number;
       if (isSpace(c)) continue;
       if (this.phase === 'before') {
         if (c === C.OpenBracket) this.phase = 'between';
@@ -124,8 +102,58 @@ export class JsonArrayDecoder implements Decoder {
       }
       if (this.phase === 'broken') break;
     }
-    if (this.phase === 'element' && segmentStart >= 0) this.keep(chunk, segmentStart, chunk.length);
-    this.consumed += chunk.length;
+    if (this.phase === 'element' && segmentStart >= 0) this.keep(chunk, segmentStart, length);
+    this.consumed += length;
+  }
+
+  /**
+   * Scans an element from `from` (state in locals, the hot loop) to the byte that ends it, or to the
+   * chunk's end. At an ending byte, `endsBefore` says whether that byte is outside the element (a comma,
+   * a space, the array's closing bracket after a scalar) rather than its last byte (a quote, a bracket).
+   */
+  private scanElement(chunk: Buffer, from: number): number {
+    let depth = this.depth;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    const length = chunk.length;
+    let i = from;
+    let endsBefore = false;
+    for (; i < length; i++) {
+      let c = chunk[i] as number;
+      if (inString) {
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        // Most bytes of a log entry are inside strings: run through them to a quote or a backslash.
+        while (c !== C.Quote && c !== C.Backslash && i + 1 < length) c = chunk[++i] as number;
+        if (c === C.Backslash) escaped = true;
+        else if (c === C.Quote) {
+          inString = false;
+          if (depth === 0) break;
+        }
+        continue;
+      }
+      if (c === C.Quote) inString = true;
+      else if (c === C.OpenBrace || c === C.OpenBracket) depth += 1;
+      else if (c === C.CloseBrace || c === C.CloseBracket) {
+        if (depth === 0) {
+          // A scalar element ended by the array's closing bracket.
+          endsBefore = true;
+          break;
+        }
+        depth -= 1;
+        if (depth === 0) break;
+      } else if (depth === 0 && (c === C.Comma || isSpace(c))) {
+        endsBefore = true;
+        break;
+      }
+    }
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    this.endsBefore = endsBefore;
+    return i;
   }
 
   finish(_partial: 'decode' | 'dead-letter'): void {
@@ -165,14 +193,22 @@ export class JsonArrayDecoder implements Decoder {
     this.partsLength += end - start;
   }
 
-  private endElement(chunk: Buffer, segmentStart: number, end: number): void {
+  /** The element's text: read once from the chunk when it lies wholly in it, else from the parts kept. */
+  private elementText(chunk: Buffer, segmentStart: number, end: number): string {
+    if (segmentStart >= 0 && this.parts.length === 0 && !this.oversized && end - segmentStart <= this.options.maxRecordBytes) {
+      return chunk.toString('utf8', segmentStart, end);
+    }
     if (segmentStart >= 0) this.keep(chunk, segmentStart, end);
+    return Buffer.concat(this.parts, this.partsLength).toString('utf8');
+  }
+
+  private endElement(chunk: Buffer, segmentStart: number, end: number): void {
     this.phase = this.topLevelObject ? 'after' : 'between';
     this.index += 1;
     const endOffset = this.consumed + end;
     const position: RecordPosition = { line: this.index, startOffset: this.elementStart, endOffset };
     this.lastEnd = endOffset;
-    const text = Buffer.concat(this.parts, this.partsLength).toString('utf8');
+    const text = this.elementText(chunk, segmentStart, end);
     this.parts = [];
     if (this.oversized) {
       this.bad(`${BAD_REASON.lineTooLong}: element larger than ${this.options.maxRecordBytes} bytes`, text.slice(0, 4096), position);

@@ -5,8 +5,9 @@ import type { ParseMessage, UnitPlan } from '../core/parse-message.js';
 import type { ParseOptions } from './parse-options.js';
 import type { FromParserThread, JobMessage, ToParserThread } from './parser-thread-protocol.js';
 
-// Short-lived strings dominate a parser thread; a small young generation keeps its RSS flat.
-const YOUNG_GENERATION_MB = 8;
+// Short-lived strings dominate a parser thread; a small young generation keeps its RSS flat. 16 MB,
+// not 8: a JSON-array unit (app logs) then spends about a tenth less CPU in scavenges, for about 6 MB more.
+const YOUNG_GENERATION_MB = 16;
 const OLD_GENERATION_MB = 256;
 
 /**

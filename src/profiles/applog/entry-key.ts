@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { UnitMemory } from '../unit-memory.js';
 import { canonicalJson } from './canonical-json.js';
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** One call, no hash object per entry. */
+const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
 /**
  * The key (`logs.id`) of a log entry, from its content: the first 32 hex of the sha256 of its

@@ -73,6 +73,8 @@ function json(v: unknown): string | null {
 /** An ISO timestamp from an ISO string or epoch milliseconds; anything else is null. */
 function isoTime(v: unknown): string | null {
   if (typeof v === 'number' && Number.isFinite(v)) return new Date(v).toISOString();
-  if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return new Date(v).toISOString();
-  return null;
+  if (typeof v !== 'string') return null;
+  // Parsed once: `new Date(text)` is `new Date(Date.parse(text))`.
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
