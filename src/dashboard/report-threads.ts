@@ -60,6 +60,10 @@ class ReportThread {
   }
 
   async stop(): Promise<void> {
+    // A report still running when the dashboard closes is answered now, not left hanging.
+    const job = this.job;
+    this.job = undefined;
+    job?.reject(new SluiceError('SLUICE_E_REPORT', 'the dashboard is closing'));
     this.worker.removeAllListeners('exit');
     this.worker.removeAllListeners('error');
     this.worker.on('error', () => undefined);

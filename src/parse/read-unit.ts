@@ -9,7 +9,7 @@ import { decodeUnit } from './decode-unit.js';
 import { firstRecordOfUnit } from './first-record.js';
 import type { ParseOptions } from './parse-options.js';
 import { readSqliteUnit } from './read-sqlite-unit.js';
-import { sqliteUnitFile } from './sqlite-unit-file.js';
+import { removeStaleUnitFiles, sqliteUnitFile } from './sqlite-unit-file.js';
 import { openUnitBytes } from './unit-reader.js';
 
 /** Bytes of a file's head its format is told by (a SQLite header is 16). */
@@ -63,6 +63,9 @@ async function* readDatabaseUnit(plan: UnitPlan, path: string, profile: Profile,
   }
   let file;
   try {
+    // A unit unpacked by a run that was killed mid-unit left its temp file behind: ingest and follow
+    // sweep them as spool does (only files of processes that are gone).
+    await removeStaleUnitFiles();
     file = await sqliteUnitFile(plan.display, path, () => Promise.reject(new Error('a local unit is read in place')));
   } catch (err) {
     const because = err instanceof SluiceError ? err.because : undefined;

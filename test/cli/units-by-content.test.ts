@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSluice, startSluice, tempDir } from '../helpers/cli.js';
@@ -49,6 +50,17 @@ describe('units told by their content, not their name', () => {
     const summary = JSON.parse(again.stdout) as { units_skipped: number; records: number };
     expect(summary.units_skipped).toBe(3);
     expect(summary.records).toBe(0);
+  });
+
+  it('ingest sweeps the temp file a killed run left of an unpacked zip (its process is gone), as spool does', () => {
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    const dir = join(tmpdir(), `sluice-units-${process.getuid?.() ?? 'user'}`);
+    mkdirSync(dir, { recursive: true });
+    const left = join(dir, `unit-${gone}-left-by-a-kill.db`);
+    writeFileSync(left, 'the rest of a unit unpacked when its run was killed');
+    const r = runSluice(['ingest', misnamed[0] ?? '', '--profile', 'posts', '--db', join(work, 'sweep.db'), '--no-progress'], { cwd: work });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(left)).toBe(false);
   });
 
   it('a profile that reads JSON units only says the unit is a database, instead of dead-lettering its bytes as lines', () => {

@@ -44,7 +44,8 @@ export const sessionsReport: ReportDefinition = {
           FROM newest n JOIN events e ON e.session_id = n.id
           GROUP BY n.id`
         : `SELECT n.id AS session_id, counted.*
-          FROM newest n CROSS JOIN LATERAL (SELECT ${counts} FROM events e WHERE e.session_id = n.id) AS counted`;
+          FROM newest n CROSS JOIN LATERAL (SELECT ${counts} FROM events e WHERE e.session_id = n.id) AS counted
+          WHERE counted.events > 0`; // an aggregate without GROUP BY gives a row even for no events
     return {
       sql: `WITH RECURSIVE ${sessions.sql},
         newest AS (

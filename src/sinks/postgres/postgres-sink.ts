@@ -8,6 +8,8 @@ import { COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_POSTGRES_DDL } from '../../ledg
 import type { Profile } from '../../profiles/profile.js';
 import type { CommitResult, Sink, UnitCursor } from '../../core/sink.js';
 import { copyText, type BatchKeys } from './copy-text.js';
+import { isUniqueViolation, openCopy, type OpenCopy } from './open-copy.js';
+import { dropsRepeatedKeys } from './repeated-keys.js';
 import { StagingTable } from './staging-table.js';
 import { migratePostgres } from '../../db/postgres/pg-migrate.js';
 import { createPgPool, redact } from '../../db/postgres/pg-pool.js';
@@ -17,26 +19,11 @@ const CURSORS_DDL = `CREATE TABLE IF NOT EXISTS sluice_cursors (
   key TEXT PRIMARY KEY, unit TEXT NOT NULL, identity TEXT NOT NULL, size BIGINT NOT NULL,
   "offset" BIGINT NOT NULL, line BIGINT NOT NULL, done BOOLEAN NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now())`;
 
-type CopyStream = ReturnType<typeof copyFrom>;
-
-/** A COPY in progress, and its first error (the server refused a row; the stream is unusable then). */
-interface OpenCopy {
-  table: number;
-  /** Into the table's staging table (else straight into the table). */
-  staging: boolean;
-  stream: CopyStream;
-  /** Settles when the COPY ended: resolved, or rejected with its first error. */
-  done: Promise<void>;
-  error?: Error | undefined;
-}
-
 /**
  * COPY text kept for a replay into staging: a batch goes straight in by segments of about this size
  * (bigger ones keep strings long enough to grow the heap: 4 MB measured +45 MB of peak RSS, no faster).
  */
 const REPLAY_BYTES = 1024 * 1024;
-const UNIQUE_VIOLATION = '23505';
-const EXCLUSION_VIOLATION = '23P01';
 
 /**
  * The PostgreSQL sink. Rows stream through `COPY` straight into their table, by segments of about
@@ -392,56 +379,4 @@ export class PostgresSink implements Sink {
     if (!t) throw new Error(`profile ${this.profile.name} has no table #${index}`);
     return t;
   }
-}
-
-/**
- * The columns of `table`'s unique key (see `BatchKeys`) when a row whose key came earlier in the same
- * batch can be left out before COPY, as PostgreSQL would refuse it anyway: duplicates are ignored (no
- * `postgresOnConflict` upsert), every key column is stored, the key's last column is a number (text
- * keys, such as content hashes, are left to PostgreSQL: kept for a batch they would cost memory and
- * collector time, and their repeats come from files sent again, in other batches), the table has a unique index on exactly
- * those columns (plain columns, not partial), and no BEFORE INSERT row trigger could skip or change
- * the first row. The catalog is asked, not the profile's word: a key that the index widens (an
- * expression, another column) keeps every row. Dropping them spares a segment's rollback and its
- * replay through staging for duplicates within a batch (a writer's retry repeats a recent line).
- */
-async function dropsRepeatedKeys(pool: pg.Pool, table: TableSpec): Promise<Omit<BatchKeys, 'seen'> | undefined> {
-  if (table.postgresOnConflict !== undefined || table.uniqueKey.length === 0) return undefined;
-  const columns = table.uniqueKey.map((name) => table.columns.findIndex((c) => c.name === name && c.stored !== false));
-  const number = columns[columns.length - 1] as number;
-  if (columns.some((i) => i < 0) || table.columns[number]?.kind !== 'number') return undefined;
-  const r = await pool.query<{ ok: boolean }>(
-    `SELECT EXISTS (
-       SELECT 1 FROM pg_index i
-       WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indexprs IS NULL AND i.indpred IS NULL
-         AND i.indnkeyatts = cardinality($2::text[])
-         AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text) FROM pg_attribute a
-              WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::smallint[])) = (SELECT array_agg(k ORDER BY k) FROM unnest($2::text[]) k)
-     ) AND NOT EXISTS (
-       -- tgtype bits: 1 row, 2 before, 4 insert
-       SELECT 1 FROM pg_trigger t WHERE t.tgrelid = to_regclass($1) AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 7) = 7
-     ) AS ok`,
-    [`"${table.name}"`, table.uniqueKey],
-  );
-  return r.rows[0]?.ok === true ? { prefix: columns.slice(0, -1), number } : undefined;
-}
-
-/** A row refused as `ON CONFLICT DO NOTHING` would skip it: a duplicate key, an exclusion constraint. */
-function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  return code === UNIQUE_VIOLATION || code === EXCLUSION_VIOLATION;
-}
-
-/** Follows a COPY: its first error is kept (and later ones, e.g. of end() on a dead stream, swallowed). */
-function openCopy(table: number, staging: boolean, stream: CopyStream): OpenCopy {
-  const copy: OpenCopy = { table, staging, stream, done: Promise.resolve() };
-  copy.done = new Promise<void>((resolve, reject) => {
-    stream.on('finish', () => resolve());
-    stream.on('error', (err: Error) => {
-      copy.error ??= err;
-      reject(copy.error);
-    });
-  });
-  copy.done.catch(() => undefined); // awaited by whoever ends the COPY
-  return copy;
 }
