@@ -264,6 +264,7 @@ export function fileCursors(db: string): CursorRow[] {
 
 /** The parts of the status file the tests read. */
 export interface FollowStatus {
+  pid: number;
   phase: string;
   unit: string | null;
   lag_bytes: number;
@@ -282,7 +283,12 @@ export function readStatus(path: string): FollowStatus | undefined {
 
 /** Waits until the follower reports `tailing` (its first pass over the files is done). */
 export async function waitForTailing(status: string, follower: FollowerProcess, timeoutMs = 20_000): Promise<void> {
-  await waitFor(() => readStatus(status)?.phase === 'tailing', {
+  // The file may still hold an earlier follower's last word ("tailing", then killed): only this
+  // follower's own status counts, so a test does not act while this one is still opening its sink.
+  await waitFor(() => {
+    const s = readStatus(status);
+    return s?.phase === 'tailing' && s.pid === follower.pid;
+  }, {
     timeoutMs,
     what: () => `phase tailing in ${status}; follower stderr:\n${follower.stderr}`,
   });
