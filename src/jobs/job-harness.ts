@@ -5,6 +5,8 @@ import type { TelemetryBus } from '../core/telemetry-bus.js';
 import { DeadLetterFile } from '../core/dead-letter-file.js';
 import type { Shutdown } from '../core/shutdown.js';
 import { withHarness } from './run-harness.js';
+import { SinkReconnect } from './sink-reconnect.js';
+import { SluiceError } from '../core/errors.js';
 
 /** What every job sets up the same way. */
 export interface JobSetup {
@@ -13,6 +15,11 @@ export interface JobSetup {
   deadLetterPath: string | undefined;
   statusFile: string | undefined;
   progress: boolean;
+  /**
+   * A service that starts its source afresh after losing its sink (`SinkReconnect`) waits the same way
+   * for a sink that is down when it starts (a database still starting after a reboot), instead of failing.
+   */
+  waitsForSink?: boolean;
 }
 
 /** The parts a job body works with. */
@@ -38,7 +45,7 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
     const deadLetter =
       setup.deadLetterPath === undefined ? undefined : new DeadLetterFile(setup.deadLetterPath, lock?.holder.run, lock?.previousRun);
     try {
-      await sink.open();
+      await openSink(setup, bus, stop);
     } catch (err) {
       lock?.release();
       throw err;
@@ -66,6 +73,19 @@ export async function withJob<T>(setup: JobSetup, body: (ctx: JobContext) => Pro
       }
     }
   });
+}
+
+/** Opens the job's sink; a service waits out a sink that is down at start (see `JobSetup.waitsForSink`). */
+async function openSink(setup: JobSetup, bus: TelemetryBus, stop: AbortSignal): Promise<void> {
+  try {
+    await setup.sink.open();
+  } catch (err) {
+    const reconnect = new SinkReconnect({ job: setup.job, sink: setup.sink, onSignal: setup.waitsForSink ? 'service' : 'once', source: () => undefined }, bus, stop);
+    if (!reconnect.worthIt(err)) throw err;
+    if (!(await reconnect.wait(err, undefined))) {
+      throw new SluiceError('SLUICE_E_SINK', `stopped while waiting for ${setup.sink.description}: ${(err as Error).message}`, { cause: err });
+    }
+  }
 }
 
 /** `logs/bridge.db` → `logs/bridge.dead-letter.ndjson`: dead letters live beside the database. */

@@ -45,7 +45,8 @@ export interface JobResult {
 export async function runJob(spec: JobSpec): Promise<JobResult> {
   const { sink } = spec;
   const newSource = typeof spec.source === 'function' ? spec.source : once(spec.source);
-  return withJob(spec, async ({ bus, deadLetter, shutdown, stop }) => {
+  const waitsForSink = spec.onSignal === 'service' && typeof spec.source === 'function';
+  return withJob({ ...spec, waitsForSink }, async ({ bus, deadLetter, shutdown, stop }) => {
     // prom-client is loaded only when metrics are asked for.
     const metrics =
       spec.metricsPort === undefined

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { runSluice, SHARED_DATA, tempDir } from '../helpers/cli.js';
 import { FollowerProcess, killLeftovers, startWriter, waitFor, waitForTailing, type WriterProcess, type WriterStep } from '../helpers/follow-harness.js';
 import { startOwnPostgres, postgresBin, type OwnPostgres } from '../helpers/own-postgres.js';
 import { mulberry32 } from '../helpers/prng.js';
+import { bridgeFile } from '../helpers/bridge-lines.js';
 
 /**
  * `sluice follow` into PostgreSQL, bridge and Cowrie logs: a real writer appends across a rollover
@@ -135,6 +136,27 @@ describe.skipIf(!haveBin)('sluice follow into PostgreSQL under SIGKILL and serve
     expect(stats).toEqual({ n: String(total), keys: String(total), lo: '0', hi: String(total - 1) });
     expect(existsSync(join(dir, 'dl.ndjson')) ? readFileSync(join(dir, 'dl.ndjson'), 'utf8') : '').toBe('');
   }, 180_000);
+
+  it('a follower started while its server is down waits for it, then stores every line once', async () => {
+    const dir = tempDir('sluice-follow-pg-down-');
+    const url = `${server?.url ?? ''}?schema=bridge_down`;
+    writeFileSync(join(dir, 'bridge_20240101.ndjson'), bridgeFile(300, 'down'));
+    // restart() stops the server before it returns its promise; it starts again 3 s later.
+    const restarting = server?.restart(3_000);
+    const f = new FollowerProcess([join(dir, 'bridge_{YYYYMMDD}.ndjson'), '--into', url, '--dead-letter', join(dir, 'dl.ndjson'),
+      '--poll-ms', '100', '--no-progress', '--status-file', join(dir, 'status.json')]);
+    await waitFor(() => /lost postgres:\/\/.*retrying in/.test(f.stderr), { timeoutMs: 20_000, what: () => `a wait for the server:\n${f.stderr}` });
+    expect(f.exited, f.stderr).toBe(false);
+    await restarting;
+    await waitFor(async () => (await countOr(url, 'SELECT count(*) AS n FROM bridge_down.events')) >= 300 || undefined, {
+      timeoutMs: 60_000,
+      what: () => `300 rows\n${f.stderr}`,
+    });
+    expect(f.stderr).toMatch(/is back/);
+    expect(await f.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    const [stats] = await query<{ n: string; keys: string }>(url, 'SELECT count(*) AS n, count(DISTINCT seq) AS keys FROM bridge_down.events');
+    expect(stats).toEqual({ n: '300', keys: '300' });
+  }, 120_000);
 
   it.skipIf(!haveCowrie)('cowrie: every event of real logs appended across a rollover is stored once, session metrics as a clean load', async () => {
     const dir = tempDir('sluice-follow-pg-cowrie-');
