@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
@@ -52,4 +53,33 @@ export async function streamMessages(jsm: JetStreamManager, stream: string): Pro
 /** Deletes a stream if it exists. */
 export async function deleteStream(jsm: JetStreamManager, stream: string): Promise<void> {
   await jsm.streams.delete(stream).catch(() => undefined);
+}
+
+/**
+ * For a describe block: a JetStream admin connection opened before its tests, and every stream named
+ * by `stream(prefix)` deleted after them.
+ */
+export function natsTestStreams(): { jsm(): JetStreamManager; nc(): NatsConnection; stream(prefix: string): string } {
+  let admin: Awaited<ReturnType<typeof natsAdmin>> | undefined;
+  const streams: string[] = [];
+  beforeAll(async () => {
+    admin = await natsAdmin();
+  });
+  afterAll(async () => {
+    if (admin) for (const s of streams) await deleteStream(admin.jsm, s);
+    await admin?.close();
+  });
+  const opened = (): Awaited<ReturnType<typeof natsAdmin>> => {
+    if (!admin) throw new Error('natsTestStreams: the admin connection opens before the tests');
+    return admin;
+  };
+  return {
+    jsm: () => opened().jsm,
+    nc: () => opened().nc,
+    stream(prefix) {
+      const name = uniqueStream(prefix);
+      streams.push(name);
+      return name;
+    },
+  };
 }

@@ -2,27 +2,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runSluice } from '../../helpers/cli.js';
 import { bridgeFile, bridgeLine } from '../../helpers/bridge-lines.js';
-import { deleteStream, natsAdmin, natsReachable, NATS_SERVER, streamMessages, uniqueStream } from '../../helpers/nats.js';
+import { NATS_SERVER, natsReachable, natsTestStreams, streamMessages } from '../../helpers/nats.js';
 
 const available = await natsReachable();
 
 describe.skipIf(!available)('NATS sink (real JetStream)', () => {
-  let admin: Awaited<ReturnType<typeof natsAdmin>>;
-  const streams: string[] = [];
-  beforeAll(async () => {
-    admin = await natsAdmin();
-  });
-  afterAll(async () => {
-    for (const s of streams) await deleteStream(admin.jsm, s);
-    await admin?.close();
-  });
+  const nats = natsTestStreams();
 
   it('with ?recordsPerMessage=1 publishes each row as JSON with a deterministic Nats-Msg-Id; a redo is dropped as duplicates', async () => {
-    const stream = uniqueStream('sink');
-    streams.push(stream);
+    const stream = nats.stream('sink');
     const dir = mkdtempSync(join(tmpdir(), 'sluice-nats-sink-'));
     const file = join(dir, 'bridge_20250101.ndjson');
     writeFileSync(file, `${bridgeFile(300)}not json\n`);
@@ -33,11 +24,11 @@ describe.skipIf(!available)('NATS sink (real JetStream)', () => {
     expect(first.code).toBe(3); // one dead-lettered line
     expect(JSON.parse(first.stdout)).toMatchObject({ read: 301, inserted: 300, duplicates: 0, bad: 1 });
 
-    const info = await admin.jsm.streams.info(stream);
+    const info = await nats.jsm().streams.info(stream);
     expect(info.config.subjects).toEqual([`${stream}.bridge`]);
     expect(info.config.storage).toBe('file');
     expect(info.config.duplicate_window).toBe(120 * 1e9);
-    const msgs = await streamMessages(admin.jsm, stream);
+    const msgs = await streamMessages(nats.jsm(), stream);
     expect(msgs).toHaveLength(300);
     const one = msgs[7];
     expect(one?.body).toMatchObject({ table: 'events', seq: 7, session_id: 's1', type: 'event', plate: 'P0', pid: 42 });
@@ -52,18 +43,17 @@ describe.skipIf(!available)('NATS sink (real JetStream)', () => {
     // same ids: JetStream drops them all.
     const redo = runSluice(['ingest', file, '--into', url, '--state', join(dir, 'other.state.db'), '--no-progress', '--json']);
     expect(JSON.parse(redo.stdout)).toMatchObject({ read: 301, inserted: 0, duplicates: 300 });
-    expect((await admin.jsm.streams.info(stream)).state.messages).toBe(300);
+    expect((await nats.jsm().streams.info(stream)).state.messages).toBe(300);
 
     // The same file grown: only the new lines go out.
     writeFileSync(file, `${bridgeFile(300)}not json\n${bridgeLine(300)}\n`);
     const grown = runSluice(['ingest', file, '--into', url, '--no-progress', '--json']);
     expect(JSON.parse(grown.stdout)).toMatchObject({ read: 1, inserted: 1, duplicates: 0 });
-    expect((await admin.jsm.streams.info(stream)).state.messages).toBe(301);
+    expect((await nats.jsm().streams.info(stream)).state.messages).toBe(301);
   });
 
   it('adds its subject to an existing stream and honours --stream', async () => {
-    const stream = uniqueStream('shared');
-    streams.push(stream);
+    const stream = nats.stream('shared');
     const dir = mkdtempSync(join(tmpdir(), 'sluice-nats-shared-'));
     writeFileSync(join(dir, 'a.ndjson'), bridgeFile(5, 'a'));
     writeFileSync(join(dir, 'b.ndjson'), bridgeFile(4, 'b'));
@@ -71,14 +61,13 @@ describe.skipIf(!available)('NATS sink (real JetStream)', () => {
     expect(a.code, a.stderr).toBe(0);
     const b = runSluice(['ingest', join(dir, 'b.ndjson'), '--into', `nats://${NATS_SERVER}/edge2.bridge?stream=${stream}`, '--state', join(dir, 'b.db'), '--no-progress']);
     expect(b.code, b.stderr).toBe(0);
-    const info = await admin.jsm.streams.info(stream);
+    const info = await nats.jsm().streams.info(stream);
     expect(info.config.subjects).toEqual(['edge1.bridge', 'edge2.bridge']);
     expect(info.state.messages).toBe(2); // one message of rows per file
   });
 
   it('spool into NATS keeps its state in a file named for the profile and the subject', async () => {
-    const stream = uniqueStream('spool');
-    streams.push(stream);
+    const stream = nats.stream('spool');
     const work = mkdtempSync(join(tmpdir(), 'sluice-nats-spool-'));
     const units = join(work, 'units');
     mkdirSync(units);
@@ -91,10 +80,10 @@ describe.skipIf(!available)('NATS sink (real JetStream)', () => {
     const state = join(work, `sluice-spool-bridge-to-${stream}.bridge.state.db`);
     expect(existsSync(state)).toBe(true);
     expect(existsSync(join(work, 'sluice-posts-state.db'))).toBe(false);
-    expect((await admin.jsm.streams.info(stream)).state.messages).toBe(2); // one message of rows per unit
+    expect((await nats.jsm().streams.info(stream)).state.messages).toBe(2); // one message of rows per unit
     // The ledger in it says both units are done: a second run publishes nothing.
     expect(runSluice(args, { cwd: work, env }).code).toBe(0);
-    expect((await admin.jsm.streams.info(stream)).state.messages).toBe(2);
+    expect((await nats.jsm().streams.info(stream)).state.messages).toBe(2);
     const ledger = spawnSync('sqlite3', ['-readonly', state, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%ledger%' OR name LIKE '%unit%'"], { encoding: 'utf8' });
     expect(Number(ledger.stdout.trim())).toBeGreaterThan(0);
   });

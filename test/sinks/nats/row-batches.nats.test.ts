@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runSluice, tempDir } from '../../helpers/cli.js';
 import { bridgeFile } from '../../helpers/bridge-lines.js';
-import { deleteStream, natsAdmin, natsReachable, NATS_SERVER, streamMessages, uniqueStream } from '../../helpers/nats.js';
+import { NATS_SERVER, natsReachable, natsTestStreams, streamMessages } from '../../helpers/nats.js';
 import { spawnSluice, waitUntil } from '../../helpers/nats-cli.js';
 
 const available = await natsReachable();
@@ -17,19 +17,10 @@ function sqlite3(db: string, sql: string): string {
 }
 
 describe.skipIf(!available)('NATS sink: several records per message (real JetStream)', () => {
-  let admin: Awaited<ReturnType<typeof natsAdmin>>;
-  const streams: string[] = [];
-  beforeAll(async () => {
-    admin = await natsAdmin();
-  });
-  afterAll(async () => {
-    for (const s of streams) await deleteStream(admin.jsm, s);
-    await admin?.close();
-  });
+  const nats = natsTestStreams();
 
   it('a message holds the rows of consecutive records; a redo cut another way stores each row once at the centre', { timeout: 60_000 }, async () => {
-    const stream = uniqueStream('batch');
-    streams.push(stream);
+    const stream = nats.stream('batch');
     const dir = tempDir('sluice-nats-batch-');
     const file = join(dir, 'bridge_20250101.ndjson');
     const url = `nats://${NATS_SERVER}/${stream}.bridge?recordsPerMessage=200`;
@@ -39,7 +30,7 @@ describe.skipIf(!available)('NATS sink: several records per message (real JetStr
     const first = runSluice(['ingest', file, '--into', url, '--no-progress', '--json']);
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ inserted: 300, duplicates: 0 });
-    const msgs = await streamMessages(admin.jsm, stream);
+    const msgs = await streamMessages(nats.jsm(), stream);
     expect(msgs.map((m) => (m.body.rows as unknown[]).length)).toEqual([200, 100]);
     const one = msgs[0]?.body as { table: string; columns: string[]; rows: unknown[][] };
     expect(one.table).toBe('events');
@@ -53,7 +44,7 @@ describe.skipIf(!available)('NATS sink: several records per message (real JetStr
     const redo = runSluice(['ingest', file, '--into', url, '--state', join(dir, 'lost.state.db'), '--no-progress', '--json']);
     expect(redo.code, redo.stderr).toBe(0);
     expect(JSON.parse(redo.stdout)).toMatchObject({ inserted: 300, duplicates: 200 });
-    const after = await streamMessages(admin.jsm, stream);
+    const after = await streamMessages(nats.jsm(), stream);
     expect(after.map((m) => (m.body.rows as unknown[]).length)).toEqual([200, 100, 200, 100]);
     expect(new Set(after.map((m) => m.id)).size).toBe(4);
 
@@ -63,7 +54,7 @@ describe.skipIf(!available)('NATS sink: several records per message (real JetStr
     const consume = spawnSluice(['consume', `nats://${NATS_SERVER}/${stream}`, '--durable', 'centre', '--db', central, '--no-progress', '--status-file', status]);
     await waitUntil(
       async () => {
-        const info = await admin.jsm.consumers.info(stream, 'centre').catch(() => undefined);
+        const info = await nats.jsm().consumers.info(stream, 'centre').catch(() => undefined);
         return existsSync(status) && info !== undefined && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq >= 4;
       },
       30_000,

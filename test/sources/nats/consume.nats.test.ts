@@ -1,27 +1,18 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runSluice, tempDir } from '../../helpers/cli.js';
 import { bridgeFile, bridgeLine } from '../../helpers/bridge-lines.js';
-import { deleteStream, natsAdmin, natsReachable, NATS_SERVER, uniqueStream } from '../../helpers/nats.js';
+import { NATS_SERVER, natsReachable, natsTestStreams } from '../../helpers/nats.js';
 import { countRows, spawnSluice, tableDump, waitUntil } from '../../helpers/nats-cli.js';
 
 const available = await natsReachable();
 
 describe.skipIf(!available)('sluice consume (real JetStream)', () => {
-  let admin: Awaited<ReturnType<typeof natsAdmin>>;
-  const streams: string[] = [];
-  beforeAll(async () => {
-    admin = await natsAdmin();
-  });
-  afterAll(async () => {
-    for (const s of streams) await deleteStream(admin.jsm, s);
-    await admin?.close();
-  });
+  const nats = natsTestStreams();
 
   it('bridge file → ingest --into nats:// → consume into SQLite equals a direct ingest; re-runs add nothing', { timeout: 150_000 }, async () => {
-    const stream = uniqueStream('e2e');
-    streams.push(stream);
+    const stream = nats.stream('e2e');
     const dir = tempDir('sluice-consume-');
     const file = join(dir, 'bridge_20250101.ndjson');
     // Two sessions, a repeated record (same unique key) and a bad line, as real logs have.
@@ -51,7 +42,7 @@ describe.skipIf(!available)('sluice consume (real JetStream)', () => {
     expect(JSON.parse(runSluice(['ingest', file, '--into', url, '--no-progress', '--json']).stdout)).toMatchObject({ read: 0 });
     const redo = runSluice(['ingest', file, '--into', url, '--state', join(dir, 'lost.db'), '--no-progress', '--json']);
     expect(JSON.parse(redo.stdout)).toMatchObject({ inserted: 0, duplicates: 3001 });
-    const messages = (await admin.jsm.streams.info(stream)).state.messages;
+    const messages = (await nats.jsm().streams.info(stream)).state.messages;
     expect(messages).toBeLessThan(100); // each message holds the rows of up to 500 records
     // The durable has nothing left; a new durable replays the stream and adds nothing either.
     for (const durable of ['central', 'replay']) {
@@ -61,7 +52,7 @@ describe.skipIf(!available)('sluice consume (real JetStream)', () => {
       // Stopped once the durable has every message delivered and acknowledged (acks follow commits).
       await waitUntil(
         async () => {
-          const info = await admin.jsm.consumers.info(stream, durable).catch(() => undefined);
+          const info = await nats.jsm().consumers.info(stream, durable).catch(() => undefined);
           return info !== undefined && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq >= messages;
         },
         60_000,
@@ -75,14 +66,13 @@ describe.skipIf(!available)('sluice consume (real JetStream)', () => {
   });
 
   it('skips messages of another profile and dead-letters a message that is not a row', async () => {
-    const stream = uniqueStream('mixed');
-    streams.push(stream);
+    const stream = nats.stream('mixed');
     const dir = tempDir('sluice-consume-mixed-');
     writeFileSync(join(dir, 'b.ndjson'), bridgeFile(10));
     expect(runSluice(['ingest', join(dir, 'b.ndjson'), '--into', `nats://${NATS_SERVER}/${stream}.bridge`, '--no-progress']).code).toBe(0);
     const { jetstream } = await import('@nats-io/jetstream');
     const { headers } = await import('@nats-io/transport-node');
-    const js = jetstream(admin.nc);
+    const js = jetstream(nats.nc());
     const h = headers();
     h.set('Sluice-Profile', 'cowrie');
     await js.publish(`${stream}.bridge`, '{"table":"cowrie_events"}', { headers: h });
