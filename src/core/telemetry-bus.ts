@@ -37,15 +37,9 @@ export interface TelemetrySnapshot {
   counters: Readonly<Counters>;
 }
 
-export type TelemetryListener = (event: 'phase' | 'end', snapshot: TelemetrySnapshot) => void;
-
-/**
- * The one in-process bus of a job: counters and the current phase. Stages add to counters; the
- * progress bar, the status file and the summary subscribe or take snapshots, so every job reports
- * the same way.
- */
-export class TelemetryBus {
-  private readonly counters: Counters = {
+/** Every counter at zero: a new job's counts. */
+export function zeroCounters(): Counters {
+  return {
     read: 0,
     written: 0,
     duplicates: 0,
@@ -60,6 +54,17 @@ export class TelemetryBus {
     lagBytes: 0,
     sinkRetries: 0,
   };
+}
+
+export type TelemetryListener = (event: 'phase' | 'end', snapshot: TelemetrySnapshot) => void;
+
+/**
+ * The one in-process bus of a job: counters and the current phase. Stages add to counters; the
+ * progress bar, the status file and the summary subscribe or take snapshots, so every job reports
+ * the same way.
+ */
+export class TelemetryBus {
+  private readonly counters: Counters = zeroCounters();
   private readonly listeners: TelemetryListener[] = [];
   private phase = 'starting';
   private unit: string | undefined;

@@ -1,20 +1,5 @@
-import type { Counters, TelemetrySnapshot } from '../../src/core/telemetry-bus.js';
+import { zeroCounters, type Counters, type TelemetrySnapshot } from '../../src/core/telemetry-bus.js';
 
-const ZERO: Counters = {
-  read: 0,
-  written: 0,
-  duplicates: 0,
-  bad: 0,
-  skipped: 0,
-  warnings: 0,
-  unitsDone: 0,
-  unitsRead: 0,
-  unitsSkipped: 0,
-  bytesDone: 0,
-  bytesTotal: 0,
-  lagBytes: 0,
-  sinkRetries: 0,
-};
 
 /** A snapshot `elapsedSec` into a job started at 2025-04-01T00:00:00Z, with the given counters. */
 export function snapshotOf(counters: Partial<Counters>, elapsedSec: number, extra: Partial<TelemetrySnapshot> = {}): TelemetrySnapshot {
@@ -26,7 +11,7 @@ export function snapshotOf(counters: Partial<Counters>, elapsedSec: number, extr
     startedAt,
     now: new Date(startedAt.getTime() + elapsedSec * 1000),
     elapsedSec,
-    counters: { ...ZERO, ...counters },
+    counters: { ...zeroCounters(), ...counters },
     ...extra,
   };
 }
