@@ -63,10 +63,22 @@ function runProcess(args: readonly string[], kill?: KillAt): Promise<RunEnd> {
   });
 }
 
-/** Committed rows of a database between runs; read-only, so it does not checkpoint B's WAL. */
+/**
+ * Committed rows of a database between runs; read-only, so it does not checkpoint B's WAL. A WAL
+ * whose writer was SIGKILLed needs its index rebuilt, which a read-only connection may not do
+ * (SQLITE_READONLY_RECOVERY): then a read-write one reads it, as the next run would.
+ */
 function committedRows(db: string): number {
   if (!existsSync(db)) return 0;
-  const d = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return countEvents(new Database(db, { readonly: true, fileMustExist: true }));
+  } catch (err) {
+    if (!String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_READONLY')) throw err;
+    return countEvents(new Database(db, { fileMustExist: true }));
+  }
+}
+
+function countEvents(d: Database.Database): number {
   try {
     const table = d.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
     if (!table) return 0;
