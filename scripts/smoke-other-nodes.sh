@@ -13,9 +13,11 @@ for major in "$@"; do
   (
     cd "$tmp/sluice"
     export PATH="$node_home/bin:$PATH"
-    echo "node $major: $(node --version), rebuilding better-sqlite3"
-    npm rebuild better-sqlite3 --nodedir="$node_home" --loglevel=error >/dev/null
     npm run build --silent
+    echo "node $major: $(node --version), the SQLite driver still built for the machine's Node"
+    node scripts/smoke-driver-mismatch.mjs
+    echo "node $major: rebuilding better-sqlite3"
+    npm rebuild better-sqlite3 --nodedir="$node_home" --loglevel=error >/dev/null
     node scripts/smoke-commands.mjs
   )
   rm -rf "$tmp"

@@ -30,7 +30,7 @@ export const ERROR_CATALOGUE = {
   SLUICE_E_SOURCE: {
     exit: 1,
     hint: 'A unit could not be read; check that the file exists and is readable.',
-    causes: ['not_gzip', 'broken_gzip', 'broken_zip', 'not_sqlite', 'unit_changed', 'unit_too_large', 'no_space', 'lost_connection', 'bad_answer'],
+    causes: ['not_gzip', 'broken_gzip', 'broken_zip', 'not_sqlite', 'needs_file', 'unit_changed', 'unit_too_large', 'no_space', 'lost_connection', 'bad_answer'],
   },
   SLUICE_E_LOCKED: {
     exit: 1,
@@ -70,6 +70,7 @@ export const CAUSE_HINTS = {
   broken_gzip: 'The file is gzip but its compressed data is damaged or cut short: get a good copy of it (it is there and readable; its content is broken).',
   broken_zip: 'The .db.zip is damaged, or does not hold exactly one .db entry: get a good copy of it; the other units go on.',
   not_sqlite: 'The unit is not a SQLite database with the expected table: check what produced it; the other units go on.',
+  needs_file: 'Zip and SQLite data are read from a file (they need random access), not from standard input: give the file\'s path instead of piping it.',
   unit_changed: 'The unit was replaced after it was read: it is kept where it is, and the next run ingests the new content.',
   not_a_database: 'The file is not a SQLite database (or is damaged): point --db at a new file or at the right database.',
   bad_answer: 'The server answered in a way Sluice cannot use (see the message): check its health and version; nothing after the last commit counts as done, so run again once it is fixed.',

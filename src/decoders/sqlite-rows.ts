@@ -1,12 +1,11 @@
 import Database from 'better-sqlite3';
 import { SluiceError } from '../core/errors.js';
+import { nativeModuleError } from '../core/native-module-error.js';
 import type { SqliteRowsSpec } from '../core/parse-message.js';
 import type { RowsReader, UnitRow } from './decoder-descriptor.js';
 
 /** Bytes of a unit read through a memory map by default (the rest, if any, by read()). */
 const UNIT_MMAP_BYTES = 64 * 1024 * 1024;
-
-
 
 /**
  * Reads the rows of a SQLite unit in row-id order, after `afterRowId`, streamed (one row in memory
@@ -39,6 +38,9 @@ export class SqliteRowsReader implements RowsReader {
     } catch (err) {
       db?.close();
       if (err instanceof SluiceError) throw err;
+      // A driver built for another Node.js is no fault of the unit: the run stops with what to do.
+      const native = nativeModuleError(err);
+      if (native) throw native;
       throw new SluiceError('SLUICE_E_SOURCE', `${name}: not a readable SQLite database (${(err as Error).message})`, { cause: err, because: 'not_sqlite' });
     }
   }

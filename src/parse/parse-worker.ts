@@ -6,6 +6,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
+import { SluiceError } from '../core/errors.js';
 import { transferablesOf } from '../core/rows/row-chunk.js';
 import type { ParseMessage } from '../core/parse-message.js';
 import { parseUnits } from './parse-units.js';
@@ -66,7 +67,10 @@ async function run(job: RunningJob, m: Extract<ToParserThread, { kind: 'run' }>,
     job.feed?.destroy();
     post({ job: job.id, msg: { kind: 'done' } });
   } catch (err) {
-    post({ job: job.id, msg: { kind: 'fatal', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } });
+    // A coded error that stops the run (a driver built for another Node.js) keeps its code and hint;
+    // anything else is a parser bug, reported with its stack.
+    const coded = err instanceof SluiceError && err.code === 'SLUICE_E_NATIVE_MODULE' ? { code: err.code, message: err.message } : undefined;
+    post({ job: job.id, msg: { kind: 'fatal', message: coded?.message ?? (err instanceof Error ? (err.stack ?? err.message) : String(err)), code: coded?.code } });
   }
 }
 

@@ -1,3 +1,4 @@
+import type { SluiceErrorCode } from '../core/errors.js';
 import type { ParseMessage, UnitPlan } from '../core/parse-message.js';
 import type { ParseOptions } from './parse-options.js';
 
@@ -17,7 +18,7 @@ export type ToParserThread =
  * What a job sends: its parse messages, then `done` (also after a cancel), or `fatal`; `fed` when a
  * chunk of fed bytes was taken by the decoder (the writer then sends another).
  */
-export type JobMessage = ParseMessage | { kind: 'done' } | { kind: 'fatal'; message: string } | { kind: 'fed' };
+export type JobMessage = ParseMessage | { kind: 'done' } | { kind: 'fatal'; message: string; code?: Extract<SluiceErrorCode, 'SLUICE_E_NATIVE_MODULE'> | undefined } | { kind: 'fed' };
 
 /** A parser thread to the writer: one message of one job. */
 export interface FromParserThread {

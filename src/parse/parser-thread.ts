@@ -120,7 +120,7 @@ export class ParseJob implements AsyncIterable<ParseMessage> {
       }
       if (msg.kind === 'done') return;
       if (msg.kind === 'fed') continue; // never queued (see `arrive`)
-      if (msg.kind === 'fatal') throw new SluiceError('SLUICE_E_WORKER', `parser thread failed: ${msg.message}`);
+      if (msg.kind === 'fatal') throw msg.code ? new SluiceError(msg.code, msg.message) : new SluiceError('SLUICE_E_WORKER', `parser thread failed: ${msg.message}`);
       this.send({ kind: 'ack', job: this.id });
       yield msg;
     }

@@ -45,6 +45,8 @@ export function* readSqliteUnit(
       }
     }
   } catch (err) {
+    // No fault of the unit: the run stops with what to do.
+    if (err instanceof SluiceError && err.code === 'SLUICE_E_NATIVE_MODULE') throw err;
     if (!assembler.empty) yield assembler.take(unit, last, last, 0);
     yield { kind: 'unit-error', unit, message: (err as Error).message, because: err instanceof SluiceError ? err.because : undefined };
     return;

@@ -10,7 +10,7 @@ import { firstRecordOfUnit } from './first-record.js';
 import type { ParseOptions } from './parse-options.js';
 import { readSqliteUnit } from './read-sqlite-unit.js';
 import { removeStaleUnitFiles, sqliteUnitFile } from './sqlite-unit-file.js';
-import { openUnitBytes } from './unit-reader.js';
+import { openUnitBytes } from './open-unit-bytes.js';
 
 /** Bytes of a file's head its format is told by (a SQLite header is 16). */
 const HEAD_BYTES = 64;

@@ -18,7 +18,7 @@ export async function* unitBytes(stored: AsyncIterable<Buffer>, name: string, ch
   if (file) {
     // A zip or a database needs random access: a stream of it (stdin) is not decoded as text.
     close();
-    throw new SluiceError('SLUICE_E_SOURCE', `${name}: ${file.name} data needs a file to be read from, not a stream; give its path`, { because: 'not_sqlite' });
+    throw new SluiceError('SLUICE_E_SOURCE', `${name}: ${file.name} data needs a file to be read from, not a stream; give its path`, { because: 'needs_file' });
   }
   if (!container && /\.gz$/i.test(name)) {
     close();

@@ -51,6 +51,7 @@ export function openSqliteReportDatabase(path: string, set: ProfileReports): Rep
   try {
     db = openSqliteDatabase(path, { readonly: true });
   } catch (err) {
+    if (err instanceof SluiceError && err.code === 'SLUICE_E_NATIVE_MODULE') throw err;
     throw new SluiceError('SLUICE_E_NO_DATABASE', `cannot open ${path}: ${(err as Error).message}`, { cause: err });
   }
   try {

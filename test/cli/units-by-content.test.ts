@@ -77,6 +77,8 @@ describe('units told by their content, not their name', () => {
     const r = runSluice(['ingest', '-', '--profile', 'posts', '--db', db, '--no-progress'], { cwd: work, input: readFileSync(misnamed[0] ?? '') });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('zip data needs a file to be read from, not a stream; give its path');
+    expect(r.stderr).toContain("give the file's path instead of piping it");
+    expect(r.stderr).not.toContain('not a SQLite database');
   });
 
   it('spool of a folder tells a zip named .json by its content: FAILED at once with the reason ingest gives, the other units go in', () => {

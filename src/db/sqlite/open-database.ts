@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SluiceError } from '../../core/errors.js';
+import { nativeModuleError } from '../../core/native-module-error.js';
 
 /**
  * Opens (creating its folder) a SQLite database tuned for one serial writer: WAL so readers never
@@ -15,14 +16,8 @@ export function openSqliteDatabase(path: string, options: { readonly?: boolean; 
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   } catch (err) {
     const message = (err as Error).message;
-    if (/NODE_MODULE_VERSION|was compiled against a different Node/.test(message)) {
-      // The driver was built for another Node major (Node was upgraded after `npm ci`).
-      throw new SluiceError(
-        'SLUICE_E_NATIVE_MODULE',
-        `the SQLite driver (better-sqlite3) was compiled for another Node.js than this one (${process.version}); run: npm rebuild better-sqlite3`,
-        { cause: err },
-      );
-    }
+    const native = nativeModuleError(err);
+    if (native) throw native;
     throw new SluiceError('SLUICE_E_SINK', `cannot open SQLite database ${path}: ${message}`, {
       cause: err,
       because: /not a database|malformed/i.test(message) ? 'not_a_database' : undefined,

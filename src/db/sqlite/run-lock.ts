@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { SluiceError } from '../../core/errors.js';
+import { nativeModuleError } from '../../core/native-module-error.js';
 import { bootId } from '../../core/process-liveness.js';
 
 /** Who holds (or last held) a run lock. */
@@ -49,6 +50,8 @@ export class RunLock {
       db.pragma('busy_timeout = 0');
       db.pragma('journal_mode = DELETE');
     } catch (err) {
+      const native = nativeModuleError(err);
+      if (native) throw native;
       throw new SluiceError('SLUICE_E_CONFIG', `cannot create the lock file ${path}: ${(err as Error).message}`, { cause: err });
     }
     try {
