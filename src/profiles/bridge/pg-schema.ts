@@ -4,7 +4,7 @@ import { EVENTS_TABLE } from './schema.js';
 
 /**
  * The bridge tables in PostgreSQL: the same `events` as in SQLite (columns from `EVENTS_TABLE`, so
- * they live in one place), with the indexes of SQLite migrations 2 and 3 under the same names (reports
+ * they live in one place), with the indexes of SQLite migration 2 under the same names (reports
  * check them). `id` is a `BIGSERIAL`, not an identity column: the sink's staging table is made `LIKE
  * events INCLUDING DEFAULTS`, which carries a serial's default but not an identity.
  * Never edit a released migration: add the next number.
@@ -22,12 +22,5 @@ CREATE UNIQUE INDEX IF NOT EXISTS events_session_seq ON events (session_id, seq)
 CREATE INDEX IF NOT EXISTS events_ts_ms ON events (ts_ms);
 CREATE INDEX IF NOT EXISTS events_type_msg ON events (type, msg);
 CREATE INDEX IF NOT EXISTS events_session_ts ON events (session_id, ts_ms, seq);`,
-  },
-  {
-    version: 2,
-    description: 'index events_type_msg widened to (type, msg, plate, t_rel_ms), as SQLite migration 3',
-    sql: `
-DROP INDEX IF EXISTS events_type_msg;
-CREATE INDEX events_type_msg ON events (type, msg, plate, t_rel_ms);`,
   },
 ];

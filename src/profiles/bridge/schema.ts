@@ -73,17 +73,4 @@ export const BRIDGE_SQLITE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
-  {
-    version: 3,
-    description: 'index events_type_msg widened to (type, msg, plate, t_rel_ms), so report hits reads only it',
-    // `hits` groups the HIT events (most of the table) by plate: off this index it reads only the
-    // HITs, already in plate order, instead of every row of the table and a sort. Still one index:
-    // it replaces (type, msg), whose reports it serves as it did.
-    up(db) {
-      db.exec(`
-        DROP INDEX IF EXISTS events_type_msg;
-        CREATE INDEX events_type_msg ON events(type, msg, plate, t_rel_ms);
-      `);
-    },
-  },
 ];

@@ -62,13 +62,6 @@ describe('report query plans', async () => {
     }
   });
 
-  it('hits reads only the HITs of the (type, msg, plate, t_rel_ms) index, in plate order', async () => {
-    const lines = await plan('hits');
-    expect(lines).toContain('SEARCH events USING COVERING INDEX events_type_msg (type=? AND msg=?)');
-    expect(lines.some((l) => l.includes('TEMP B-TREE FOR GROUP BY'))).toBe(false);
-    expect(await plan('hits', { plate: 'P7' })).toContain('SEARCH events USING COVERING INDEX events_type_msg (type=? AND msg=? AND plate=?)');
-  });
-
   it('types reads only the (type, msg) index', async () => {
     expect(await plan('types')).toContain('SCAN events USING COVERING INDEX events_type_msg');
   });
