@@ -4,8 +4,8 @@ import type { ProfileReports } from './report.js';
 import type { ReportDatabase } from './report-database.js';
 import { beginPgReport, connectForReport, CONNECT_TIMEOUT_MS } from './pg-report-database.js';
 
-/** Connections per database at most: a page runs 6 to 10 reports, the server runs them side by side. */
-const CONNECTIONS_PER_DATABASE = 4;
+/** Connections per database at most: one per report of a page (6 to 10), so none waits for another's connection. */
+const CONNECTIONS_PER_DATABASE = 10;
 
 /** How long an unused connection stays open. */
 const IDLE_MS = 5 * 60_000;
