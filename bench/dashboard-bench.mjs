@@ -5,6 +5,9 @@
 //   node bench/dashboard-bench.mjs [--json]
 //   env BENCH_DIR=$TMPDIR/sluice-bench  BENCH_N=1000000  BENCH_REPEAT=3  BENCH_PG=1 (also PostgreSQL)
 //       BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test  SLUICE_CHROMIUM=/usr/bin/chromium
+//       BENCH_COLD=0 (more cold loads per page, each on a dashboard started afresh; the best is kept)
+//       BENCH_COMPARE_BIN=/path/to/other/bin/sluice.js (also time another build's dashboard, its cold
+//         loads interleaved with this one's, so both see the same load; `vs other` = this / other)
 //
 // The data and databases are those of bench:reports-pg (same files, same schemas: made once, shared).
 // Reference, in the same run: the same reports with their default flags run one after another
@@ -36,6 +39,8 @@ const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const withPg = process.env.BENCH_PG === '1';
 const pgBase = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const chromiumPath = process.env.SLUICE_CHROMIUM ?? '/usr/bin/chromium';
+const coldRounds = Math.max(0, Number(process.env.BENCH_COLD ?? 0));
+const compareBin = process.env.BENCH_COMPARE_BIN;
 const log = (msg) => console.error(`[dashboard-bench] ${msg}`);
 
 const dist = (path) => import(pathToFileURL(join(root, 'dist', path)).href);
@@ -114,8 +119,8 @@ async function reference(profile, db) {
   return best;
 }
 
-async function startDashboard(dbs) {
-  const child = spawn(process.execPath, [bin, 'dashboard', '--port', '0', '--no-warm', ...dbs.flatMap((d) => ['--db', d.db])], { stdio: ['ignore', 'ignore', 'pipe'] });
+async function startDashboard(dbs, sluiceBin = bin) {
+  const child = spawn(process.execPath, [sluiceBin, 'dashboard', '--port', '0', '--no-warm', ...dbs.flatMap((d) => ['--db', d.db])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const url = await new Promise((resolveUrl, reject) => {
     child.stderr.on('data', (c) => {
@@ -138,10 +143,27 @@ const browser = await chromium.launch({
   executablePath: chromiumPath,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
 });
-const server = await startDashboard(dbs);
-const results = [];
+/** Loads `/db/I` once: ms from navigation to every chart drawn, and the marks drawn. */
+async function loadPage(server, i, perReport) {
+  const page = await browser.newPage();
+  page.on('response', async (res) => {
+    const m = /\/api\/db\/\d+\/reports\/(\w+)/.exec(res.url());
+    if (perReport && m && res.ok()) {
+      const body = await res.json().catch(() => undefined);
+      if (body && !body.cached) perReport.set(m[1], Math.min(perReport.get(m[1]) ?? Infinity, body.ms));
+    }
+  });
+  const t0 = performance.now();
+  await page.goto(`${server.url}/db/${i}`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+  const ms = performance.now() - t0;
+  const marks = await page.$$eval('svg .mark', (m) => m.length);
+  await page.close();
+  return { ms, marks };
+}
+
 /** Best load of the home page (assets and the catalog, no report): what any page costs here today. */
-async function homeLoad() {
+async function homeLoad(server) {
   let best = Infinity;
   for (let k = 0; k < repeat + 1; k++) {
     const page = await browser.newPage();
@@ -153,51 +175,73 @@ async function homeLoad() {
   }
   return best;
 }
-let home = 0;
-try {
-  home = await homeLoad();
-  log(`home page (no report): ${home.toFixed(0)} ms`);
-  for (const [i, d] of dbs.entries()) {
-    const loads = [];
-    const perReport = new Map();
-    for (let k = 0; k < repeat + 1; k++) {
-      const page = await browser.newPage();
-      page.on('response', async (res) => {
-        const m = /\/api\/db\/\d+\/reports\/(\w+)/.exec(res.url());
-        if (m && res.ok()) {
-          const body = await res.json().catch(() => undefined);
-          if (body && !body.cached) perReport.set(m[1], Math.min(perReport.get(m[1]) ?? Infinity, body.ms));
-        }
-      });
-      const t0 = performance.now();
-      await page.goto(`${server.url}/db/${i}`);
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
-      const ms = performance.now() - t0;
-      const marks = await page.$$eval('svg .mark', (m) => m.length);
-      await page.close();
-      loads.push(ms);
-      log(`${d.label}: load ${k + 1} ${ms.toFixed(0)} ms (${marks} marks)`);
+
+/** Cold loads: per round, a dashboard started afresh loads each page once (its reports all run). */
+async function coldLoads(sluiceBin, label, round, cold, perReport) {
+  const server = await startDashboard(dbs, sluiceBin);
+  try {
+    for (const [i, d] of dbs.entries()) {
+      const { ms, marks } = await loadPage(server, i, perReport?.[i]);
+      cold[i].push(ms);
+      log(`${label}${d.label}: cold load ${round + 1} ${ms.toFixed(0)} ms (${marks} marks)`);
     }
-    const [first, ...warm] = loads;
-    const best = Math.min(...warm);
-    const slowest = [...perReport.entries()].sort((a, b) => b[1] - a[1]);
-    results.push({
-      database: d.label, events: n, first_load_ms: Math.round(first), again_best_ms: Math.round(best),
-      reference_ms: Math.round(refs[i]), ratio: Number((first / refs[i]).toFixed(2)), target_ms: 1000, ok_first: first <= 1000, ok_again: best <= 1000,
-      slowest_reports: slowest.slice(0, 3).map(([name, ms]) => `${name} ${ms} ms`).join(', '),
-    });
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+}
+
+const results = [];
+let home = 0;
+const cold = dbs.map(() => []);
+const coldOther = dbs.map(() => []);
+const perReports = dbs.map(() => new Map());
+try {
+  for (let round = 0; round < coldRounds; round++) {
+    await coldLoads(bin, '', round, cold, perReports);
+    if (compareBin) await coldLoads(compareBin, 'other: ', round, coldOther);
+  }
+  const server = await startDashboard(dbs);
+  try {
+    home = await homeLoad(server);
+    log(`home page (no report): ${home.toFixed(0)} ms`);
+    for (const [i, d] of dbs.entries()) {
+      const loads = [];
+      for (let k = 0; k < repeat + 1; k++) {
+        const { ms, marks } = await loadPage(server, i, perReports[i]);
+        loads.push(ms);
+        log(`${d.label}: load ${k + 1} ${ms.toFixed(0)} ms (${marks} marks)${k === 0 ? ' (cold)' : ''}`);
+      }
+      const [firstHere, ...warm] = loads;
+      cold[i].push(firstHere);
+      const first = Math.min(...cold[i]);
+      const best = Math.min(...warm);
+      const other = coldOther[i].length > 0 ? Math.min(...coldOther[i]) : undefined;
+      const slowest = [...perReports[i].entries()].sort((a, b) => b[1] - a[1]);
+      results.push({
+        database: d.label, events: n, first_load_ms: Math.round(first), cold_loads: cold[i].length, again_best_ms: Math.round(best),
+        reference_ms: Math.round(refs[i]), ratio: Number((first / refs[i]).toFixed(2)), target_ms: 1000, ok_first: first <= 1000, ok_again: best <= 1000,
+        other_first_load_ms: other === undefined ? undefined : Math.round(other),
+        vs_other: other === undefined ? undefined : Number((first / other).toFixed(2)),
+        slowest_reports: slowest.slice(0, 3).map(([name, ms]) => `${name} ${ms} ms`).join(', '),
+      });
+    }
+  } finally {
+    server.child.kill('SIGTERM');
   }
 } finally {
   await browser.close();
-  server.child.kill('SIGTERM');
 }
 
 console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) on ${availableParallelism()} cores`);
 console.log(`home page, no report (reference of a page's own cost today): ${Math.round(home)} ms`);
-console.log('database            first load (cold)  again (best)  reference  ratio  ≤1s first/again  slowest reports (server ms)');
+console.log(`database            first load (cold, best of ${coldRounds + 1})  again (best)  reference  ratio  ≤1s first/again  slowest reports (server ms)`);
 for (const r of results) {
   const ok = `${r.ok_first ? 'yes' : 'NO'}/${r.ok_again ? 'yes' : 'NO'}`;
   console.log(`${r.database.padEnd(20)}${`${r.first_load_ms} ms`.padStart(17)}${`${r.again_best_ms} ms`.padStart(14)}${`${r.reference_ms} ms`.padStart(11)}${String(r.ratio).padStart(7)}  ${ok.padStart(15)}  ${r.slowest_reports}`);
+}
+if (compareBin) {
+  console.log(`cold first load, best of ${coldRounds + 1} (other: of ${coldRounds}), beside ${compareBin}, loads interleaved:`);
+  for (const r of results) console.log(`${r.database.padEnd(20)} this ${r.first_load_ms} ms, other ${r.other_first_load_ms} ms: vs other ${r.vs_other}`);
 }
 for (const r of results) {
   verdict({

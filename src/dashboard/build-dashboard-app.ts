@@ -7,9 +7,12 @@ import type { DashboardDatabase } from './dashboard-catalog.js';
 import { dashboardKeyCheck } from './dashboard-auth.js';
 import { readJobs } from './job-status.js';
 import { CONTENT_SECURITY_POLICY, pageHtml } from './page-html.js';
+import { PagePrefetch } from './page-prefetch.js';
+import { opensWithPage } from './page-reports.js';
 import { ReportCache } from './report-cache.js';
-import { reportRequest } from './report-request.js';
+import { reportRequest, type ReportRequest } from './report-request.js';
 import { ReportThreads } from './report-threads.js';
+import type { PageReport } from './run-page-report.js';
 
 /** What the app serves. */
 export interface DashboardAppOptions {
@@ -59,7 +62,10 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY).type('text/html; charset=utf-8').send(html);
   app.get('/', page);
   app.get('/jobs', page);
-  app.get('/db/:id', page);
+  app.get<{ Params: { id: string } }>('/db/:id', async (request, reply) => {
+    startPageReports(request.params.id);
+    return page(request, reply);
+  });
 
   app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
     const asset = assets.get(request.params.file);
@@ -78,11 +84,31 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
     return found;
   };
 
+  /** The answer a page gets for a report: kept, or run now (in a thread for SQLite). */
+  const answer = (id: string, d: DashboardDatabase, req: ReportRequest): Promise<PageReport> =>
+    cache.get(d.db, `${id}:${req.key}`, () => threads.run(req));
+
+  // A page's reports start with its HTML, so they run while the browser loads the scripts (see PagePrefetch).
+  const prefetch = new PagePrefetch();
+  const startPageReports = (id: string): void => {
+    if (!/^\d+$/.test(id) || options.databases[Number(id)] === undefined) return;
+    const d = database(id);
+    for (const r of d.entry.reports) {
+      if (!opensWithPage(r)) continue;
+      try {
+        const req = reportRequest(d.db, d.profile, r.name, {}, 'json');
+        prefetch.start(`${id}:${req.key}`, () => answer(id, d, req));
+      } catch {
+        // Nothing started: the page's own request gets the error.
+      }
+    }
+  };
+
   app.get<{ Params: { id: string; name: string }; Querystring: Query }>('/api/db/:id/reports/:name', async (request, reply) => {
     try {
       const d = database(request.params.id);
       const req = reportRequest(d.db, d.profile, request.params.name, request.query, 'json');
-      return await cache.get(d.db, `${request.params.id}:${req.key}`, () => threads.run(req));
+      return await (prefetch.take(`${request.params.id}:${req.key}`) ?? answer(request.params.id, d, req));
     } catch (err) {
       return sendError(reply, err);
     }

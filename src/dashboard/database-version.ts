@@ -9,12 +9,15 @@ import { parseReportTarget } from '../reports/report-database.js';
  */
 export class DatabaseVersions {
   private readonly pools = new Map<string, pg.Pool>();
+  /** A PostgreSQL witness being read: the reports of a page ask at once, and share it. */
+  private readonly reading = new Map<string, Promise<string | undefined>>();
 
   /**
    * SQLite: size and modification time of the file and of its WAL (a commit appends to the WAL, a
    * checkpoint writes the file). PostgreSQL: the server's current WAL position, which every commit
    * moves (so does other activity on the server: that only costs a run, never a stale answer).
-   * Undefined when it cannot be told: the report then runs.
+   * Undefined when it cannot be told: the report then runs. Asked again while a PostgreSQL witness is
+   * being read, the answer is that one: taken before the report, as a witness must be.
    */
   async of(db: string): Promise<string | undefined> {
     const target = parseReportTarget(db);
@@ -26,9 +29,17 @@ export class DatabaseVersions {
       };
       return `${part(target.path)}|${part(`${target.path}-wal`)}`;
     }
+    const pending = this.reading.get(db);
+    if (pending !== undefined) return pending;
+    const read = this.readLsn(db, target.url).finally(() => this.reading.delete(db));
+    this.reading.set(db, read);
+    return read;
+  }
+
+  private async readLsn(db: string, url: string): Promise<string | undefined> {
     let pool = this.pools.get(db);
     if (!pool) {
-      pool = createPgPool(target.url, 1).pool;
+      pool = createPgPool(url, 1).pool;
       pool.on('error', () => undefined);
       this.pools.set(db, pool);
     }

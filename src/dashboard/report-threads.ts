@@ -3,7 +3,8 @@ import { Worker } from 'node:worker_threads';
 import { SluiceError } from '../core/errors.js';
 import { workerScript } from '../core/worker-script.js';
 import type { ReportConfig } from '../reports/report-config.js';
-import { parseReportTarget } from '../reports/report-database.js';
+import { openReportDatabase, parseReportTarget, type OpenReportDatabase } from '../reports/report-database.js';
+import { PgReportPools } from '../reports/pg-report-pools.js';
 import type { FromReportThread, ThreadFailure, ToReportThread } from './report-thread-protocol.js';
 import { pageReportOf, runPageReport, runReportRows, type PageReport, type ReportRun } from './run-page-report.js';
 import type { ReportRequest } from './report-request.js';
@@ -76,7 +77,8 @@ class ReportThread {
  * threads (one per core, up to `MAX_THREADS`): a SQLite report holds its thread while it reads, so on
  * one thread a page's reports would wait for each other, however many cores the machine has. Each
  * thread opens its own read-only connection per report, as `sluice report` does. PostgreSQL reports
- * run on the calling thread: they wait on the server, which runs them side by side already.
+ * run on the calling thread: they wait on the server, which runs them side by side already, on
+ * connections kept open between reports (`PgReportPools`), each report in its own read-only transaction.
  */
 export class ReportThreads {
   private readonly threads = new Set<ReportThread>();
@@ -85,6 +87,12 @@ export class ReportThreads {
   private closed = false;
   /** Threads that died; past `size * 3`, threads are given up and reports run on the calling thread. */
   private deaths = 0;
+  private readonly pgPools = new PgReportPools();
+  /** Opens a report's database: PostgreSQL on a kept connection, SQLite as `sluice report` does. */
+  private readonly open: OpenReportDatabase = (db, set) => {
+    const target = parseReportTarget(db);
+    return target.kind === 'postgres' ? this.pgPools.open(target.url, set) : openReportDatabase(db, set);
+  };
 
   constructor(private readonly size = Math.min(MAX_THREADS, availableParallelism())) {
     for (let i = 0; i < size; i++) this.add();
@@ -92,7 +100,7 @@ export class ReportThreads {
 
   /** A page's report: in a thread for a SQLite database, here for PostgreSQL. */
   async run(request: ReportRequest): Promise<PageReport> {
-    if (this.threads.size === 0 || parseReportTarget(request.config.db).kind !== 'sqlite') return runPageReport(request);
+    if (this.threads.size === 0 || parseReportTarget(request.config.db).kind !== 'sqlite') return runPageReport(request, this.open);
     const run = await new Promise<ReportRun>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, config: request.config, resolve, reject });
       this.dispatch();
@@ -106,7 +114,7 @@ export class ReportThreads {
     for (const job of this.queue.splice(0)) job.reject(new SluiceError('SLUICE_E_REPORT', 'the dashboard is closing'));
     const threads = [...this.threads];
     this.threads.clear();
-    await Promise.all(threads.map((t) => t.stop()));
+    await Promise.all([...threads.map((t) => t.stop()), this.pgPools.close()]);
   }
 
   private add(): void {
@@ -127,7 +135,7 @@ export class ReportThreads {
 
   /** Runs what waits for a thread here, when no thread is left. */
   private drainHere(): void {
-    for (const job of this.queue.splice(0)) runReportRows(job.config).then(job.resolve, job.reject);
+    for (const job of this.queue.splice(0)) runReportRows(job.config, this.open).then(job.resolve, job.reject);
   }
 
   private dispatch(): void {

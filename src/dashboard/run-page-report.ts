@@ -3,6 +3,7 @@ import { runReport } from '../jobs/report/run-report.js';
 import type { ReportColumn } from '../reports/report.js';
 import { chartOf, type ReportChart } from '../reports/report-chart.js';
 import type { ReportConfig } from '../reports/report-config.js';
+import { openReportDatabase, type OpenReportDatabase } from '../reports/report-database.js';
 import type { ReportRequest } from './report-request.js';
 
 /** What one run of a report gave a page: its rows, notices and time. */
@@ -29,7 +30,7 @@ export interface PageReport extends ReportRun {
  * wrote: the page gets the command's numbers by construction. Rows are a report's aggregates
  * (bounded by its `--limit`), never the raw events.
  */
-export async function runReportRows(config: ReportConfig): Promise<ReportRun> {
+export async function runReportRows(config: ReportConfig, open: OpenReportDatabase = openReportDatabase): Promise<ReportRun> {
   const started = performance.now();
   const chunks: Buffer[] = [];
   const notices: string[] = [];
@@ -43,7 +44,7 @@ export async function runReportRows(config: ReportConfig): Promise<ReportRun> {
     stdout: sink,
     stdoutIsTty: false,
     notice: (line) => notices.push(line),
-  });
+  }, open);
   const rows = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>[];
   return { rows, notices, ms: Math.round(performance.now() - started) };
 }
@@ -59,6 +60,6 @@ export function pageReportOf(request: ReportRequest, run: ReportRun): PageReport
 }
 
 /** Runs a page's report here, on this thread (see `ReportThreads` for SQLite). */
-export async function runPageReport(request: ReportRequest): Promise<PageReport> {
-  return pageReportOf(request, await runReportRows(request.config));
+export async function runPageReport(request: ReportRequest, open: OpenReportDatabase = openReportDatabase): Promise<PageReport> {
+  return pageReportOf(request, await runReportRows(request.config, open));
 }

@@ -1,5 +1,6 @@
 import type { DashboardDatabase } from './dashboard-catalog.js';
 import type { ReportCache } from './report-cache.js';
+import { opensWithPage } from './page-reports.js';
 import { reportRequest } from './report-request.js';
 import type { ReportThreads } from './report-threads.js';
 
@@ -18,7 +19,7 @@ export async function warmReports(
   for (const d of databases) {
     for (const r of d.entry.reports) {
       if (stop.aborted) return warmed;
-      if (r.chart.kind === 'none' || r.options.sessionRequired || r.options.q || r.options.uri) continue;
+      if (!opensWithPage(r)) continue;
       try {
         const req = reportRequest(d.db, d.profile, r.name, {}, 'json');
         await cache.get(d.db, `${d.entry.id}:${req.key}`, () => threads.run(req));

@@ -40,8 +40,8 @@ export class PgReportReader implements ReportReader {
   constructor(
     readonly description: string,
     private readonly client: pg.ClientBase,
-    /** Gives the connection back (ends its pool). */
-    private readonly release: () => Promise<void>,
+    /** Gives the connection back (to its pool, or ends its pool); with the failure that broke it, if any. */
+    private readonly release: (failure?: Error) => Promise<void>,
   ) {}
 
   async one(sql: string, args: readonly BindValue[] = []): Promise<SqlValue[] | undefined> {
@@ -71,10 +71,14 @@ export class PgReportReader implements ReportReader {
   }
 
   async close(): Promise<void> {
+    let failure: Error | undefined;
     try {
       await this.client.query('COMMIT');
+    } catch (err) {
+      failure = err as Error;
+      throw err;
     } finally {
-      await this.release();
+      await this.release(failure);
     }
   }
 }

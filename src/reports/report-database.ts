@@ -28,6 +28,9 @@ export function parseReportTarget(db: string): ReportTarget {
   return { kind: 'sqlite', path: db };
 }
 
+/** How a report run opens its database: `openReportDatabase`, or one that keeps connections (the dashboard). */
+export type OpenReportDatabase = (db: string, set: ProfileReports) => Promise<ReportDatabase>;
+
 /** Opens `--db` for reports, SQLite or PostgreSQL (the PostgreSQL driver is loaded only for a URL). */
 export async function openReportDatabase(db: string, set: ProfileReports): Promise<ReportDatabase> {
   const target = parseReportTarget(db);

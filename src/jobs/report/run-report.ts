@@ -6,7 +6,7 @@ import { FORMATTERS } from '../../reports/formats/formatter-for.js';
 import type { ReportDefinition, ReportParams, ReportValue } from '../../reports/report.js';
 import type { ReportConfig, ReportFormat } from '../../reports/report-config.js';
 import type { ReportReader, RowSource } from '../../reports/report-reader.js';
-import { openReportDatabase } from '../../reports/report-database.js';
+import { openReportDatabase, type OpenReportDatabase } from '../../reports/report-database.js';
 import { openReportOutput } from '../../reports/report-output.js';
 import { findReport, reportsOf, resolveParams } from '../../reports/resolve-report.js';
 import { writeRows } from '../../reports/write-rows.js';
@@ -46,12 +46,17 @@ export function chooseFormat(config: ReportConfig, report: ReportDefinition, std
  * the output in the chosen format. An empty table or an unknown session is not an error: a notice,
  * and an empty result (a CSV header, `[]`).
  */
-export async function runReport(config: ReportConfig, io: ReportIo): Promise<ReportOutcome> {
+export async function runReport(
+  config: ReportConfig,
+  io: ReportIo,
+  /** The dashboard's keeps PostgreSQL connections open between reports. */
+  open: OpenReportDatabase = openReportDatabase,
+): Promise<ReportOutcome> {
   const set = reportsOf(profileByName(config.profile));
   const report = findReport(set, config.name);
   const params = resolveParams(report, config);
   const format = chooseFormat(config, report, io.stdoutIsTty);
-  const { reader, missingIndexes, slowBecause } = await openReportDatabase(config.db, set);
+  const { reader, missingIndexes, slowBecause } = await open(config.db, set);
   try {
     if (slowBecause !== undefined) io.notice(`note: ${reader.description}: ${slowBecause}`);
     if (missingIndexes.length > 0) {
