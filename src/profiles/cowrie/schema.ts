@@ -6,8 +6,8 @@ const real = (name: string, description: string): ColumnSpec => ({ name, kind: '
 
 /**
  * Every Cowrie event, unique on a key derived from its content, so the same log ingested twice (or
- * under another file name, as rotation renames it) adds nothing. Session tables are kept by
- * triggers on this table: they fire only for events really inserted, in the same transaction, so
+ * under another file name, as rotation renames it) adds nothing. Session tables are kept once per
+ * batch from the events it really inserted, in the same transaction (`COWRIE_SESSION_BATCH_SQL`), so
  * the metrics are never recomputed by scanning and never counted twice.
  */
 export const COWRIE_EVENTS_TABLE: TableSpec = {
@@ -157,6 +157,15 @@ CREATE TABLE IF NOT EXISTS enrichment_cache (
   fetched_at TEXT NOT NULL,
   PRIMARY KEY (service, key)
 );`);
+    },
+  },
+  {
+    version: 4,
+    description: 'session tables kept once per batch by the sink (COWRIE_SESSION_BATCH_SQL), not by a trigger per event',
+    up(db) {
+      // The trigger's work moves to one set-based upsert per batch, with the same result: a per-event
+      // upsert into session_metrics was most of the writer's time.
+      db.exec('DROP TRIGGER IF EXISTS cowrie_events_session_metrics');
     },
   },
 ];
