@@ -20,6 +20,13 @@ const RANK = (m: string): string =>
 
 const IN_BATCH = 'id BETWEEN $first_rowid AND $last_rowid AND session_id IS NOT NULL';
 const valueOf = (column: string, idColumn: string): string => `(SELECT ${column} FROM cowrie_events WHERE id = b.${idColumn})`;
+/**
+ * A session's first non-null `column` in the batch: its first event's, which holds it nearly always (a
+ * read of a row already joined), else the next event's with one by the session index.
+ */
+const firstOf = (column: string): string =>
+  `coalesce(f.${column}, (SELECT ${column} FROM cowrie_events WHERE session_id = b.session_id AND id > b.first_id ` +
+  `AND id <= $last_rowid AND eventid IS NOT NULL AND ${column} IS NOT NULL ORDER BY id LIMIT 1))`;
 const SUCCESS = "eventid = 'cowrie.login.success'";
 
 const SESSION_METRICS_SQL = `
@@ -29,9 +36,9 @@ SELECT b.session_id,
   CASE b.rank WHEN 1 THEN 'full_delimited' WHEN 2 THEN 'session_id_only' WHEN 3 THEN 'event_session' END,
   b.first_seen, b.last_seen,
   ${valueOf('duration_sec', 'duration_id')},
-  ${valueOf('src_ip', 'src_ip_id')},
-  ${valueOf('protocol', 'protocol_id')},
-  ${valueOf('sensor', 'sensor_id')},
+  ${firstOf('src_ip')},
+  ${firstOf('protocol')},
+  ${firstOf('sensor')},
   ${valueOf('version', 'version_id')},
   b.event_count, b.command_count, b.login_attempts, b.login_success,
   ${valueOf('username', 'username_id')},
@@ -43,9 +50,6 @@ FROM (
     min(timestamp) AS first_seen,
     max(timestamp) AS last_seen,
     max(CASE WHEN duration_sec IS NOT NULL THEN id END) AS duration_id,
-    min(CASE WHEN src_ip IS NOT NULL THEN id END) AS src_ip_id,
-    min(CASE WHEN protocol IS NOT NULL THEN id END) AS protocol_id,
-    min(CASE WHEN sensor IS NOT NULL THEN id END) AS sensor_id,
     min(CASE WHEN version IS NOT NULL THEN id END) AS version_id,
     count(*) AS event_count,
     sum(eventid = 'cowrie.command.input') AS command_count,
@@ -58,6 +62,7 @@ FROM (
   WHERE ${IN_BATCH} AND eventid IS NOT NULL
   GROUP BY session_id
 ) AS b
+JOIN cowrie_events AS f ON f.id = b.first_id
 WHERE true
 ORDER BY b.first_id
 ON CONFLICT (session_id) DO UPDATE SET
