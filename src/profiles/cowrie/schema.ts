@@ -34,6 +34,9 @@ export const COWRIE_EVENTS_TABLE: TableSpec = {
   ],
 };
 
+/** Migration 4 in both sinks (the schema versions compare equal): SQLite drops its row trigger. */
+export const SESSION_TABLES_PER_BATCH = 'session tables kept once per batch over its new events, not by a trigger per event';
+
 const RANK = (m: string): string =>
   `CASE ${m} WHEN 'full_delimited' THEN 1 WHEN 'session_id_only' THEN 2 WHEN 'event_session' THEN 3 ELSE 4 END`;
 
@@ -161,7 +164,7 @@ CREATE TABLE IF NOT EXISTS enrichment_cache (
   },
   {
     version: 4,
-    description: 'session tables kept once per batch by the sink (COWRIE_SESSION_BATCH_SQL), not by a trigger per event',
+    description: SESSION_TABLES_PER_BATCH,
     up(db) {
       // The trigger's work moves to one set-based upsert per batch, with the same result: a per-event
       // upsert into session_metrics was most of the writer's time.
