@@ -75,6 +75,15 @@ export interface Profile {
    * writes each of them back once per checkpoint: fewer checkpoints, fewer writes, a bigger WAL file.
    */
   sqliteCheckpointPages?: number;
+  /**
+   * Statements the SQLite sink runs once per batch, in the batch's transaction just before its commit,
+   * over the rows the batch really inserted into `tables[table]` (duplicates left out): those whose
+   * rowid lies between the parameters `$first_rowid` and `$last_rowid` (SQLite gives each new row the
+   * next rowid, and no other writer inserts inside the transaction). Tables derived from new rows are
+   * kept by one set-based statement per batch instead of a trigger per row. Skipped when the batch
+   * inserted no row into that table.
+   */
+  sqliteAfterBatch?: { table: number; statements: readonly string[] };
   /** Numbered PostgreSQL migrations (SQL text); a profile without them cannot use the postgres sink. */
   postgresMigrations?: readonly PostgresMigration[];
   /**

@@ -5,7 +5,7 @@ import type { MapVerdict, RowEmitter } from '../profile.js';
 import { durationSeconds } from './duration.js';
 import { matchSession } from './session-matchers.js';
 
-/** One Cowrie JSON event → one `cowrie_events` row (session tables follow by trigger). */
+/** One Cowrie JSON event → one `cowrie_events` row (session tables follow once per batch). */
 export function mapCowrieEvent(record: unknown, emit: RowEmitter): MapVerdict {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
     return { bad: `${BAD_REASON.notAnObject}: a Cowrie event must be a JSON object` };

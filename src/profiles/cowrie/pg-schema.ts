@@ -1,7 +1,7 @@
 import type { PostgresMigration } from '../../db/postgres/postgres-migration.js';
 import { pgColumnsDdl } from '../../db/postgres/pg-columns.js';
 import { COWRIE_SESSION_TRIGGER_SQL } from './pg-session-trigger.js';
-import { COWRIE_EVENTS_TABLE } from './schema.js';
+import { COWRIE_EVENTS_TABLE, SESSION_TABLES_PER_BATCH } from './schema.js';
 
 /**
  * Attacker-controlled texts (command inputs, user names and passwords) longer than this, in bytes,
@@ -120,5 +120,12 @@ CREATE TABLE IF NOT EXISTS enrichment_cache (
   fetched_at TEXT NOT NULL,
   PRIMARY KEY (service, key)
 );`,
+  },
+  {
+    version: 4,
+    description: SESSION_TABLES_PER_BATCH,
+    // PostgreSQL's trigger is already a statement-level one over the inserted rows (pg-session-trigger.ts):
+    // nothing to change; the number keeps the versions of both sinks alike.
+    sql: 'SELECT 1',
   },
 ];

@@ -6,8 +6,8 @@ const real = (name: string, description: string): ColumnSpec => ({ name, kind: '
 
 /**
  * Every Cowrie event, unique on a key derived from its content, so the same log ingested twice (or
- * under another file name, as rotation renames it) adds nothing. Session tables are kept by
- * triggers on this table: they fire only for events really inserted, in the same transaction, so
+ * under another file name, as rotation renames it) adds nothing. Session tables are kept once per
+ * batch from the events it really inserted, in the same transaction (`COWRIE_SESSION_BATCH_SQL`), so
  * the metrics are never recomputed by scanning and never counted twice.
  */
 export const COWRIE_EVENTS_TABLE: TableSpec = {
@@ -33,6 +33,9 @@ export const COWRIE_EVENTS_TABLE: TableSpec = {
     text('raw_json', 'The whole event.'),
   ],
 };
+
+/** Migration 4 in both sinks (the schema versions compare equal): SQLite drops its row trigger. */
+export const SESSION_TABLES_PER_BATCH = 'session tables kept once per batch over its new events, not by a trigger per event';
 
 const RANK = (m: string): string =>
   `CASE ${m} WHEN 'full_delimited' THEN 1 WHEN 'session_id_only' THEN 2 WHEN 'event_session' THEN 3 ELSE 4 END`;
@@ -157,6 +160,15 @@ CREATE TABLE IF NOT EXISTS enrichment_cache (
   fetched_at TEXT NOT NULL,
   PRIMARY KEY (service, key)
 );`);
+    },
+  },
+  {
+    version: 4,
+    description: SESSION_TABLES_PER_BATCH,
+    up(db) {
+      // The trigger's work moves to one set-based upsert per batch, with the same result: a per-event
+      // upsert into session_metrics was most of the writer's time.
+      db.exec('DROP TRIGGER IF EXISTS cowrie_events_session_metrics');
     },
   },
 ];

@@ -2,6 +2,14 @@ import type Database from 'better-sqlite3';
 import { RowChunkReader, type EncodedRows } from '../../core/rows/row-chunk.js';
 import { storedColumns, type RowValue, type TableSpec } from '../../core/rows/table-spec.js';
 
+/** The rowids a transaction's inserts gave to new rows (contiguous: each new row takes the next rowid). */
+export interface RowidRange {
+  /** Rowid of the first new row, or undefined while none was inserted. */
+  first: number | undefined;
+  /** Rowid of the last new row. */
+  last: number | undefined;
+}
+
 /** Rows bound per statement: SQLite's per-statement overhead is paid once per this many rows. */
 const ROWS_PER_STATEMENT = 50;
 
@@ -24,15 +32,25 @@ export class SqliteRowInserter {
     this.columns = storedColumns(table).map((c) => c.name);
   }
 
-  /** Inserts the rows; returns how many were new. Runs in the caller's transaction. */
-  insert(rows: EncodedRows): number {
+  /**
+   * Inserts the rows; returns how many were new. Runs in the caller's transaction. With `range`, widens
+   * it to the rowids of the new rows (an upserted table's updates would count too: not for those).
+   */
+  insert(rows: EncodedRows, range?: RowidRange): number {
     const reader = new RowChunkReader(rows, this.table);
     let inserted = 0;
     while (reader.remaining > 0) {
       const n = Math.min(ROWS_PER_STATEMENT, reader.remaining);
       const params = reader.next(n, this.params);
       if (this.columns.length < this.stored.length) dropTransient(params, this.stored);
-      inserted += this.statementFor(n).run(params).changes;
+      const { changes, lastInsertRowid } = this.statementFor(n).run(params);
+      inserted += changes;
+      if (range && changes > 0) {
+        // One statement's new rows take consecutive rowids, the last of them reported.
+        const last = Number(lastInsertRowid);
+        range.first ??= last - changes + 1;
+        range.last = last;
+      }
     }
     return inserted;
   }

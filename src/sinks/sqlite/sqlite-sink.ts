@@ -8,7 +8,7 @@ import type { CommitResult, Sink, UnitCursor } from '../../core/sink.js';
 import { SqliteCursorStore } from './cursor-store.js';
 import { ENGINE_SQLITE_MIGRATIONS } from './engine-migrations.js';
 import { openSqliteDatabase } from '../../db/sqlite/open-database.js';
-import { SqliteRowInserter } from './row-inserter.js';
+import { SqliteRowInserter, type RowidRange } from './row-inserter.js';
 import { migrate } from '../../db/sqlite/schema-versions.js';
 
 /**
@@ -24,6 +24,9 @@ export class SqliteSink implements Sink {
   private completeStatement: Database.Statement | undefined;
   private batchRows = 0;
   private batchInserted = 0;
+  /** Rowids of the batch's new rows in the profile's after-batch table (`Profile.sqliteAfterBatch`). */
+  private readonly afterBatchRange: RowidRange = { first: undefined, last: undefined };
+  private afterBatchStatements: Database.Statement[] = [];
 
   constructor(
     private readonly path: string,
@@ -45,6 +48,7 @@ export class SqliteSink implements Sink {
     for (const table of this.profile.tables) assertColumns(db, table.name, storedColumns(table).map((c) => c.name));
     this.cursors = new SqliteCursorStore(db);
     this.inserters = this.profile.tables.map((t) => new SqliteRowInserter(db, t));
+    this.afterBatchStatements = (this.profile.sqliteAfterBatch?.statements ?? []).map((sql) => db.prepare(sql));
   }
 
   /** The open connection, for reports and tests that read what was written. */
@@ -62,7 +66,8 @@ export class SqliteSink implements Sink {
     if (!inserter) throw new Error(`profile ${this.profile.name} has no table #${rows.table}`);
     this.begin();
     try {
-      this.batchInserted += inserter.insert(rows);
+      const range = rows.table === this.profile.sqliteAfterBatch?.table ? this.afterBatchRange : undefined;
+      this.batchInserted += inserter.insert(rows, range);
     } catch (err) {
       throw new SluiceError('SLUICE_E_SINK', `write to ${this.description} failed: ${(err as Error).message}`, { cause: err });
     }
@@ -72,6 +77,7 @@ export class SqliteSink implements Sink {
   async commit(cursors: readonly UnitCursor[]): Promise<CommitResult> {
     this.begin();
     try {
+      this.runAfterBatch();
       // The cursor and ledger rows are part of the commit: a failure there is the commit's failure.
       for (const c of cursors) {
         this.cursors?.write(c);
@@ -83,16 +89,14 @@ export class SqliteSink implements Sink {
     }
     this.inTransaction = false;
     const result = { written: this.batchInserted, duplicates: this.batchRows - this.batchInserted };
-    this.batchRows = 0;
-    this.batchInserted = 0;
+    this.resetBatch();
     return result;
   }
 
   rollback(): void {
     if (this.inTransaction) this.database.exec('ROLLBACK');
     this.inTransaction = false;
-    this.batchRows = 0;
-    this.batchInserted = 0;
+    this.resetBatch();
   }
 
   async close(): Promise<void> {
@@ -100,6 +104,23 @@ export class SqliteSink implements Sink {
     this.rollback();
     this.db.close();
     this.db = undefined;
+  }
+
+  /** The profile's per-batch statements over the batch's new rows, when it inserted any. */
+  private runAfterBatch(): void {
+    const { first, last } = this.afterBatchRange;
+    if (first === undefined || last === undefined) return;
+    for (const statement of this.afterBatchStatements) statement.run({ first_rowid: first, last_rowid: last });
+    // Done for these rows: a COMMIT tried again (still in the transaction) must not count them twice.
+    this.afterBatchRange.first = undefined;
+    this.afterBatchRange.last = undefined;
+  }
+
+  private resetBatch(): void {
+    this.batchRows = 0;
+    this.batchInserted = 0;
+    this.afterBatchRange.first = undefined;
+    this.afterBatchRange.last = undefined;
   }
 
   /** The unit's ledger row (when the ledger lives in this database) turns COMPLETED with its rows. */

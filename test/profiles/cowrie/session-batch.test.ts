@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { RowChunkBuilder } from '../../../src/core/rows/row-chunk.js';
+import { cowrieProfile } from '../../../src/profiles/cowrie/index.js';
+import { COWRIE_EVENTS_TABLE } from '../../../src/profiles/cowrie/schema.js';
+import type { Profile, RowEmitter } from '../../../src/profiles/profile.js';
+import { UnitMemory } from '../../../src/profiles/unit-memory.js';
+import { SqliteSink } from '../../../src/sinks/sqlite/sqlite-sink.js';
+import { tempDir } from '../../helpers/cli.js';
+import { mulberry32 } from '../../helpers/prng.js';
+
+/**
+ * The session tables kept once per batch (COWRIE_SESSION_BATCH_SQL) against the per-row trigger they
+ * replace, as the oracle: the cowrie schema before migration 4 still has it. Every table is compared
+ * with its rowids, for batches of one event, of a few, of many, over several runs, and for a database
+ * that the trigger began and the batches go on with.
+ */
+const SESSION_TABLES = ['cowrie_events', 'session_metrics', 'session_commands', 'session_downloads'];
+
+/** The cowrie profile as it was with the trigger: migrations up to 3, nothing per batch. */
+const triggerProfile: Profile = {
+  ...cowrieProfile,
+  sqliteMigrations: cowrieProfile.sqliteMigrations.filter((m) => m.version <= 3),
+  sqliteAfterBatch: undefined,
+};
+
+/**
+ * Events that make every merge rule count: sessions spread over the whole stream (so over batches and
+ * runs), out of time order, placed by every matcher (a better one arriving late), several successes
+ * with other names (some without a password), durations in each form, a missing first source IP,
+ * events without eventid, without session or time, and duplicates, near and far.
+ */
+function trickyEvents(count: number, seed: number): unknown[] {
+  const rnd = mulberry32(seed);
+  const int = (n: number): number => Math.floor(rnd() * n);
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
+  const out: unknown[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `${(int(30) + 1).toString(16).padStart(8, 'a')}beef`;
+    const other = rnd() < 0.3 ? `${(int(6) + 1).toString(16).padStart(8, 'c')}cafe` : id;
+    const t = new Date(Date.UTC(2024, 0, 1) + int(3_600_000)).toISOString();
+    const e: Record<string, unknown> = { timestamp: rnd() < 0.05 ? undefined : t };
+    const kind = int(12);
+    if (kind === 0) Object.assign(e, { eventid: 'cowrie.session.connect', session: id, message: pick([`New connection [session: ${id}]`, 'New connection']), src_ip: rnd() < 0.5 ? undefined : `10.0.0.${int(9)}`, protocol: pick(['ssh', 'telnet', undefined]) });
+    else if (kind === 1) Object.assign(e, { eventid: 'cowrie.login.success', session: id, username: pick(['root', 'admin', undefined]), password: pick(['x', 'y', undefined]) });
+    else if (kind === 2) Object.assign(e, { eventid: 'cowrie.login.failed', uuid: other, username: 'u', password: 'p' });
+    else if (kind === 3) Object.assign(e, { eventid: 'cowrie.command.input', session: id, input: pick(['ls -la', 'echo "a\tb"\nwhoami']) });
+    else if (kind === 4) Object.assign(e, { eventid: 'cowrie.session.file_download', session_id: other, url: `http://x/${int(5)}`, shasum: 'ab'.repeat(32) });
+    else if (kind === 5) Object.assign(e, { eventid: 'cowrie.session.closed', session: id, duration: pick([1.5, '88.7', '00:01:28', 'soon', 0]) });
+    else if (kind === 6) Object.assign(e, { eventid: 'cowrie.client.version', session: id, version: pick(['SSH-2.0-Go', undefined]), sensor: pick(['a', 'b', undefined]) });
+    else if (kind === 7) Object.assign(e, { session: id, message: 'no eventid', src_ip: '10.9.9.9' });
+    else if (kind === 8) Object.assign(e, { eventid: 'cowrie.log.open', message: 'no session at all' });
+    else if (kind === 9) Object.assign(e, { eventid: 'cowrie.direct-tcpip.request', message: `for session ${other}` });
+    else Object.assign(e, { eventid: 'cowrie.session.params', session: id, src_ip: `10.1.0.${int(9)}` });
+    out.push(e);
+    if (rnd() < 0.05) out.push(e);
+    if (rnd() < 0.05 && out.length > 50) out.push(out[int(out.length - 1)]);
+  }
+  return out;
+}
+
+/** Writes `events` into `path` through the SQLite sink, committing every `batch` events; closes it. */
+async function load(path: string, profile: Profile, events: readonly unknown[], batch: number): Promise<void> {
+  const sink = new SqliteSink(path, profile);
+  await sink.open();
+  for (let i = 0; i < events.length; i += batch) {
+    // Rows reach the sink in several chunks per batch, as from parser threads.
+    for (let j = i; j < Math.min(i + batch, events.length); j += 13) {
+      const builder = new RowChunkBuilder(0, COWRIE_EVENTS_TABLE);
+      const emit: RowEmitter = { row: (_table, values) => builder.add(values), warn: () => undefined };
+      const origin = { unitName: 'cowrie.json', index: 0, memory: new UnitMemory() };
+      for (const e of events.slice(j, Math.min(j + 13, i + batch))) profile.map(e, emit, {}, origin);
+      sink.write(builder.take());
+    }
+    await sink.commit([]);
+  }
+  await sink.close();
+}
+
+/** Every session table's rows with their rowids, as text. */
+function tables(path: string): Record<string, string> {
+  const db = new Database(path, { readonly: true });
+  try {
+    return Object.fromEntries(SESSION_TABLES.map((t) => [t, JSON.stringify(db.prepare(`SELECT rowid, * FROM ${t} ORDER BY rowid`).raw().all())]));
+  } finally {
+    db.close();
+  }
+}
+
+describe('cowrie session tables kept per batch', () => {
+  const events = trickyEvents(1200, 5);
+  const dir = tempDir();
+  const oracle = join(dir, 'trigger.db');
+  let expected: Record<string, string> = {};
+
+  it('the trigger oracle holds every kind of session row', async () => {
+    await load(oracle, triggerProfile, events, 100);
+    expected = tables(oracle);
+    const db = new Database(oracle, { readonly: true });
+    const counts = db.prepare(`SELECT count(*) AS sessions, sum(command_count > 0) AS with_commands, sum(download_count > 0) AS with_downloads,
+      sum(closed_duration_sec IS NOT NULL) AS closed, sum(username IS NOT NULL) AS users, sum(matcher = 'full_delimited') AS delimited,
+      sum(matcher = 'event_session') AS others FROM session_metrics`).get() as Record<string, number>;
+    db.close();
+    for (const [k, v] of Object.entries(counts)) expect(v, k).toBeGreaterThan(0);
+  });
+
+  for (const batch of [1, 7, 250, 100_000]) {
+    it(`gives the trigger's tables, rowids included, in batches of ${batch}`, async () => {
+      const path = join(dir, `batch-${batch}.db`);
+      await load(path, cowrieProfile, events, batch);
+      expect(tables(path)).toEqual(expected);
+    });
+  }
+
+  it("gives the trigger's tables over three runs whose events overlap", async () => {
+    const path = join(dir, 'runs.db');
+    await load(path, cowrieProfile, events.slice(0, 500), 64);
+    await load(path, cowrieProfile, events.slice(400, 900), 33);
+    await load(path, cowrieProfile, [...events.slice(850), ...events.slice(0, 100)], 500);
+    expect(tables(path)).toEqual(expected);
+  });
+
+  it('upgrades a database the trigger began: the trigger goes, the sessions go on as if it had stayed', async () => {
+    const path = join(dir, 'upgraded.db');
+    await load(path, triggerProfile, events.slice(0, 600), 100);
+    await load(path, cowrieProfile, events.slice(600), 100);
+    const db = new Database(path, { readonly: true });
+    const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all();
+    const version = db.prepare("SELECT max(version) FROM schema_version WHERE component = 'cowrie'").pluck().get();
+    db.close();
+    expect(triggers).toEqual([]);
+    expect(version).toBe(4);
+    expect(tables(path)).toEqual(expected);
+  });
+});
