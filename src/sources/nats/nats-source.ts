@@ -42,8 +42,12 @@ const ACK_FLOOR_EVERY_MS = 5000;
 /** Longest life of one pull request of the continuous consume (the client renews them). */
 const CONSUME_EXPIRES_MS = 5000;
 
-/** How long no message may come before the source says it is idle (the batch in hand commits). */
-const IDLE_AFTER_MS = 250;
+/**
+ * How long no message may come before the source says it is idle (the batch in hand commits): the
+ * batch age of `consume` (100 ms), so the last rows of a burst (or of a drained backlog) wait no
+ * longer for their commit than a batch does (250 ms added a quarter second to draining a stream).
+ */
+const IDLE_AFTER_MS = 100;
 
 /** Bytes of messages queued for the writer at most; the pump stops taking more from the client. */
 const QUEUE_BYTES = 8 << 20;
@@ -66,6 +70,8 @@ export class NatsSource implements Source {
   /** Messages handed to the writer and not acknowledged yet, oldest first. */
   private handed: JsMsg[] = [];
   private inbox: MessageInbox | undefined;
+  /** Started first thing in `open`, so its start-up (loading the profiles) overlaps connecting. */
+  private decoder: DecodeThread | undefined;
 
   constructor(private readonly o: NatsSourceOptions) {
     this.description = `${o.address.display} durable ${o.durable}`;
@@ -77,11 +83,19 @@ export class NatsSource implements Source {
   }
 
   async open(ctx: SourceContext): Promise<AsyncIterable<ParseMessage>> {
-    const nc = await connectNats(this.o.address, `sluice consume ${this.o.durable}`);
-    this.nc = nc;
-    const consumer = await this.consumer(nc, ctx.stop);
-    const stored = await ctx.sink.readCursor(this.cursorKey);
-    return this.read(consumer, CommittedSequences.parse(stored?.identity ?? ''), ctx);
+    const decoder = new DecodeThread(this.o.profile.name);
+    this.decoder = decoder;
+    try {
+      const nc = await connectNats(this.o.address, `sluice consume ${this.o.durable}`);
+      this.nc = nc;
+      const consumer = await this.consumer(nc, ctx.stop);
+      const stored = await ctx.sink.readCursor(this.cursorKey);
+      return this.read(consumer, decoder, CommittedSequences.parse(stored?.identity ?? ''), ctx);
+    } catch (err) {
+      this.decoder = undefined;
+      await decoder.close();
+      throw err;
+    }
   }
 
   /** Acknowledges every message of the batches committed so far (the job calls it after each commit). */
@@ -97,6 +111,9 @@ export class NatsSource implements Source {
     this.handed = []; // not committed: JetStream redelivers them after the ack wait
     this.inbox?.stop();
     this.inbox = undefined;
+    const decoder = this.decoder;
+    this.decoder = undefined;
+    await decoder?.close();
     if (!nc) return;
     await nc.flush().catch(() => undefined); // the acks on their way
     await nc.close().catch(() => undefined);
@@ -133,7 +150,7 @@ export class NatsSource implements Source {
     return jetstream(nc).consumers.get(stream, this.o.durable);
   }
 
-  private async *read(consumer: Consumer, committed: CommittedSequences, ctx: SourceContext): AsyncGenerator<ParseMessage> {
+  private async *read(consumer: Consumer, decoder: DecodeThread, committed: CommittedSequences, ctx: SourceContext): AsyncGenerator<ParseMessage> {
     const plan: UnitPlan = {
       index: 0,
       display: this.description,
@@ -147,7 +164,6 @@ export class NatsSource implements Source {
     };
     yield { kind: 'unit-start', unit: 0, plan };
     ctx.bus.setPhase('consuming');
-    const decoder = new DecodeThread(this.o.profile.name);
     // Pulled by count: pulls by bytes (`max_bytes`) stalled for seconds with nats-server 2.9 (the
     // client's byte count drifts from the server's and no pull stays open until heartbeats are missed).
     const inbox = new MessageInbox(await consumer.consume({ max_messages: this.o.fetchMax, expires: CONSUME_EXPIRES_MS }), { messages: 2 * this.o.fetchMax, bytes: QUEUE_BYTES });
@@ -213,6 +229,7 @@ export class NatsSource implements Source {
       }
     } finally {
       inbox.stop();
+      if (this.decoder === decoder) this.decoder = undefined;
       await decoder.close();
     }
   }
