@@ -8,8 +8,16 @@
  * the entries of one log mostly share their keys, in the same order.
  */
 export function canonicalJson(value: unknown): string {
+  keysCounted = 0;
   return value !== null && typeof value === 'object' ? canonicalContainer(value) : scalarJson(value);
 }
+
+/** How many keys the objects of the value of the last `canonicalJson` call have, in all (each object's own keys). */
+export function canonicalKeyCount(): number {
+  return keysCounted;
+}
+
+let keysCounted = 0;
 
 function canonicalContainer(value: object): string {
   if (Array.isArray(value)) {
@@ -26,7 +34,9 @@ function canonicalContainer(value: object): string {
     return `${text}]`;
   }
   const o = value as Record<string, unknown>;
-  const keys = sortedKeys(Object.keys(o));
+  const own = Object.keys(o);
+  keysCounted += own.length;
+  const keys = sortedKeys(own);
   let text = '{';
   let first = true;
   for (let i = 0; i < keys.length; i++) {
