@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { BadRecord } from '../core/bad-record.js';
 import type { DecodedRecordHandler, RecordPosition } from '../decoders/decoder.js';
 import { conflictingKey, duplicateKeyReason } from '../decoders/duplicate-keys.js';
-import type { Profile, ProfileOptions, RowEmitter } from '../profiles/profile.js';
+import type { Profile, ProfileOptions, RecordOrigin, RowEmitter } from '../profiles/profile.js';
 import { RowChunkBuilder } from '../core/rows/row-chunk.js';
 import type { RowValue } from '../core/rows/table-spec.js';
 import type { ParseMessage } from '../core/parse-message.js';
@@ -40,7 +40,7 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
   private warnings: string[] = [];
   private warningCount = 0;
   private current: AssemblerUnit = { file: '', memory: new UnitMemory(), replayTo: 0 };
-  private readonly origin = { unitName: '', index: 0, memory: this.current.memory };
+  private readonly origin: RecordOrigin = { unitName: '', index: 0, memory: this.current.memory, text: undefined };
 
   constructor(
     private readonly profile: Profile,
@@ -74,6 +74,7 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
 
   record(value: unknown, position: RecordPosition, raw: string | (() => string)): void {
     this.origin.index = position.line;
+    this.origin.text = typeof raw === 'string' ? raw : undefined;
     if (this.replayed(position.endOffset)) {
       this.profile.map(value, NO_ROWS, this.options, this.origin);
       return;

@@ -30,6 +30,8 @@ export interface RecordOrigin {
   index: number;
   /** What the unit's earlier records left behind (made afresh per unit, fed from its first record). */
   memory: UnitMemory;
+  /** The text the record was parsed from, when the decoder read one (a JSON line, an array's element). */
+  text?: string | undefined;
 }
 
 /** Options every profile understands, from the command line. */

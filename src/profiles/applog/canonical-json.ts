@@ -8,8 +8,16 @@
  * the entries of one log mostly share their keys, in the same order.
  */
 export function canonicalJson(value: unknown): string {
+  keysCounted = 0;
   return value !== null && typeof value === 'object' ? canonicalContainer(value) : scalarJson(value);
 }
+
+/** How many keys the objects of the value of the last `canonicalJson` call have, in all (each object's own keys). */
+export function canonicalKeyCount(): number {
+  return keysCounted;
+}
+
+let keysCounted = 0;
 
 function canonicalContainer(value: object): string {
   if (Array.isArray(value)) {
@@ -26,7 +34,9 @@ function canonicalContainer(value: object): string {
     return `${text}]`;
   }
   const o = value as Record<string, unknown>;
-  const keys = sortedKeys(Object.keys(o));
+  const own = Object.keys(o);
+  keysCounted += own.length;
+  const keys = sortedKeys(own);
   let text = '{';
   let first = true;
   for (let i = 0; i < keys.length; i++) {
@@ -42,11 +52,16 @@ function canonicalContainer(value: object): string {
 
 /** A scalar as `JSON.stringify` writes it (and `null` for what it cannot write). */
 function scalarJson(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  // A string with nothing to escape is itself in quotes: no copy of it (measured a quarter less for strings).
+  if (typeof value === 'string') return ESCAPED_IN_JSON.test(value) ? JSON.stringify(value) : `"${value}"`;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return JSON.stringify(value) ?? 'null';
 }
+
+/** What JSON.stringify writes otherwise in a string: a quote, a backslash, a control character, a surrogate. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const ESCAPED_IN_JSON = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** How many keys (and key orders) are remembered before the memory starts afresh. */
 const REMEMBERED = 4096;

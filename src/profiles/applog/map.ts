@@ -1,7 +1,9 @@
 import { BAD_REASON } from '../../core/bad-record.js';
 import type { RowValue } from '../../core/rows/table-spec.js';
 import type { MapVerdict, ProfileOptions, RecordOrigin, RowEmitter } from '../profile.js';
+import { canonicalKeyCount } from './canonical-json.js';
 import { appLogEntryKey } from './entry-key.js';
+import { isStringifyForm } from './stringify-form.js';
 
 const PINO_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
@@ -16,8 +18,11 @@ export function mapAppLogEntry(record: unknown, emit: RowEmitter, _options: Prof
   }
   const e = record as Record<string, unknown>;
   const req = objectOr(e.req);
+  const id = appLogEntryKey(e, origin.memory);
+  // Counted by the canonical JSON of the key, read before anything else makes one.
+  const keys = canonicalKeyCount();
   const values: RowValue[] = [
-    appLogEntryKey(e, origin.memory),
+    id,
     scalarText(req.id),
     isoTime(e.timestamp) ?? isoTime(e.time),
     levelName(e.level),
@@ -37,12 +42,21 @@ export function mapAppLogEntry(record: unknown, emit: RowEmitter, _options: Prof
     num(e.documentCount),
     isoTime(e.lastUpdated),
     json(req.params),
-    JSON.stringify(e),
+    rawData(e, origin.text, keys),
     origin.unitName,
     origin.index,
   ];
   emit.row(0, values);
   return undefined;
+}
+
+/**
+ * `raw_data`: `JSON.stringify` of the entry, which is the entry's own text when that is written as
+ * `JSON.stringify` writes (pino's output is): then the text is kept, one string of its own, and the
+ * entry is not written again. `keys`: how many keys the entry's objects have in all.
+ */
+function rawData(entry: Record<string, unknown>, text: string | undefined, keys: number): string {
+  return text !== undefined && isStringifyForm(text, keys) ? text : JSON.stringify(entry);
 }
 
 function levelName(v: unknown): string | null {

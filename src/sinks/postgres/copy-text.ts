@@ -57,20 +57,20 @@ export function copyText(rows: EncodedRows, table: TableSpec, keys?: BatchKeys):
       if (kind === 'text') {
         const len = textLengths[textIndex++] as number;
         if (len < 0) {
-          cell = NULL;
+          cell = nullCell;
         } else {
           cell = texts.substring(textPos, textPos + len);
           textPos += len;
-          if (!plain) cell = textCell(cell, json[c] === true);
+          if (!plain) cell = escapedCell(cell, json[c] === true);
         }
       } else if (kind === 'number') {
         const v = numbers[numIndex++] as number;
-        cell = Number.isNaN(v) ? NULL : String(v);
+        cell = Number.isNaN(v) ? nullCell : String(v);
         if (c === keyNumber) keyValue = v;
       } else {
         const len = blobLengths[blobIndex++] as number;
         if (len < 0) {
-          cell = NULL;
+          cell = nullCell;
         } else {
           // bytea in hex form; COPY's own escaping doubles the backslash.
           cell = `\\\\x${Buffer.from(blobs.buffer, blobs.byteOffset + blobPos, len).toString('hex')}`;
@@ -79,7 +79,7 @@ export function copyText(rows: EncodedRows, table: TableSpec, keys?: BatchKeys):
       }
       if (stored[c] !== true) continue;
       if (keyed && inPrefix[c] === true) {
-        if (cell === NULL) keyed = false;
+        if (cell === nullCell) keyed = false;
         else prefix = prefix === undefined ? cell : `${prefix}\t${cell}`;
       }
       line = first ? cell : `${line}\t${cell}`;
@@ -91,12 +91,13 @@ export function copyText(rows: EncodedRows, table: TableSpec, keys?: BatchKeys):
   return out;
 }
 
-const NULL = '\\N';
+/** COPY text's NULL. */
+export const nullCell = '\\N';
 /** What a text cell may hold that COPY text must escape (or, NUL, cannot hold). */
 const ESCAPED = /[\\\t\n\r\0]/;
 
 /** Whether the batch sent this key already (then the row is left out); else it is noted. */
-function isRepeat(seen: Map<string, Set<number>>, prefix: string, value: number): boolean {
+export function isRepeat(seen: Map<string, Set<number>>, prefix: string, value: number): boolean {
   let values = seen.get(prefix);
   // A copy of the prefix is kept, not the cell cut from the chunk's text (which would keep all of that alive).
   if (!values) seen.set(ownCopy(prefix), (values = new Set()));
@@ -110,7 +111,8 @@ function ownCopy(s: string): string {
   return Buffer.from(s, 'utf16le').toString('utf16le');
 }
 
-function textCell(v: string, json: boolean): string {
+/** A text cell in COPY's form: escaped, NUL replaced (in a json cell, its `\\u0000` escape too). */
+export function escapedCell(v: string, json: boolean): string {
   const s = json && v.includes('\\u0000') ? v.replace(JSON_NUL, '\\ufffd') : v;
   return ESCAPED.test(s) ? s.replace(ESCAPED_ALL, escapeChar) : s;
 }

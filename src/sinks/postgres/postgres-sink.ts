@@ -7,7 +7,8 @@ import type { TableSpec } from '../../core/rows/table-spec.js';
 import { COMPLETE_SQL, LEDGER_OPEN_INDEX, LEDGER_POSTGRES_DDL } from '../../ledger/ledger-sql.js';
 import type { Profile } from '../../profiles/profile.js';
 import type { CommitResult, Sink, UnitCursor } from '../../core/sink.js';
-import { copyText, type BatchKeys } from './copy-text.js';
+import { copyBytes } from './copy-bytes.js';
+import type { BatchKeys } from './copy-text.js';
 import { isUniqueViolation, openCopy, type OpenCopy } from './open-copy.js';
 import { dropsRepeatedKeys } from './repeated-keys.js';
 import { StagingTable } from './staging-table.js';
@@ -60,7 +61,7 @@ export class PostgresSink implements Sink {
   /** The last batch had no duplicates: the next one is copied straight into its tables. */
   private direct = true;
   /** While this batch goes straight into its tables: its COPY text per table, for a replay. */
-  private replay: Map<number, string[]> | undefined;
+  private replay: Map<number, Buffer[]> | undefined;
   private replayBytes = 0;
   /** Rows copied straight into their tables in this batch (as PostgreSQL counts them: not those a trigger skipped): in closed segments, and in the open one. */
   private directRows = 0;
@@ -126,7 +127,7 @@ export class PostgresSink implements Sink {
   private async writeRows(rows: EncodedRows): Promise<void> {
     const table = this.table(rows.table);
     await this.begin();
-    const text = copyText(rows, table, this.keysOf(rows.table));
+    const text = copyBytes(rows, table, this.keysOf(rows.table));
     this.batchRows += rows.count;
     if (!this.replay) {
       await this.writeCopy(rows.table, text, true);
@@ -185,7 +186,7 @@ export class PostgresSink implements Sink {
   }
 
   /** Writes COPY text for a table into its staging table or straight into it. */
-  private async writeCopy(index: number, text: string, staging: boolean): Promise<void> {
+  private async writeCopy(index: number, text: Buffer, staging: boolean): Promise<void> {
     const client = await this.begin();
     if (this.copy && this.copy.table !== index) await this.endCopy();
     if (!this.copy) {
@@ -210,7 +211,7 @@ export class PostgresSink implements Sink {
    */
   private async toStaging(cause: unknown): Promise<void> {
     const client = await this.begin();
-    const kept = this.replay ?? new Map<number, string[]>();
+    const kept = this.replay ?? new Map<number, Buffer[]>();
     this.replay = undefined;
     this.replayBytes = 0;
     this.segmentRows = 0;
