@@ -17,19 +17,18 @@ export function createPgPool(url: string, max = 4): { pool: pg.Pool; schema: str
     throw new SluiceError('SLUICE_E_CONFIG', `schema=${schema}: expected letters, digits and underscores`);
   }
   parsed.searchParams.delete('schema');
-  const pool = new pg.Pool({ connectionString: parsed.toString(), max });
+  // The schema is the connection's search path from its start-up packet (libpq's `options`, after any
+  // the URL gives): no query of its own, so none runs beside the borrower's first one.
+  const given = parsed.searchParams.get('options');
+  parsed.searchParams.delete('options');
+  const options = [given, schema !== undefined ? `-c search_path="${schema}"` : undefined].filter((o) => o).join(' ');
+  const pool = new pg.Pool({ connectionString: parsed.toString(), max, ...(options !== '' ? { options } : {}) });
   // An idle client whose server went away (a restart) emits 'error'; unheard, it would end the
   // process. The pool drops that client; the next query fails or reconnects, and callers decide.
   pool.on('error', () => undefined);
   // The same for a client checked out when its connection dies (the pool listens only to idle ones):
   // its query in flight is rejected, which is what the borrower acts on.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  if (schema) {
-    pool.on('connect', (client) => {
-      // Queued before any query of the borrower; the schema itself is created by the migrations.
-      client.query(`SET search_path TO "${schema}"`).catch(() => undefined);
-    });
-  }
   return { pool, schema };
 }
 
