@@ -3,11 +3,46 @@
  * The checks `npm test` runs before the tests: lint, typecheck and build, at the same time (each is
  * one process on one core; one after another they took as long as a third of the test run). Each
  * one's output is printed whole when it ends; the exit code is 1 when any of them failed.
+ *
+ * The build is left out when dist/ is already the build of the sources as they are (every
+ * src/*.ts has its dist/*.js, written after the newest source and tsconfig was changed): `npm ci`
+ * has just built it in a fresh clone, and the typecheck checks the same sources anyway. A third
+ * process on two cores cost the checks about a third of their time.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
-const CHECKS = ['lint', 'typecheck', 'build'];
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** Every .ts file under `dir` (no declarations). */
+function sources(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sources(path);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+/** Why dist/ must be built again, or undefined when it is the build of the current sources. */
+function buildNeeded() {
+  try {
+    const inputs = [...sources('src'), 'tsconfig.json', 'tsconfig.build.json'];
+    const newestInput = Math.max(...inputs.map((f) => statSync(f).mtimeMs));
+    for (const src of sources('src')) {
+      const out = join('dist', relative('src', src).replace(/\.ts$/, '.js'));
+      if (statSync(out, { throwIfNoEntry: false })?.mtimeMs === undefined) return `${out} is missing`;
+      if (statSync(out).mtimeMs < newestInput) return `${out} is older than the sources`;
+    }
+    return undefined;
+  } catch (err) {
+    return String(err);
+  }
+}
+
+const why = buildNeeded();
+const CHECKS = why === undefined ? ['lint', 'typecheck'] : ['lint', 'typecheck', 'build'];
+if (why === undefined) console.log('skipped: npm run build (dist/ is the build of the current sources)');
 
 function run(script) {
   return new Promise((resolve) => {

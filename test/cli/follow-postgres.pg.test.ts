@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runSluice, SHARED_DATA, tempDir } from '../helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSluiceAsync, SHARED_DATA, tempDir } from '../helpers/cli.js';
 import { FollowerProcess, killLeftovers, startWriter, waitFor, waitForTailing, type WriterProcess, type WriterStep } from '../helpers/follow-harness.js';
 import { startOwnPostgres, postgresBin, type OwnPostgres } from '../helpers/own-postgres.js';
 import { mulberry32 } from '../helpers/prng.js';
@@ -16,19 +16,26 @@ import { bridgeFile } from '../helpers/bridge-lines.js';
  * go must have waited for it instead of failing.
  */
 
-const PORT = 54_391;
+/**
+ * A server of its own for each test (the tests run at once: each one's restarts stay its own).
+ * Ports 54_392 and 54_393 belong to other test files.
+ */
+const PORTS = { bridge: 54_391, down: 54_394, cowrie: 54_395 } as const;
 const COWRIE_DIR = join(SHARED_DATA, 'cowrie/kareiva-2018');
 const haveBin = postgresBin() !== undefined;
 if (!haveBin && process.env.CI === 'true') throw new Error('PostgreSQL server binaries (initdb, pg_ctl) are required in CI');
 const haveCowrie = existsSync(COWRIE_DIR);
 if (!haveCowrie && process.env.CI === 'true') throw new Error('../shared/data/cowrie is required in CI');
 
-let server: OwnPostgres | undefined;
+const servers = new Map<keyof typeof PORTS, OwnPostgres>();
 beforeAll(() => {
-  if (haveBin) server = startOwnPostgres(PORT);
+  if (haveBin) for (const [name, port] of Object.entries(PORTS) as Array<[keyof typeof PORTS, number]>) servers.set(name, startOwnPostgres(port));
+}, 60_000);
+// After all tests, not after each: the tests run at once, and this kills every follower of the file.
+afterAll(() => {
+  killLeftovers();
+  for (const server of servers.values()) server.stop();
 });
-afterAll(() => server?.stop());
-afterEach(() => killLeftovers());
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url.replace(/\?schema=.*/, ''), connectionTimeoutMillis: 3000 });
@@ -68,7 +75,7 @@ function segmented(parts: readonly WriterStep[][]): WriterStep[] {
  * written; followers 1 and 3 instead see the server stop under them (once tailing) while their segment
  * is written, so their commits fail, and must wait for it and come back.
  */
-async function killAndRestart(args: string[], writer: WriterProcess, rnd: () => number, status: string): Promise<Run> {
+async function killAndRestart(args: string[], writer: WriterProcess, rnd: () => number, status: string, server: OwnPostgres | undefined): Promise<Run> {
   let kills = 0;
   let killsWhileWriting = 0;
   let restartsSurvived = 0;
@@ -76,11 +83,12 @@ async function killAndRestart(args: string[], writer: WriterProcess, rnd: () => 
     const f = new FollowerProcess([...args, '--status-file', status]);
     if ((run === 1 || run === 3) && server) {
       await waitForTailing(status, f, 30_000);
-      // Stopped (synchronously) and kept down 2.5 s while the segment is written: the follower's
-      // commits fail meanwhile, so it must wait for the server and come back.
-      const restarting = server.restart(2_500);
+      // Stopped, then kept down 2.5 s while the segment is written: the follower's commits fail
+      // meanwhile, so it must wait for the server and come back.
+      const restarting = server.restartInBackground(2_500);
+      await restarting.down;
       writer.send(`go${run}`);
-      await restarting;
+      await restarting.up;
       // It must notice, wait, come back and go on, not exit.
       await waitFor(() => /is back/.test(f.stderr), { timeoutMs: 60_000, what: () => `reconnect after restart:\n${f.stderr}` });
       expect(f.exited, f.stderr).toBe(false);
@@ -101,9 +109,10 @@ async function killAndRestart(args: string[], writer: WriterProcess, rnd: () => 
   return { kills, killsWhileWriting, restartsSurvived };
 }
 
-describe.skipIf(!haveBin)('sluice follow into PostgreSQL under SIGKILL and server restarts', () => {
+describe.skipIf(!haveBin).concurrent('sluice follow into PostgreSQL under SIGKILL and server restarts', () => {
   it('bridge: every line of a writer appending across a rollover is stored exactly once', async () => {
     const dir = tempDir('sluice-follow-pg-');
+    const server = servers.get('bridge');
     const url = `${server?.url ?? ''}?schema=bridge_follow`;
     const perSegment = 2_500;
     const total = SEGMENTS * perSegment;
@@ -115,7 +124,7 @@ describe.skipIf(!haveBin)('sluice follow into PostgreSQL under SIGKILL and serve
     const writer = startWriter(dir, segmented(parts));
     const args = [join(dir, 'bridge_{YYYYMMDD}.ndjson'), '--into', url, '--dead-letter', join(dir, 'dl.ndjson'),
       '--poll-ms', '100', '--idle-close-sec', '1', '--batch-size', '2000', '--no-progress'];
-    const run = await killAndRestart(args, writer, mulberry32(7), join(dir, 'status.json'));
+    const run = await killAndRestart(args, writer, mulberry32(7), join(dir, 'status.json'), server);
     expect(await writer.finished()).toBe(total);
 
     const last = new FollowerProcess([...args, '--status-file', join(dir, 'status-last.json')]);
@@ -139,15 +148,17 @@ describe.skipIf(!haveBin)('sluice follow into PostgreSQL under SIGKILL and serve
 
   it('a follower started while its server is down waits for it, then stores every line once', async () => {
     const dir = tempDir('sluice-follow-pg-down-');
+    const server = servers.get('down');
     const url = `${server?.url ?? ''}?schema=bridge_down`;
     writeFileSync(join(dir, 'bridge_20240101.ndjson'), bridgeFile(300, 'down'));
-    // restart() stops the server before it returns its promise; it starts again 3 s later.
-    const restarting = server?.restart(3_000);
+    // Stopped before the follower starts, and started again once the follower said it waits for it
+    // (not after a fixed time: a follower slow to start on a busy machine would find it back already).
+    await server?.halt();
     const f = new FollowerProcess([join(dir, 'bridge_{YYYYMMDD}.ndjson'), '--into', url, '--dead-letter', join(dir, 'dl.ndjson'),
       '--poll-ms', '100', '--no-progress', '--status-file', join(dir, 'status.json')]);
     await waitFor(() => /lost postgres:\/\/.*retrying in/.test(f.stderr), { timeoutMs: 20_000, what: () => `a wait for the server:\n${f.stderr}` });
     expect(f.exited, f.stderr).toBe(false);
-    await restarting;
+    await server?.start();
     await waitFor(async () => (await countOr(url, 'SELECT count(*) AS n FROM bridge_down.events')) >= 300 || undefined, {
       timeoutMs: 60_000,
       what: () => `300 rows\n${f.stderr}`,
@@ -160,6 +171,7 @@ describe.skipIf(!haveBin)('sluice follow into PostgreSQL under SIGKILL and serve
 
   it.skipIf(!haveCowrie)('cowrie: every event of real logs appended across a rollover is stored once, session metrics as a clean load', async () => {
     const dir = tempDir('sluice-follow-pg-cowrie-');
+    const server = servers.get('cowrie');
     const url = `${server?.url ?? ''}?schema=cowrie_follow`;
     // Eight real daily logs (about 7,400 events), appended 40 lines at a time: seven rollovers.
     const days = ['06', '07', '08', '09', '10', '11', '12', '13'].map((d) => `2018-05-${d}`);
@@ -175,13 +187,13 @@ describe.skipIf(!haveBin)('sluice follow into PostgreSQL under SIGKILL and serve
     const writer = startWriter(dir, segmented(parts));
     const args = [join(dir, 'cowrie.json.{YYYY}-{MM}-{DD}'), '--profile', 'cowrie', '--into', url,
       '--dead-letter', join(dir, 'dl.ndjson'), '--poll-ms', '100', '--idle-close-sec', '1', '--batch-size', '500', '--no-progress'];
-    const run = await killAndRestart(args, writer, mulberry32(11), join(dir, 'status.json'));
+    const run = await killAndRestart(args, writer, mulberry32(11), join(dir, 'status.json'), server);
     await writer.finished();
 
     // The oracle: a clean load of the finished files into SQLite.
     const reference = join(dir, 'reference.db');
     const files = days.map((d) => join(dir, `cowrie.json.${d}`));
-    const clean = runSluice(['ingest', ...files, '--profile', 'cowrie', '--db', reference, '--no-progress']);
+    const clean = await runSluiceAsync(['ingest', ...files, '--profile', 'cowrie', '--db', reference, '--no-progress']);
     expect([0, 3], clean.stderr).toContain(clean.code);
     const { default: Database } = await import('better-sqlite3');
     const ref = new Database(reference, { readonly: true });

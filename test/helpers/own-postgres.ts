@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,16 @@ export interface OwnPostgres {
   url: string;
   /** Stops (fast: sessions are terminated, as in a real restart) and starts again after `downMs`. */
   restart(downMs?: number): Promise<void>;
+  /**
+   * The same restart without blocking the test's event loop while `pg_ctl` works (tests running at
+   * once in the file keep their timers): `down` settles once the server is stopped, `up` once it
+   * answers again.
+   */
+  restartInBackground(downMs?: number): { down: Promise<void>; up: Promise<void> };
+  /** Stops the server (fast), without blocking the event loop; `start()` brings it back. */
+  halt(): Promise<void>;
+  /** Starts the server stopped by `halt()` and waits until it answers. */
+  start(): Promise<void>;
   /** Stops the server and removes its files. */
   stop(): void;
 }
@@ -38,6 +49,11 @@ export function startOwnPostgres(port: number): OwnPostgres {
     if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' });
     else execFileSync(cmd, args, { stdio: 'pipe' });
   };
+  const runAsync = async (tool: string, args: string[]): Promise<void> => {
+    const cmd = join(bin, tool);
+    if (asRoot) await execFileAsync('runuser', ['-u', 'postgres', '--', cmd, ...args]);
+    else await execFileAsync(cmd, args);
+  };
   const data = join(dir, 'data');
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
@@ -51,6 +67,16 @@ export function startOwnPostgres(port: number): OwnPostgres {
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       start();
     },
+    restartInBackground(downMs = 0) {
+      const down = this.halt();
+      const up = down.then(async () => {
+        if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+        await this.start();
+      });
+      return { down, up };
+    },
+    halt: () => runAsync('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
+    start: () => runAsync('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']),
     stop() {
       try {
         stopServer('immediate');
@@ -61,6 +87,8 @@ export function startOwnPostgres(port: number): OwnPostgres {
     },
   };
 }
+
+const execFileAsync = promisify(execFile);
 
 function uidOf(user: string): number {
   return Number(execFileSync('id', ['-u', user]).toString().trim());

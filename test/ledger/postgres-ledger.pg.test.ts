@@ -5,7 +5,7 @@ import { ledgerContract } from '../helpers/spool-ledger-contract.js';
 
 const ready = await postgresReachable();
 
-describe.skipIf(!ready)('PostgresLedger (FOR UPDATE SKIP LOCKED)', () => {
+describe.skipIf(!ready).concurrent('PostgresLedger (FOR UPDATE SKIP LOCKED)', () => {
   const schemas: TestSchema[] = [];
   afterAll(async () => {
     for (const s of schemas) await s.drop();

@@ -4,7 +4,7 @@ import { SqliteLedger } from '../../src/ledger/sqlite-ledger.js';
 import { tempDir } from '../helpers/cli.js';
 import { ledgerContract } from '../helpers/spool-ledger-contract.js';
 
-describe('SqliteLedger', () => {
+describe.concurrent('SqliteLedger', () => {
   ledgerContract(() => {
     const path = join(tempDir(), 'ledger.db');
     return {
