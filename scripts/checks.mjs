@@ -5,13 +5,17 @@
  * one's output is printed whole when it ends; the exit code is 1 when any of them failed.
  *
  * The build is left out when dist/ is already the build of the sources as they are (every
- * src/*.ts has its dist/*.js, written after the newest source and tsconfig was changed): `npm ci`
- * has just built it in a fresh clone, and the typecheck checks the same sources anyway. A third
- * process on two cores cost the checks about a third of their time.
+ * src/*.ts has its dist/*.js, and a build that succeeded, `dist/.built`, ended after the newest
+ * source and tsconfig was changed): `npm ci` has just built it in a fresh clone, and the typecheck
+ * checks the same sources anyway. A third process on two cores cost the checks about a third of
+ * their time. tsc writes its output even when it fails, so only the stamp says a build succeeded.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+
+/** Written by `npm run build` when tsc succeeded (scripts/build-stamp.mjs). */
+const BUILD_STAMP = join('dist', '.built');
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -29,10 +33,12 @@ function buildNeeded() {
   try {
     const inputs = [...sources('src'), 'tsconfig.json', 'tsconfig.build.json'];
     const newestInput = Math.max(...inputs.map((f) => statSync(f).mtimeMs));
+    const built = statSync(BUILD_STAMP, { throwIfNoEntry: false })?.mtimeMs;
+    if (built === undefined) return `no successful build recorded (${BUILD_STAMP})`;
+    if (built < newestInput) return 'the sources changed after the last successful build';
     for (const src of sources('src')) {
       const out = join('dist', relative('src', src).replace(/\.ts$/, '.js'));
-      if (statSync(out, { throwIfNoEntry: false })?.mtimeMs === undefined) return `${out} is missing`;
-      if (statSync(out).mtimeMs < newestInput) return `${out} is older than the sources`;
+      if (statSync(out, { throwIfNoEntry: false }) === undefined) return `${out} is missing`;
     }
     return undefined;
   } catch (err) {

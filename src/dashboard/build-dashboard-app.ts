@@ -63,7 +63,8 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
   app.get('/', page);
   app.get('/jobs', page);
   app.get<{ Params: { id: string } }>('/db/:id', async (request, reply) => {
-    startPageReports(request.params.id);
+    // Not for HEAD (fastify answers it with this route): a link preview draws no page.
+    if (request.method === 'GET') startPageReports(request.params.id);
     return page(request, reply);
   });
 

@@ -5,8 +5,15 @@ interface Started {
   result: Promise<PageReport>;
 }
 
-/** How long a report started for a page waits for the page to ask for it. */
-const PREFETCH_TTL_MS = 30_000;
+/**
+ * How long a report started for a page waits for the page to ask for it: the page's scripts ask
+ * within a second or two, and an answer older than this no longer shows the database as the page
+ * was opened.
+ */
+const PREFETCH_TTL_MS = 10_000;
+
+/** A run not yet asked for is replaced by a page opened this long after it (a tab closed early, a reload). */
+const REPLACE_AFTER_MS = 1_000;
 
 /** Reports started at most at once and not yet asked for (pages opened and never drawn). */
 const MAX_STARTED = 200;
@@ -26,10 +33,12 @@ export class PagePrefetch {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Starts `run` for `key`, unless a run for it is already waiting to be asked for. */
+  /** Starts `run` for `key`, unless a run for it started less than a second ago is waiting to be asked for. */
   start(key: string, run: () => Promise<PageReport>): void {
     this.dropStale();
-    if (this.started.has(key)) return;
+    const waiting = this.started.get(key);
+    if (waiting !== undefined && this.now() - waiting.at < REPLACE_AFTER_MS) return;
+    this.started.delete(key);
     if (this.started.size >= MAX_STARTED) return;
     const result = run();
     result.catch(() => undefined); // asked for, the failure is the page's answer; never asked, nobody's

@@ -13,6 +13,10 @@ const IDLE_MS = 5 * 60_000;
 interface OpenPool {
   pool: pg.Pool;
   schema: string | undefined;
+  /** Reports holding a connection of the pool. */
+  busy: number;
+  /** Reports waiting for one, in order. */
+  waiting: Array<() => void>;
 }
 
 /**
@@ -30,14 +34,32 @@ export class PgReportPools {
   async open(url: string, set: ProfileReports): Promise<ReportDatabase> {
     let open = this.pools.get(url);
     if (open === undefined) {
-      open = createPgPool(url, this.size);
+      open = { ...createPgPool(url, this.size), busy: 0, waiting: [] };
       open.pool.options.connectionTimeoutMillis = CONNECT_TIMEOUT_MS;
       open.pool.options.idleTimeoutMillis = IDLE_MS;
       this.pools.set(url, open);
     }
-    const client = await connectForReport(open.pool, redact(url));
+    // Reports beyond the pool's size wait here, for as long as the reports before them run: the
+    // pool's connection timeout is then only for making a connection, never for a busy pool.
+    const pool = open;
+    if (pool.busy >= this.size) await new Promise<void>((resolve) => pool.waiting.push(resolve));
+    pool.busy += 1;
+    const done = (): void => {
+      pool.busy -= 1;
+      pool.waiting.shift()?.();
+    };
+    let client: pg.PoolClient;
+    try {
+      client = await connectForReport(pool.pool, redact(url));
+    } catch (err) {
+      done();
+      throw err;
+    }
     // A connection whose transaction could not be ended is dropped, not handed to the next report.
-    return beginPgReport(client, redact(url), open.schema, set, async (failure) => client.release(failure ?? false));
+    return beginPgReport(client, redact(url), pool.schema, set, async (failure) => {
+      client.release(failure ?? false);
+      done();
+    });
   }
 
   /** Ends every kept connection. */

@@ -296,7 +296,7 @@ export const cowrieDownloadsReport: ReportDefinition = {
   },
 };
 
-/** The reports of the cowrie profile, each one SQL statement over the session tables the triggers keep. */
+/** The reports of the cowrie profile, each one SQL statement over the session tables kept with the events (per batch in SQLite, by a statement trigger in PostgreSQL). */
 export const COWRIE_REPORTS: ProfileReports = {
   table: 'cowrie_events',
   sessionColumn: 'session_id',

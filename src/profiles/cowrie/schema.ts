@@ -1,5 +1,6 @@
 import type { ColumnSpec, TableSpec } from '../../core/rows/table-spec.js';
 import type { Migration } from '../../db/sqlite/migration.js';
+import { matcherRankSql } from './session-matchers.js';
 
 const text = (name: string, description: string): ColumnSpec => ({ name, kind: 'text', sqlType: 'TEXT', description });
 const real = (name: string, description: string): ColumnSpec => ({ name, kind: 'number', sqlType: 'REAL', description });
@@ -37,8 +38,7 @@ export const COWRIE_EVENTS_TABLE: TableSpec = {
 /** Migration 4 in both sinks (the schema versions compare equal): SQLite drops its row trigger. */
 export const SESSION_TABLES_PER_BATCH = 'session tables kept once per batch over its new events, not by a trigger per event';
 
-const RANK = (m: string): string =>
-  `CASE ${m} WHEN 'full_delimited' THEN 1 WHEN 'session_id_only' THEN 2 WHEN 'event_session' THEN 3 ELSE 4 END`;
+const RANK = matcherRankSql;
 
 export const COWRIE_SQLITE_MIGRATIONS: readonly Migration[] = [
   {

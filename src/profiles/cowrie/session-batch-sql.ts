@@ -1,3 +1,5 @@
+import { matcherRankSql } from './session-matchers.js';
+
 /**
  * How the SQLite sink keeps the session tables: once per batch, in the batch's transaction, over the
  * events the batch really inserted (rowids `$first_rowid`..`$last_rowid`; duplicates are not in it).
@@ -15,8 +17,7 @@
  * An event with a session but no `eventid` changes no session table, as under the trigger (its NULL
  * counters broke a NOT NULL constraint, which the sink's `INSERT OR IGNORE` skipped).
  */
-const RANK = (m: string): string =>
-  `CASE ${m} WHEN 'full_delimited' THEN 1 WHEN 'session_id_only' THEN 2 WHEN 'event_session' THEN 3 ELSE 4 END`;
+const RANK = matcherRankSql;
 
 const IN_BATCH = 'id BETWEEN $first_rowid AND $last_rowid AND session_id IS NOT NULL';
 const valueOf = (column: string, idColumn: string): string => `(SELECT ${column} FROM cowrie_events WHERE id = b.${idColumn})`;

@@ -41,3 +41,7 @@ function nonEmpty(v: unknown): string | undefined {
   if (typeof v === 'number') return String(v);
   return undefined;
 }
+
+/** SQL ranking the matcher in column `m`, best first (1), as a session keeps its best matcher. */
+export const matcherRankSql = (m: string): string =>
+  `CASE ${m} WHEN 'full_delimited' THEN 1 WHEN 'session_id_only' THEN 2 WHEN 'event_session' THEN 3 ELSE 4 END`;

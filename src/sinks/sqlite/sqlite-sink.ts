@@ -48,7 +48,14 @@ export class SqliteSink implements Sink {
     for (const table of this.profile.tables) assertColumns(db, table.name, storedColumns(table).map((c) => c.name));
     this.cursors = new SqliteCursorStore(db);
     this.inserters = this.profile.tables.map((t) => new SqliteRowInserter(db, t));
-    this.afterBatchStatements = (this.profile.sqliteAfterBatch?.statements ?? []).map((sql) => db.prepare(sql));
+    const afterBatch = this.profile.sqliteAfterBatch;
+    const over = afterBatch && this.profile.tables[afterBatch.table];
+    // The batch's new rows are a rowid range only where rows are inserted or ignored (an upsert that
+    // updates moves no rowid) and SQLite picks the rowids.
+    if (afterBatch && (!over || over.sqliteOnConflict !== undefined)) {
+      throw new Error(`profile ${this.profile.name}: sqliteAfterBatch needs a table of the profile that is inserted, not upserted (table ${afterBatch.table})`);
+    }
+    this.afterBatchStatements = (afterBatch?.statements ?? []).map((sql) => db.prepare(sql));
   }
 
   /** The open connection, for reports and tests that read what was written. */
@@ -110,7 +117,17 @@ export class SqliteSink implements Sink {
   private runAfterBatch(): void {
     const { first, last } = this.afterBatchRange;
     if (first === undefined || last === undefined) return;
-    for (const statement of this.afterBatchStatements) statement.run({ first_rowid: first, last_rowid: last });
+    // All or none of them: a statement that fails leaves the batch as it was before the first one.
+    const db = this.database;
+    db.exec('SAVEPOINT after_batch');
+    try {
+      for (const statement of this.afterBatchStatements) statement.run({ first_rowid: first, last_rowid: last });
+      db.exec('RELEASE after_batch');
+    } catch (err) {
+      db.exec('ROLLBACK TO after_batch');
+      db.exec('RELEASE after_batch');
+      throw err;
+    }
     // Done for these rows: a COMMIT tried again (still in the transaction) must not count them twice.
     this.afterBatchRange.first = undefined;
     this.afterBatchRange.last = undefined;
