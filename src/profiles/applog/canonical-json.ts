@@ -8,15 +8,17 @@
  * the entries of one log mostly share their keys, in the same order.
  */
 export function canonicalJson(value: unknown): string {
+  return canonicalJsonCounted(value).text;
+}
+
+/** `canonicalJson`, with how many keys the value's objects have in all (each object's own keys). */
+export function canonicalJsonCounted(value: unknown): { text: string; keys: number } {
   keysCounted = 0;
-  return value !== null && typeof value === 'object' ? canonicalContainer(value) : scalarJson(value);
+  const text = value !== null && typeof value === 'object' ? canonicalContainer(value) : scalarJson(value);
+  return { text, keys: keysCounted };
 }
 
-/** How many keys the objects of the value of the last `canonicalJson` call have, in all (each object's own keys). */
-export function canonicalKeyCount(): number {
-  return keysCounted;
-}
-
+/** Counted by `canonicalContainer` during one `canonicalJsonCounted` call (read right after it, never elsewhere). */
 let keysCounted = 0;
 
 function canonicalContainer(value: object): string {

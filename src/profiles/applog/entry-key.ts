@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { UnitMemory } from '../unit-memory.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJsonCounted } from './canonical-json.js';
 
 /** One call, no hash object per entry. */
 const sha256 = (text: string): string => hash('sha256', text, 'hex');
@@ -14,7 +14,13 @@ const sha256 = (text: string): string => hash('sha256', text, 'hex');
  * nothing. The migration to content keys uses this very function.
  */
 export function appLogEntryKey(entry: unknown, memory: UnitMemory): string {
-  const content = sha256(canonicalJson(entry));
+  return appLogEntryKeyCounted(entry, memory).key;
+}
+
+/** `appLogEntryKey`, with how many keys the entry's objects have in all (from the same canonical text). */
+export function appLogEntryKeyCounted(entry: unknown, memory: UnitMemory): { key: string; keys: number } {
+  const canonical = canonicalJsonCounted(entry);
+  const content = sha256(canonical.text);
   const repeat = memory.occurrence(content);
-  return (repeat === 0 ? content : sha256(`${content}:${repeat}`)).slice(0, 32);
+  return { key: (repeat === 0 ? content : sha256(`${content}:${repeat}`)).slice(0, 32), keys: canonical.keys };
 }

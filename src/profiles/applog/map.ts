@@ -1,8 +1,7 @@
 import { BAD_REASON } from '../../core/bad-record.js';
 import type { RowValue } from '../../core/rows/table-spec.js';
 import type { MapVerdict, ProfileOptions, RecordOrigin, RowEmitter } from '../profile.js';
-import { canonicalKeyCount } from './canonical-json.js';
-import { appLogEntryKey } from './entry-key.js';
+import { appLogEntryKeyCounted } from './entry-key.js';
 import { isStringifyForm } from './stringify-form.js';
 
 const PINO_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
@@ -10,7 +9,7 @@ const PINO_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'inf
 /**
  * One pino-style log entry → one `logs` row. The seed made `id` from req.id or at random: random ids
  * break idempotency and req.id is a per-process counter, so `id` is keyed by the entry's content
- * (`appLogEntryKey`: the file's name plays no part) and req.id is kept as `request_id`.
+ * (`appLogEntryKeyCounted`: the file's name plays no part) and req.id is kept as `request_id`.
  */
 export function mapAppLogEntry(record: unknown, emit: RowEmitter, _options: ProfileOptions, origin: RecordOrigin): MapVerdict {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
@@ -18,9 +17,8 @@ export function mapAppLogEntry(record: unknown, emit: RowEmitter, _options: Prof
   }
   const e = record as Record<string, unknown>;
   const req = objectOr(e.req);
-  const id = appLogEntryKey(e, origin.memory);
-  // Counted by the canonical JSON of the key, read before anything else makes one.
-  const keys = canonicalKeyCount();
+  // The key, and the entry's key count from the same canonical text (for `raw_data`).
+  const { key: id, keys } = appLogEntryKeyCounted(e, origin.memory);
   const values: RowValue[] = [
     id,
     scalarText(req.id),

@@ -1,14 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, canonicalKeyCount } from '../../../src/profiles/applog/canonical-json.js';
+import { canonicalJsonCounted } from '../../../src/profiles/applog/canonical-json.js';
 import { isStringifyForm } from '../../../src/profiles/applog/stringify-form.js';
 import { PINO_DIR, pinoSamplesPresent } from '../../helpers/spool-samples.js';
 
 /** What the check says of a JSON text, with the key count taken as the map takes it. */
 function says(text: string): boolean {
-  canonicalJson(JSON.parse(text));
-  return isStringifyForm(text, canonicalKeyCount());
+  return isStringifyForm(text, canonicalJsonCounted(JSON.parse(text)).keys);
 }
 
 /** Texts JSON.stringify writes otherwise than they are: the check must say no to every one. */
