@@ -1,5 +1,6 @@
 import { RowChunkReader, type EncodedRows } from '../../core/rows/row-chunk.js';
 import type { RowValue, TableSpec } from '../../core/rows/table-spec.js';
+import { jsonValue } from './row-json.js';
 
 /** One message of several rows (see `row-batch-format.ts`) and the records it covers. */
 export interface RowBatchMessage {
@@ -57,8 +58,7 @@ export function* rowBatchMessages(rows: EncodedRows, table: TableSpec, recordsPe
     const row: Array<string | number | null> = [];
     for (let c = 0; c < values.length; c++) {
       if (!keep[c]) continue;
-      const v = values[c] ?? null;
-      const value = v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : v;
+      const value = jsonValue(values[c]);
       row.push(value);
       bytes += typeof value === 'string' ? value.length + TEXT_BYTES : VALUE_BYTES;
     }

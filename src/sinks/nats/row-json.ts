@@ -28,12 +28,17 @@ export function* rowMessages(rows: EncodedRows, table: TableSpec): Generator<Row
     for (let c = 0; c < columns.length; c++) {
       const name = columns[c];
       if (name === undefined) continue;
-      const v = values[c] ?? null;
-      o[name] = v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : v;
+      o[name] = jsonValue(values[c]);
     }
     const record = rows.records?.[i];
     indexInRecord = record !== undefined && record === previous ? indexInRecord + 1 : 0;
     previous = record;
     yield { body: JSON.stringify(o), record, indexInRecord };
   }
+}
+
+/** A stored value as a message carries it: a blob as its base64 text, NULL as null, the rest as it is. */
+export function jsonValue(v: RowValue | undefined): string | number | null {
+  if (v === undefined || v === null) return null;
+  return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : v;
 }
