@@ -1,13 +1,9 @@
 import type { PostgresMigration } from '../../db/postgres/postgres-migration.js';
 import { pgColumnsDdl } from '../../db/postgres/pg-columns.js';
+import { INDEXED_TEXT_BYTES, LOGIN_EVENTS, LONG_CREDENTIALS, LONG_INPUT } from './indexed-text.js';
 import { COWRIE_SESSION_TRIGGER_SQL } from './pg-session-trigger.js';
-import { COWRIE_EVENTS_TABLE, SESSION_TABLES_PER_BATCH } from './schema.js';
+import { COWRIE_EVENTS_TABLE, LONG_TEXTS_INDEXED, SESSION_TABLES_PER_BATCH } from './schema.js';
 
-/**
- * Attacker-controlled texts (command inputs, user names and passwords) longer than this, in bytes,
- * stay out of the report indexes: a btree entry must fit in 2704 bytes with the other columns.
- */
-export const INDEXED_TEXT_BYTES = 2048;
 
 /**
  * Milliseconds since the epoch of an ISO time, as SQLite's `julianday` reads it (no zone is UTC;
@@ -127,5 +123,15 @@ CREATE TABLE IF NOT EXISTS enrichment_cache (
     // PostgreSQL's trigger is already a statement-level one over the inserted rows (pg-session-trigger.ts):
     // nothing to change; the number keeps the versions of both sinks alike.
     sql: 'SELECT 1',
+  },
+  {
+    version: 5,
+    description: LONG_TEXTS_INDEXED,
+    // The rows migration 2 leaves out of the report indexes (texts too long for a btree entry, and a
+    // NULL input), in small indexes of their own: a report reads the short ones through the report
+    // index and these through this one, instead of reading the whole table for the few long ones.
+    sql: `
+CREATE INDEX IF NOT EXISTS cowrie_events_login_long ON cowrie_events (session_id) WHERE ${LOGIN_EVENTS} AND ${LONG_CREDENTIALS};
+CREATE INDEX IF NOT EXISTS session_commands_input_long ON session_commands (session_id) WHERE ${LONG_INPUT};`,
   },
 ];

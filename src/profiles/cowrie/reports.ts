@@ -1,5 +1,6 @@
 import type { BindValue, ProfileReports, ReportDefinition, ReportParams } from '../../reports/report.js';
 import { bytewise, descending, limitArg, noIndex, roundedAs, textOrder } from '../../reports/report-sql.js';
+import { LOGIN_EVENTS, LONG_CREDENTIALS, LONG_INPUT, SHORT_CREDENTIALS, SHORT_INPUT } from './indexed-text.js';
 
 /** `WHERE a AND b ...` (or nothing) and the values of its placeholders, in order. */
 interface Where {
@@ -171,17 +172,27 @@ export const cowrieTopCommandsReport: ReportDefinition = {
     const w = whereOf(params.session !== undefined ? [['session_id = ?', params.session]] : []);
     // PostgreSQL counts the sessions of an input after a grouping per (input, session): count(DISTINCT)
     // would sort every command; SQLite reads them in order off its (input, session_id) index.
-    const counted =
-      d === 'sqlite'
-        ? `SELECT input, count(*) AS times, count(DISTINCT session_id) AS sessions FROM session_commands ${w.sql} GROUP BY input`
-        : `SELECT input, sum(n) AS times, count(*) AS sessions
-          FROM (SELECT input, session_id, count(*) AS n FROM session_commands ${w.sql} GROUP BY input, session_id) AS per_session
-          GROUP BY input`;
+    if (d === 'sqlite') {
+      return {
+        sql: `SELECT input, count(*) AS times, count(DISTINCT session_id) AS sessions FROM session_commands ${w.sql} GROUP BY input
+          ORDER BY times DESC, ${textOrder(d, 'input')}
+          LIMIT ?`,
+        args: [...w.args, limitArg(d, params)],
+      };
+    }
+    // PostgreSQL's index leaves out the long inputs: they are read apart, through their own index.
+    const short = whereOf([[SHORT_INPUT], ...sessionOnly(params)]);
+    const long = whereOf([[LONG_INPUT], ...sessionOnly(params)]);
     return {
-      sql: `${counted}
+      sql: `SELECT input, sum(n) AS times, count(*) AS sessions
+        FROM (SELECT input, session_id, count(*) AS n
+          FROM (SELECT input, session_id FROM session_commands ${short.sql}
+            UNION ALL SELECT input, session_id FROM session_commands ${long.sql}) AS commands
+          GROUP BY input, session_id) AS per_session
+        GROUP BY input
         ORDER BY times DESC, ${textOrder(d, 'input')}
         LIMIT ?`,
-      args: [...w.args, limitArg(d, params)],
+      args: [...short.args, ...long.args, limitArg(d, params)],
     };
   },
 };
@@ -220,8 +231,10 @@ export const cowrieTopIpsReport: ReportDefinition = {
   },
 };
 
-/** The exact predicate of the partial index `cowrie_events_login` (the planner needs it word for word). */
-const LOGIN_EVENTS = "eventid IN ('cowrie.login.failed', 'cowrie.login.success')";
+/** `--session` alone, for the reports over one table of events or commands. */
+function sessionOnly(params: ReportParams): Condition[] {
+  return params.session !== undefined ? [['session_id = ?', params.session]] : [];
+}
 
 /** Username/password pairs tried, from the login events of `cowrie_events`. */
 export const cowrieCredentialsReport: ReportDefinition = {
@@ -239,9 +252,10 @@ export const cowrieCredentialsReport: ReportDefinition = {
   ],
   async query(reader, params) {
     const d = reader.dialect;
-    const conditions: Condition[] = [[LOGIN_EVENTS]];
-    if (params.session !== undefined) conditions.push(['session_id = ?', params.session]);
-    const w = whereOf(conditions);
+    const w = whereOf([[LOGIN_EVENTS], ...sessionOnly(params)]);
+    // PostgreSQL's index leaves out the long credentials: they are read apart, through their own index.
+    const short = whereOf([[LOGIN_EVENTS], [SHORT_CREDENTIALS], ...sessionOnly(params)]);
+    const long = whereOf([[LOGIN_EVENTS], [LONG_CREDENTIALS], ...sessionOnly(params)]);
     // As top_commands: PostgreSQL groups per session first (count(session_id) skips the NULL one, as
     // count(DISTINCT session_id) does).
     const counted =
@@ -254,14 +268,15 @@ export const cowrieCredentialsReport: ReportDefinition = {
         : `SELECT username, password, sum(n) AS attempts, sum(ok) AS successes, count(session_id) AS sessions
         FROM (SELECT username, password, session_id, count(*) AS n,
             count(CASE WHEN eventid = 'cowrie.login.success' THEN 1 END) AS ok
-          FROM cowrie_events ${w.sql}
+          FROM (SELECT username, password, session_id, eventid FROM cowrie_events ${short.sql}
+            UNION ALL SELECT username, password, session_id, eventid FROM cowrie_events ${long.sql}) AS logins
           GROUP BY username, password, session_id) AS per_session
         GROUP BY username, password`;
     return {
       sql: `${counted}
         ORDER BY attempts DESC, successes DESC, ${textOrder(d, 'username')}, ${textOrder(d, 'password')}
         LIMIT ?`,
-      args: [...w.args, limitArg(d, params)],
+      args: [...(d === 'sqlite' ? w.args : [...short.args, ...long.args]), limitArg(d, params)],
     };
   },
 };

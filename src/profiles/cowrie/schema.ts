@@ -38,6 +38,9 @@ export const COWRIE_EVENTS_TABLE: TableSpec = {
 /** Migration 4 in both sinks (the schema versions compare equal): SQLite drops its row trigger. */
 export const SESSION_TABLES_PER_BATCH = 'session tables kept once per batch over its new events, not by a trigger per event';
 
+/** Migration 5 in both sinks: PostgreSQL indexes the long texts its report indexes leave out; SQLite has none left out. */
+export const LONG_TEXTS_INDEXED = 'long command inputs and credentials indexed apart (PostgreSQL)';
+
 const RANK = matcherRankSql;
 
 export const COWRIE_SQLITE_MIGRATIONS: readonly Migration[] = [
@@ -170,5 +173,11 @@ CREATE TABLE IF NOT EXISTS enrichment_cache (
       // upsert into session_metrics was most of the writer's time.
       db.exec('DROP TRIGGER IF EXISTS cowrie_events_session_metrics');
     },
+  },
+  {
+    version: 5,
+    description: LONG_TEXTS_INDEXED,
+    // SQLite's indexes hold texts of any length: nothing to add; the number keeps the versions alike.
+    up() {},
   },
 ];

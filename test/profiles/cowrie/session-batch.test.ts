@@ -130,7 +130,7 @@ describe('cowrie session tables kept per batch', () => {
     const version = db.prepare("SELECT max(version) FROM schema_version WHERE component = 'cowrie'").pluck().get();
     db.close();
     expect(triggers).toEqual([]);
-    expect(version).toBe(4);
+    expect(version).toBe(5);
     expect(tables(path)).toEqual(expected);
   });
 });
