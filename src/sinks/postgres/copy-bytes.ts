@@ -1,6 +1,6 @@
 import type { EncodedRows } from '../../core/rows/row-chunk.js';
 import type { TableSpec } from '../../core/rows/table-spec.js';
-import { copyText, escapedCell, isRepeat, nullCell, type BatchKeys } from './copy-text.js';
+import { byteaCell, copyText, escapedCell, isRepeat, nullCell, type BatchKeys } from './copy-text.js';
 
 /**
  * Encoded rows as the bytes of PostgreSQL `COPY ... FROM STDIN` text: the same bytes as `copyText`
@@ -96,8 +96,7 @@ class CopyWriter {
           if (len < 0) {
             cell = nullCell;
           } else {
-            // bytea in hex form; COPY's own escaping doubles the backslash.
-            cell = `\\\\x${Buffer.from(blobs.buffer, blobs.byteOffset + blobPos, len).toString('hex')}`;
+            cell = byteaCell(blobs, blobPos, len);
             blobPos += len;
           }
           if (keep) this.ascii(cell);

@@ -72,8 +72,7 @@ export function copyText(rows: EncodedRows, table: TableSpec, keys?: BatchKeys):
         if (len < 0) {
           cell = nullCell;
         } else {
-          // bytea in hex form; COPY's own escaping doubles the backslash.
-          cell = `\\\\x${Buffer.from(blobs.buffer, blobs.byteOffset + blobPos, len).toString('hex')}`;
+          cell = byteaCell(blobs, blobPos, len);
           blobPos += len;
         }
       }
@@ -93,6 +92,12 @@ export function copyText(rows: EncodedRows, table: TableSpec, keys?: BatchKeys):
 
 /** COPY text's NULL. */
 export const nullCell = '\\N';
+
+/** A blob's COPY text: bytea in hex form, its backslash doubled by COPY's own escaping. */
+export function byteaCell(blobs: Uint8Array, at: number, length: number): string {
+  return `\\\\x${Buffer.from(blobs.buffer, blobs.byteOffset + at, length).toString('hex')}`;
+}
+
 /** What a text cell may hold that COPY text must escape (or, NUL, cannot hold). */
 const ESCAPED = /[\\\t\n\r\0]/;
 
