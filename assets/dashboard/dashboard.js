@@ -131,7 +131,9 @@
     const main = document.getElementById('main');
     const nav = document.getElementById('nav');
     try {
-      const catalog = await getJson('/api/catalog');
+      // The page carries its catalog; a page without it (an older server's) asks for it.
+      const inline = document.getElementById('sluice-catalog');
+      const catalog = inline ? JSON.parse(inline.textContent) : await getJson('/api/catalog');
       nav.replaceChildren(
         ...catalog.databases.map((d) => h('a', { href: `/db/${d.id}`, text: `${d.profile}: ${d.label.split('/').pop()}` })),
         ...(catalog.jobs.length > 0 ? [h('a', { href: '/jobs', text: 'jobs' })] : []),

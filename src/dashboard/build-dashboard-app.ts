@@ -6,7 +6,7 @@ import { loadAssets } from '../reports/page-assets.js';
 import type { DashboardDatabase } from './dashboard-catalog.js';
 import { dashboardKeyCheck } from './dashboard-auth.js';
 import { readJobs } from './job-status.js';
-import { CONTENT_SECURITY_POLICY, pageHtml } from './page-html.js';
+import { pageShell } from './page-html.js';
 import { PagePrefetch } from './page-prefetch.js';
 import { opensWithPage } from './page-reports.js';
 import { ReportCache } from './report-cache.js';
@@ -37,14 +37,19 @@ function sendError(reply: FastifyReply, err: unknown): FastifyReply {
 }
 
 /**
- * The dashboard's HTTP app: one HTML shell, its assets, and a small JSON API. Every route reads;
+ * The dashboard's HTTP app: one HTML shell (its assets and the catalog inside it; the assets are also
+ * served alone, for a page that wants one), and a small JSON API. Every route reads;
  * none writes a database (reports open theirs read-only, as `sluice report` does).
  */
 export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance {
   const app = Fastify({ logger: false });
   const assets = loadAssets();
   const allowed = dashboardKeyCheck(options.apiKeys);
-  const html = pageHtml();
+  const catalog = {
+    databases: options.databases.map((d) => d.entry),
+    jobs: [...options.statusFiles, ...options.metrics],
+  };
+  const shell = pageShell(catalog);
   const cache = options.cache ?? new ReportCache();
   const threads = options.threads ?? new ReportThreads();
   app.addHook('onClose', async () => {
@@ -59,7 +64,7 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
   });
 
   const page = async (_req: unknown, reply: FastifyReply) =>
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY).type('text/html; charset=utf-8').send(html);
+    reply.header('content-security-policy', shell.contentSecurityPolicy).type('text/html; charset=utf-8').send(shell.html);
   app.get('/', page);
   app.get('/jobs', page);
   app.get<{ Params: { id: string } }>('/db/:id', async (request, reply) => {
@@ -74,10 +79,7 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
     return reply.header('cache-control', 'no-cache').type(asset.type).send(asset.body);
   });
 
-  app.get('/api/catalog', async () => ({
-    databases: options.databases.map((d) => d.entry),
-    jobs: [...options.statusFiles, ...options.metrics],
-  }));
+  app.get('/api/catalog', async () => catalog);
 
   const database = (id: string): DashboardDatabase => {
     const found = options.databases[Number(id)];

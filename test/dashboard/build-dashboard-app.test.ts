@@ -67,14 +67,25 @@ describe('dashboard API', () => {
     expect((await app.inject('/api/db/7/reports/types')).statusCode).toBe(400);
   });
 
-  it('serves the page with a same-origin policy, and every script it names', async () => {
+  it('serves the page with its scripts, style and catalog inside, and a policy that lets only those run', async () => {
     const page = await app.inject('/db/0');
-    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
-    expect(page.body).not.toMatch(/https?:\/\//);
-    for (const s of [...PAGE_SCRIPTS, 'style.css']) {
-      expect(page.body).toContain(`/assets/${s}`);
-      expect((await app.inject(`/assets/${s}`)).statusCode).toBe(200);
+    const policy = String(page.headers['content-security-policy']);
+    expect(policy).toContain("default-src 'self'");
+    // No markup names another origin (the scripts name the SVG namespace, which is not a request).
+    expect(page.body.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/g, '')).not.toMatch(/https?:\/\//);
+    const inline = [...page.body.matchAll(/<(script|style)>([\s\S]*?)<\/\1>/g)];
+    expect(inline.map((m) => m[1])).toEqual(['style', ...PAGE_SCRIPTS.map(() => 'script')]);
+    for (const [i, s] of ['style.css', ...PAGE_SCRIPTS].entries()) {
+      const served = await app.inject(`/assets/${s}`);
+      expect(served.statusCode).toBe(200);
+      const text = inline[i]?.[2] ?? '';
+      expect(text).toBe(served.body);
+      const hash = createHash('sha256').update(text).digest('base64');
+      expect(policy).toContain(`${i === 0 ? 'style-src' : 'script-src'} 'self' `);
+      expect(policy).toContain(`'sha256-${hash}'`);
     }
+    const catalog = /<script type="application\/json" id="sluice-catalog">([\s\S]*?)<\/script>/.exec(page.body)?.[1] ?? '';
+    expect(JSON.parse(catalog)).toEqual((await app.inject('/api/catalog')).json());
     expect((await app.inject('/assets/..%2Fpackage.json')).statusCode).toBe(404);
   });
 });

@@ -1,16 +1,12 @@
 import { chartOf } from '../report-chart.js';
 import type { ReportColumn, ReportDefinition } from '../report.js';
 import { assetText } from '../page-assets.js';
+import { scriptSafe } from '../script-safe.js';
 import { jsonFormatter } from './json.js';
 import type { RowFormatter } from './row-formatter.js';
 
 /** The dashboard's scripts that draw one report (chart and table), inlined in load order. */
 const SCRIPTS = ['format.js', 'charts.js', 'report-view.js'] as const;
-
-/** JSON inside a `<script>` element: `<` escaped so no text of a row can close the element. */
-function scriptSafe(json: string): string {
-  return json.replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
