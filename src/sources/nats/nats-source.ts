@@ -96,7 +96,7 @@ export class NatsSource implements Source {
     ctx.bus.setPhase('consuming');
     let delivered = 0;
     try {
-      for (;;) {
+      while (!ctx.stop.aborted) {
         const m = await thread.next(ctx.stop);
         if (m === undefined) break; // a stop: the batch in hand commits, its acks go out, then `close`
         if (m.kind !== 'chunk' && m.kind !== 'idle') continue;
