@@ -23,7 +23,12 @@ function serve(port: NonNullable<typeof parentPort>, settings: ConsumeThreadSett
         reader.took();
         break;
       case 'ack':
-        reader.ack(m.upTo);
+        // The batch is committed whatever happens here: a message not acknowledged comes again and is skipped.
+        try {
+          reader.ack(m.upTo);
+        } catch (err) {
+          failed(err);
+        }
         break;
       case 'halt':
         reader.halt();

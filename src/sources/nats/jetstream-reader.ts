@@ -86,7 +86,9 @@ export class JetStreamReader {
         break;
       } catch (err) {
         const code = (err as { code?: number }).code;
-        if (code === 10059 && !this.stop.signal.aborted) {
+        // Stopped while waiting: nothing to read (`run` returns at once), the run ends as stopped.
+        if (code === 10059 && this.stop.signal.aborted) return;
+        if (code === 10059) {
           if (!waited) this.send({ kind: 'notice', text: `sluice consume: stream ${stream} does not exist yet; waiting for an edge to create it` });
           await sleep(1000, this.stop.signal);
           continue;

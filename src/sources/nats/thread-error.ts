@@ -5,6 +5,8 @@ export interface ThreadError {
   code?: SluiceErrorCode | undefined;
   /** The error, then its causes (five at most). */
   chain: Array<{ name: string; message: string }>;
+  /** Where it was thrown, in the thread. */
+  stack?: string | undefined;
 }
 
 /** `err` as a message can carry it (a structured clone keeps neither the client's error names nor our codes). */
@@ -14,7 +16,7 @@ export function toThreadError(err: unknown): ThreadError {
   for (let depth = 0; depth < 5 && e !== undefined; depth++, e = e instanceof Error ? e.cause : undefined) {
     chain.push(e instanceof Error ? { name: e.name || e.constructor.name, message: e.message } : { name: 'Error', message: String(e) });
   }
-  return { code: err instanceof SluiceError ? err.code : undefined, chain };
+  return { code: err instanceof SluiceError ? err.code : undefined, chain, stack: err instanceof Error ? err.stack : undefined };
 }
 
 /**
@@ -34,5 +36,7 @@ export function fromThreadError(t: ThreadError): Error {
     }
     cause = e;
   }
-  return cause ?? new Error('unknown error');
+  const err = cause ?? new Error('unknown error');
+  if (t.stack !== undefined) err.stack = t.stack;
+  return err;
 }

@@ -75,4 +75,30 @@ describe.skipIf(!available)('NatsSource (real JetStream, the consume thread)', (
       await sink.close();
     }
   });
+  it('waits for a stream that does not exist yet, saying so once, and a stop ends the wait as a clean stop', { timeout: 60_000 }, async () => {
+    const stream = nats.stream('late'); // never made
+    const dir = tempDir('sluice-nats-source-late-');
+    const profile = profileByName('bridge');
+    const sink = await sinkFromUrl(`sqlite:${join(dir, 'central.db')}`, profile, { dryRun: false });
+    await sink.open();
+    const stop = new AbortController();
+    const source = new NatsSource({ address: parseNatsUrl(`nats://${NATS_SERVER}/${stream}`, 'STREAM'), durable: 'd', profile, fetchMax: 2, ackWaitSec: 30 });
+    const said: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((text: string | Uint8Array) => said.push(String(text)) > 0) as typeof process.stderr.write;
+    try {
+      const opened = source.open({ sink, scope: 'bridge', stop: stop.signal, bus: new TelemetryBus('consume') });
+      await waitUntil(() => said.length > 0, 20_000, 'the notice');
+      await new Promise((r) => setTimeout(r, 1500)); // a second try or two
+      expect(said).toEqual([`sluice consume: stream ${stream} does not exist yet; waiting for an edge to create it\n`]);
+      stop.abort();
+      const it = (await opened)[Symbol.asyncIterator]();
+      expect((await it.next()).value).toMatchObject({ kind: 'unit-start' });
+      expect((await it.next()).done).toBe(true);
+    } finally {
+      process.stderr.write = write;
+      await source.close();
+      await sink.close();
+    }
+  });
 });
