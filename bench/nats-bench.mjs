@@ -9,6 +9,8 @@
 //            fastest way). Target: the sink within 1.2x of (a).
 //   consume  `sluice consume … --db central.db` until every row is in vs. the official client
 //            draining the same stream (pull consumer, each message acked). Ratio.
+//            Also the CPU seconds of its main thread (the inserts) and of its busiest other thread (the
+//            consume thread: NATS client, decoding, acks), from /proc, on Linux.
 //   e2e      publish + consume (one after the other: the issue's "then") vs. a direct `sluice ingest
 //            FILE --db`. Target: ≤ 2x the direct time.
 //   overlap  the same end to end as a deployment runs it: `consume --db` already running (on a fresh,
@@ -26,7 +28,7 @@
 // and the last stdout line is one JSON object with all of them.
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +90,27 @@ function count(db, sql = 'SELECT max(id) FROM events') {
     }
   } catch {
     return 0;
+  }
+}
+
+/**
+ * CPU seconds of a running process's threads (Linux, from /proc): its main thread, and the busiest
+ * other one (consume's thread, with the NATS client and the decoding); undefined elsewhere.
+ */
+function threadCpu(pid) {
+  try {
+    let main = 0;
+    let other = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const sec = (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks (USER_HZ 100)
+      if (Number(t) === pid) main = sec;
+      else other = Math.max(other, sec);
+    }
+    return { mainCpuSec: r2(main), threadCpuSec: r2(other) };
+  } catch {
+    return undefined;
   }
 }
 
@@ -239,11 +262,12 @@ async function main() {
         await sleep(50);
       }
       const t = (performance.now() - t0) / 1000;
+      const cpu = threadCpu(c.child.pid);
       await stop(c);
       const direct = join(dir, 'direct.db');
       if (ONLY.has('e2e') && count(db, 'SELECT count(*) FROM events') !== count(direct, 'SELECT count(*) FROM events')) throw new Error(`central ${count(db)} rows, direct ${count(direct)}`);
-      out.consume = { seconds: r2(t), rowsPerSec: Math.round(good / t) };
-      log(`sluice consume into SQLite: ${t.toFixed(2)} s`);
+      out.consume = { seconds: r2(t), rowsPerSec: Math.round(good / t), ...cpu };
+      log(`sluice consume into SQLite: ${t.toFixed(2)} s${cpu ? ` (CPU: main thread ${cpu.mainCpuSec} s, busiest other ${cpu.threadCpuSec} s)` : ''}`);
       if (ONLY.has('consume')) {
         const tr = await rawConsume(nc, js, jsm, pub, out.publish.messages);
         Object.assign(out.consume, { rawConsume: { seconds: r2(tr), rowsPerSec: Math.round(published / tr) }, ratioToRaw: r2(t / tr) });
@@ -384,7 +408,7 @@ function print() {
   }
   const c = out.consume;
   if (c) {
-    console.log(`consume   sluice consume --db              ${c.seconds} s  ${fmt(c.rowsPerSec)} rows/s`);
+    console.log(`consume   sluice consume --db              ${c.seconds} s  ${fmt(c.rowsPerSec)} rows/s${c.mainCpuSec === undefined ? '' : `  (CPU s: main thread ${c.mainCpuSec}, busiest other thread ${c.threadCpuSec})`}`);
     if (c.rawConsume) console.log(`          client pull consumer, acks        ${c.rawConsume.seconds} s  ${fmt(c.rawConsume.rowsPerSec)} rows/s   ratio ${c.ratioToRaw}x`);
   }
   if (out.e2e) console.log(`e2e       publish then consume ${out.e2e.seconds} s vs direct ingest --db ${out.e2e.directSeconds} s   ratio ${out.e2e.ratio}x [${yes(out.e2e.met)} ≤ 2x]`);

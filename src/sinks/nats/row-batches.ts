@@ -23,8 +23,8 @@ const VALUE_BYTES = 8;
  * (records 1–N, N+1–2N, ...), not where the chunk happens to start, so a unit read again from
  * another offset after a crash mostly makes the same messages (same ids: JetStream drops them); a
  * message also ends once its size passes `maxBytes`, as counted from the rows' values (a text's
- * length and a few bytes a value: close to the body's size without escapes, and the same for the same
- * rows, so the cut is too). The rows of one record always stay together. Without record numbers, rows count as
+ * UTF-8 length and a few bytes a value: close to the body's size without escapes, and the same for
+ * the same rows, so the cut is too). The rows of one record always stay together. Without record numbers, rows count as
  * records, in blocks from the chunk's start. A message's rows are serialised in one `JSON.stringify`
  * (one call a row cost twice as much).
  */
@@ -33,6 +33,9 @@ export function* rowBatchMessages(rows: EncodedRows, table: TableSpec, recordsPe
   const keep = table.columns.map((c) => c.stored !== false);
   const head = `{"table":${JSON.stringify(table.name)},"columns":${JSON.stringify(table.columns.filter((_c, i) => keep[i]).map((c) => c.name))},"rows":`;
   const values: RowValue[] = [];
+  // A chunk of ASCII texts only (the usual case, checked once) counts each text by its length; else
+  // by its UTF-8 bytes (Buffer.byteLength took ~0.9 µs a value here: 2 s for 200k rows of ten texts).
+  const ascii = Buffer.byteLength(rows.texts) === rows.texts.length;
   let batch: Array<Array<string | number | null>> = [];
   let bytes = 0;
   let first: number | undefined;
@@ -60,7 +63,8 @@ export function* rowBatchMessages(rows: EncodedRows, table: TableSpec, recordsPe
       if (!keep[c]) continue;
       const value = jsonValue(values[c]);
       row.push(value);
-      bytes += typeof value === 'string' ? value.length + TEXT_BYTES : VALUE_BYTES;
+      if (typeof value !== 'string') bytes += VALUE_BYTES;
+      else bytes += (ascii ? value.length : Buffer.byteLength(value)) + TEXT_BYTES;
     }
     batch.push(row);
   }

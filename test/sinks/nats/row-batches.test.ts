@@ -72,6 +72,18 @@ describe('rowBatchMessages', () => {
     expect(again.map((m) => m.body)).toEqual(msgs.map((m) => m.body));
   });
 
+  it('counts a text by its UTF-8 bytes, not its characters, toward maxBytes', () => {
+    const table: TableSpec = { name: 'notes', uniqueKey: ['text'], columns: [{ name: 'text', kind: 'text', sqlType: 'TEXT', description: 'CJK text' }] };
+    const b = new RowChunkBuilder(0, table);
+    // 100 characters of 3 bytes each (and one ASCII row: a chunk of mixed texts).
+    for (let r = 1; r <= 200; r++) b.add([r === 1 ? 'plain' : `${r} ${'日'.repeat(100)}`], r);
+    const maxBytes = 3000;
+    const msgs = [...rowBatchMessages(b.take(), table, 1000, maxBytes)];
+    expect(msgs.reduce((n, m) => n + m.rows, 0)).toBe(200);
+    for (const m of msgs) expect(Buffer.byteLength(m.body)).toBeLessThan(maxBytes * 1.5);
+    expect(Buffer.byteLength(msgs[0]?.body ?? '')).toBeGreaterThan(maxBytes * 0.8);
+  });
+
   it('cuts at fixed record blocks wherever the chunk starts', () => {
     const { rows } = chunk(25, 8); // records 8..32 with blocks of 10: 8–10, 11–20, 21–30, 31–32
     const msgs = [...rowBatchMessages(rows, TABLE, 10, 1 << 20)];
