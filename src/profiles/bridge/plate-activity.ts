@@ -1,0 +1,143 @@
+/**
+ * Table `plate_activity`: per (session, plate), what reports `hits` and `last_seen` compute from the
+ * events, kept as events arrive so that those reports read about 20,000 rows instead of 1M events
+ * (1M bench events: `hits` took 0.37 s in SQLite, 0.59 s in PostgreSQL, reading every HIT).
+ *
+ * A row holds exact partial aggregates that merge by addition, min and max: events, first and last
+ * `ts_ms` (for `last_seen`); HITs (`type = 'event' AND msg = 'HIT'`), how many of them have a
+ * `t_rel_ms`, and its min, max and sum (for `hits`: the mean is sum / count, as `avg` computes it),
+ * the sum with what rounding lost when batches were added (see `twoSumError`).
+ * Events without a plate are one row per session, `plate_null = 1` and `plate_key = ''`: a key
+ * column may hold no NULL (SQLite would not see two NULL plates as the same key), and `''` is a plate
+ * of its own.
+ *
+ * It is written in the events' own transaction, over the rows really inserted (duplicates are not):
+ * in SQLite once per batch (`Profile.sqliteAfterBatch`, rowids `$first_rowid`..`$last_rowid`), in
+ * PostgreSQL by a statement trigger over the inserted rows. A crash or a rollback takes both back.
+ */
+export const PLATE_ACTIVITY_TABLE = 'plate_activity';
+
+const HIT = "type = 'event' AND msg = 'HIT'";
+
+/** The partial aggregates of some events, in the table's column order after the key. */
+const AGGREGATES = `count(*), min(ts_ms), max(ts_ms),
+    count(CASE WHEN ${HIT} THEN 1 END),
+    count(CASE WHEN ${HIT} THEN t_rel_ms END),
+    min(CASE WHEN ${HIT} THEN t_rel_ms END),
+    max(CASE WHEN ${HIT} THEN t_rel_ms END),
+    sum(CASE WHEN ${HIT} THEN t_rel_ms END), 0.0`;
+
+const COLUMNS = `session_id, plate_null, plate_key, events, first_ts_ms, last_ts_ms,
+    hits, hit_t_rel_count, hit_t_rel_min, hit_t_rel_max, hit_t_rel_sum, hit_t_rel_sum_error`;
+
+/**
+ * What rounding lost when `a + b` was computed in doubles (Fast2Sum on the larger operand: exact), 0
+ * when either is NULL. Kept apart, the sum of a plate's `t_rel_ms` stays what one pass over its HITs
+ * gives (SQLite's `sum` compensates its rounding too) however many batches added to it: a mean that
+ * lies on a rounding tie (values of one decimal, 40 HITs: x.xxx5) rounds the same way.
+ */
+function twoSumError(a: string, b: string): string {
+  return `CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN 0.0
+      WHEN abs(${a}) >= abs(${b}) THEN (${a} - (${a} + ${b})) + ${b}
+      ELSE (${b} - (${a} + ${b})) + ${a} END`;
+}
+
+/**
+ * Merges the new aggregates into a row already there. SQLite's two-argument min/max are NULL when
+ * either is: a NULL side (no ts_ms, no t_rel_ms yet) leaves the other. PostgreSQL's least/greatest
+ * skip NULLs by themselves.
+ */
+function mergeSet(dialect: 'sqlite' | 'postgres', row: string): string {
+  const keep = (fn: string, col: string): string =>
+    dialect === 'sqlite'
+      ? `${col} = coalesce(${fn}(${row}.${col}, excluded.${col}), ${row}.${col}, excluded.${col})`
+      : `${col} = ${fn === 'min' ? 'least' : 'greatest'}(${row}.${col}, excluded.${col})`;
+  const add = (col: string): string => `${col} = ${row}.${col} + excluded.${col}`;
+  return [
+    add('events'),
+    keep('min', 'first_ts_ms'),
+    keep('max', 'last_ts_ms'),
+    add('hits'),
+    add('hit_t_rel_count'),
+    keep('min', 'hit_t_rel_min'),
+    keep('max', 'hit_t_rel_max'),
+    `hit_t_rel_sum = coalesce(${row}.hit_t_rel_sum + excluded.hit_t_rel_sum, ${row}.hit_t_rel_sum, excluded.hit_t_rel_sum)`,
+    `hit_t_rel_sum_error = ${row}.hit_t_rel_sum_error + excluded.hit_t_rel_sum_error + ${twoSumError(`${row}.hit_t_rel_sum`, 'excluded.hit_t_rel_sum')}`,
+  ].join(',\n    ');
+}
+
+/**
+ * `INSERT` of the aggregates of `source`'s events (a table, filtered by `filter`), merged into the
+ * rows there. Ordered by key: concurrent PostgreSQL writers lock the rows they update in one order.
+ */
+function upsertFrom(dialect: 'sqlite' | 'postgres', source: string, filter: string): string {
+  return `INSERT INTO plate_activity AS a (${COLUMNS})
+  SELECT session_id, CASE WHEN plate IS NULL THEN 1 ELSE 0 END, coalesce(plate, ''), ${AGGREGATES}
+  FROM ${source}
+  WHERE ${filter}
+  GROUP BY session_id, CASE WHEN plate IS NULL THEN 1 ELSE 0 END, coalesce(plate, '')
+  ORDER BY 1, 2, 3
+  ON CONFLICT (session_id, plate_null, plate_key) DO UPDATE SET
+    ${mergeSet(dialect, 'a')}`;
+}
+
+/** SQLite: the table (the migration that adds it also fills it from the events already there). */
+export const PLATE_ACTIVITY_SQLITE_DDL = `
+CREATE TABLE IF NOT EXISTS plate_activity (
+  session_id TEXT NOT NULL,
+  plate_null INTEGER NOT NULL,
+  plate_key TEXT NOT NULL,
+  events INTEGER NOT NULL,
+  first_ts_ms INTEGER,
+  last_ts_ms INTEGER,
+  hits INTEGER NOT NULL,
+  hit_t_rel_count INTEGER NOT NULL,
+  hit_t_rel_min REAL,
+  hit_t_rel_max REAL,
+  hit_t_rel_sum REAL,
+  hit_t_rel_sum_error REAL NOT NULL,
+  PRIMARY KEY (session_id, plate_null, plate_key)
+) WITHOUT ROWID;`;
+
+/** SQLite: the table's rows from every event (the migration of a database that has events). */
+export const PLATE_ACTIVITY_SQLITE_FILL = upsertFrom('sqlite', 'events', 'true');
+
+/** SQLite, once per batch: the batch's new events merged in. */
+export const PLATE_ACTIVITY_SQLITE_BATCH = upsertFrom('sqlite', 'events', 'id BETWEEN $first_rowid AND $last_rowid');
+
+/**
+ * PostgreSQL: the table, its statement trigger, and its rows from the events already there. The
+ * trigger comes first: creating it locks `events` against writers until the migration commits, so
+ * no event lands between the fill and the trigger (counted by neither, or by both).
+ */
+export const PLATE_ACTIVITY_POSTGRES_SQL = `
+CREATE TABLE IF NOT EXISTS plate_activity (
+  session_id TEXT NOT NULL,
+  plate_null INTEGER NOT NULL,
+  plate_key TEXT NOT NULL,
+  events BIGINT NOT NULL,
+  first_ts_ms DOUBLE PRECISION,
+  last_ts_ms DOUBLE PRECISION,
+  hits BIGINT NOT NULL,
+  hit_t_rel_count BIGINT NOT NULL,
+  hit_t_rel_min DOUBLE PRECISION,
+  hit_t_rel_max DOUBLE PRECISION,
+  hit_t_rel_sum DOUBLE PRECISION,
+  hit_t_rel_sum_error DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (session_id, plate_null, plate_key)
+);
+
+CREATE OR REPLACE FUNCTION bridge_events_plate_activity() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  ${upsertFrom('postgres', 'inserted_events', 'true')};
+  RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS bridge_events_plate_activity ON events;
+CREATE TRIGGER bridge_events_plate_activity AFTER INSERT ON events
+REFERENCING NEW TABLE AS inserted_events
+FOR EACH STATEMENT EXECUTE FUNCTION bridge_events_plate_activity();
+
+${upsertFrom('postgres', 'events', 'true')};`;
