@@ -5,8 +5,8 @@
  *
  * A row holds exact partial aggregates that merge by addition, min and max: events, first and last
  * `ts_ms` (for `last_seen`); HITs (`type = 'event' AND msg = 'HIT'`), how many of them have a
- * `t_rel_ms`, and its min, max and sum (for `hits`: the mean is sum / count, as `avg` computes it),
- * the sum with what rounding lost when batches were added (see `twoSumError`).
+ * `t_rel_ms`, and its min, max and exact sum (for `hits`: the mean is sum / count, as `avg` divides
+ * them; see `exactSumParts`).
  * Events without a plate are one row per session, `plate_null = 1` and `plate_key = ''`: a key
  * column may hold no NULL (SQLite would not see two NULL plates as the same key), and `''` is a plate
  * of its own.
@@ -19,35 +19,62 @@ export const PLATE_ACTIVITY_TABLE = 'plate_activity';
 
 const HIT = "type = 'event' AND msg = 'HIT'";
 
-/** The partial aggregates of some events, in the table's column order after the key. */
-const AGGREGATES = `count(*), min(ts_ms), max(ts_ms),
-    count(CASE WHEN ${HIT} THEN 1 END),
-    count(CASE WHEN ${HIT} THEN t_rel_ms END),
-    min(CASE WHEN ${HIT} THEN t_rel_ms END),
-    max(CASE WHEN ${HIT} THEN t_rel_ms END),
-    sum(CASE WHEN ${HIT} THEN t_rel_ms END), 0.0`;
+type Dialect = 'sqlite' | 'postgres';
 
-const COLUMNS = `session_id, plate_null, plate_key, events, first_ts_ms, last_ts_ms,
-    hits, hit_t_rel_count, hit_t_rel_min, hit_t_rel_max, hit_t_rel_sum, hit_t_rel_sum_error`;
+/** 2^26: the fraction of a `t_rel_ms` is kept as two integers of 26 bits each (its 52 bits). */
+export const FRACTION_HALF = 67108864;
 
 /**
- * What rounding lost when `a + b` was computed in doubles (Fast2Sum on the larger operand: exact), 0
- * when either is NULL. Kept apart, the sum of a plate's `t_rel_ms` stays what one pass over its HITs
- * gives (SQLite's `sum` compensates its rounding too) however many batches added to it: a mean that
- * lies on a rounding tie (values of one decimal, 40 HITs: x.xxx5) rounds the same way.
+ * Values of at least 2^32 ms (50 days after the shot timer started: not a real t_rel_ms) are summed as
+ * they are, so that the integer sums cannot overflow (2^31 HITs of one plate in one session).
  */
-function twoSumError(a: string, b: string): string {
-  return `CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN 0.0
-      WHEN abs(${a}) >= abs(${b}) THEN (${a} - (${a} + ${b})) + ${b}
-      ELSE (${b} - (${a} + ${b})) + ${a} END`;
+const SPLIT_BELOW = '4294967296.0';
+
+/**
+ * A HIT's `t_rel_ms` as three integers whose sums are exact however the events are split into
+ * batches: its integer part (truncated), then its fraction's first and next 26 bits. A sum of doubles
+ * depends on the order of the additions, and a mean of 40 values of one decimal (x.xxx5) then
+ * rounds either way: the same HITs gave `avg` 175810.477 in one pass, 175810.478 summed by session.
+ * From the three sums the report rebuilds the sum rounded once (what one pass over the HITs gives,
+ * SQLite's `sum` being compensated). Each step is exact for |x| >= 1 (x - trunc(x) loses nothing);
+ * a fraction below 2^-52 (only below 1 ms) is cut.
+ */
+function exactSumParts(d: Dialect): string[] {
+  const int = (x: string): string => (d === 'sqlite' ? `CAST(${x} AS INTEGER)` : `CAST(trunc(${x}) AS BIGINT)`);
+  const when = (x: string): string => `CASE WHEN ${HIT} AND abs(t_rel_ms) < ${SPLIT_BELOW} THEN ${x} END`;
+  const fraction = `(t_rel_ms - ${int('t_rel_ms')})`;
+  const high = `(${fraction} * ${FRACTION_HALF}.0)`;
+  return [
+    `coalesce(sum(${when(int('t_rel_ms'))}), 0)`,
+    `coalesce(sum(${when(int(high))}), 0)`,
+    `coalesce(sum(${when(int(`(${high} - ${int(high)}) * ${FRACTION_HALF}.0`))}), 0)`,
+    `coalesce(sum(CASE WHEN ${HIT} AND abs(t_rel_ms) >= ${SPLIT_BELOW} THEN t_rel_ms END), 0.0)`,
+  ];
 }
+
+/** The partial aggregates of some events, in the table's column order after the key. */
+function aggregates(d: Dialect): string {
+  return [
+    'count(*)',
+    'min(ts_ms)',
+    'max(ts_ms)',
+    `count(CASE WHEN ${HIT} THEN 1 END)`,
+    `count(CASE WHEN ${HIT} THEN t_rel_ms END)`,
+    `min(CASE WHEN ${HIT} THEN t_rel_ms END)`,
+    `max(CASE WHEN ${HIT} THEN t_rel_ms END)`,
+    ...exactSumParts(d),
+  ].join(',\n    ');
+}
+
+const COLUMNS = `session_id, plate_null, plate_key, events, first_ts_ms, last_ts_ms,
+    hits, hit_t_rel_count, hit_t_rel_min, hit_t_rel_max, hit_t_rel_int, hit_t_rel_frac_high, hit_t_rel_frac_low, hit_t_rel_rest`;
 
 /**
  * Merges the new aggregates into a row already there. SQLite's two-argument min/max are NULL when
  * either is: a NULL side (no ts_ms, no t_rel_ms yet) leaves the other. PostgreSQL's least/greatest
  * skip NULLs by themselves.
  */
-function mergeSet(dialect: 'sqlite' | 'postgres', row: string): string {
+function mergeSet(dialect: Dialect, row: string): string {
   const keep = (fn: string, col: string): string =>
     dialect === 'sqlite'
       ? `${col} = coalesce(${fn}(${row}.${col}, excluded.${col}), ${row}.${col}, excluded.${col})`
@@ -61,8 +88,10 @@ function mergeSet(dialect: 'sqlite' | 'postgres', row: string): string {
     add('hit_t_rel_count'),
     keep('min', 'hit_t_rel_min'),
     keep('max', 'hit_t_rel_max'),
-    `hit_t_rel_sum = coalesce(${row}.hit_t_rel_sum + excluded.hit_t_rel_sum, ${row}.hit_t_rel_sum, excluded.hit_t_rel_sum)`,
-    `hit_t_rel_sum_error = ${row}.hit_t_rel_sum_error + excluded.hit_t_rel_sum_error + ${twoSumError(`${row}.hit_t_rel_sum`, 'excluded.hit_t_rel_sum')}`,
+    add('hit_t_rel_int'),
+    add('hit_t_rel_frac_high'),
+    add('hit_t_rel_frac_low'),
+    add('hit_t_rel_rest'),
   ].join(',\n    ');
 }
 
@@ -70,9 +99,9 @@ function mergeSet(dialect: 'sqlite' | 'postgres', row: string): string {
  * `INSERT` of the aggregates of `source`'s events (a table, filtered by `filter`), merged into the
  * rows there. Ordered by key: concurrent PostgreSQL writers lock the rows they update in one order.
  */
-function upsertFrom(dialect: 'sqlite' | 'postgres', source: string, filter: string): string {
+function upsertFrom(dialect: Dialect, source: string, filter: string): string {
   return `INSERT INTO plate_activity AS a (${COLUMNS})
-  SELECT session_id, CASE WHEN plate IS NULL THEN 1 ELSE 0 END, coalesce(plate, ''), ${AGGREGATES}
+  SELECT session_id, CASE WHEN plate IS NULL THEN 1 ELSE 0 END, coalesce(plate, ''), ${aggregates(dialect)}
   FROM ${source}
   WHERE ${filter}
   GROUP BY session_id, CASE WHEN plate IS NULL THEN 1 ELSE 0 END, coalesce(plate, '')
@@ -94,8 +123,10 @@ CREATE TABLE IF NOT EXISTS plate_activity (
   hit_t_rel_count INTEGER NOT NULL,
   hit_t_rel_min REAL,
   hit_t_rel_max REAL,
-  hit_t_rel_sum REAL,
-  hit_t_rel_sum_error REAL NOT NULL,
+  hit_t_rel_int INTEGER NOT NULL,
+  hit_t_rel_frac_high INTEGER NOT NULL,
+  hit_t_rel_frac_low INTEGER NOT NULL,
+  hit_t_rel_rest REAL NOT NULL,
   PRIMARY KEY (session_id, plate_null, plate_key)
 ) WITHOUT ROWID;`;
 
@@ -122,8 +153,10 @@ CREATE TABLE IF NOT EXISTS plate_activity (
   hit_t_rel_count BIGINT NOT NULL,
   hit_t_rel_min DOUBLE PRECISION,
   hit_t_rel_max DOUBLE PRECISION,
-  hit_t_rel_sum DOUBLE PRECISION,
-  hit_t_rel_sum_error DOUBLE PRECISION NOT NULL,
+  hit_t_rel_int BIGINT NOT NULL,
+  hit_t_rel_frac_high BIGINT NOT NULL,
+  hit_t_rel_frac_low BIGINT NOT NULL,
+  hit_t_rel_rest DOUBLE PRECISION NOT NULL,
   PRIMARY KEY (session_id, plate_null, plate_key)
 );
 
