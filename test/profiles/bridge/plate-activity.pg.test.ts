@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RowChunkBuilder } from '../../../src/core/rows/row-chunk.js';
 import { bridgeProfile } from '../../../src/profiles/bridge/index.js';
@@ -6,7 +8,9 @@ import { EVENTS_TABLE } from '../../../src/profiles/bridge/schema.js';
 import type { Profile, RowEmitter } from '../../../src/profiles/profile.js';
 import { UnitMemory } from '../../../src/profiles/unit-memory.js';
 import { PostgresSink } from '../../../src/sinks/postgres/postgres-sink.js';
+import { tempDir } from '../../helpers/cli.js';
 import { PG_BASE_URL, postgresReachable, testSchema, type TestSchema } from '../../helpers/pg-test-db.js';
+import { mulberry32 } from '../../helpers/prng.js';
 import { reportInProcess } from '../../reports/helpers/report-fixture.js';
 import { plateEvents } from './plate-activity-events.js';
 
@@ -130,5 +134,31 @@ describe.skipIf(!ready)('bridge plate_activity on PostgreSQL: reports hits and l
     const version = await pg.query<{ v: number }>("SELECT max(version) AS v FROM schema_version WHERE component = 'bridge'");
     expect(version[0]?.v).toBe(2);
     await expectOracle(pg);
+  }, 120_000);
+
+  it('a mean on a rounding tie: the bytes of SQLite summing the HITs in one pass (PostgreSQL sums them otherwise)', async () => {
+    // 40 HITs of one decimal per plate: a tie (x.xxx5) for every odd sum of tenths; see plate-activity.test.ts.
+    const rnd = mulberry32(9);
+    const tenths: unknown[] = [];
+    for (let i = 0; i < 300 * 40; i++) {
+      tenths.push({ session_id: `s-${i % 3}`, seq: i, ts_ms: i, type: 'event', msg: 'HIT', plate: `Q${i % 300}`, t_rel_ms: Math.floor(rnd() * 3_000_000) / 10 });
+    }
+    const pg = schema();
+    await load(pg.url, bridgeProfile, tenths, 997);
+    const path = join(tempDir(), 'tenths.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE events (type TEXT, msg TEXT, plate TEXT, t_rel_ms REAL)');
+    const insert = db.prepare('INSERT INTO events VALUES (?, ?, ?, ?)');
+    db.transaction(() => {
+      for (const e of tenths as Array<Record<string, string | number>>) insert.run(e.type, e.msg, e.plate, e.t_rel_ms);
+    })();
+    const old = db
+      .prepare(`SELECT plate, count(*) AS hits, min(t_rel_ms) AS min_t_rel_ms, max(t_rel_ms) AS max_t_rel_ms,
+          round(avg(t_rel_ms), 3) AS mean_t_rel_ms
+        FROM events WHERE type = 'event' AND msg = 'HIT' GROUP BY plate ORDER BY hits DESC, plate NULLS LAST`)
+      .all();
+    db.close();
+    expect(old).toHaveLength(300);
+    expect(await report(pg.url, 'hits')).toEqual(old);
   }, 120_000);
 });
