@@ -1,6 +1,7 @@
 import type { Profile } from '../profile.js';
 import { mapBridgeRecord } from './map.js';
 import { isBridgeLogRecord } from './map-bridge-log.js';
+import { PLATE_ACTIVITY_SQLITE_BATCH } from './plate-activity.js';
 import { BRIDGE_POSTGRES_MIGRATIONS } from './pg-schema.js';
 import { BRIDGE_REPORTS } from './reports.js';
 import { BRIDGE_SQLITE_MIGRATIONS, EVENTS_TABLE } from './schema.js';
@@ -25,6 +26,8 @@ export const bridgeProfile: Profile = {
   // 8 MB, not the driver's 16: with 16 KiB pages a 16 MB cache took the peak RSS of a 1M-event load
   // from 140 to 200 MB, for no measurable gain in time.
   sqliteCacheMb: 8,
+  // Reports hits and last_seen read per (session, plate) aggregates kept with each batch (see plate-activity.ts).
+  sqliteAfterBatch: { table: 0, statements: [PLATE_ACTIVITY_SQLITE_BATCH] },
   map: mapBridgeRecord,
   reports: BRIDGE_REPORTS,
 };

@@ -1,5 +1,6 @@
 import type { PostgresMigration } from '../../db/postgres/postgres-migration.js';
 import { pgColumnsDdl } from '../../db/postgres/pg-columns.js';
+import { PLATE_ACTIVITY_POSTGRES_SQL } from './plate-activity.js';
 import { EVENTS_TABLE } from './schema.js';
 
 /**
@@ -22,5 +23,10 @@ CREATE UNIQUE INDEX IF NOT EXISTS events_session_seq ON events (session_id, seq)
 CREATE INDEX IF NOT EXISTS events_ts_ms ON events (ts_ms);
 CREATE INDEX IF NOT EXISTS events_type_msg ON events (type, msg);
 CREATE INDEX IF NOT EXISTS events_session_ts ON events (session_id, ts_ms, seq);`,
+  },
+  {
+    version: 2,
+    description: 'plate_activity: per (session, plate) aggregates of reports hits and last_seen, kept by a statement trigger',
+    sql: PLATE_ACTIVITY_POSTGRES_SQL,
   },
 ];

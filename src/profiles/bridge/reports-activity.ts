@@ -1,5 +1,6 @@
 import type { ReportDefinition } from '../../reports/report.js';
 import { descending, limitArg, noIndex, roundedAs, textOrder } from '../../reports/report-sql.js';
+import { hasPlateActivity, hitsFromSummary } from './reports-plate-activity.js';
 import { msAsSeconds, sessionsInScope, where } from './reports-sql.js';
 
 /** Per session: how much happened and over how long. Newest (by last `ts_ms`) first. */
@@ -104,7 +105,10 @@ export const hitsReport: ReportDefinition = {
     { name: 'mean_t_rel_ms', kind: 'number' },
   ],
   async query(reader, params) {
+    // Every flag of the report (--session, --plate) is a key of plate_activity: it answers them all.
+    if (await hasPlateActivity(reader)) return hitsFromSummary(reader, params);
     const d = reader.dialect;
+    // Without it (a database last written by an older Sluice), the HITs themselves.
     // `+type`, `+msg`: HITs are most events, so the (type, msg) index would only add a lookup per
     // row; the plan is then a scan, or the (session_id, ...) index with --session.
     const conditions: Array<[string, ...string[]]> = [[`${noIndex(d, 'type')} = 'event'`], [`${noIndex(d, 'msg')} = 'HIT'`]];

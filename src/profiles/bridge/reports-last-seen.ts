@@ -1,6 +1,7 @@
 import type { ReportDefinition, ReportParams } from '../../reports/report.js';
 import type { ReportReader } from '../../reports/report-reader.js';
 import { descending, limitArg, textOrder } from '../../reports/report-sql.js';
+import { hasPlateActivity, lastSeenFromSummary } from './reports-plate-activity.js';
 import { msAsSeconds, where } from './reports-sql.js';
 
 /** The newest events the first look for the plates shown reads, per plate asked for; doubled until enough. */
@@ -45,7 +46,10 @@ export const lastSeenReport: ReportDefinition = {
     { name: 'span_s', kind: 'seconds' },
   ],
   async query(reader, params) {
+    // Its only flag, --session, is a key of plate_activity: the per-plate aggregates answer it.
+    if (await hasPlateActivity(reader)) return lastSeenFromSummary(reader, params);
     const d = reader.dialect;
+    // Without them (a database last written by an older Sluice), the events themselves.
     const w = where(params, ['plate IS NOT NULL']);
     // Grouping thousands of plates to show 50 sorts every event; the plates shown are found first
     // among the newest events, and only their events are grouped (still a read of the table).

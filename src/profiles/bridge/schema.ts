@@ -1,5 +1,6 @@
 import type { TableSpec } from '../../core/rows/table-spec.js';
 import type { Migration } from '../../db/sqlite/migration.js';
+import { PLATE_ACTIVITY_SQLITE_DDL, PLATE_ACTIVITY_SQLITE_FILL } from './plate-activity.js';
 
 /** Table `events` of the bridge profile: one row per NDJSON record, unique on `(session_id, seq)`. */
 export const EVENTS_TABLE: TableSpec = {
@@ -71,6 +72,15 @@ export const BRIDGE_SQLITE_MIGRATIONS: readonly Migration[] = [
         CREATE INDEX IF NOT EXISTS events_type_msg ON events(type, msg);
         DROP INDEX IF EXISTS events_type;
       `);
+    },
+  },
+  {
+    version: 3,
+    description: 'plate_activity: per (session, plate) aggregates of reports hits and last_seen, kept per batch',
+    // Filled here from the events already there; each batch then merges in its new events.
+    up(db) {
+      db.exec(PLATE_ACTIVITY_SQLITE_DDL);
+      db.exec(PLATE_ACTIVITY_SQLITE_FILL);
     },
   },
 ];

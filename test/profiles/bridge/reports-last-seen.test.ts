@@ -10,11 +10,14 @@ import { tempDir } from '../../helpers/cli.js';
 import { mulberry32 as prng } from '../../helpers/prng.js';
 
 describe('last_seen finds the plates it shows among the newest events: the rows of a grouping of every plate', () => {
+  /** The schema before plate_activity (migrations 1 and 2): last_seen reads the events, as tested here. */
   let db: Database.Database;
+  /** The same events, migrated on: migration 3 fills plate_activity, which last_seen then reads. */
+  let summaryDb: Database.Database;
 
   beforeAll(() => {
     db = new Database(join(tempDir(), 'last-seen.db'));
-    migrate(db, 'bridge', BRIDGE_SQLITE_MIGRATIONS);
+    migrate(db, 'bridge', BRIDGE_SQLITE_MIGRATIONS.filter((m) => m.version <= 2));
     const insert = db.prepare('INSERT INTO events (seq, ts_ms, plate, session_id) VALUES (?, ?, ?, ?)');
     const rnd = prng(5);
     db.transaction(() => {
@@ -27,12 +30,17 @@ describe('last_seen finds the plates it shows among the newest events: the rows 
       }
       for (let k = 0; k < 5; k++) insert.run(100_000 + k, null, `N${k}`, 's1'); // plates never timed
     })();
+    summaryDb = new Database(db.serialize());
+    migrate(summaryDb, 'bridge', BRIDGE_SQLITE_MIGRATIONS);
   });
-  afterAll(() => db.close());
+  afterAll(() => {
+    db.close();
+    summaryDb.close();
+  });
 
-  const rows = async (params: ReportParams) => {
-    const q = await lastSeenReport.query(new SqliteReportReader('test', db), params);
-    return { sql: q.sql, rows: db.prepare(q.sql).raw(true).all(...q.args) };
+  const rows = async (params: ReportParams, on: Database.Database = db) => {
+    const q = await lastSeenReport.query(new SqliteReportReader('test', on), params);
+    return { sql: q.sql, rows: on.prepare(q.sql).raw(true).all(...q.args) };
   };
 
   it.each([1, 2, 7, 50, 120, 400, 5000])('limit %s, whole table and per session', async (limit) => {
@@ -41,6 +49,10 @@ describe('last_seen finds the plates it shows among the newest events: the rows 
       const shown = await rows({ session, limit });
       expect(shown.rows).toEqual(every.slice(0, limit));
       if (limit <= 50) expect(shown.sql).toContain('plate IN');
+      // From plate_activity: the same rows.
+      const summarized = await rows({ session, limit }, summaryDb);
+      expect(summarized.sql).toContain('FROM plate_activity');
+      expect(summarized.rows).toEqual(shown.rows);
     }
   });
 });

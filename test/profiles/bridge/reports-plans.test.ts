@@ -15,32 +15,55 @@ import { tempDir } from '../../helpers/cli.js';
  */
 describe('report query plans', async () => {
   let db: Database.Database;
+  /** The same events under the schema before plate_activity (migrations 1 and 2), which hits and last_seen read raw. */
+  let oldDb: Database.Database;
+  /** The reports that read plate_activity where it exists. */
+  const SUMMARIZED = new Set(['hits', 'last_seen']);
 
   beforeAll(() => {
-    db = new Database(join(tempDir(), 'plans.db'));
-    migrate(db, 'bridge', BRIDGE_SQLITE_MIGRATIONS);
-    const insert = db.prepare(
-      'INSERT INTO events (seq, ts_ms, type, msg, plate, t_rel_ms, session_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    db.transaction(() => {
-      for (let i = 0; i < 20_000; i++) {
-        const hit = i % 10 !== 0;
-        insert.run(i, 1_000_000 + i * 1000, hit ? 'event' : 'error', hit ? 'HIT' : 'timeout', `P${i % 50}`, i, `s${i % 10}`);
-      }
-    })();
+    const made = (name: string, upTo: number): Database.Database => {
+      const d = new Database(join(tempDir(), name));
+      migrate(d, 'bridge', BRIDGE_SQLITE_MIGRATIONS.filter((m) => m.version <= upTo));
+      const insert = d.prepare(
+        'INSERT INTO events (seq, ts_ms, type, msg, plate, t_rel_ms, session_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      d.transaction(() => {
+        for (let i = 0; i < 20_000; i++) {
+          const hit = i % 10 !== 0;
+          insert.run(i, 1_000_000 + i * 1000, hit ? 'event' : 'error', hit ? 'HIT' : 'timeout', `P${i % 50}`, i, `s${i % 10}`);
+        }
+      })();
+      return d;
+    };
+    db = made('plans.db', Infinity);
+    oldDb = made('plans-old.db', 2);
   });
-  afterAll(() => db.close());
+  afterAll(() => {
+    db.close();
+    oldDb.close();
+  });
 
-  async function plan(name: string, params: ReportParams = {}): Promise<string[]> {
+  async function plan(name: string, params: ReportParams = {}, on: Database.Database = db): Promise<string[]> {
     const report = BRIDGE_REPORTS.reports.find((r) => r.name === name) as ReportDefinition;
     const full = { limit: report.options.limit, thresholdSec: report.options.thresholdSec, by: report.options.by?.default, ...params };
-    const q = await report.query(new SqliteReportReader('plans', db), full);
-    return (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.args) as { detail: string }[]).map((r) => r.detail);
+    const q = await report.query(new SqliteReportReader('plans', on), full);
+    return (on.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.args) as { detail: string }[]).map((r) => r.detail);
   }
   const fullScan = (lines: string[]) => lines.filter((l) => /^SCAN events$/.test(l));
 
-  it.each(BRIDGE_REPORTS.reports.map((r) => r.name))('%s --session reads the session through an index', async (name) => {
+  it.each([...SUMMARIZED])('%s reads only plate_activity, and with --session only its rows of the session', async (name) => {
+    for (const lines of [await plan(name), await plan(name, { plate: 'P3' })]) {
+      expect(lines.filter((l) => /\bevents\b/.test(l))).toEqual([]);
+      expect(lines.some((l) => l.includes('plate_activity'))).toBe(true);
+    }
     const lines = await plan(name, { session: 's3' });
+    expect(lines.filter((l) => /\bevents\b/.test(l))).toEqual([]);
+    expect(lines.some((l) => /^SEARCH plate_activity USING PRIMARY KEY \(session_id=\?/.test(l))).toBe(true);
+  });
+
+  it.each(BRIDGE_REPORTS.reports.map((r) => r.name))('%s --session reads the session through an index', async (name) => {
+    // hits and last_seen: their reading of the events, kept for a database without plate_activity.
+    const lines = await plan(name, { session: 's3' }, SUMMARIZED.has(name) ? oldDb : db);
     expect(fullScan(lines)).toEqual([]);
     // (`e`: the walk of gaps and gap_list names the table so in its seeks.)
     expect(lines.some((l) => /\b(events|e) USING (COVERING )?INDEX events_session_(ts|seq) \(session_id=\?/.test(l))).toBe(true);

@@ -1,0 +1,35 @@
+import { mulberry32 } from '../../helpers/prng.js';
+
+/**
+ * Events with what the aggregates must get right: plates over several sessions, events without a
+ * plate (HITs too), an empty plate, HITs without `t_rel_ms`, events without `ts_ms`, T0s and HITs of
+ * another type, and duplicates near and far. `t_rel_ms` is a whole number: every sum is exact, and no
+ * mean of fewer than 2,000 of them lies on a rounding tie, so SQLite's of any version rounds it the
+ * same (the shell's older SQLite rounds some ties otherwise; ties have a test of their own).
+ */
+export function plateEvents(count: number, seed: number): unknown[] {
+  const rnd = mulberry32(seed);
+  const int = (n: number): number => Math.floor(rnd() * n);
+  const sessions = ['s-a', 's-b', 's-c', 'S-d'];
+  const seqs = sessions.map(() => 0);
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    const k = int(sessions.length);
+    const r = rnd();
+    const noTs = rnd() < 0.03;
+    const e: Record<string, unknown> = {
+      session_id: sessions[k],
+      seq: (seqs[k] = (seqs[k] ?? 0) + 1),
+      // Without ts_ms the map takes t_rel_ms; without both, the event has no time.
+      ts_ms: noTs ? undefined : 1_000_000 + i * 37 + int(500),
+      type: r < 0.8 ? 'event' : r < 0.9 ? 'status' : 'error',
+      msg: r < 0.6 ? 'HIT' : r < 0.75 ? 'T0' : r < 0.85 ? 'HIT' : 'other',
+      plate: rnd() < 0.1 ? undefined : rnd() < 0.02 ? '' : `P${int(12)}`,
+      t_rel_ms: rnd() < 0.05 || (noTs && rnd() < 0.5) ? undefined : int(200_000),
+    };
+    out.push(e);
+    if (rnd() < 0.04) out.push(e);
+    if (rnd() < 0.03 && out.length > 20) out.push(out[int(out.length - 1)] as Record<string, unknown>);
+  }
+  return out;
+}
