@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg_ from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/cli.js';
 import { PG_BASE_URL, postgresReachable, testSchema, type TestSchema } from '../../helpers/pg-test-db.js';
@@ -28,9 +29,9 @@ async function expectRawCounts(pg: TestSchema): Promise<{ commands: number; cred
   return { commands: commands.length, credentials: credentials.length };
 }
 
-async function ingest(files: readonly string[], pg: TestSchema, dir: string, writer = 'a'): Promise<void> {
+async function ingest(files: readonly string[], pg: TestSchema, dir: string): Promise<void> {
   const run = await runSluiceWith(['ingest', ...files, '--profile', 'cowrie', '--into', pg.url, '--batch-size', '200',
-    '--dead-letter', join(dir, `${pg.name}.${writer}.dl.ndjson`), '--no-progress']);
+    '--dead-letter', join(dir, `${pg.name}.dl.ndjson`), '--no-progress']);
   expect(run.code, run.stderr).toBe(0);
 }
 
@@ -89,16 +90,35 @@ describe.skipIf(!ready)('cowrie report counts (top_commands, credentials) kept b
     await expectRawCounts(pg);
   }, 120_000);
 
-  it('count a session once when two writers side by side bring its events', async () => {
+  it('count a session once when two writers side by side bring its first command and login', async () => {
     const pg = schema();
-    await ingest([parts[0] ?? ''], pg, dir); // the schema, made once before the race
-    // Two files that share sessions and pairs, loaded at once in batches of 200: each writer's
-    // batches meet the other's uncommitted (input, session) and (pair, session) keys.
-    const odd = join(dir, 'odd.json');
-    const even = join(dir, 'even.json');
-    writeFileSync(odd, `${events.filter((_, i) => i % 2 === 1).join('\n')}\n`);
-    writeFileSync(even, `${events.filter((_, i) => i % 2 === 0).join('\n')}\n`);
-    await Promise.all([ingest([odd], pg, dir, 'odd'), ingest([even], pg, dir, 'even')]);
+    await ingest([parts[0] ?? ''], pg, dir); // the schema, made by a writer
+    // Two transactions each insert an event of one new session with one new input and pair. The
+    // second meets the first's uncommitted (input, session) and (pair, session) keys: it must wait
+    // for the first to commit and then count nothing, not count the session again.
+    const insert = (key: string) => `INSERT INTO cowrie_events (event_key, session_id, matcher, eventid, username, password, input)
+      VALUES ('${key}-c', 'race0001', 'session_id_only', 'cowrie.command.input', NULL, NULL, 'race cmd'),
+             ('${key}-l', 'race0001', 'session_id_only', 'cowrie.login.failed', 'race', 'pw', NULL)`;
+    const [a, b] = [new pg_.Client({ connectionString: PG_BASE_URL }), new pg_.Client({ connectionString: PG_BASE_URL })];
+    await Promise.all([a.connect(), b.connect()]);
+    try {
+      for (const c of [a, b]) await c.query(`SET search_path TO "${pg.name}"`);
+      await a.query('BEGIN');
+      await a.query(insert('first'));
+      await b.query('BEGIN');
+      let secondDone = false;
+      const second = b.query(insert('second')).then(() => {
+        secondDone = true;
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(secondDone, 'the second writer waits for the first one\'s keys').toBe(false);
+      await a.query('COMMIT');
+      await second;
+      await b.query('COMMIT');
+    } finally {
+      await Promise.all([a.end(), b.end()]);
+    }
     await expectRawCounts(pg);
-  }, 120_000);
-});
+    const [race] = await pg.query<{ times: string; sessions: string }>("SELECT times, sessions FROM command_counts WHERE input = 'race cmd'");
+    expect(race).toEqual({ times: '2', sessions: '1' });
+  }, 120_000);});
