@@ -50,6 +50,9 @@ export const LONG_TEXTS_INDEXED = 'long command inputs and credentials indexed a
 /** Migration 6 in both sinks: the counts `top_commands` and `credentials` read, kept with the rows. */
 export const REPORT_COUNTS_KEPT = 'per-input command and per-credential login counts kept with the rows, for top_commands and credentials';
 
+/** Migration 7 in both sinks: PostgreSQL indexes sessions in the sessions report's order; SQLite has it already. */
+export const SESSIONS_NEWEST_INDEXED = 'sessions indexed newest first, as the sessions report orders them (PostgreSQL)';
+
 const RANK = matcherRankSql;
 
 export const COWRIE_SQLITE_MIGRATIONS: readonly Migration[] = [
@@ -197,5 +200,12 @@ CREATE TABLE IF NOT EXISTS enrichment_cache (
     up(db) {
       db.exec(`${COMMAND_COUNTS_TABLE_SQL}${CREDENTIAL_COUNTS_TABLE_SQL}${COMMAND_COUNTS_BUILD_SQL}${CREDENTIAL_COUNTS_BUILD_SQL}`);
     },
+  },
+  {
+    version: 7,
+    description: SESSIONS_NEWEST_INDEXED,
+    // SQLite reads the sessions report off session_metrics_first_seen (its texts compare bytewise):
+    // nothing to add; the number keeps the versions alike.
+    up() {},
   },
 ];

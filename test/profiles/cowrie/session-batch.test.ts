@@ -111,7 +111,7 @@ describe('cowrie session tables kept per batch', () => {
     const version = db.prepare("SELECT max(version) FROM schema_version WHERE component = 'cowrie'").pluck().get();
     db.close();
     expect(triggers).toEqual([]);
-    expect(version).toBe(6);
+    expect(version).toBe(7);
     expect(tables(path)).toEqual(expected);
   });
 });
