@@ -1,11 +1,12 @@
 import type { Profile } from '../profile.js';
 import { mapCowrieEvent } from './map.js';
 import { COWRIE_POSTGRES_MIGRATIONS } from './pg-schema.js';
+import { COWRIE_COUNTS_BATCH_SQL } from './report-counts-sql.js';
 import { COWRIE_REPORTS } from './reports.js';
 import { COWRIE_EVENTS_TABLE, COWRIE_SQLITE_MIGRATIONS } from './schema.js';
 import { COWRIE_SESSION_BATCH_SQL } from './session-batch-sql.js';
 
-/** Cowrie honeypot JSON logs (as cowrieprocessor reads them); every event kept, sessions enumerated, metrics kept per batch (SQLite) or by a statement trigger (PostgreSQL). */
+/** Cowrie honeypot JSON logs (as cowrieprocessor reads them); every event kept, sessions enumerated, metrics and report counts kept per batch (SQLite) or by a statement trigger (PostgreSQL). */
 export const cowrieProfile: Profile = {
   name: 'cowrie',
   description: 'Cowrie honeypot events (as cowrieprocessor reads them) into cowrie_events, with session_metrics and session_commands',
@@ -14,7 +15,7 @@ export const cowrieProfile: Profile = {
   postgresMigrations: COWRIE_POSTGRES_MIGRATIONS,
   // Session ids and content hashes are random keys: a larger page cache keeps their indexes in memory.
   sqliteCacheMb: 48,
-  sqliteAfterBatch: { table: 0, statements: COWRIE_SESSION_BATCH_SQL },
+  sqliteAfterBatch: { table: 0, statements: [...COWRIE_SESSION_BATCH_SQL, ...COWRIE_COUNTS_BATCH_SQL] },
   map: (record, emit) => mapCowrieEvent(record, emit),
   reports: COWRIE_REPORTS,
 };

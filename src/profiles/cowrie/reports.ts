@@ -1,4 +1,5 @@
 import type { BindValue, ProfileReports, ReportDefinition, ReportParams } from '../../reports/report.js';
+import type { ReportReader } from '../../reports/report-reader.js';
 import { bytewise, descending, limitArg, noIndex, roundedAs, textOrder } from '../../reports/report-sql.js';
 import { LOGIN_EVENTS, LONG_CREDENTIALS, LONG_INPUT, SHORT_CREDENTIALS, SHORT_INPUT } from './indexed-text.js';
 
@@ -155,7 +156,7 @@ export const cowrieSummaryReport: ReportDefinition = {
   },
 };
 
-/** Most frequent command inputs, from `session_commands` (index `session_commands_input`). */
+/** Most frequent command inputs, from `command_counts` (migration 6), or from `session_commands` for one session. */
 export const cowrieTopCommandsReport: ReportDefinition = {
   name: 'top_commands',
   summary: 'most frequent command inputs: times run and in how many sessions',
@@ -169,6 +170,16 @@ export const cowrieTopCommandsReport: ReportDefinition = {
   ],
   async query(reader, params) {
     const d = reader.dialect;
+    // Over every session, the counts kept with the rows (migration 6) are the answer; a database
+    // written before them (not yet reopened by a writer) is counted from its commands.
+    if (params.session === undefined && (await hasTable(reader, 'command_counts'))) {
+      return {
+        sql: `SELECT input, times, sessions FROM command_counts
+          ORDER BY times DESC, ${textOrder(d, 'input')}
+          LIMIT ?`,
+        args: [limitArg(d, params)],
+      };
+    }
     const w = whereOf(params.session !== undefined ? [['session_id = ?', params.session]] : []);
     // PostgreSQL counts the sessions of an input after a grouping per (input, session): count(DISTINCT)
     // would sort every command; SQLite reads them in order off its (input, session_id) index.
@@ -231,12 +242,21 @@ export const cowrieTopIpsReport: ReportDefinition = {
   },
 };
 
+/** Whether the database has `table` (in PostgreSQL: on the reader's search path). */
+async function hasTable(reader: ReportReader, table: string): Promise<boolean> {
+  const sql =
+    reader.dialect === 'sqlite'
+      ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+      : 'SELECT 1 WHERE to_regclass(?) IS NOT NULL';
+  return (await reader.one(sql, [table])) !== undefined;
+}
+
 /** `--session` alone, for the reports over one table of events or commands. */
 function sessionOnly(params: ReportParams): Condition[] {
   return params.session !== undefined ? [['session_id = ?', params.session]] : [];
 }
 
-/** Username/password pairs tried, from the login events of `cowrie_events`. */
+/** Username/password pairs tried, from `credential_counts` (migration 6), or from the login events of `cowrie_events` for one session. */
 export const cowrieCredentialsReport: ReportDefinition = {
   name: 'credentials',
   summary: 'username/password pairs tried: attempts, successes, sessions; most attempts first',
@@ -252,6 +272,15 @@ export const cowrieCredentialsReport: ReportDefinition = {
   ],
   async query(reader, params) {
     const d = reader.dialect;
+    // As top_commands: the counts kept with the rows (migration 6), else the login events.
+    if (params.session === undefined && (await hasTable(reader, 'credential_counts'))) {
+      return {
+        sql: `SELECT username, password, attempts, successes, sessions FROM credential_counts
+          ORDER BY attempts DESC, successes DESC, ${textOrder(d, 'username')}, ${textOrder(d, 'password')}
+          LIMIT ?`,
+        args: [limitArg(d, params)],
+      };
+    }
     const w = whereOf([[LOGIN_EVENTS], ...sessionOnly(params)]);
     // PostgreSQL's index leaves out the long credentials: they are read apart, through their own index.
     const short = whereOf([[LOGIN_EVENTS], [SHORT_CREDENTIALS], ...sessionOnly(params)]);

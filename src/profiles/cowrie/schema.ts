@@ -1,5 +1,11 @@
 import type { ColumnSpec, TableSpec } from '../../core/rows/table-spec.js';
 import type { Migration } from '../../db/sqlite/migration.js';
+import {
+  COMMAND_COUNTS_BUILD_SQL,
+  COMMAND_COUNTS_TABLE_SQL,
+  CREDENTIAL_COUNTS_BUILD_SQL,
+  CREDENTIAL_COUNTS_TABLE_SQL,
+} from './report-counts-sql.js';
 import { matcherRankSql } from './session-matchers.js';
 
 const text = (name: string, description: string): ColumnSpec => ({ name, kind: 'text', sqlType: 'TEXT', description });
@@ -40,6 +46,12 @@ export const SESSION_TABLES_PER_BATCH = 'session tables kept once per batch over
 
 /** Migration 5 in both sinks: PostgreSQL indexes the long texts its report indexes leave out; SQLite has none left out. */
 export const LONG_TEXTS_INDEXED = 'long command inputs and credentials indexed apart (PostgreSQL)';
+
+/** Migration 6 in both sinks: the counts `top_commands` and `credentials` read, kept with the rows. */
+export const REPORT_COUNTS_KEPT = 'per-input command and per-credential login counts kept with the rows, for top_commands and credentials';
+
+/** Migration 7 in both sinks: PostgreSQL indexes sessions in the sessions report's order; SQLite has it already. */
+export const SESSIONS_NEWEST_INDEXED = 'sessions indexed newest first, as the sessions report orders them (PostgreSQL)';
 
 const RANK = matcherRankSql;
 
@@ -178,6 +190,22 @@ CREATE TABLE IF NOT EXISTS enrichment_cache (
     version: 5,
     description: LONG_TEXTS_INDEXED,
     // SQLite's indexes hold texts of any length: nothing to add; the number keeps the versions alike.
+    up() {},
+  },
+  {
+    version: 6,
+    description: REPORT_COUNTS_KEPT,
+    // Built from the rows already there (nothing in a new database), then kept once per batch
+    // (COWRIE_COUNTS_BATCH_SQL).
+    up(db) {
+      db.exec(`${COMMAND_COUNTS_TABLE_SQL}${CREDENTIAL_COUNTS_TABLE_SQL}${COMMAND_COUNTS_BUILD_SQL}${CREDENTIAL_COUNTS_BUILD_SQL}`);
+    },
+  },
+  {
+    version: 7,
+    description: SESSIONS_NEWEST_INDEXED,
+    // SQLite reads the sessions report off session_metrics_first_seen (its texts compare bytewise):
+    // nothing to add; the number keeps the versions alike.
     up() {},
   },
 ];

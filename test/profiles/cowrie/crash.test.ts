@@ -21,7 +21,7 @@ const BATCH_ROWS = '1000';
 /** Kills that must land mid-run (SIGKILLed with part of the logs committed) for the test to count. */
 const MID_RUN_AT_LEAST = 3;
 
-/** Every table the profile keeps, as one hash: events in id order, sessions, commands, downloads. */
+/** Every table the profile keeps, as one hash: events in id order, sessions, commands, downloads, report counts. */
 function tablesHash(db: string): { hash: string; events: number; sessions: number } {
   const d = new Database(db, { readonly: true });
   try {
@@ -31,6 +31,9 @@ function tablesHash(db: string): { hash: string; events: number; sessions: numbe
       'SELECT * FROM session_metrics ORDER BY session_id',
       'SELECT * FROM session_commands ORDER BY event_id',
       'SELECT * FROM session_downloads ORDER BY event_id',
+      // The report counts, kept in the same transactions (migration 6).
+      'SELECT * FROM command_counts ORDER BY input_key',
+      'SELECT * FROM credential_counts ORDER BY username_key, password_key',
     ]) {
       for (const row of d.prepare(sql).raw().iterate()) h.update(JSON.stringify(row));
     }

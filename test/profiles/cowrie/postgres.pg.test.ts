@@ -149,7 +149,7 @@ describe.skipIf(!ready || (!present && !inCi))(
       const names = await pg.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1', [pg.name]);
       expect(names.map((n) => n.indexname)).toEqual(expect.arrayContaining([
         'cowrie_events_key', 'cowrie_events_session', 'cowrie_events_login', 'session_metrics_first_seen', 'session_metrics_src_ip',
-        'session_commands_input', 'session_commands_session', 'session_downloads_shasum',
+        'session_commands_input', 'session_commands_session', 'session_downloads_shasum', 'session_metrics_newest',
       ]));
     });
 

@@ -1,14 +1,11 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { RowChunkBuilder } from '../../../src/core/rows/row-chunk.js';
 import { cowrieProfile } from '../../../src/profiles/cowrie/index.js';
-import { COWRIE_EVENTS_TABLE } from '../../../src/profiles/cowrie/schema.js';
-import type { Profile, RowEmitter } from '../../../src/profiles/profile.js';
-import { UnitMemory } from '../../../src/profiles/unit-memory.js';
-import { SqliteSink } from '../../../src/sinks/sqlite/sqlite-sink.js';
+import type { Profile } from '../../../src/profiles/profile.js';
 import { tempDir } from '../../helpers/cli.js';
 import { mulberry32 } from '../../helpers/prng.js';
+import { loadThroughSink } from './load-through-sink.js';
 
 /**
  * The session tables kept once per batch (COWRIE_SESSION_BATCH_SQL) against the per-row trigger they
@@ -60,23 +57,7 @@ function trickyEvents(count: number, seed: number): unknown[] {
   return out;
 }
 
-/** Writes `events` into `path` through the SQLite sink, committing every `batch` events; closes it. */
-async function load(path: string, profile: Profile, events: readonly unknown[], batch: number): Promise<void> {
-  const sink = new SqliteSink(path, profile);
-  await sink.open();
-  for (let i = 0; i < events.length; i += batch) {
-    // Rows reach the sink in several chunks per batch, as from parser threads.
-    for (let j = i; j < Math.min(i + batch, events.length); j += 13) {
-      const builder = new RowChunkBuilder(0, COWRIE_EVENTS_TABLE);
-      const emit: RowEmitter = { row: (_table, values) => builder.add(values), warn: () => undefined };
-      const origin = { unitName: 'cowrie.json', index: 0, memory: new UnitMemory() };
-      for (const e of events.slice(j, Math.min(j + 13, i + batch))) profile.map(e, emit, {}, origin);
-      sink.write(builder.take());
-    }
-    await sink.commit([]);
-  }
-  await sink.close();
-}
+const load = loadThroughSink;
 
 /** Every session table's rows with their rowids, as text. */
 function tables(path: string): Record<string, string> {
@@ -130,7 +111,7 @@ describe('cowrie session tables kept per batch', () => {
     const version = db.prepare("SELECT max(version) FROM schema_version WHERE component = 'cowrie'").pluck().get();
     db.close();
     expect(triggers).toEqual([]);
-    expect(version).toBe(5);
+    expect(version).toBe(7);
     expect(tables(path)).toEqual(expected);
   });
 });
