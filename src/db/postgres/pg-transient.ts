@@ -21,3 +21,20 @@ export function isConnectionLost(err: unknown): boolean {
   }
   return false;
 }
+
+/** SQLSTATEs of a transaction PostgreSQL aborted for another's sake: deadlock_detected, serialization_failure. */
+const CONFLICT_CODES = new Set(['40P01', '40001']);
+
+/**
+ * Whether `err` (or its `cause` chain) says PostgreSQL aborted the transaction because of a
+ * concurrent one: a deadlock between two writers' statement triggers, or a serialization failure.
+ * Nothing of that transaction was kept, so running it again from the committed cursors is right.
+ */
+export function isWriteConflict(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 8; depth += 1) {
+    const { code, cause } = e as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string' && CONFLICT_CODES.has(code)) return true;
+    e = cause;
+  }
+  return false;
+}

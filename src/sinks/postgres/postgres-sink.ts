@@ -14,7 +14,7 @@ import { dropsRepeatedKeys } from './repeated-keys.js';
 import { StagingTable } from './staging-table.js';
 import { migratePostgres } from '../../db/postgres/pg-migrate.js';
 import { createPgPool, redact } from '../../db/postgres/pg-pool.js';
-import { isConnectionLost } from '../../db/postgres/pg-transient.js';
+import { isConnectionLost, isWriteConflict } from '../../db/postgres/pg-transient.js';
 
 const CURSORS_DDL = `CREATE TABLE IF NOT EXISTS sluice_cursors (
   key TEXT PRIMARY KEY, unit TEXT NOT NULL, identity TEXT NOT NULL, size BIGINT NOT NULL,
@@ -118,7 +118,7 @@ export class PostgresSink implements Sink {
     try {
       await this.writeRows(rows);
     } catch (err) {
-      // A lost connection stays as it is: a service waits it out and reconnects (`isTransient`).
+      // A lost connection or a write conflict stays as it is: a service waits it out and reconnects (`isTransient`).
       if (err instanceof SluiceError || this.isTransient(err)) throw err;
       throw new SluiceError('SLUICE_E_SINK', `write to ${this.description} failed: ${(err as Error).message}`, { cause: err });
     }
@@ -291,8 +291,13 @@ export class PostgresSink implements Sink {
     await this.pool.end();
   }
 
+  /**
+   * A lost connection, or a batch PostgreSQL aborted for a concurrent writer's sake (two writers'
+   * statement triggers can deadlock on the same summary rows): a service opens the sink again and
+   * goes on from the committed cursors, so the aborted batch is written again, once.
+   */
   isTransient(err: unknown): boolean {
-    return isConnectionLost(err);
+    return isConnectionLost(err) || isWriteConflict(err);
   }
 
   private async begin(): Promise<pg.PoolClient> {
