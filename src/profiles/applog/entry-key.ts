@@ -20,7 +20,12 @@ export function appLogEntryKey(entry: unknown, memory: UnitMemory): string {
 /** `appLogEntryKey`, with how many keys the entry's objects have in all (from the same canonical text). */
 export function appLogEntryKeyCounted(entry: unknown, memory: UnitMemory): { key: string; keys: number } {
   const canonical = canonicalJsonCounted(entry);
-  const content = sha256(canonical.text);
+  return { key: appLogKeyOfCanonical(canonical.text, memory), keys: canonical.keys };
+}
+
+/** `appLogEntryKey` of the entry whose canonical JSON is `canonical` (made by `canonicalJson` or `canonicalFromText`). */
+export function appLogKeyOfCanonical(canonical: string, memory: UnitMemory): string {
+  const content = sha256(canonical);
   const repeat = memory.occurrence(content);
-  return { key: (repeat === 0 ? content : sha256(`${content}:${repeat}`)).slice(0, 32), keys: canonical.keys };
+  return (repeat === 0 ? content : sha256(`${content}:${repeat}`)).slice(0, 32);
 }

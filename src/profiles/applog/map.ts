@@ -1,7 +1,8 @@
 import { BAD_REASON } from '../../core/bad-record.js';
 import type { RowValue } from '../../core/rows/table-spec.js';
 import type { MapVerdict, ProfileOptions, RecordOrigin, RowEmitter } from '../profile.js';
-import { appLogEntryKeyCounted } from './entry-key.js';
+import { canonicalFromText } from './canonical-from-text.js';
+import { appLogEntryKeyCounted, appLogKeyOfCanonical } from './entry-key.js';
 import { isStringifyForm } from './stringify-form.js';
 
 const PINO_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
@@ -17,8 +18,20 @@ export function mapAppLogEntry(record: unknown, emit: RowEmitter, _options: Prof
   }
   const e = record as Record<string, unknown>;
   const req = objectOr(e.req);
-  // The key, and the entry's key count from the same canonical text (for `raw_data`).
-  const { key: id, keys } = appLogEntryKeyCounted(e, origin.memory);
+  // The key: from the entry's own text when it is in JSON.stringify's form (then that text is
+  // `raw_data`); else from the value, with the entry's key count (for `raw_data`).
+  const text = origin.text;
+  const canonical = text !== undefined ? canonicalFromText(text) : undefined;
+  let id: string;
+  let raw: string;
+  if (canonical !== undefined) {
+    id = appLogKeyOfCanonical(canonical, origin.memory);
+    raw = text as string;
+  } else {
+    const counted = appLogEntryKeyCounted(e, origin.memory);
+    id = counted.key;
+    raw = rawData(e, text, counted.keys);
+  }
   const values: RowValue[] = [
     id,
     scalarText(req.id),
@@ -40,7 +53,7 @@ export function mapAppLogEntry(record: unknown, emit: RowEmitter, _options: Prof
     num(e.documentCount),
     isoTime(e.lastUpdated),
     json(req.params),
-    rawData(e, origin.text, keys),
+    raw,
     origin.unitName,
     origin.index,
   ];

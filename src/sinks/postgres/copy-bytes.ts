@@ -4,18 +4,19 @@ import { byteaCell, copyText, escapedCell, isRepeat, nullCell, type BatchKeys } 
 
 /**
  * Encoded rows as the bytes of PostgreSQL `COPY ... FROM STDIN` text: the same bytes as `copyText`
- * encoded in UTF-8 (see there), built straight into one buffer when the rows' texts are all ASCII.
- * The texts are then encoded once, a character is a byte, and each cell is copied from them; only
- * the cells that hold a character COPY must escape (found with `indexOf`, one pass per character)
- * go through `copyText`'s escaping. Building the text of a batch as a string of many pieces and
- * encoding it costs about twice as much (measured, app-log rows: most of it flattening the string).
- * Texts with other characters take `copyText`'s way, then one encoding.
+ * encoded in UTF-8 (see there), built straight into one buffer from the rows' UTF-8 texts. Each
+ * cell is copied from them; only the cells that hold a byte COPY must escape (found with `indexOf`,
+ * one pass per byte; UTF-8 never has an ASCII byte inside another character) go through
+ * `copyText`'s escaping. Building the text of a batch as a string of many pieces and encoding it
+ * costs about twice as much (measured, app-log rows: most of it flattening the string). Texts in
+ * UTF-16 (a lone surrogate, which PostgreSQL text cannot hold either) take `copyText`'s way, then
+ * one encoding.
  */
 export function copyBytes(rows: EncodedRows, table: TableSpec, keys?: BatchKeys): Buffer {
-  const src = Buffer.from(rows.texts, 'utf8');
-  // Every character that is not ASCII takes two bytes or more.
-  if (src.length !== rows.texts.length) return Buffer.from(copyText(rows, table, keys), 'utf8');
-  return new CopyWriter(rows, table, src, keys).write();
+  const lengths = rows.textEncoding === 'ascii' ? rows.textLengths : rows.textEncoding === 'utf8' ? rows.textByteLengths : undefined;
+  if (!lengths) return Buffer.from(copyText(rows, table, keys), 'utf8');
+  const { texts } = rows;
+  return new CopyWriter(rows, table, Buffer.from(texts.buffer, texts.byteOffset, texts.byteLength), lengths, keys).write();
 }
 
 /** Bytes COPY must escape in a text cell (NUL, which PostgreSQL text cannot hold, is replaced). */
@@ -41,6 +42,8 @@ class CopyWriter {
     private readonly table: TableSpec,
     /** The texts in UTF-8 (searched with Buffer's `indexOf`: a typed array's reads byte by byte). */
     private readonly encoded: Buffer,
+    /** The byte length of each text in `encoded`; -1 is NULL. */
+    private readonly textBytes: Int32Array,
     private readonly keys: BatchKeys | undefined,
   ) {
     // Room for the texts, and per row a tab or newline per column and a number's digits.
@@ -51,7 +54,8 @@ class CopyWriter {
 
   write(): Buffer {
     const { rows, table, keys } = this;
-    const { textLengths, numbers, blobs, blobLengths } = rows;
+    const { numbers, blobs, blobLengths } = rows;
+    const textBytes = this.textBytes;
     const columns = table.columns;
     const n = columns.length;
     const kinds = columns.map((c) => c.kind);
@@ -76,7 +80,7 @@ class CopyWriter {
         // The cell's text when it is part of the key's prefix (COPY's form, as `copyText` keys it).
         let cell: string | undefined;
         if (kind === 'text') {
-          const len = textLengths[textIndex++] as number;
+          const len = textBytes[textIndex++] as number;
           if (len < 0) {
             if (keep) this.ascii(nullCell);
             cell = nullCell;
@@ -84,7 +88,7 @@ class CopyWriter {
             const start = textPos;
             textPos += len;
             if (keep) this.text(start, textPos, json[c] === true);
-            if (keyed && inPrefix[c] === true) cell = escapedCell(rows.texts.substring(start, textPos), json[c] === true);
+            if (keyed && inPrefix[c] === true) cell = escapedCell(this.encoded.toString('utf8', start, textPos), json[c] === true);
           }
         } else if (kind === 'number') {
           const v = numbers[numIndex++] as number;
@@ -116,7 +120,7 @@ class CopyWriter {
   /** Copies the text cell at `src[start, end)`, escaped when it holds a byte that must be. */
   private text(start: number, end: number, json: boolean): void {
     if (this.special(start) < end) {
-      const escaped = Buffer.from(escapedCell(this.rows.texts.substring(start, end), json), 'utf8');
+      const escaped = Buffer.from(escapedCell(this.encoded.toString('utf8', start, end), json), 'utf8');
       this.room(escaped.length);
       this.out.set(escaped, this.pos);
       this.pos += escaped.length;

@@ -1,4 +1,4 @@
-import type { EncodedRows } from '../../core/rows/row-chunk.js';
+import { textsOf, type EncodedRows } from '../../core/rows/row-chunk.js';
 import type { TableSpec } from '../../core/rows/table-spec.js';
 
 /**
@@ -29,7 +29,8 @@ export interface BatchKeys {
  * escaping regex is skipped for every cell when the rows' texts hold nothing to escape.
  */
 export function copyText(rows: EncodedRows, table: TableSpec, keys?: BatchKeys): string {
-  const { texts, textLengths, numbers, blobs, blobLengths } = rows;
+  const { textLengths, numbers, blobs, blobLengths } = rows;
+  const texts = textsOf(rows);
   const columns = table.columns;
   const n = columns.length;
   const kinds = columns.map((c) => c.kind);

@@ -61,6 +61,47 @@ describe('row chunks', () => {
     b.add([1, 'a', 'b', 2]);
     b.take();
     expect(b.count).toBe(0);
-    expect(b.take()).toMatchObject({ count: 0, texts: '' });
+    expect(b.take()).toMatchObject({ count: 0, texts: new Uint8Array(0), textEncoding: 'ascii' });
+  });
+
+  it('encodes ASCII texts a byte per character, and in UTF-8 with byte lengths from the first other character on', () => {
+    const b = new RowChunkBuilder(0, table);
+    b.add([1, 'abc', null, 1]);
+    const ascii = b.take();
+    expect(ascii.textEncoding).toBe('ascii');
+    expect(ascii.textByteLengths).toBeUndefined();
+    expect(Buffer.from(ascii.texts).toString('latin1')).toBe('abc');
+    b.add([1, 'abc', null, 1]);
+    b.add([2, 'é', '𝄞x', 2]);
+    const utf8 = b.take();
+    expect(utf8.textEncoding).toBe('utf8');
+    expect([...(utf8.textByteLengths ?? [])]).toEqual([3, -1, 2, 5]);
+    expect([...utf8.textLengths]).toEqual([3, -1, 1, 3]);
+    expect(Buffer.from(utf8.texts).toString('utf8')).toBe('abcé𝄞x');
+  });
+
+  it('keeps a lone surrogate exactly (UTF-16 from it on), in a chunk that began ASCII and went UTF-8, also after a transfer', () => {
+    const input: RowValue[][] = [
+      [1, 'plain', null, 1],
+      [2, 'ünï', 'x', 2],
+      [3, 'lone \ud800 here', '\udfff', 3],
+      [4, 'after', '🚀', 4],
+    ].map((r) => r.map((v) => (typeof v === 'string' ? JSON.parse(`"${v}"`) as string : v)));
+    const b = new RowChunkBuilder(0, table);
+    for (const r of input) b.add(r);
+    const taken = b.take();
+    expect(taken.textEncoding).toBe('utf16le');
+    const encoded = structuredClone(taken, { transfer: transferablesOf(taken) });
+    expect(new RowChunkReader(encoded, table).next(4, [])).toEqual(input.flat());
+  });
+
+  it('hands out texts that later rows do not touch, chunk after chunk', () => {
+    const b = new RowChunkBuilder(0, table);
+    const rowsOf = (k: number): RowValue[][] => Array.from({ length: 300 }, (_, i) => [i, `${k}:${i}:${'x'.repeat(400)}`, k % 2 ? 'é' : 'e', i]);
+    const chunks = [0, 1, 2, 3].map((k) => {
+      for (const r of rowsOf(k)) b.add(r);
+      return b.take();
+    });
+    chunks.forEach((c, k) => expect(new RowChunkReader(c, table).next(300, [])).toEqual(rowsOf(k).flat()));
   });
 });

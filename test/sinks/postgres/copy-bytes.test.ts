@@ -62,4 +62,14 @@ describe('copyBytes', () => {
     const rows = encoded(many);
     expect(copyBytes(rows, TABLE).toString('utf8')).toBe(copyText(rows, TABLE));
   });
+
+  it('writes the bytes of copyText when a text holds a lone surrogate (kept in UTF-16 until then)', () => {
+    const lone = JSON.parse('"x\\ud800y"') as string;
+    const rows = encoded([...ROWS, ['é', 8, '{}', 'p', null, 2], [lone, 9, '{"e":"€"}', 'p', null, 3]]);
+    expect(rows.textEncoding).toBe('utf16le');
+    const bytes = copyBytes(rows, TABLE);
+    expect(bytes.equals(Buffer.from(copyText(rows, TABLE), 'utf8'))).toBe(true);
+    // PostgreSQL text cannot hold a lone surrogate: UTF-8 writes U+FFFD for it.
+    expect(bytes.toString('utf8')).toContain('x\ufffdy\t9\t');
+  });
 });

@@ -1,0 +1,198 @@
+import { isStringifyForm } from './stringify-form.js';
+
+/**
+ * `canonicalJson` of the value `text` parses to, read from the text itself, when the text is in
+ * `JSON.stringify`'s form (`isStringifyForm`, which says so last); else undefined, and the caller
+ * takes the value's way. In that form every scalar is written as `canonicalJson` writes it, so the
+ * canonical text is the text with each object's members in sorted key order: members are moved as
+ * whole pieces of the text, and an object already in order (with all inside it) is one piece. No
+ * string is built per scalar, as the value's way must (about half of an app-log entry's key).
+ * Anything this reading does not know for sure (a key with an escape, a repeated key) says undefined.
+ */
+export function canonicalFromText(text: string): string | undefined {
+  at = 0;
+  colons = 0;
+  const canonical = text.charCodeAt(0) === OPEN_BRACE ? object(text) : undefined;
+  if (canonical === undefined || at !== text.length) return undefined;
+  // The same texts `rawData` keeps; the colons are the keys when no object repeats one.
+  if (!isStringifyForm(text, colons)) return undefined;
+  return canonical === SAME ? text : canonical;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/** Said of a value whose canonical text is its own piece of the text. */
+const SAME = '';
+
+/** Where the reading is in the text (one reading at a time: no state object per call). */
+let at = 0;
+/** Colons (keys) read. */
+let colons = 0;
+
+/** A key order seen before (named by its first key) and the order its members go in, sorted. */
+interface KeyOrder {
+  keys: readonly string[];
+  sorted: readonly number[];
+  /** Already in order: members stay where they are. */
+  inOrder: boolean;
+}
+
+/** How many key orders are remembered before the memory starts afresh. */
+const REMEMBERED = 4096;
+const keyOrders = new Map<string, KeyOrder>();
+
+/** The object at `at` (`{`): its canonical text, `SAME`, or undefined (not known for sure). */
+function object(text: string): string | undefined {
+  at += 1;
+  if (text.charCodeAt(at) === CLOSE_BRACE) {
+    at += 1;
+    return SAME;
+  }
+  // Per member: where its `"key":` starts, where its value starts and ends; and the value's canonical text.
+  const spans: number[] = [];
+  const values: string[] = [];
+  let same = true;
+  for (;;) {
+    const start = at;
+    if (text.charCodeAt(at) !== QUOTE) return undefined;
+    const close = text.indexOf('"', at + 1);
+    if (close < 0) return undefined;
+    at = close + 1;
+    if (text.charCodeAt(at) !== COLON) return undefined;
+    at += 1;
+    colons += 1;
+    const valueStart = at;
+    const value = valueAt(text);
+    if (value === undefined) return undefined;
+    if (value !== SAME) same = false;
+    spans.push(start, valueStart, at);
+    values.push(value);
+    const c = text.charCodeAt(at);
+    at += 1;
+    if (c === CLOSE_BRACE) break;
+    if (c !== COMMA) return undefined;
+  }
+  const order = keyOrder(text, spans);
+  if (order === undefined) return undefined;
+  if (order.inOrder && same) return SAME;
+  let out = '{';
+  const sorted = order.sorted;
+  for (let i = 0; i < sorted.length; i++) {
+    const m = sorted[i] as number;
+    const start = spans[3 * m] as number;
+    const value = values[m] as string;
+    if (i > 0) out += ',';
+    out += value === SAME ? text.substring(start, spans[3 * m + 2]) : text.substring(start, spans[3 * m + 1]) + value;
+  }
+  return `${out}}`;
+}
+
+/** The key order of an object's members (`spans`, as `object` keeps them), remembered; undefined for a key with an escape or a repeated key. */
+function keyOrder(text: string, spans: readonly number[]): KeyOrder | undefined {
+  const n = spans.length / 3;
+  const first = text.substring((spans[0] as number) + 1, (spans[1] as number) - 2);
+  const known = keyOrders.get(first);
+  if (known !== undefined && known.keys.length === n && sameKeys(text, spans, known.keys)) return known;
+  const keys: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = text.substring((spans[3 * i] as number) + 1, (spans[3 * i + 1] as number) - 2);
+    if (key.includes('\\')) return undefined; // an escape in a key: the value's way
+    keys.push(key);
+  }
+  const sorted = keys.map((_, i) => i).sort((a, b) => compareKeys(keys[a] as string, keys[b] as string));
+  for (let i = 1; i < n; i++) if (keys[sorted[i - 1] as number] === keys[sorted[i] as number]) return undefined;
+  const order = { keys, sorted, inOrder: sorted.every((m, i) => m === i) };
+  if (keyOrders.size >= REMEMBERED) keyOrders.clear();
+  keyOrders.set(first, order);
+  return order;
+}
+
+/** Whether the object's keys are `keys`, compared in the text (no string cut per key). */
+function sameKeys(text: string, spans: readonly number[], keys: readonly string[]): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const start = (spans[3 * i] as number) + 1;
+    if ((spans[3 * i + 1] as number) - 2 - start !== key.length || !text.startsWith(key, start)) return false;
+  }
+  return true;
+}
+
+/** Keys in `Array.prototype.sort`'s order (UTF-16 code units), as `canonicalJson` sorts them. */
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The array at `at` (`[`): its canonical text, `SAME`, or undefined. */
+function array(text: string): string | undefined {
+  at += 1;
+  if (text.charCodeAt(at) === CLOSE_BRACKET) {
+    at += 1;
+    return SAME;
+  }
+  const items: (string | [number, number])[] = [];
+  let same = true;
+  for (;;) {
+    const itemStart = at;
+    const value = valueAt(text);
+    if (value === undefined) return undefined;
+    if (value !== SAME) same = false;
+    items.push(value === SAME ? [itemStart, at] : value);
+    const c = text.charCodeAt(at);
+    at += 1;
+    if (c === CLOSE_BRACKET) break;
+    if (c !== COMMA) return undefined;
+  }
+  if (same) return SAME;
+  let out = '[';
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as string | [number, number];
+    if (i > 0) out += ',';
+    out += typeof item === 'string' ? item : text.substring(item[0], item[1]);
+  }
+  return `${out}]`;
+}
+
+/** The value at `at`: its canonical text, `SAME` (a scalar always is), or undefined. */
+function valueAt(text: string): string | undefined {
+  const c = text.charCodeAt(at);
+  if (c === OPEN_BRACE) return object(text);
+  if (c === OPEN_BRACKET) return array(text);
+  if (c === QUOTE) {
+    const end = stringEnd(text, at + 1);
+    if (end < 0) return undefined;
+    at = end;
+    return SAME;
+  }
+  // A number, true, false or null: up to the next comma or closing bracket (isStringifyForm checks its form).
+  let i = at;
+  const n = text.length;
+  while (i < n) {
+    const d = text.charCodeAt(i);
+    if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET) break;
+    i += 1;
+  }
+  if (i === at) return undefined;
+  at = i;
+  return SAME;
+}
+
+/** The index after the closing quote of the string whose body starts at `from` (-1: none). */
+function stringEnd(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const close = text.indexOf('"', i);
+    if (close < 0) return -1;
+    // The quote is escaped when an odd number of backslashes stand before it.
+    let k = close - 1;
+    while (k >= from && text.charCodeAt(k) === BACKSLASH) k -= 1;
+    if ((close - 1 - k) % 2 === 0) return close + 1;
+    i = close + 1;
+  }
+}
