@@ -3,69 +3,92 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, SluiceError } from '../core/errors.js';
 import { knownFailure } from '../core/known-failure.js';
 import { adoptEarlySignals, releaseEarlySignals, type EarlySignals } from '../core/shutdown.js';
-import { archiveCommand } from './archive-command.js';
-import { consumeCommand } from './consume-command.js';
-import { dashboardCommand } from './dashboard-command.js';
-import { enrichCommand } from './enrich-command.js';
-import { followCommand } from './follow-command.js';
-import { ingestCommand } from './ingest-command.js';
-import { jobsCommand } from './jobs-command.js';
-import { DECODERS } from '../decoders/registry.js';
-import { PROFILES } from '../profiles/registry.js';
-import { SINKS } from '../sinks/registry.js';
-import { profileList, type Plugins } from './plugin-help.js';
-import { pluginsCommand } from './plugins-command.js';
-import { spoolCommand } from './spool-command.js';
-import { reportCommand } from './report-command.js';
-import { serveCommand } from './serve-command.js';
-import { serviceCommand } from './service-command.js';
+import type { DecoderDescriptor } from '../decoders/decoder-descriptor.js';
+import type { Profile } from '../profiles/profile.js';
+import type { SinkDescriptor } from '../sinks/sink-descriptor.js';
+import type { Plugins } from './plugin-help.js';
 
 /** Commands that install a graceful stop (`Shutdown`). */
 const GRACEFUL_COMMANDS = new Set(['ingest', 'follow', 'spool', 'serve', 'dashboard']);
 
+/** The plugin lists a command is built with: the shipped registries unless a test gave its own. */
+interface BuildLists {
+  sinks: () => Promise<readonly SinkDescriptor[]>;
+  decoders: () => Promise<readonly DecoderDescriptor[]>;
+  profiles: () => Promise<readonly Profile[]>;
+  plugins: () => Promise<Plugins>;
+}
+
 /**
- * The shipped plugin lists. The sources are loaded only when asked for (`sluice plugins`): their
- * modules are the heaviest, and `--help` of every command stays quick.
+ * Every command in the order of the help, each built by importing its module when asked for. A run
+ * builds only the command it runs: the other commands' modules (their config schemas, the report
+ * catalogue, the systemd units...) and, for most commands, the plugin registries stay unloaded, and
+ * `sluice ingest` starts in less CPU than when every module loaded.
  */
-async function shippedPlugins(): Promise<Plugins> {
-  const { SOURCES } = await import('../sources/registry.js');
-  return { sources: SOURCES, decoders: DECODERS, sinks: SINKS, profiles: PROFILES };
+const COMMANDS: ReadonlyArray<readonly [string, (lists: BuildLists) => Promise<Command>]> = [
+  ['ingest', async (l) => (await import('./ingest-command.js')).ingestCommand(await l.sinks(), await l.decoders())],
+  ['follow', async (l) => (await import('./follow-command.js')).followCommand(await l.sinks())],
+  ['report', async () => (await import('./report-command.js')).reportCommand()],
+  ['spool', async (l) => (await import('./spool-command.js')).spoolCommand(await l.sinks())],
+  ['consume', async (l) => (await import('./consume-command.js')).consumeCommand(await l.sinks())],
+  ['jobs', async () => (await import('./jobs-command.js')).jobsCommand()],
+  ['serve', async () => (await import('./serve-command.js')).serveCommand()],
+  ['dashboard', async () => (await import('./dashboard-command.js')).dashboardCommand()],
+  ['archive', async () => (await import('./archive-command.js')).archiveCommand()],
+  ['enrich', async () => (await import('./enrich-command.js')).enrichCommand()],
+  ['service', async () => (await import('./service-command.js')).serviceCommand()],
+  ['plugins', async (l) => (await import('./plugins-command.js')).pluginsCommand(l.plugins)],
+];
+
+/** The lists of `given`, else the shipped registries, each imported when first asked for. */
+function buildLists(given: Partial<Plugins>): BuildLists {
+  const sinks = async (): Promise<readonly SinkDescriptor[]> => given.sinks ?? (await import('../sinks/registry.js')).SINKS;
+  const decoders = async (): Promise<readonly DecoderDescriptor[]> => given.decoders ?? (await import('../decoders/registry.js')).DECODERS;
+  const profiles = async (): Promise<readonly Profile[]> => given.profiles ?? (await import('../profiles/registry.js')).PROFILES;
+  // The sources are the heaviest modules: loaded only when `sluice plugins` runs.
+  const sources = async (): Promise<Plugins['sources']> => given.sources ?? (await import('../sources/registry.js')).SOURCES;
+  const plugins = async (): Promise<Plugins> => ({ sources: await sources(), decoders: await decoders(), sinks: await sinks(), profiles: await profiles() });
+  return { sinks, decoders, profiles, plugins };
 }
 
 /**
  * The `sluice` program: one verb per job. Its help lists the plugins of the registries; `given`
- * replaces a list (a test adds a plugin of its own and sees it in the help).
+ * replaces a list (a test adds a plugin of its own and sees it in the help). With `only`, the
+ * program has that one command (or none: `[]`) and no top-level help text: what `main` builds when
+ * the first argument names the command to run, where commander never shows the top-level help.
  */
-export function buildProgram(given: Partial<Plugins> = {}): Command {
-  const sinks = given.sinks ?? SINKS;
-  const profiles = given.profiles ?? PROFILES;
-  const plugins = async (): Promise<Plugins> => ({ ...(await shippedPlugins()), ...given });
+export async function buildProgram(given: Partial<Plugins> = {}, only?: string | readonly []): Promise<Command> {
+  const lists = buildLists(given);
   const program = new Command('sluice')
     .description('Move records from files, folders, object stores and uploads into databases: exactly once, resumable, fast.')
     .version(packageVersion())
-    .showHelpAfterError('(run with --help for usage)')
-    .addHelpText(
+    .showHelpAfterError('(run with --help for usage)');
+  if (only === undefined) {
+    const { profileList } = await import('./plugin-help.js');
+    const [sinks, profiles] = [await lists.sinks(), await lists.profiles()];
+    program.addHelpText(
       'after',
       `\nProfiles (--profile): ${profileList(profiles)}.\n` +
         `Sinks (--into): ${sinks.map((s) => `${s.name} (${s.example})`).join(', ')}.\n` +
         `sluice plugins lists every source, decoder, sink and profile with its settings.\n` +
         `Every command has --help with examples; the README has the whole story.`,
-    )
-    .exitOverride();
-  program.addCommand(ingestCommand(sinks, given.decoders ?? DECODERS));
-  program.addCommand(followCommand(sinks));
-  program.addCommand(reportCommand());
-  program.addCommand(spoolCommand(sinks));
-  program.addCommand(consumeCommand(sinks));
-  program.addCommand(jobsCommand());
-  program.addCommand(serveCommand());
-  program.addCommand(dashboardCommand());
-  program.addCommand(archiveCommand());
-  program.addCommand(enrichCommand());
-  program.addCommand(serviceCommand());
-  program.addCommand(pluginsCommand(plugins));
+    );
+  }
+  program.exitOverride();
+  for (const [name, build] of COMMANDS) if (only === undefined || only === name) program.addCommand(await build(lists));
   exitOverrideEverywhere(program);
   return program;
+}
+
+/**
+ * The one command `argv` runs when its first argument names it (commander then hands every later
+ * argument to that command, `--help` included); `[]` for `--version`, which the top level answers at
+ * once; else undefined (the top-level help, `help CMD`, an unknown command: the whole program).
+ */
+export function commandToBuild(argv: readonly string[]): string | readonly [] | undefined {
+  const first = argv[2];
+  if (first === '--version' || first === '-V') return [];
+  return COMMANDS.some(([name]) => name === first) ? first : undefined;
 }
 
 /** Usage errors of every (sub)command reach `main`, which maps them to exit code 2. */
@@ -91,7 +114,7 @@ export async function main(argv: string[], signals?: EarlySignals): Promise<void
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
-  const program = buildProgram();
+  const program = await buildProgram({}, commandToBuild(argv));
   // Jobs stop gracefully through their own Shutdown, which takes the held signals over.
   program.hook('preAction', (_program, action) => {
     if (!GRACEFUL_COMMANDS.has(action.name())) releaseEarlySignals();

@@ -12,7 +12,7 @@ import { runSluice } from '../helpers/cli.js';
 const JARGON = /\bseeds?\b|\(00[0-4]\)|\b00[0-4]\/00[0-4]\b/i;
 
 /** Every help text of the program: the top level, each command and each subcommand. */
-function allHelp(): Array<{ name: string; text: string }> {
+async function allHelp(): Promise<Array<{ name: string; text: string }>> {
   const out: Array<{ name: string; text: string }> = [];
   const walk = (c: Command, path: string): void => {
     let text = '';
@@ -21,7 +21,7 @@ function allHelp(): Array<{ name: string; text: string }> {
     out.push({ name: path, text });
     for (const sub of c.commands) if (sub.name() !== 'help') walk(sub, `${path} ${sub.name()}`);
   };
-  walk(buildProgram(), 'sluice');
+  walk(await buildProgram(), 'sluice');
   return out;
 }
 
@@ -30,16 +30,16 @@ function jargonIn(text: string): string[] {
   return text.split('\n').filter((l) => JARGON.test(l));
 }
 
-describe('documentation', () => {
+describe('documentation', async () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const commands = buildProgram().commands.map((c) => c.name());
+  const commands = (await buildProgram()).commands.map((c) => c.name());
 
   it.each(commands)('the README shows `sluice %s`', (name) => {
     expect(readme).toContain(`sluice ${name}`);
   });
 
-  it.each(commands)('`sluice %s --help` (or each of its subcommands) shows examples', (name) => {
-    const command = buildProgram().commands.find((c) => c.name() === name);
+  it.each(commands)('`sluice %s --help` (or each of its subcommands) shows examples', async (name) => {
+    const command = (await buildProgram()).commands.find((c) => c.name() === name);
     const helpOf = (c: Command): string => {
       let help = '';
       c.configureOutput({ writeOut: (s) => (help += s), writeErr: (s) => (help += s) });
@@ -61,8 +61,8 @@ describe('documentation', () => {
     expect(jargonIn('the bridge job (seed 000)\nthe seed\'s installer\nbridge (004)')).toHaveLength(3); // the check can fail
   });
 
-  it('no --help of any command or subcommand speaks the "seed" shorthand', () => {
-    const helps = allHelp();
+  it('no --help of any command or subcommand speaks the "seed" shorthand', async () => {
+    const helps = await allHelp();
     expect(helps.length).toBeGreaterThan(commands.length);
     for (const h of helps) expect(jargonIn(h.text), `${h.name} --help`).toEqual([]);
     const top = runSluice(['--help']); // as a user sees it, from the built CLI

@@ -15,7 +15,9 @@ function count(db: string): number {
 }
 
 /** Lines per session; the run reads 30 sessions. */
-const PER_SESSION = 4_000;
+const PER_SESSION = 1_000;
+/** Rows per transaction: 30 batches come through standard input before the signal, as with 4,000 lines a session and batches of 2,000. */
+const BATCH = 500;
 
 async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -32,7 +34,7 @@ describe.each([
   it(`commits the batch in hand, prints the summary and exits ${exitCode}`, async () => {
     const dir = tempDir();
     const file = join(dir, 'big.ndjson');
-    // 30 sessions of 4,000 lines: 30 batches on standard input before the signal, 120,000 in all. What
+    // 30 sessions of 1,000 lines: 30 batches on standard input before the signal, 30,000 in all. What
     // is tested is the signal mid-run, which stdin left open guarantees at any size.
     const sessions = Array.from({ length: 30 }, (_, i) => bridgeFile(PER_SESSION, `s${i}`));
     writeFileSync(file, sessions.join(''));
@@ -41,7 +43,7 @@ describe.each([
 
     // Half the events through standard input, which stays open: the signal always lands mid-run,
     // however fast the machine.
-    const child = startSluice(['ingest', '-', '--db', db, '--json', '--batch-size', '2000', '--status-file', status], { stdin: true });
+    const child = startSluice(['ingest', '-', '--db', db, '--json', '--batch-size', String(BATCH), '--status-file', status], { stdin: true });
     child.stdin.on('error', () => undefined); // unread input when the process exits
     child.stdin.write(sessions.slice(0, 15).join(''));
     let stdout = '';

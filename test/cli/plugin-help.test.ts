@@ -64,7 +64,7 @@ async function pluginsOutput(program: Command, args: string[]): Promise<string> 
 
 describe('help written from the registries', () => {
   it('a sink and a decoder added beside the shipped ones appear in --help and in sluice plugins, with their settings', async () => {
-    const program = buildProgram({ sinks: [...SINKS, queueSink], decoders: [...DECODERS, csvDecoder] });
+    const program = await buildProgram({ sinks: [...SINKS, queueSink], decoders: [...DECODERS, csvDecoder] });
     for (const command of [[], ['ingest'], ['follow'], ['spool'], ['consume']]) {
       expect(helpOf(program, command), `sluice ${command.join(' ')} --help`).toContain('queue:edge-7');
     }
@@ -75,10 +75,10 @@ describe('help written from the registries', () => {
     expect(sinks).toMatch(/queue:[\s\S]*profiles: bridge\n/);
     expect(sinks).toContain('depth (number, default 64, e.g. 128): messages held before the writer waits');
     expect(sinks).toContain('topic (string, optional, e.g. "rows.bridge"): where the rows are put');
-    const decoders = await pluginsOutput(buildProgram({ decoders: [...DECODERS, csvDecoder] }), ['decoders']);
+    const decoders = await pluginsOutput(await buildProgram({ decoders: [...DECODERS, csvDecoder] }), ['decoders']);
     expect(decoders).toContain('csv-test: comma-separated rows');
     // Without the added plugins, they are nowhere.
-    expect(helpOf(buildProgram(), ['ingest'])).not.toContain('queue:');
+    expect(helpOf(await buildProgram(), ['ingest'])).not.toContain('queue:');
   });
 
   it('sluice plugins (the built CLI) lists every shipped source, decoder and sink and every setting of each', () => {
