@@ -36,7 +36,7 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     hint: 'Another Sluice run (pid in the message) writes to this database and dead-letter file; wait for it to end, or stop it.',
   },
-  SLUICE_E_WORKER: { exit: 1, hint: 'A worker thread (parsing input, or decoding NATS messages for consume) failed; this is a bug, please report it with the input.' },
+  SLUICE_E_WORKER: { exit: 1, hint: 'A worker thread (parsing input, or the NATS client and message decoding of consume) failed; this is a bug, please report it with the input.' },
   SLUICE_E_UNKNOWN_UNIT: { exit: 2, hint: 'List the units with `sluice jobs list` and the same --ledger / --db.' },
   SLUICE_E_UNKNOWN_REPORT: { exit: 2, hint: 'Use one of the reports that `sluice report --list` names.' },
   SLUICE_E_NO_DATABASE: {

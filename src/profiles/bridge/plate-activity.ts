@@ -170,7 +170,6 @@ BEGIN
 END
 $$;
 
-DROP TRIGGER IF EXISTS bridge_events_plate_activity ON events;
 CREATE TRIGGER bridge_events_plate_activity AFTER INSERT ON events
 REFERENCING NEW TABLE AS inserted_events
 FOR EACH STATEMENT EXECUTE FUNCTION bridge_events_plate_activity();

@@ -13,6 +13,10 @@ export const cowrieProfile: Profile = {
   tables: [COWRIE_EVENTS_TABLE],
   sqliteMigrations: COWRIE_SQLITE_MIGRATIONS,
   postgresMigrations: COWRIE_POSTGRES_MIGRATIONS,
+  // Every writer's statement trigger adds to the same count rows (`uname -a`, `root/123456`), so
+  // writers wait on each other's row locks anyway, and two batches of several COPY statements each
+  // could take them in opposite orders (a deadlock): they take turns a batch at a time instead.
+  postgresSerialWriters: true,
   // Session ids and content hashes are random keys: a larger page cache keeps their indexes in memory.
   sqliteCacheMb: 48,
   sqliteAfterBatch: { table: 0, statements: [...COWRIE_SESSION_BATCH_SQL, ...COWRIE_COUNTS_BATCH_SQL] },

@@ -119,5 +119,10 @@ CREATE TRIGGER cowrie_events_report_counts AFTER INSERT ON cowrie_events
 REFERENCING NEW TABLE AS inserted_events
 FOR EACH STATEMENT EXECUTE FUNCTION cowrie_events_report_counts();`;
 
-/** Migration 6 in PostgreSQL: the count tables, built from the rows there, then kept by their trigger. */
-export const COWRIE_REPORT_COUNTS_PG_SQL = `${TABLES_SQL}${BUILD_SQL}${TRIGGER_SQL}`;
+/**
+ * Migration 6 in PostgreSQL: the count tables, built from the rows there, then kept by their trigger.
+ * The lock comes first: a writer of an older build still running during the upgrade waits until the
+ * trigger is in place, so no row it commits can fall between the build's snapshot and the trigger.
+ */
+export const COWRIE_REPORT_COUNTS_PG_SQL = `LOCK TABLE cowrie_events IN SHARE ROW EXCLUSIVE MODE;
+${TABLES_SQL}${BUILD_SQL}${TRIGGER_SQL}`;

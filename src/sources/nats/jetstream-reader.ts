@@ -147,7 +147,7 @@ export class JetStreamReader {
   /** Acknowledges every message of the chunks up to `upTo` (their batches are committed). */
   ack(upTo: number): void {
     let n = 0;
-    while (n < this.handed.length && (this.handed[n] as { id: number }).id <= upTo) n++;
+    while (n < this.handed.length && (this.handed[n]?.id ?? Infinity) <= upTo) n++;
     const done = this.handed.splice(0, n);
     for (const chunk of done) for (const m of chunk.msgs) m.ack();
   }
