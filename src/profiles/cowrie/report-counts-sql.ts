@@ -60,7 +60,7 @@ SELECT ifnull(input, x''), input, sum(n),
     WHERE c.input IS b.input AND c.session_id = b.session_id AND c.event_id < $first_rowid))
 FROM (SELECT input, session_id, count(*) AS n FROM session_commands
   WHERE event_id BETWEEN $first_rowid AND $last_rowid GROUP BY input, session_id) AS b
-WHERE true
+WHERE true -- an upsert's SELECT needs a WHERE, else SQLite reads ON CONFLICT as a join's ON
 GROUP BY input
 ON CONFLICT (input_key) DO UPDATE SET times = times + excluded.times, sessions = sessions + excluded.sessions`;
 
@@ -74,7 +74,7 @@ SELECT ifnull(username, x''), ifnull(password, x''), username, password, sum(n),
 FROM (SELECT username, password, session_id, count(*) AS n, sum(eventid = 'cowrie.login.success') AS ok
   FROM cowrie_events WHERE id BETWEEN $first_rowid AND $last_rowid AND ${LOGIN_EVENTS}
   GROUP BY username, password, session_id) AS b
-WHERE true
+WHERE true -- an upsert's SELECT needs a WHERE, else SQLite reads ON CONFLICT as a join's ON
 GROUP BY username, password
 ON CONFLICT (username_key, password_key) DO UPDATE SET attempts = attempts + excluded.attempts,
   successes = successes + excluded.successes, sessions = sessions + excluded.sessions`;
