@@ -33,3 +33,24 @@ export function plateEvents(count: number, seed: number): unknown[] {
   }
   return out;
 }
+
+/** The old raw query of report `hits` (before `plate_activity`): what the summary must give. `filter`: more conditions (`AND …`). */
+export function oldHitsSql(filter = ''): string {
+  return `SELECT plate, count(*) AS hits, min(t_rel_ms) AS min_t_rel_ms, max(t_rel_ms) AS max_t_rel_ms,
+           round(avg(t_rel_ms), 3) AS mean_t_rel_ms
+         FROM events WHERE type = 'event' AND msg = 'HIT' ${filter}
+         GROUP BY plate ORDER BY hits DESC, plate NULLS LAST`;
+}
+
+/**
+ * 40 HITs of one decimal for each of 300 plates: a mean on a rounding tie (x.xxx5) for every odd sum
+ * of tenths, so a sum that depends on how the HITs were split into batches rounds some means otherwise.
+ */
+export function tenthHits(sessionOf: (i: number) => string): unknown[] {
+  const rnd = mulberry32(9);
+  const hits: unknown[] = [];
+  for (let i = 0; i < 300 * 40; i++) {
+    hits.push({ session_id: sessionOf(i), seq: i, ts_ms: i, type: 'event', msg: 'HIT', plate: `Q${i % 300}`, t_rel_ms: Math.floor(rnd() * 3_000_000) / 10 });
+  }
+  return hits;
+}

@@ -10,9 +10,8 @@ import { UnitMemory } from '../../../src/profiles/unit-memory.js';
 import { PostgresSink } from '../../../src/sinks/postgres/postgres-sink.js';
 import { tempDir } from '../../helpers/cli.js';
 import { PG_BASE_URL, postgresReachable, testSchema, type TestSchema } from '../../helpers/pg-test-db.js';
-import { mulberry32 } from '../../helpers/prng.js';
 import { reportInProcess } from '../../reports/helpers/report-fixture.js';
-import { plateEvents } from './plate-activity-events.js';
+import { oldHitsSql, plateEvents, tenthHits } from './plate-activity-events.js';
 
 const ready = await postgresReachable();
 
@@ -138,11 +137,7 @@ describe.skipIf(!ready)('bridge plate_activity on PostgreSQL: reports hits and l
 
   it('a mean on a rounding tie: the bytes of SQLite summing the HITs in one pass (PostgreSQL sums them otherwise)', async () => {
     // 40 HITs of one decimal per plate: a tie (x.xxx5) for every odd sum of tenths; see plate-activity.test.ts.
-    const rnd = mulberry32(9);
-    const tenths: unknown[] = [];
-    for (let i = 0; i < 300 * 40; i++) {
-      tenths.push({ session_id: `s-${i % 3}`, seq: i, ts_ms: i, type: 'event', msg: 'HIT', plate: `Q${i % 300}`, t_rel_ms: Math.floor(rnd() * 3_000_000) / 10 });
-    }
+    const tenths = tenthHits((i) => `s-${i % 3}`);
     const pg = schema();
     await load(pg.url, bridgeProfile, tenths, 997);
     const path = join(tempDir(), 'tenths.db');
@@ -152,11 +147,7 @@ describe.skipIf(!ready)('bridge plate_activity on PostgreSQL: reports hits and l
     db.transaction(() => {
       for (const e of tenths as Array<Record<string, string | number>>) insert.run(e.type, e.msg, e.plate, e.t_rel_ms);
     })();
-    const old = db
-      .prepare(`SELECT plate, count(*) AS hits, min(t_rel_ms) AS min_t_rel_ms, max(t_rel_ms) AS max_t_rel_ms,
-          round(avg(t_rel_ms), 3) AS mean_t_rel_ms
-        FROM events WHERE type = 'event' AND msg = 'HIT' GROUP BY plate ORDER BY hits DESC, plate NULLS LAST`)
-      .all();
+    const old = db.prepare(oldHitsSql()).all();
     db.close();
     expect(old).toHaveLength(300);
     expect(await report(pg.url, 'hits')).toEqual(old);

@@ -9,8 +9,7 @@ import type { Profile, RowEmitter } from '../../../src/profiles/profile.js';
 import { UnitMemory } from '../../../src/profiles/unit-memory.js';
 import { SqliteSink } from '../../../src/sinks/sqlite/sqlite-sink.js';
 import { tempDir } from '../../helpers/cli.js';
-import { mulberry32 } from '../../helpers/prng.js';
-import { plateEvents as events } from './plate-activity-events.js';
+import { oldHitsSql, plateEvents as events, tenthHits } from './plate-activity-events.js';
 import { reportInProcess } from '../../reports/helpers/report-fixture.js';
 
 /**
@@ -56,10 +55,7 @@ async function load(path: string, profile: Profile, records: readonly unknown[],
 function oracle(path: string, report: 'hits' | 'last_seen', filter = ''): unknown[] {
   const sql =
     report === 'hits'
-      ? `SELECT plate, count(*) AS hits, min(t_rel_ms) AS min_t_rel_ms, max(t_rel_ms) AS max_t_rel_ms,
-           round(avg(t_rel_ms), 3) AS mean_t_rel_ms
-         FROM events WHERE type = 'event' AND msg = 'HIT' ${filter}
-         GROUP BY plate ORDER BY hits DESC, plate NULLS LAST`
+      ? oldHitsSql(filter)
       : `SELECT plate, count(*) AS events, min(ts_ms) AS first_ts_ms, max(ts_ms) AS last_ts_ms,
            round((max(ts_ms) - min(ts_ms)) / 1000.0, 3) AS span_s
          FROM events WHERE plate IS NOT NULL ${filter}
@@ -149,19 +145,11 @@ describe('bridge plate_activity: reports hits and last_seen as the events give t
     // 40 HITs of one decimal per plate: the mean is T / 400 for T tenths, a tie (x.xxx5) for every odd
     // T, and the sums round. The old query, run by the same SQLite as the report, is the reference
     // (the shell's older SQLite sums in another way, so it may round a tie the other way).
-    const rnd = mulberry32(9);
-    const tenths: unknown[] = [];
-    for (let i = 0; i < 300 * 40; i++) {
-      tenths.push({ session_id: 's-t', seq: i, ts_ms: i, type: 'event', msg: 'HIT', plate: `Q${i % 300}`, t_rel_ms: Math.floor(rnd() * 3_000_000) / 10 });
-    }
+    const tenths = tenthHits(() => 's-t');
     const path = join(dir, 'tenths.db');
     await load(path, bridgeProfile, tenths, 7);
     const db = new Database(path, { readonly: true });
-    const old = db
-      .prepare(`SELECT plate, count(*) AS hits, min(t_rel_ms) AS min_t_rel_ms, max(t_rel_ms) AS max_t_rel_ms,
-          round(avg(t_rel_ms), 3) AS mean_t_rel_ms
-        FROM events WHERE type = 'event' AND msg = 'HIT' GROUP BY plate ORDER BY hits DESC, plate NULLS LAST`)
-      .all();
+    const old = db.prepare(oldHitsSql()).all();
     db.close();
     expect(old).toHaveLength(300);
     expect(await report(path, 'hits')).toEqual(old);
