@@ -29,4 +29,11 @@ describe('errors from the consume thread', () => {
     expect(isTransientNatsError(across(wrong))).toBe(false);
     expect(across('a string').message).toBe('a string');
   });
+
+  it('keep a SluiceError cause, so the user reads the hint the thread meant', () => {
+    const back = across(new SluiceError('SLUICE_E_SOURCE', 'the server dropped the consumer', { because: 'lost_connection' }));
+    expect((back as SluiceError).because).toBe('lost_connection');
+    expect((back as SluiceError).hint).toMatch(/Nothing committed is lost/);
+    expect((across(new SluiceError('SLUICE_E_SOURCE', 'no cause')) as SluiceError).because).toBeUndefined();
+  });
 });
