@@ -77,7 +77,7 @@
     return names.map((n) => (row[n] === null || row[n] === undefined ? '–' : String(row[n]))).join(' · ');
   }
 
-  /** Bars drawn at most: a ranking's head; the table beneath holds every row. */
+  /** Bars drawn at most: a ranking's head; the table beneath lists every row (its "show all"). */
   const MAX_BARS = 60;
 
   /** One horizontal bar group per row, in the report's order (its ranking), the first MAX_BARS rows. */
@@ -89,7 +89,7 @@
     const height = top + rows.length * group + 28 + (allRows.length > rows.length ? 16 : 0);
     const root = svg(height, `bars of ${values.join(', ')}`);
     if (allRows.length > rows.length) {
-      text(root, 8, height - 4, `the first ${rows.length} of ${F().number(allRows.length, 0)} rows drawn; the table has them all`, { class: 'tick' });
+      text(root, 8, height - 4, `the first ${rows.length} of ${F().number(allRows.length, 0)} rows drawn; the table below lists them all`, { class: 'tick' });
     }
     const left = 260;
     const right = WIDTH - 80;

@@ -117,7 +117,10 @@
     const cards = db.reports.map((r) => reportCard(db, r));
     const toc = h('nav', { class: 'toc' }, db.reports.map((r) => h('a', { href: `#report-${r.name}`, text: r.name })));
     main.replaceChildren(h('h1', { text: db.label }), h('p', { class: 'muted', text: `profile ${db.profile}: ${db.reports.length} reports` }), toc, ...cards.map((c) => c.card));
-    await Promise.all(cards.map((c) => c.refresh()));
+    const drawn = Promise.all(cards.map((c) => c.refresh()));
+    // The requests are out: make the formatters while the server works.
+    global.setTimeout(() => global.SluiceFormat.warm(), 0);
+    await drawn;
   }
 
   function homePage(main, catalog) {

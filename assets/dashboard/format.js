@@ -27,12 +27,26 @@
     return /(^|_)ts(_|$)|_seen$|_at$|^period$/.test(name);
   }
 
-  const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  // Made on first use, not as the script runs: the first DateTimeFormat of a page loads the locale's
+  // data (tens of ms on this machine), which need not delay the page's report requests (see warm).
+  let dateTimeFormat;
   // A day or month (a summary's period) is a UTC day: shown as that day, whatever the viewer's zone.
-  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+  let dateFormat;
   /** A time in the viewer's zone; whole days (a summary's period) as a date. */
   function dateTime(ms, dateOnly) {
-    return (dateOnly ? dateFormat : dateTimeFormat).format(new Date(ms));
+    if (dateOnly) {
+      dateFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+      return dateFormat.format(new Date(ms));
+    }
+    dateTimeFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+    return dateTimeFormat.format(new Date(ms));
+  }
+
+  /** Makes the formatters now: called while the page waits for its answers, so drawing them need not. */
+  function warm() {
+    dateTime(0, false);
+    dateTime(0, true);
+    number(0, 0);
   }
 
   /** Seconds as `12.5 s` under a minute, else `1h 02m 05s`. */
@@ -46,20 +60,31 @@
     return h > 0 ? `${number(h, 0)}h ${two(m)}m ${two(rest)}s` : `${m}m ${two(rest)}s`;
   }
 
+  const DAY = /^\d{4}-\d{2}(-\d{2})?$/;
+
   /** A cell as the table shows it. */
   function cell(column, value) {
-    if (value === null || value === undefined) return '–';
-    if (isTimeColumn(column.name)) {
-      const t = toTime(value);
-      if (Number.isFinite(t)) return dateTime(t, typeof value === 'string' && /^\d{4}-\d{2}(-\d{2})?$/.test(value));
-    }
-    if (typeof value === 'number') {
-      if (column.kind === 'seconds') return duration(value);
-      if (column.kind === 'number') return number(value, column.decimals === undefined ? 1 : column.decimals);
-      return number(value, 0);
-    }
-    return String(value);
+    return cellFormatter(column)(value);
   }
 
-  global.SluiceFormat = { number, toTime, isTimeColumn, dateTime, duration, cell };
+  /** How a column's cells are shown, decided once for the column (a table calls it per cell). */
+  function cellFormatter(column) {
+    const time = isTimeColumn(column.name);
+    const decimals = column.decimals === undefined ? 1 : column.decimals;
+    return (value) => {
+      if (value === null || value === undefined) return '–';
+      if (time) {
+        const t = toTime(value);
+        if (Number.isFinite(t)) return dateTime(t, typeof value === 'string' && DAY.test(value));
+      }
+      if (typeof value === 'number') {
+        if (column.kind === 'seconds') return duration(value);
+        if (column.kind === 'number') return number(value, decimals);
+        return number(value, 0);
+      }
+      return String(value);
+    };
+  }
+
+  global.SluiceFormat = { number, toTime, isTimeColumn, dateTime, duration, cell, cellFormatter, warm };
 })(globalThis);

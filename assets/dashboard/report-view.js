@@ -12,45 +12,89 @@
     return node;
   }
 
-  /** Rows a table shows at most: thousands of DOM rows cost seconds; the downloads carry them all. */
-  const MAX_TABLE_ROWS = 500;
+  /**
+   * Rows a table shows until the reader asks for all: a page draws nine cards at once, and a table's
+   * rows were most of its DOM (a 500-row table was 3,300 of the bridge page's 5,300 elements, and
+   * most of its layout). The chart, the count and the downloads still cover every row.
+   */
+  const FIRST_ROWS = 100;
+  /** A cell's text is cut after this many characters; its title holds all of it. */
+  const MAX_CELL_CHARS = 120;
 
-  /** The table of a result: raw values in `data-value`, shown formatted (times local, separators). */
-  function table(columns, allRows) {
-    const rows = allRows.slice(0, MAX_TABLE_ROWS);
-    const head = h('tr', {}, columns.map((c) => h('th', { text: c.name, class: c.kind === 'text' ? '' : 'num' })));
-    const body = h('tbody');
-    for (const row of rows) {
-      const tr = h('tr');
-      for (const c of columns) {
-        const v = row[c.name];
-        const td = h('td', { class: c.kind === 'text' && typeof v !== 'number' ? '' : 'num', 'data-column': c.name });
-        td.dataset.value = v === null || v === undefined ? '' : String(v);
-        const shown = global.SluiceFormat.cell(c, v);
-        td.textContent = shown.length > 120 ? `${shown.slice(0, 119)}…` : shown;
-        if (shown.length > 120 || shown !== td.dataset.value) td.title = td.dataset.value;
-        tr.appendChild(td);
-      }
-      body.appendChild(tr);
+  const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+  function escapeHtml(text) {
+    return text.replace(/[&<>"]/g, (c) => ESCAPES[c]);
+  }
+
+  /** A column's cell as table markup, its formatter and class chosen once per column. */
+  function cellWriter(column) {
+    const format = global.SluiceFormat.cellFormatter(column);
+    const name = escapeHtml(column.name);
+    return (v) => {
+      const raw = v === null || v === undefined ? '' : String(v);
+      const shown = format(v);
+      const cut = shown.length > MAX_CELL_CHARS ? `${shown.slice(0, MAX_CELL_CHARS - 1)}…` : shown;
+      const num = column.kind !== 'text' || typeof v === 'number';
+      const title = shown.length > MAX_CELL_CHARS || shown !== raw ? ` title="${escapeHtml(raw)}"` : '';
+      return `<td${num ? ' class="num"' : ''} data-column="${name}" data-value="${escapeHtml(raw)}"${title}>${escapeHtml(cut)}</td>`;
+    };
+  }
+
+  /** The markup of rows [from, to): one string, parsed by the browser in one go (no node per call). */
+  function rowsHtml(columns, rows, from, to) {
+    const writers = columns.map(cellWriter);
+    const parts = [];
+    for (let i = from; i < to; i++) {
+      const row = rows[i];
+      let tr = '<tr>';
+      for (let j = 0; j < columns.length; j++) tr += writers[j](row[columns[j].name]);
+      parts.push(`${tr}</tr>`);
     }
-    const wrap = h('div', { class: 'table-wrap' }, [h('table', { class: 'rows' }, [h('thead', {}, [head]), body])]);
-    if (allRows.length > rows.length) {
-      wrap.appendChild(h('p', { class: 'muted', text: `The first ${global.SluiceFormat.number(rows.length, 0)} of ${global.SluiceFormat.number(allRows.length, 0)} rows are shown (CSV and JSON carry them all).` }));
+    return parts.join('');
+  }
+
+  /**
+   * The table of a result: raw values in `data-value`, shown formatted (times local, separators). The
+   * first FIRST_ROWS rows, then a note that says how many are shown and a button that adds the rest.
+   */
+  function table(columns, rows) {
+    const F = global.SluiceFormat;
+    const head = columns.map((c) => `<th${c.kind === 'text' ? '' : ' class="num"'}>${escapeHtml(c.name)}</th>`).join('');
+    const shown = Math.min(rows.length, FIRST_ROWS);
+    const wrap = h('div', { class: 'table-wrap' });
+    wrap.innerHTML = `<table class="rows"><thead><tr>${head}</tr></thead><tbody>${rowsHtml(columns, rows, 0, shown)}</tbody></table>`;
+    const out = h('div', { class: 'table-part' }, [wrap]);
+    if (rows.length > shown) {
+      const all = F.number(rows.length, 0);
+      const note = h('p', { class: 'muted table-note', 'data-shown': shown, 'data-total': rows.length }, [
+        h('span', { text: `Showing the first ${F.number(shown, 0)} of ${all} rows (CSV and JSON carry them all). ` }),
+      ]);
+      const more = h('button', { type: 'button', class: 'show-all', text: `Show all ${all} rows` });
+      more.addEventListener('click', () => {
+        wrap.querySelector('tbody').insertAdjacentHTML('beforeend', rowsHtml(columns, rows, shown, rows.length));
+        note.dataset.shown = String(rows.length);
+        note.replaceChildren(h('span', { text: `Showing all ${all} rows.` }));
+      });
+      note.appendChild(more);
+      out.appendChild(note);
     }
-    return wrap;
+    return out;
   }
 
   /** Replaces the container's content with the result's notices, chart and table. */
   function render(container, result) {
-    container.replaceChildren();
-    for (const n of result.notices || []) container.appendChild(h('p', { class: 'notice', text: n }));
+    const F = global.SluiceFormat;
+    const parts = [];
+    for (const n of result.notices || []) parts.push(h('p', { class: 'notice', text: n }));
     const chart = global.SluiceCharts.render(result.chart, result.columns, result.rows);
-    if (chart) container.appendChild(h('div', { class: 'chart-wrap' }, [chart]));
-    else if (result.chart && result.chart.kind === 'none') container.appendChild(h('p', { class: 'muted', text: 'Raw rows: no chart; download them as CSV or JSON.' }));
-    const count = `${global.SluiceFormat.number(result.rows.length, 0)} row${result.rows.length === 1 ? '' : 's'}`;
-    container.appendChild(h('p', { class: 'muted count', text: result.ms === undefined ? count : `${count} · ${global.SluiceFormat.number(result.ms, 0)} ms` }));
-    if (result.rows.length > 0) container.appendChild(table(result.columns, result.rows));
+    if (chart) parts.push(h('div', { class: 'chart-wrap' }, [chart]));
+    else if (result.chart && result.chart.kind === 'none') parts.push(h('p', { class: 'muted', text: 'Raw rows: no chart; download them as CSV or JSON.' }));
+    const count = `${F.number(result.rows.length, 0)} row${result.rows.length === 1 ? '' : 's'}`;
+    parts.push(h('p', { class: 'muted count', text: result.ms === undefined ? count : `${count} · ${F.number(result.ms, 0)} ms` }));
+    if (result.rows.length > 0) parts.push(table(result.columns, result.rows));
+    // One change to the live page per result: the parts are built off the page, then put in at once.
+    container.replaceChildren(...parts);
   }
 
-  global.SluiceReportView = { render, h };
+  global.SluiceReportView = { render, h, FIRST_ROWS };
 })(globalThis);

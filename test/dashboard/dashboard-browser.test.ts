@@ -39,6 +39,34 @@ async function pageRows(page: Page, name: string): Promise<Row[]> {
   );
 }
 
+/** Rows a table shows until "show all" is pressed (report-view.js FIRST_ROWS). */
+const FIRST_ROWS = 100;
+
+/** A table's note on how many rows it shows ("Showing the first 100 of 597 rows…"), or null. */
+async function tableNote(page: Page, name: string): Promise<{ text: string; shown: string; total: string } | null> {
+  return page.$$eval(`section[data-report="${name}"] .table-note`, (notes) => {
+    const n = notes[0];
+    return n ? { text: n.textContent ?? '', shown: n.dataset.shown ?? '', total: n.dataset.total ?? '' } : null;
+  });
+}
+
+/**
+ * The table shows the CLI's first rows (all of them up to FIRST_ROWS), and says so when there are
+ * more: "the first M of N" and a button that shows the rest.
+ */
+async function expectFirstRows(page: Page, name: string, cli: readonly Row[], what = name): Promise<void> {
+  const shown = Math.min(cli.length, FIRST_ROWS);
+  expect(await pageRows(page, name), what).toEqual(asCells(cli.slice(0, shown)));
+  const note = await tableNote(page, name);
+  if (cli.length > shown) {
+    expect(note, what).toMatchObject({ shown: String(shown), total: String(cli.length) });
+    expect(note?.text, what).toContain(`Showing the first ${shown} of ${cli.length.toLocaleString('en-US')} rows`);
+    expect(note?.text, what).toContain(`Show all ${cli.length.toLocaleString('en-US')} rows`);
+  } else {
+    expect(note, what).toBeNull();
+  }
+}
+
 /** The CLI's rows as the page's `data-value` text (null is empty). */
 function asCells(rows: readonly Row[]): Row[] {
   return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)])));
@@ -108,10 +136,9 @@ describe.runIf(runnable)('sluice dashboard in Chromium', () => {
     const names = await page.$$eval('section[data-report][data-state="done"]', (s) => s.map((e) => e.getAttribute('data-report') ?? ''));
     const drawn: string[] = [];
     for (const name of names) {
-      const rows = await pageRows(page, name);
       if (name === 'export') continue;
-      expect(rows, `${profile} ${name}`).toEqual(asCells(cliRows(dbs[profile], profile, name)));
-      if (rows.length > 0) {
+      await expectFirstRows(page, name, cliRows(dbs[profile], profile, name), `${profile} ${name}`);
+      if ((await pageRows(page, name)).length > 0) {
         expect(await page.$$eval(`section[data-report="${name}"] svg`, (s) => s.length), `${profile} ${name} chart`).toBe(1);
         expect(await markCount(page, name), `${profile} ${name} marks`).toBeGreaterThan(0);
         drawn.push(name);
@@ -139,6 +166,22 @@ describe.runIf(runnable)('sluice dashboard in Chromium', () => {
     await page.dispatchEvent('section[data-report="gap_list"] input[name="thresholdSec"]', 'change');
     await expect.poll(() => pageRows(page, 'gap_list')).toEqual(asCells(cliRows(dbs.bridge, 'bridge', 'gap_list', ['--threshold-sec', '20'])));
     expect(await markCount(page, 'gap_list')).toBe(1);
+
+    // Every gap (597 rows): the chart draws them all, the table its first rows and says so, and
+    // "show all" adds the rest, every one equal to sluice report's.
+    const every = cliRows(dbs.bridge, 'bridge', 'gap_list', ['--threshold-sec', '0', '--limit', '0']);
+    expect(every.length).toBeGreaterThan(FIRST_ROWS);
+    await page.fill('section[data-report="gap_list"] input[name="thresholdSec"]', '0');
+    await page.fill('section[data-report="gap_list"] input[name="limit"]', '0');
+    // Tab, as a person leaves the field: its change is sent now, not when the button takes the focus.
+    await page.press('section[data-report="gap_list"] input[name="limit"]', 'Tab');
+    await expect.poll(() => markCount(page, 'gap_list')).toBe(every.length);
+    await expectFirstRows(page, 'gap_list', every);
+    await page.click('section[data-report="gap_list"] button.show-all');
+    expect(await pageRows(page, 'gap_list')).toEqual(asCells(every));
+    expect(await tableNote(page, 'gap_list')).toMatchObject({ shown: String(every.length), total: String(every.length) });
+    expect((await tableNote(page, 'gap_list'))?.text).toBe(`Showing all ${every.length} rows.`);
+    expect(await page.$$eval('section[data-report="gap_list"] button.show-all', (b) => b.length)).toBe(0);
   });
 
   it('cowrie: every report drawn with the numbers of sluice report; period and time range redraw the summary', async () => {
