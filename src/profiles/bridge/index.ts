@@ -5,6 +5,7 @@ import { PLATE_ACTIVITY_SQLITE_BATCH } from './plate-activity.js';
 import { BRIDGE_POSTGRES_MIGRATIONS } from './pg-schema.js';
 import { BRIDGE_REPORTS } from './reports.js';
 import { BRIDGE_SQLITE_MIGRATIONS, EVENTS_TABLE } from './schema.js';
+import { TYPE_COUNTS_SQLITE_BATCH } from './type-counts.js';
 
 /**
  * BLE bridge NDJSON events into `events`, idempotent on `(session_id, seq)`; the bridge's later log
@@ -26,8 +27,9 @@ export const bridgeProfile: Profile = {
   // 8 MB, not the driver's 16: with 16 KiB pages a 16 MB cache took the peak RSS of a 1M-event load
   // from 140 to 200 MB, for no measurable gain in time.
   sqliteCacheMb: 8,
-  // Reports hits and last_seen read per (session, plate) aggregates kept with each batch (see plate-activity.ts).
-  sqliteAfterBatch: { table: 0, statements: [PLATE_ACTIVITY_SQLITE_BATCH] },
+  // Reports hits and last_seen read per (session, plate) aggregates kept with each batch (see
+  // plate-activity.ts), report types per (session, type, msg) counts (type-counts.ts).
+  sqliteAfterBatch: { table: 0, statements: [PLATE_ACTIVITY_SQLITE_BATCH, TYPE_COUNTS_SQLITE_BATCH] },
   map: mapBridgeRecord,
   reports: BRIDGE_REPORTS,
 };

@@ -2,6 +2,7 @@ import type { PostgresMigration } from '../../db/postgres/postgres-migration.js'
 import { pgColumnsDdl } from '../../db/postgres/pg-columns.js';
 import { PLATE_ACTIVITY_POSTGRES_SQL } from './plate-activity.js';
 import { EVENTS_TABLE } from './schema.js';
+import { TYPE_COUNTS_POSTGRES_SQL } from './type-counts.js';
 
 /**
  * The bridge tables in PostgreSQL: the same `events` as in SQLite (columns from `EVENTS_TABLE`, so
@@ -28,5 +29,10 @@ CREATE INDEX IF NOT EXISTS events_session_ts ON events (session_id, ts_ms, seq);
     version: 2,
     description: 'plate_activity: per (session, plate) aggregates of reports hits and last_seen, kept by a statement trigger',
     sql: PLATE_ACTIVITY_POSTGRES_SQL,
+  },
+  {
+    version: 3,
+    description: 'type_counts: events per (session, type, msg) for report types, kept by a statement trigger',
+    sql: TYPE_COUNTS_POSTGRES_SQL,
   },
 ];

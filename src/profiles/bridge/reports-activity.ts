@@ -1,6 +1,7 @@
 import type { ReportDefinition } from '../../reports/report.js';
 import { descending, limitArg, noIndex, roundedAs, textOrder } from '../../reports/report-sql.js';
-import { hasPlateActivity, hitsFromSummary } from './reports-plate-activity.js';
+import { hasPlateActivity, hitsFromSummary, hasTable } from './reports-plate-activity.js';
+import { TYPE_COUNTS_TABLE } from './type-counts.js';
 import { msAsSeconds, sessionsInScope, where } from './reports-sql.js';
 
 /** Per session: how much happened and over how long. Newest (by last `ts_ms`) first. */
@@ -77,6 +78,21 @@ export const typesReport: ReportDefinition = {
   async query(reader, params) {
     const d = reader.dialect;
     const w = where(params);
+    // Every flag of the report (--session) is a key of type_counts: it answers them all. Without it
+    // (a database last written by an older Sluice), the events themselves.
+    if (await hasTable(reader, TYPE_COUNTS_TABLE)) {
+      return {
+        // The inner query names its keys apart, so `type` and `msg` in ORDER BY are the output columns.
+        sql: `SELECT type, msg, events FROM (
+            SELECT CASE WHEN type_null = 1 THEN NULL ELSE type_key END AS type,
+              CASE WHEN msg_null = 1 THEN NULL ELSE msg_key END AS msg, sum(events) AS events
+            FROM type_counts ${w.sql}
+            GROUP BY type_null, type_key, msg_null, msg_key) AS per_type
+          ORDER BY events DESC, ${textOrder(d, 'type', 'last')}, ${textOrder(d, 'msg', 'last')}
+          LIMIT ?`,
+        args: [...w.args, limitArg(d, params)],
+      };
+    }
     return {
       sql: `SELECT type, msg, count(*) AS events FROM events ${w.sql}
         GROUP BY type, msg

@@ -17,10 +17,15 @@ export interface SummarySql {
  * table exists it holds every event.
  */
 export async function hasPlateActivity(reader: ReportReader): Promise<boolean> {
+  return hasTable(reader, 'plate_activity');
+}
+
+/** Whether the database has the summary `table` (in PostgreSQL: on the reader's search path); see `hasPlateActivity`. */
+export async function hasTable(reader: ReportReader, table: string): Promise<boolean> {
   const row =
     reader.dialect === 'sqlite'
-      ? await reader.one("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'plate_activity'")
-      : await reader.one("SELECT CASE WHEN to_regclass('plate_activity') IS NULL THEN 0 ELSE 1 END");
+      ? await reader.one("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [table])
+      : await reader.one('SELECT CASE WHEN to_regclass(?) IS NULL THEN 0 ELSE 1 END', [table]);
   return Number(row?.[0] ?? 0) > 0;
 }
 

@@ -1,6 +1,7 @@
 import type { TableSpec } from '../../core/rows/table-spec.js';
 import type { Migration } from '../../db/sqlite/migration.js';
 import { PLATE_ACTIVITY_SQLITE_DDL, PLATE_ACTIVITY_SQLITE_FILL } from './plate-activity.js';
+import { TYPE_COUNTS_SQLITE_DDL, TYPE_COUNTS_SQLITE_FILL } from './type-counts.js';
 
 /** Table `events` of the bridge profile: one row per NDJSON record, unique on `(session_id, seq)`. */
 export const EVENTS_TABLE: TableSpec = {
@@ -81,6 +82,15 @@ export const BRIDGE_SQLITE_MIGRATIONS: readonly Migration[] = [
     up(db) {
       db.exec(PLATE_ACTIVITY_SQLITE_DDL);
       db.exec(PLATE_ACTIVITY_SQLITE_FILL);
+    },
+  },
+  {
+    version: 4,
+    description: 'type_counts: events per (session, type, msg) for report types, kept per batch',
+    // Filled here from the events already there; each batch then adds its new events.
+    up(db) {
+      db.exec(TYPE_COUNTS_SQLITE_DDL);
+      db.exec(TYPE_COUNTS_SQLITE_FILL);
     },
   },
 ];

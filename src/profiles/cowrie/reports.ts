@@ -140,6 +140,21 @@ export const cowrieSummaryReport: ReportDefinition = {
     const d = reader.dialect;
     const w = whereOf(sessionConditions(params));
     const args = [...w.args, limitArg(d, params)];
+    // Daily over every session: the sums kept per (day, IP) (migration 8), one row per distinct IP of a day.
+    if ((params.period ?? 'daily') === 'daily' && w.sql === '' && (await hasTable(reader, 'day_ip_sessions'))) {
+      return {
+        sql: `SELECT period, sessions, unique_ips, login_attempts, login_successes, commands, downloads, flagged FROM (
+            SELECT CASE WHEN day_null = 1 THEN NULL ELSE day_key END AS period, sum(sessions) AS sessions,
+              count(CASE WHEN ip_null = 0 THEN 1 END) AS unique_ips, sum(login_attempts) AS login_attempts,
+              sum(login_successes) AS login_successes, sum(commands) AS commands, sum(downloads) AS downloads,
+              sum(flagged) AS flagged
+            FROM day_ip_sessions
+            GROUP BY day_null, day_key) AS per_day
+          ORDER BY ${textOrder(d, 'period')}
+          LIMIT ?`,
+        args,
+      };
+    }
     if (d === 'postgres') return { sql: pgSummarySql(params.period ?? 'daily', w.sql), args };
     const period = PERIOD_SQL[params.period ?? 'daily'] ?? 'substr(first_seen, 1, 10)';
     return {
@@ -227,6 +242,18 @@ export const cowrieTopIpsReport: ReportDefinition = {
   async query(reader, params) {
     const d = reader.dialect;
     const w = whereOf(sessionConditions(params));
+    // Over every session: the sums kept per IP (migration 8).
+    if (w.sql === '' && (await hasTable(reader, 'ip_sessions'))) {
+      return {
+        sql: `SELECT src_ip, sessions, login_attempts, commands, downloads, first_seen, last_seen FROM (
+            SELECT CASE WHEN ip_null = 1 THEN NULL ELSE ip_key END AS src_ip, sessions, login_attempts, commands,
+              downloads, first_seen, last_seen
+            FROM ip_sessions) AS per_ip
+          ORDER BY sessions DESC, ${descending(d, 'commands')}, ${textOrder(d, 'src_ip')}
+          LIMIT ?`,
+        args: [limitArg(d, params)],
+      };
+    }
     // `+src_ip`: walking the src_ip index in group order costs a row lookup per session, twice the
     // time of a scan and a sort of 120,000 sessions.
     return {

@@ -7,6 +7,7 @@ import {
   CREDENTIAL_COUNTS_TABLE_SQL,
 } from './report-counts-sql.js';
 import { matcherRankSql } from './session-matchers.js';
+import { SESSION_REPORT_TABLES_SQLITE } from './session-report-tables.js';
 
 const text = (name: string, description: string): ColumnSpec => ({ name, kind: 'text', sqlType: 'TEXT', description });
 const real = (name: string, description: string): ColumnSpec => ({ name, kind: 'number', sqlType: 'REAL', description });
@@ -49,6 +50,9 @@ export const LONG_TEXTS_INDEXED = 'long command inputs and credentials indexed a
 
 /** Migration 6 in both sinks: the counts `top_commands` and `credentials` read, kept with the rows. */
 export const REPORT_COUNTS_KEPT = 'per-input command and per-credential login counts kept with the rows, for top_commands and credentials';
+
+/** Migration 8 in both sinks: the per-(day, IP) and per-IP session sums `summary` and `top_ips` read, kept by triggers on session_metrics. */
+export const SESSION_REPORT_TABLES_KEPT = 'session sums per (day, source IP) and per source IP kept with session_metrics, for summary and top_ips';
 
 /** Migration 7 in both sinks: PostgreSQL indexes sessions in the sessions report's order; SQLite has it already. */
 export const SESSIONS_NEWEST_INDEXED = 'sessions indexed newest first, as the sessions report orders them (PostgreSQL)';
@@ -207,5 +211,14 @@ CREATE TABLE IF NOT EXISTS enrichment_cache (
     // SQLite reads the sessions report off session_metrics_first_seen (its texts compare bytewise):
     // nothing to add; the number keeps the versions alike.
     up() {},
+  },
+  {
+    version: 8,
+    description: SESSION_REPORT_TABLES_KEPT,
+    // Built from the sessions already there, then kept by row triggers on session_metrics (fired
+    // once per session a batch changes, and by enrich's flag updates).
+    up(db) {
+      db.exec(SESSION_REPORT_TABLES_SQLITE);
+    },
   },
 ];

@@ -54,3 +54,29 @@ export function tenthHits(sessionOf: (i: number) => string): unknown[] {
   }
   return hits;
 }
+
+/**
+ * The same events with what report `types` must get right besides: some without a type or a msg
+ * (NULL: a key of its own) and some with an empty type (`''`, another key). A duplicate stays the
+ * same object as its original, so it keeps being a duplicate.
+ */
+export function withOddTypes(records: readonly unknown[]): unknown[] {
+  const changed = new Map<unknown, unknown>();
+  return records.map((r) => {
+    const known = changed.get(r);
+    if (known !== undefined) return known;
+    const e = { ...(r as Record<string, unknown>) };
+    const seq = Number(e.seq);
+    if (seq % 13 === 0) delete e.type;
+    else if (seq % 29 === 0) e.type = '';
+    if (seq % 11 === 0) delete e.msg;
+    changed.set(r, e);
+    return e;
+  });
+}
+
+/** The old raw query of report `types` (before `type_counts`), SQLite's text. `filter`: more conditions (`AND …`). */
+export function oldTypesSql(filter = ''): string {
+  return `SELECT type, msg, count(*) AS events FROM events WHERE true ${filter}
+         GROUP BY type, msg ORDER BY events DESC, type NULLS LAST, msg NULLS LAST`;
+}

@@ -11,7 +11,7 @@ import { PostgresSink } from '../../../src/sinks/postgres/postgres-sink.js';
 import { tempDir } from '../../helpers/cli.js';
 import { PG_BASE_URL, postgresReachable, testSchema, type TestSchema } from '../../helpers/pg-test-db.js';
 import { reportInProcess } from '../../reports/helpers/report-fixture.js';
-import { oldHitsSql, plateEvents, tenthHits } from './plate-activity-events.js';
+import { oldHitsSql, plateEvents, tenthHits, withOddTypes } from './plate-activity-events.js';
 
 const ready = await postgresReachable();
 
@@ -22,7 +22,7 @@ const ready = await postgresReachable();
  * back and written again, and on a schema the old migrations began.
  */
 
-/** The bridge profile as it was before plate_activity: PostgreSQL migration 1 only. */
+/** The bridge profile as it was before plate_activity and type_counts: PostgreSQL migration 1 only. */
 const oldProfile: Profile = {
   ...bridgeProfile,
   postgresMigrations: bridgeProfile.postgresMigrations?.filter((m) => m.version <= 1),
@@ -59,9 +59,12 @@ async function load(url: string, profile: Profile, records: readonly unknown[], 
 }
 
 /** The old raw queries of the reports (before plate_activity), as psql runs them: rows as JSON. */
-function oracle(schema: string, report: 'hits' | 'last_seen', filter = ''): unknown[] {
+function oracle(schema: string, report: 'hits' | 'last_seen' | 'types', filter = ''): unknown[] {
   const sql =
-    report === 'hits'
+    report === 'types'
+      ? `SELECT type, msg, count(*) AS events FROM events WHERE true ${filter}
+         GROUP BY type, msg ORDER BY events DESC, type COLLATE "C" NULLS LAST, msg COLLATE "C" NULLS LAST`
+      : report === 'hits'
       ? `SELECT plate, count(*) AS hits, min(t_rel_ms) AS min_t_rel_ms, max(t_rel_ms) AS max_t_rel_ms,
            round(avg(t_rel_ms)::numeric, 3)::float8 AS mean_t_rel_ms
          FROM events WHERE type = 'event' AND msg = 'HIT' ${filter}
@@ -89,13 +92,15 @@ async function expectOracle(pg: TestSchema): Promise<void> {
   expect(await report(pg.url, 'hits', { plate: 'P3' })).toEqual(oracle(pg.name, 'hits', "AND plate = 'P3'"));
   expect(await report(pg.url, 'last_seen', { limit: '0' })).toEqual(oracle(pg.name, 'last_seen'));
   expect(await report(pg.url, 'last_seen', { session: 's-c', limit: '0' })).toEqual(oracle(pg.name, 'last_seen', "AND session_id = 's-c'"));
+  expect(await report(pg.url, 'types')).toEqual(oracle(pg.name, 'types'));
+  expect(await report(pg.url, 'types', { session: 'S-d' })).toEqual(oracle(pg.name, 'types', "AND session_id = 'S-d'"));
 }
 
-describe.skipIf(!ready)('bridge plate_activity on PostgreSQL: reports hits and last_seen as the events give them', () => {
-  const records = plateEvents(3000, 7);
+describe.skipIf(!ready)('bridge plate_activity and type_counts on PostgreSQL: reports hits, last_seen and types as the events give them', () => {
+  const records = withOddTypes(plateEvents(3000, 7));
   const schemas: TestSchema[] = [];
   const schema = (): TestSchema => {
-    const s = testSchema('t_plates');
+    const s = testSchema('dashrep_t_plates');
     schemas.push(s);
     return s;
   };
@@ -125,13 +130,13 @@ describe.skipIf(!ready)('bridge plate_activity on PostgreSQL: reports hits and l
     await expectOracle(pg);
   }, 120_000);
 
-  it('upgrades a schema the old migrations began: migration 2 counts its events, the trigger goes on', async () => {
+  it('upgrades a schema the old migrations began: migrations 2 and 3 count its events, the triggers go on', async () => {
     const pg = schema();
     await load(pg.url, oldProfile, records.slice(0, 1700), 100);
     expect(await pg.query("SELECT to_regclass('plate_activity') AS t")).toEqual([{ t: null }]);
     await load(pg.url, bridgeProfile, records.slice(1500), 100);
     const version = await pg.query<{ v: number }>("SELECT max(version) AS v FROM schema_version WHERE component = 'bridge'");
-    expect(version[0]?.v).toBe(2);
+    expect(version[0]?.v).toBe(3);
     await expectOracle(pg);
   }, 120_000);
 

@@ -9,7 +9,7 @@ import type { Profile, RowEmitter } from '../../../src/profiles/profile.js';
 import { UnitMemory } from '../../../src/profiles/unit-memory.js';
 import { SqliteSink } from '../../../src/sinks/sqlite/sqlite-sink.js';
 import { tempDir } from '../../helpers/cli.js';
-import { oldHitsSql, plateEvents as events, tenthHits } from './plate-activity-events.js';
+import { oldHitsSql, oldTypesSql, plateEvents as events, tenthHits, withOddTypes } from './plate-activity-events.js';
 import { reportInProcess } from '../../reports/helpers/report-fixture.js';
 
 /**
@@ -18,7 +18,7 @@ import { reportInProcess } from '../../reports/helpers/report-fixture.js';
  * duplicates, a batch rolled back and written again, and on a database the old schema began.
  */
 
-/** The bridge profile as it was before plate_activity: migrations 1 and 2, nothing per batch. */
+/** The bridge profile as it was before plate_activity and type_counts: migrations 1 and 2, nothing per batch. */
 const oldProfile: Profile = {
   ...bridgeProfile,
   sqliteMigrations: bridgeProfile.sqliteMigrations.filter((m) => m.version <= 2),
@@ -52,10 +52,12 @@ async function load(path: string, profile: Profile, records: readonly unknown[],
 }
 
 /** The old raw queries of the reports (before plate_activity), as the sqlite3 shell runs them. */
-function oracle(path: string, report: 'hits' | 'last_seen', filter = ''): unknown[] {
+function oracle(path: string, report: 'hits' | 'last_seen' | 'types', filter = ''): unknown[] {
   const sql =
     report === 'hits'
       ? oldHitsSql(filter)
+      : report === 'types'
+      ? oldTypesSql(filter)
       : `SELECT plate, count(*) AS events, min(ts_ms) AS first_ts_ms, max(ts_ms) AS last_ts_ms,
            round((max(ts_ms) - min(ts_ms)) / 1000.0, 3) AS span_s
          FROM events WHERE plate IS NOT NULL ${filter}
@@ -80,6 +82,8 @@ async function expectOracle(path: string): Promise<void> {
   expect(await report(path, 'last_seen', { limit: '0' })).toEqual(oracle(path, 'last_seen'));
   expect(await report(path, 'last_seen', { session: 's-c', limit: '0' })).toEqual(oracle(path, 'last_seen', "AND session_id = 's-c'"));
   expect((await report(path, 'last_seen')).slice(0, 50)).toEqual(oracle(path, 'last_seen').slice(0, 50));
+  expect(await report(path, 'types')).toEqual(oracle(path, 'types'));
+  expect(await report(path, 'types', { session: 'S-d' })).toEqual(oracle(path, 'types', "AND session_id = 'S-d'"));
 }
 
 function summaryRows(path: string): number {
@@ -91,8 +95,8 @@ function summaryRows(path: string): number {
   }
 }
 
-describe('bridge plate_activity: reports hits and last_seen as the events give them', () => {
-  const records = events(3000, 7);
+describe('bridge plate_activity and type_counts: reports hits, last_seen and types as the events give them', () => {
+  const records = withOddTypes(events(3000, 7));
   const dir = tempDir();
 
   it('the oracle sees every case: a NULL plate among the HITs, an empty plate, HITs without t_rel_ms', async () => {
@@ -103,6 +107,8 @@ describe('bridge plate_activity: reports hits and last_seen as the events give t
     expect(hits.some((h) => h.plate === '')).toBe(true);
     expect(oracle(path, 'hits', 'AND t_rel_ms IS NULL').length).toBeGreaterThan(0);
     expect(oracle(path, 'last_seen', 'AND ts_ms IS NULL').length).toBeGreaterThan(0);
+    const types = oracle(path, 'types') as Array<{ type: string | null; msg: string | null }>;
+    expect(types.some((t) => t.type === null) && types.some((t) => t.type === '') && types.some((t) => t.msg === null)).toBe(true);
     // One row per (session, plate): the events of each are kept in one row, whatever the batches.
     expect(summaryRows(path)).toBe(4 * 14);
   });
@@ -123,20 +129,21 @@ describe('bridge plate_activity: reports hits and last_seen as the events give t
     await expectOracle(path);
   });
 
-  it('upgrades a database the old schema began: migration 3 counts its events, the batches go on', async () => {
+  it('upgrades a database the old schema began: migrations 3 and 4 count its events, the batches go on', async () => {
     const path = join(dir, 'upgraded.db');
     await load(path, oldProfile, records.slice(0, 1700), 100);
     await load(path, bridgeProfile, records.slice(1700), 100);
     const db = new Database(path, { readonly: true });
     const version = db.prepare("SELECT max(version) FROM schema_version WHERE component = 'bridge'").pluck().get();
     db.close();
-    expect(version).toBe(3);
+    expect(version).toBe(4);
     await expectOracle(path);
   });
 
-  it('reads the events on a database of the old schema (no plate_activity): the same rows', async () => {
+  it('reads the events on a database of the old schema (no plate_activity, no type_counts): the same rows', async () => {
     const path = join(dir, 'old.db');
     await load(path, oldProfile, records, 400);
+    expect(await report(path, 'types')).toEqual(oracle(path, 'types'));
     expect(await report(path, 'hits')).toEqual(oracle(path, 'hits'));
     expect(await report(path, 'last_seen', { limit: '0' })).toEqual(oracle(path, 'last_seen'));
   });

@@ -19,6 +19,8 @@ describe('report query plans', async () => {
   let oldDb: Database.Database;
   /** The reports that read plate_activity where it exists. */
   const SUMMARIZED = new Set(['hits', 'last_seen']);
+  /** The reports that read a summary table (plate_activity, type_counts) where it exists. */
+  const FROM_SUMMARY = new Set([...SUMMARIZED, 'types']);
 
   beforeAll(() => {
     const made = (name: string, upTo: number): Database.Database => {
@@ -62,8 +64,8 @@ describe('report query plans', async () => {
   });
 
   it.each(BRIDGE_REPORTS.reports.map((r) => r.name))('%s --session reads the session through an index', async (name) => {
-    // hits and last_seen: their reading of the events, kept for a database without plate_activity.
-    const lines = await plan(name, { session: 's3' }, SUMMARIZED.has(name) ? oldDb : db);
+    // hits, last_seen and types: their reading of the events, kept for a database without their summary.
+    const lines = await plan(name, { session: 's3' }, FROM_SUMMARY.has(name) ? oldDb : db);
     expect(fullScan(lines)).toEqual([]);
     // (`e`: the walk of gaps and gap_list names the table so in its seeks.)
     expect(lines.some((l) => /\b(events|e) USING (COVERING )?INDEX events_session_(ts|seq) \(session_id=\?/.test(l))).toBe(true);
@@ -85,8 +87,17 @@ describe('report query plans', async () => {
     }
   });
 
-  it('types reads only the (type, msg) index', async () => {
-    expect(await plan('types')).toContain('SCAN events USING COVERING INDEX events_type_msg');
+  it('types reads only type_counts, and with --session only its rows of the session', async () => {
+    const lines = await plan('types');
+    expect(lines.filter((l) => /\bevents\b/.test(l))).toEqual([]);
+    expect(lines.some((l) => l.includes('type_counts'))).toBe(true);
+    const one = await plan('types', { session: 's3' });
+    expect(one.filter((l) => /\bevents\b/.test(l))).toEqual([]);
+    expect(one.some((l) => /^SEARCH type_counts USING PRIMARY KEY \(session_id=\?/.test(l))).toBe(true);
+  });
+
+  it('types without type_counts reads only the (type, msg) index', async () => {
+    expect(await plan('types', {}, oldDb)).toContain('SCAN events USING COVERING INDEX events_type_msg');
   });
 
   it('a narrow window over the whole table is read through the ts_ms index', async () => {

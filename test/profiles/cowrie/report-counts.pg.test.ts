@@ -86,7 +86,7 @@ describe.skipIf(!ready)('cowrie report counts (top_commands, credentials) kept b
     await expectRawCounts(pg);
     await ingest(parts.slice(2), pg, dir);
     const [v] = await pg.query<{ v: number }>("SELECT max(version) AS v FROM schema_version WHERE component = 'cowrie'");
-    expect(v?.v).toBe(7);
+    expect(v?.v).toBe(8);
     await expectRawCounts(pg);
   }, 120_000);
 

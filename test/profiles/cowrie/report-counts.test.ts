@@ -78,7 +78,7 @@ describe('cowrie report counts (top_commands, credentials) kept per batch in SQL
     await loadThroughSink(db, cowrieProfile, events.slice(800), 100);
     expect(tableNames(db)).toEqual(expect.arrayContaining(['command_counts', 'credential_counts']));
     const [version] = shellRows(db, "SELECT max(version) AS v FROM schema_version WHERE component = 'cowrie'") as { v: number }[];
-    expect(version?.v).toBe(7);
+    expect(version?.v).toBe(8);
     await expectRawCounts(db);
   });
 });
