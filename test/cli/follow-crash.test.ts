@@ -29,7 +29,7 @@ afterEach(() => killLeftovers());
 
 /**
  * Enough that the writer is still writing through most of the kills (about as long as MIN_KILLS
- * followers live); 200,000 lines took 60 % longer, most of it a last follower catching up.
+ * followers live); 200,000 lines took twice as long, most of it the writer and a last follower catching up.
  */
 const TOTAL = 120_000;
 /** Override with SLUICE_FOLLOW_CRASH_SEED=N to explore other write and kill schedules. */
