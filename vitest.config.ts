@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/helpers/longest-first-sequencer.js';
 
 /**
  * Test files run in parallel processes. Most of their time is spent waiting on what they start (the
@@ -27,6 +28,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Longest files first (by test/helpers/file-durations.json), so the processes finish together.
+    sequence: { sequencer: LongestFirstSequencer },
     poolOptions: { forks: { maxForks: forks, minForks: 1, isolate } },
   },
 });
