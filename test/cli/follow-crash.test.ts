@@ -174,7 +174,8 @@ describe('sluice follow under SIGKILL', () => {
         { timeoutMs: 60_000, intervalMs: 100, what: () => `${TOTAL} rows (have ${seen})\n${last.stderr}` },
       );
       // Signal handlers are in place once it runs (a SIGTERM during start-up kills Node outright).
-      await waitForTailing(paths.status, last);
+      // 60 s, not 20: once, at load 17-20 beside another crash-heavy file, 20 s were not enough.
+      await waitForTailing(paths.status, last, 60_000);
       const end = await last.stop('SIGTERM');
       const totalMs = performance.now() - started;
 
