@@ -1,12 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/helpers/longest-first-sequencer.js';
 
 /**
  * Test files run in parallel processes. Most of their time is spent waiting on what they start (the
  * CLI, PostgreSQL, NATS, Chromium), so as many files as cores run well: vitest's default of one
  * process fewer than the cores would run one file at a time on a 2-core machine. Three at a time ran
- * the whole suite in 10 minutes there, but once starved vitest's own messages (an RPC timeout), so
- * the default stays at the number of cores. `SLUICE_TEST_FORKS=N` overrides it.
+ * the whole suite in 10 minutes there, but once starved vitest's own messages (an RPC timeout), and
+ * on 2026-12-07, on a machine at load 19-26, lost a test process ("Terminating worker thread", 20
+ * files: the run failed), so the default stays at the number of cores. `SLUICE_TEST_FORKS=N`
+ * overrides it.
  */
 const forks = Number(process.env.SLUICE_TEST_FORKS ?? Math.max(2, availableParallelism() - 1));
 
@@ -27,6 +30,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Longest files first (by test/helpers/file-durations.json), so the processes finish together.
+    sequence: { sequencer: LongestFirstSequencer },
     poolOptions: { forks: { maxForks: forks, minForks: 1, isolate } },
   },
 });

@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runSluice, tempDir } from '../helpers/cli.js';
 import { runSluiceAsync } from './enrich-cli.js';
 import { startFakeIntelApi, type FakeRules } from './fake-intel-api.js';
@@ -31,15 +31,22 @@ const RULES = (): FakeRules => ({
   dshield: { '203.0.113.7': 42 },
 });
 
+/** The fixture ingested once; each test gets a copy of its folder (an ingest process per test cost more than the test). */
+let template: string;
 let dir: string;
 let db: string;
 
+beforeAll(() => {
+  template = tempDir('sluice-enrich-template-');
+  writeFileSync(join(template, 'cowrie.json'), fixture());
+  const r = runSluice(['ingest', join(template, 'cowrie.json'), '--profile', 'cowrie', '--db', join(template, 'h.db'), '--no-progress']);
+  expect(r.code, r.stderr).toBe(0);
+});
+
 beforeEach(() => {
   dir = tempDir('sluice-enrich-');
+  cpSync(template, dir, { recursive: true });
   db = join(dir, 'h.db');
-  writeFileSync(join(dir, 'cowrie.json'), fixture());
-  const r = runSluice(['ingest', join(dir, 'cowrie.json'), '--profile', 'cowrie', '--db', db, '--no-progress']);
-  expect(r.code, r.stderr).toBe(0);
 });
 
 let closeApi: (() => Promise<void>) | undefined;
