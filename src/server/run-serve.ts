@@ -20,7 +20,7 @@ export interface RunningServer {
 
 /** Opens the store and registry that a config names. */
 export async function openService(config: ServeConfig): Promise<LdoService> {
-  const store = openStore(config.store);
+  const store = await openStore(config.store);
   const registry = await openRegistry(registryUrlFor(config.registry, config.store));
   return new LdoService(store, registry, {
     maxVideoBytes: config.maxVideoMb * 1024 * 1024,

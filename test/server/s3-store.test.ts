@@ -25,7 +25,7 @@ describe('S3 store against a local S3-compatible server', () => {
   beforeAll(async () => {
     s3 = await startLocalS3(['ldos']);
     const config = ServeConfigSchema.parse({ store: 's3://ldos/training', registry: `sqlite:${registryPath}`, port: 0, logLevel: 'error', maxVideoMb: 12 });
-    const service = new LdoService(openStore(config.store, {}, s3.env), new SqliteRegistry(registryPath), limits);
+    const service = new LdoService(await openStore(config.store, {}, s3.env), new SqliteRegistry(registryPath), limits);
     server = await startServer(config, service);
   });
   afterAll(async () => {
