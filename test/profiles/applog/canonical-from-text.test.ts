@@ -1,14 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalFromText } from '../../../src/profiles/applog/canonical-from-text.js';
+import { canonicalFromText, readEntryText } from '../../../src/profiles/applog/canonical-from-text.js';
 import { canonicalJson, canonicalJsonCounted } from '../../../src/profiles/applog/canonical-json.js';
 import { isStringifyForm } from '../../../src/profiles/applog/stringify-form.js';
 import { PINO_DIR, pinoSamplesPresent } from '../../helpers/spool-samples.js';
 
 /**
  * What the map relies on: when `canonicalFromText` answers, the answer is `canonicalJson` of the
- * parsed value, and the text is one `isStringifyForm` says yes to (it becomes `raw_data`).
+ * parsed value, and the text is one `isStringifyForm` says yes to (it becomes `raw_data`); each
+ * member's value text (and each member's member's) is `JSON.stringify` of that value.
  */
 function check(text: string): boolean {
   const fromText = canonicalFromText(text);
@@ -16,7 +17,27 @@ function check(text: string): boolean {
   const value: unknown = JSON.parse(text);
   expect(fromText, text).toBe(canonicalJson(value));
   expect(isStringifyForm(text, canonicalJsonCounted(value).keys), text).toBe(true);
+  checkValueTexts(text, value as Record<string, unknown>);
   return true;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `readEntryText(text).valueText` against `JSON.stringify` of the parsed members (absent: undefined). */
+function checkValueTexts(text: string, value: Record<string, unknown>): void {
+  const reading = readEntryText(text);
+  expect(reading?.canonical, text).toBe(canonicalJson(value));
+  for (const key of Object.keys(value)) {
+    const member = value[key];
+    expect(reading?.valueText(key), `${text} ${key}`).toBe(JSON.stringify(member));
+    if (isObject(member)) {
+      for (const inner of Object.keys(member)) expect(reading?.valueText(key, inner), `${text} ${key}.${inner}`).toBe(JSON.stringify(member[inner]));
+      expect(reading?.valueText(key, 'absent member')).toBeUndefined();
+    } else {
+      expect(reading?.valueText(key, 'a'), `${text} ${key}.a`).toBeUndefined();
+    }
+  }
+  expect(reading?.valueText('absent member')).toBeUndefined();
 }
 
 /** Texts in JSON.stringify's form that the reading must answer (keys out of order, nested, in arrays). */
