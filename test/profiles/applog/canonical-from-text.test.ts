@@ -109,6 +109,34 @@ describe('canonicalFromText: canonical JSON read from an entry in JSON.stringify
     expect(answered).toBeGreaterThan(10000);
   });
 
+  it('answers only texts in JSON.stringify form: spaces, other number forms and late digit keys put in at random are left to the value', () => {
+    let seed = 5;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const base = [
+      '{"level":30,"time":1743465600013,"req":{"id":9000,"query":{},"params":{"0":"deals/1"},"headers":{"host":"h","a":"x\\"y"}},"ok":true,"n":null,"f":false,"x":[1,-2.5,"s",{"b":1,"a":0.001}]}',
+      '{"b":[[],{}],"a":{"z":"quote \\" and \\\\ and \\n","y":12345678901234}}',
+    ];
+    const variants = [' ', '\n', '1.0', '1e0', '-0', '10', '1.50', '"9":1,', 'true ', 'null,"7":0', '0.0000001'];
+    let answered = 0;
+    let left = 0;
+    for (let i = 0; i < 20000; i++) {
+      const text = base[i % base.length] as string;
+      const at = 1 + Math.floor(rnd() * (text.length - 2));
+      const variant = variants[Math.floor(rnd() * variants.length)] as string;
+      // Put in, or put in place of the next character (a digit becomes another number form).
+      const mutated = rnd() < 0.5 ? text.slice(0, at) + variant + text.slice(at) : text.slice(0, at) + variant + text.slice(at + 1);
+      try {
+        JSON.parse(mutated);
+      } catch {
+        continue; // only texts that parsed reach the map
+      }
+      if (check(mutated)) answered += 1;
+      else left += 1;
+    }
+    expect(answered).toBeGreaterThan(100);
+    expect(left).toBeGreaterThan(100);
+  });
+
   it.skipIf(!pinoSamplesPresent())('answers canonicalJson of every entry of the real pino samples, as written and as JSON.stringify writes it', () => {
     let n = 0;
     for (const name of readdirSync(PINO_DIR)) {
