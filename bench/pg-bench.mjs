@@ -13,13 +13,18 @@
 // Sluice's too (it also reads the duplicates and bad lines).
 // With PG_BENCH_ROUNDS=R, Sluice and \copy run in turn R times (each into fresh schemas), and the
 // median of the R pair ratios is the figure: a shared machine's load changes between runs.
+// With PG_BENCH_BASELINE=DIR (another checkout, built: e.g. the main branch), each round also runs
+// that build's `sluice ingest` into a fresh schema, in turn with this one (first in odd rounds, second
+// in even ones), and checks that both stored the same rows (an md5 over the rows, computed by
+// PostgreSQL) and wrote the same dead letters; both ratios are printed, and their medians.
 //
 //   node bench/pg-bench.mjs [--json]
 //   env PG_BENCH_ONLY=bridge,applog,cowrie  PG_BENCH_BRIDGE_ROWS=1000000  PG_BENCH_APPLOG_ROWS=300000
 //       PG_BENCH_COWRIE_COPIES=7  PG_BENCH_ROUNDS=1
 //       PG_BENCH_URL=postgres://postgres@127.0.0.1:5432/test  PG_BENCH_DIR=$TMPDIR/sluice-pg-bench
-//       SLUICE_SHARED_DATA=../shared/data  PG_BENCH_TIMEOUT_S=1800
+//       SLUICE_SHARED_DATA=../shared/data  PG_BENCH_TIMEOUT_S=1800  PG_BENCH_BASELINE=../main
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -45,6 +50,8 @@ const ROUNDS = Math.max(1, num('PG_BENCH_ROUNDS', 1));
 const TIMEOUT_MS = num('PG_BENCH_TIMEOUT_S', 1800) * 1000;
 const PG_URL = env.PG_BENCH_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const dir = env.PG_BENCH_DIR ?? join(tmpdir(), 'sluice-pg-bench');
+const BASELINE = env.PG_BENCH_BASELINE ? join(resolve(env.PG_BENCH_BASELINE), 'bin', 'sluice.js') : undefined;
+if (BASELINE && !existsSync(BASELINE)) throw new Error(`PG_BENCH_BASELINE: no ${BASELINE}`);
 const SHARED = [env.SLUICE_SHARED_DATA, join(root, '..', 'shared', 'data'), '/work/shared/data'].find((d) => d && existsSync(d));
 // The speed-ratio target (≥ 80 % of \copy), raised from the first PostgreSQL target of 50 %.
 const TARGET_COPY_RATIO = 0.8;
@@ -64,8 +71,8 @@ function fresh(path) {
   return path;
 }
 
-async function sluice(args) {
-  const r = await measure(process.execPath, [SLUICE, ...args, '--json', '--no-progress'], { timeoutMs: TIMEOUT_MS });
+async function sluice(args, bin = SLUICE) {
+  const r = await measure(process.execPath, [bin, ...args, '--json', '--no-progress'], { timeoutMs: TIMEOUT_MS });
   const summary = lastJson(r.stdout);
   if (![0, 3].includes(r.code) || !summary) throw new Error(`sluice ${args.join(' ')} failed (exit ${r.code}, ${r.signal ?? ''}):\n${r.stderr.slice(-2000)}`);
   return { ...r, summary };
@@ -82,6 +89,14 @@ function psql(command, schema) {
 
 const dropSchema = (client, schema) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
 
+/** An md5 over a table's rows (`cols`), in the order of their text: the same rows give the same md5, whatever order they were stored in. */
+async function rowsMd5(client, schema, table, cols) {
+  const r = await client.query(`SELECT md5(string_agg(md5(t::text), '' ORDER BY t::text)) AS h FROM (SELECT ${cols.join(', ')} FROM "${schema}"."${table}") t`);
+  return r.rows[0].h;
+}
+
+const fileMd5 = (path) => (existsSync(path) ? createHash('md5').update(readFileSync(path)).digest('hex') : 'none');
+
 /**
  * One job: R rounds of Sluice into a fresh schema, then `psql \copy` of the rows it stored into another
  * fresh schema of the same migrations; returns each round's figures.
@@ -92,9 +107,18 @@ async function sluiceVsCopy(client, work, job) {
   for (let round = 1; round <= ROUNDS; round++) {
     const loaded = schemaName(`${job.table}_sluice`);
     const copied = schemaName(`${job.table}_copy`);
+    const based = schemaName(`${job.table}_baseline`);
     try {
+      const ingest = (schema, dl, bin) => sluice(['ingest', job.input, '--profile', job.profile, '--into', `${PG_URL}?schema=${schema}`, '--dead-letter', join(work, dl), ...(job.extraArgs ?? [])], bin);
+      let baseline;
+      const runBaseline = async () => {
+        log(`${job.name}: round ${round}/${ROUNDS}: the baseline's sluice ingest (${BASELINE}) into schema ${based}`);
+        baseline = await ingest(based, `dl-baseline-${round}.ndjson`, BASELINE);
+      };
+      if (BASELINE && round % 2 === 1) await runBaseline();
       log(`${job.name}: round ${round}/${ROUNDS}: sluice ingest into schema ${loaded}`);
-      const run = await sluice(['ingest', job.input, '--profile', job.profile, '--into', `${PG_URL}?schema=${loaded}`, '--dead-letter', join(work, `dl-${round}.ndjson`), ...(job.extraArgs ?? [])]);
+      const run = await ingest(loaded, `dl-${round}.ndjson`);
+      if (BASELINE && round % 2 === 0) await runBaseline();
       if (job.expected !== undefined && run.summary.inserted !== job.expected) {
         throw new Error(`${job.name}: expected ${job.expected} rows, sluice inserted ${run.summary.inserted}`);
       }
@@ -109,6 +133,13 @@ async function sluiceVsCopy(client, work, job) {
       const order = (await client.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = 'id'`, [loaded, job.table])).rowCount
         ? 'ORDER BY id'
         : '';
+      if (baseline) {
+        const [mine, theirs] = [await rowsMd5(client, loaded, job.table, cols), await rowsMd5(client, based, job.table, cols)];
+        const [dlMine, dlTheirs] = [fileMd5(join(work, `dl-${round}.ndjson`)), fileMd5(join(work, `dl-baseline-${round}.ndjson`))];
+        if (mine !== theirs || dlMine !== dlTheirs) throw new Error(`${job.name}: the baseline stored other rows or dead letters (rows md5 ${theirs} vs ${mine}, dead letters ${dlTheirs} vs ${dlMine})`);
+        log(`${job.name}: round ${round}/${ROUNDS}: same rows as the baseline (md5 ${mine}), same dead letters (${dlMine})`);
+        await dropSchema(client, based);
+      }
       const csv = join(work, `${job.table}.csv`);
       psql(`\\copy (SELECT ${cols.join(', ')} FROM "${loaded}"."${job.table}" ${order}) TO '${csv}' WITH (FORMAT csv)`);
       await dropSchema(client, loaded); // the reference runs without the other schema's pages in the way
@@ -118,10 +149,10 @@ async function sluiceVsCopy(client, work, job) {
       const n = Number((await client.query(`SELECT count(*) AS n FROM "${copied}"."${job.table}"`)).rows[0].n);
       if (n !== stored) throw new Error(`${job.name}: \\copy loaded ${n} rows, sluice ${stored}`);
       const check = job.check ? await job.check(client, copied) : undefined;
-      rounds.push({ stored, sluice: run, copySeconds, check, ratio: copySeconds / run.seconds });
+      rounds.push({ stored, sluice: run, copySeconds, check, ratio: copySeconds / run.seconds, baseline });
       rmSync(csv, { force: true });
     } finally {
-      for (const s of [loaded, copied]) await dropSchema(client, s);
+      for (const s of [loaded, copied, based]) await dropSchema(client, s);
     }
   }
   return rounds;
@@ -141,6 +172,21 @@ function reportVsCopy(name, label, rounds) {
     ratioToCopy: +ratio.toFixed(3),
     roundRatios: rounds.map((r) => +r.ratio.toFixed(3)),
   };
+  const baselines = rounds.filter((r) => r.baseline);
+  if (baselines.length > 0) {
+    const baseRatio = median(baselines.map((r) => r.copySeconds / r.baseline.seconds));
+    results[name].baseline = {
+      build: BASELINE,
+      seconds: +median(baselines.map((r) => r.baseline.seconds)).toFixed(2),
+      ratioToCopy: +baseRatio.toFixed(3),
+      roundRatios: baselines.map((r) => +(r.copySeconds / r.baseline.seconds).toFixed(3)),
+      sameRows: true,
+    };
+    console.error(
+      `${name}: baseline ${BASELINE}: median ${results[name].baseline.seconds} s, ${(100 * baseRatio).toFixed(0)} % of \\copy's rate ` +
+        `(pairs ${results[name].baseline.roundRatios.map((x) => (100 * x).toFixed(0)).join(', ')} %); this build ${median(rounds.map((r) => r.sluice.seconds)).toFixed(2)} s; same rows and dead letters`,
+    );
+  }
   verdict({
     job: name, figure: `${label} ${fmt(rows)} rows into PostgreSQL`, reference: 'psql \\copy, same schema',
     referenceValue: mid.copySeconds, value: seconds, ratio: ROUNDS > 1 ? 1 / ratio : null,

@@ -1,8 +1,9 @@
 import { BAD_REASON } from '../../core/bad-record.js';
 import type { RowValue } from '../../core/rows/table-spec.js';
 import type { MapVerdict, ProfileOptions, RecordOrigin, RowEmitter } from '../profile.js';
-import { canonicalFromText } from './canonical-from-text.js';
+import { readEntryText } from './canonical-from-text.js';
 import { appLogEntryKeyCounted, appLogKeyOfCanonical } from './entry-key.js';
+import { isoTime } from './iso-time.js';
 import { isStringifyForm } from './stringify-form.js';
 
 const PINO_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
@@ -21,11 +22,11 @@ export function mapAppLogEntry(record: unknown, emit: RowEmitter, _options: Prof
   // The key: from the entry's own text when it is in JSON.stringify's form (then that text is
   // `raw_data`); else from the value, with the entry's key count (for `raw_data`).
   const text = origin.text;
-  const canonical = text !== undefined ? canonicalFromText(text) : undefined;
+  const reading = text !== undefined ? readEntryText(text) : undefined;
   let id: string;
   let raw: string;
-  if (canonical !== undefined) {
-    id = appLogKeyOfCanonical(canonical, origin.memory);
+  if (reading !== undefined) {
+    id = appLogKeyOfCanonical(reading.canonical, origin.memory);
     raw = text as string;
   } else {
     const counted = appLogEntryKeyCounted(e, origin.memory);
@@ -39,8 +40,9 @@ export function mapAppLogEntry(record: unknown, emit: RowEmitter, _options: Prof
     levelName(e.level),
     str(req.method),
     str(req.url),
-    json(req.query),
-    json(req.headers),
+    // In JSON.stringify's form, a member's text is JSON.stringify of its value: cut, not written again.
+    reading !== undefined ? (reading.valueText('req', 'query') ?? null) : json(req.query),
+    reading !== undefined ? (reading.valueText('req', 'headers') ?? null) : json(req.headers),
     str(e.context),
     str(e.message) ?? str(e.msg),
     num(e.authUserId),
@@ -52,7 +54,7 @@ export function mapAppLogEntry(record: unknown, emit: RowEmitter, _options: Prof
     typeof e.cacheHit === 'boolean' ? (e.cacheHit ? 1 : 0) : null,
     num(e.documentCount),
     isoTime(e.lastUpdated),
-    json(req.params),
+    reading !== undefined ? (reading.valueText('req', 'params') ?? null) : json(req.params),
     raw,
     origin.unitName,
     origin.index,
@@ -93,13 +95,4 @@ function num(v: unknown): number | null {
 
 function json(v: unknown): string | null {
   return v === undefined ? null : JSON.stringify(v);
-}
-
-/** An ISO timestamp from an ISO string or epoch milliseconds; anything else is null. */
-function isoTime(v: unknown): string | null {
-  if (typeof v === 'number' && Number.isFinite(v)) return new Date(v).toISOString();
-  if (typeof v !== 'string') return null;
-  // Parsed once: `new Date(text)` is `new Date(Date.parse(text))`.
-  const ms = Date.parse(v);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

@@ -77,7 +77,7 @@ interface WellFormed {
  * `JSON.stringify` would write an escape in it otherwise (a raw control character cannot be in
  * text that parsed).
  */
-function stringEnd(text: string, from: number): number {
+export function stringEnd(text: string, from: number): number {
   const n = text.length;
   let i = from;
   while (i < n) {
@@ -95,7 +95,7 @@ function stringEnd(text: string, from: number): number {
 }
 
 /** The index after the number at `i`, or -1 when `String(number)` would write it otherwise. */
-function numberEnd(text: string, from: number): number {
+export function numberEnd(text: string, from: number): number {
   let i = from;
   const negative = text.charCodeAt(i) === C.Minus;
   if (negative) i += 1;
@@ -129,7 +129,7 @@ function isDigit(c: number): boolean {
 }
 
 /** Whether `text[start, end)` (a key, without its quotes) is made of digits only. */
-function allDigits(text: string, start: number, end: number): boolean {
+export function allDigits(text: string, start: number, end: number): boolean {
   if (end <= start) return false;
   for (let i = start; i < end; i++) if (!isDigit(text.charCodeAt(i))) return false;
   return true;

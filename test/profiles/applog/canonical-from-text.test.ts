@@ -1,14 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalFromText } from '../../../src/profiles/applog/canonical-from-text.js';
+import { canonicalFromText, readEntryText } from '../../../src/profiles/applog/canonical-from-text.js';
 import { canonicalJson, canonicalJsonCounted } from '../../../src/profiles/applog/canonical-json.js';
 import { isStringifyForm } from '../../../src/profiles/applog/stringify-form.js';
 import { PINO_DIR, pinoSamplesPresent } from '../../helpers/spool-samples.js';
 
 /**
  * What the map relies on: when `canonicalFromText` answers, the answer is `canonicalJson` of the
- * parsed value, and the text is one `isStringifyForm` says yes to (it becomes `raw_data`).
+ * parsed value, and the text is one `isStringifyForm` says yes to (it becomes `raw_data`); each
+ * member's value text (and each member's member's) is `JSON.stringify` of that value.
  */
 function check(text: string): boolean {
   const fromText = canonicalFromText(text);
@@ -16,7 +17,27 @@ function check(text: string): boolean {
   const value: unknown = JSON.parse(text);
   expect(fromText, text).toBe(canonicalJson(value));
   expect(isStringifyForm(text, canonicalJsonCounted(value).keys), text).toBe(true);
+  checkValueTexts(text, value as Record<string, unknown>);
   return true;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `readEntryText(text).valueText` against `JSON.stringify` of the parsed members (absent: undefined). */
+function checkValueTexts(text: string, value: Record<string, unknown>): void {
+  const reading = readEntryText(text);
+  expect(reading?.canonical, text).toBe(canonicalJson(value));
+  for (const key of Object.keys(value)) {
+    const member = value[key];
+    expect(reading?.valueText(key), `${text} ${key}`).toBe(JSON.stringify(member));
+    if (isObject(member)) {
+      for (const inner of Object.keys(member)) expect(reading?.valueText(key, inner), `${text} ${key}.${inner}`).toBe(JSON.stringify(member[inner]));
+      expect(reading?.valueText(key, 'absent member')).toBeUndefined();
+    } else {
+      expect(reading?.valueText(key, 'a'), `${text} ${key}.a`).toBeUndefined();
+    }
+  }
+  expect(reading?.valueText('absent member')).toBeUndefined();
 }
 
 /** Texts in JSON.stringify's form that the reading must answer (keys out of order, nested, in arrays). */
@@ -86,6 +107,34 @@ describe('canonicalFromText: canonical JSON read from an entry in JSON.stringify
       if (check(text.replace('"ab"', '"ac"').replace('"b"', '"bb"'))) answered += 1;
     }
     expect(answered).toBeGreaterThan(10000);
+  });
+
+  it('answers only texts in JSON.stringify form: spaces, other number forms and late digit keys put in at random are left to the value', () => {
+    let seed = 5;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const base = [
+      '{"level":30,"time":1743465600013,"req":{"id":9000,"query":{},"params":{"0":"deals/1"},"headers":{"host":"h","a":"x\\"y"}},"ok":true,"n":null,"f":false,"x":[1,-2.5,"s",{"b":1,"a":0.001}]}',
+      '{"b":[[],{}],"a":{"z":"quote \\" and \\\\ and \\n","y":12345678901234}}',
+    ];
+    const variants = [' ', '\n', '1.0', '1e0', '-0', '10', '1.50', '"9":1,', 'true ', 'null,"7":0', '0.0000001'];
+    let answered = 0;
+    let left = 0;
+    for (let i = 0; i < 20000; i++) {
+      const text = base[i % base.length] as string;
+      const at = 1 + Math.floor(rnd() * (text.length - 2));
+      const variant = variants[Math.floor(rnd() * variants.length)] as string;
+      // Put in, or put in place of the next character (a digit becomes another number form).
+      const mutated = rnd() < 0.5 ? text.slice(0, at) + variant + text.slice(at) : text.slice(0, at) + variant + text.slice(at + 1);
+      try {
+        JSON.parse(mutated);
+      } catch {
+        continue; // only texts that parsed reach the map
+      }
+      if (check(mutated)) answered += 1;
+      else left += 1;
+    }
+    expect(answered).toBeGreaterThan(100);
+    expect(left).toBeGreaterThan(100);
   });
 
   it.skipIf(!pinoSamplesPresent())('answers canonicalJson of every entry of the real pino samples, as written and as JSON.stringify writes it', () => {
