@@ -45,14 +45,14 @@ export function mapAppLogEntry(record: unknown, emit: RowEmitter, _options: Prof
     reading !== undefined ? (reading.valueText('req', 'headers') ?? null) : json(req.headers),
     str(e.context),
     str(e.message) ?? str(e.msg),
-    num(e.authUserId),
-    num(e.pid),
+    integer(e.authUserId, BIGINT),
+    integer(e.pid, INTEGER),
     str(e.hostname),
     str(req.remoteAddress),
-    num(req.remotePort),
+    integer(req.remotePort, INTEGER),
     num(e.processingTimeMs),
     typeof e.cacheHit === 'boolean' ? (e.cacheHit ? 1 : 0) : null,
-    num(e.documentCount),
+    integer(e.documentCount, INTEGER),
     isoTime(e.lastUpdated),
     reading !== undefined ? (reading.valueText('req', 'params') ?? null) : json(req.params),
     raw,
@@ -91,6 +91,19 @@ function scalarText(v: unknown): string | null {
 
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** The largest value of PostgreSQL's INTEGER; BIGINT holds every safe integer. */
+const INTEGER = 2 ** 31 - 1;
+const BIGINT = Number.MAX_SAFE_INTEGER;
+
+/**
+ * An integer column's value: an integer within the column's range, else NULL (1.5 or 1e12 is no pid;
+ * `raw_data` keeps it as logged). PostgreSQL refuses such a value for the whole batch; SQLite would
+ * store it, so both sinks now hold the same.
+ */
+function integer(v: unknown, max: number): number | null {
+  return typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= max ? v : null;
 }
 
 function json(v: unknown): string | null {

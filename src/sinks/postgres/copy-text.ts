@@ -21,7 +21,8 @@ export interface BatchKeys {
  * ones, `stored: false`, are left out): tab-separated, `\N` for NULL, with backslash, tab, newline
  * and carriage return escaped, bytes as BYTEA hex (`\\x...`). PostgreSQL text cannot hold the NUL
  * character (SQLite can): a NUL becomes U+FFFD, in text and in JSON's `\u0000` escape of json/jsonb
- * columns, so one such value never fails a batch. With `keys`, a row whose key the batch already
+ * columns, as does an unpaired surrogate escape in JSON (jsonb refuses it), so one such value never
+ * fails a batch. With `keys`, a row whose key the batch already
  * sent is left out (it would be a duplicate key, the first row of a key wins as `ON CONFLICT DO
  * NOTHING` has it).
  *
@@ -117,10 +118,50 @@ function ownCopy(s: string): string {
   return Buffer.from(s, 'utf16le').toString('utf16le');
 }
 
-/** A text cell in COPY's form: escaped, NUL replaced (in a json cell, its `\\u0000` escape too). */
+/**
+ * A text cell in COPY's form: escaped, NUL replaced. In a json cell, the `\\u` escapes jsonb refuses
+ * are replaced by `\\ufffd` too: `\\u0000`, and a surrogate escape that is not half of a pair (JSON
+ * texts may hold one, and `JSON.stringify` writes a lone surrogate so); one would fail the batch.
+ */
 export function escapedCell(v: string, json: boolean): string {
-  const s = json && v.includes('\\u0000') ? v.replace(JSON_NUL, '\\ufffd') : v;
+  const s = json && v.includes('\\u') ? jsonbSafeEscapes(v) : v;
   return ESCAPED.test(s) ? s.replace(ESCAPED_ALL, escapeChar) : s;
+}
+
+/** The value of the four hex digits at `at`, or -1 when they are not four hex digits. */
+function hex4(v: string, at: number): number {
+  if (at + 4 > v.length) return -1;
+  const digits = v.slice(at, at + 4);
+  return /^[0-9a-fA-F]{4}$/.test(digits) ? Number.parseInt(digits, 16) : -1;
+}
+
+const isHigh = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+const isLow = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
+
+/**
+ * JSON text with each `\\u0000` and each unpaired surrogate escape replaced by `\\ufffd`, every
+ * other character as it was. An escaped backslash followed by `u0000` is text, not an escape.
+ */
+export function jsonbSafeEscapes(v: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = v.indexOf('\\'); i >= 0 && i < v.length - 1; i = v.indexOf('\\', i)) {
+    if (v[i + 1] !== 'u') {
+      i += 2; // another escape (\\\\ among them): its next character is not an escape's start
+      continue;
+    }
+    const code = hex4(v, i + 2);
+    if (isHigh(code) && v[i + 6] === '\\' && v[i + 7] === 'u' && isLow(hex4(v, i + 8))) {
+      i += 12; // a pair: both halves stay
+      continue;
+    }
+    if (code === 0 || isHigh(code) || isLow(code)) {
+      out += `${v.slice(from, i)}\\ufffd`;
+      from = i + 6;
+    }
+    i += 6;
+  }
+  return from === 0 ? v : out + v.slice(from);
 }
 
 const ESCAPED_ALL = /[\\\t\n\r\0]/g;
@@ -130,5 +171,3 @@ function escapeChar(c: string): string {
   return c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r';
 }
 
-/** A JSON `\u0000` escape (after an even number of backslashes: not an escaped backslash and `u0000`). */
-const JSON_NUL = /(?<=(?:^|[^\\])(?:\\\\)*)\\u0000/g;

@@ -43,4 +43,28 @@ describe.skipIf(!ready)('NUL characters into PostgreSQL', () => {
       { message: 'ok', raw: 'ok', url: null },
     ]);
   });
+
+  it('an app log with unpaired surrogate escapes or a fractional pid is stored, and so is every other entry', async () => {
+    const dir = tempDir();
+    const pg = testSchema('t_lone');
+    schemas.push(pg);
+    // As written: JSON.stringify escapes a lone surrogate (\ud800); the second text holds a lone low
+    // half, a pair (which stays) and an escaped backslash before u0000 (text, not an escape).
+    const texts = [
+      JSON.stringify({ level: 30, time: 1, msg: 'high \ud800 alone', req: { url: '/a' } }),
+      '{"level":30,"time":2,"msg":"low \\udc00, pair \\ud83d\\ude00, text \\\\u0000","pid":1.5,"documentCount":30000000000}',
+      JSON.stringify({ level: 30, time: 3, msg: 'ok', pid: 42, req: { remotePort: 8080 } }),
+    ];
+    writeFileSync(join(dir, 'app.json'), `[${texts.join(',')}]`);
+    const app = runSluice(['ingest', join(dir, 'app.json'), '--profile', 'applog', '--into', pg.url, '--dead-letter', join(dir, 'dl'), '--no-progress']);
+    expect(app.code, app.stderr).toBe(0);
+    const rows = await pg.query(
+      "SELECT raw_data->>'msg' AS raw, pid, document_count, remote_port FROM logs ORDER BY source_index",
+    );
+    expect(rows).toEqual([
+      { raw: 'high \ufffd alone', pid: null, document_count: null, remote_port: null },
+      { raw: 'low \ufffd, pair \u{1f600}, text \\u0000', pid: null, document_count: null, remote_port: null },
+      { raw: 'ok', pid: 42, document_count: null, remote_port: 8080 },
+    ]);
+  });
 });
