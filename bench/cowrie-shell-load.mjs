@@ -16,10 +16,15 @@ import { ensureSqlite3, runSqliteScript, sqlite3Query } from './sqlite-shell-loa
 const COWRIE_TABLES = ['cowrie_events', 'session_metrics', 'session_commands', 'session_downloads', 'session_summary'];
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 
-/** The CREATE statements of the Cowrie tables, indexes and view in `templateDb`, in creation order. */
+/** The CREATE statements of the Cowrie tables, indexes and view in `templateDb`, in creation order (no trigger). */
 export function cowrieSchemaOf(templateDb) {
   const names = COWRIE_TABLES.map((t) => `'${t}'`).join(', ');
-  const sql = sqlite3Query(templateDb, `SELECT sql || ';' FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN (${names}) ORDER BY rowid;`);
+  // Not the triggers: they keep Sluice's report tables (day_ip_sessions, ip_sessions), which the
+  // reference, as the issue defines it, does not fill (nor command_counts/credential_counts).
+  const sql = sqlite3Query(
+    templateDb,
+    `SELECT sql || ';' FROM sqlite_master WHERE sql IS NOT NULL AND type <> 'trigger' AND tbl_name IN (${names}) ORDER BY rowid;`,
+  );
   if (!sql.includes('session_metrics')) throw new Error(`${templateDb} holds no session_metrics table: is it a Cowrie database?`);
   return sql;
 }

@@ -21,9 +21,14 @@
   /** A cell's text is cut after this many characters; its title holds all of it. */
   const MAX_CELL_CHARS = 120;
 
-  const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+  /**
+   * What the HTML parser would change or read as markup. A carriage return is written as a character
+   * reference: the parser turns a bare CR (and CRLF) into LF, and a cell's `data-value` must equal the
+   * report's value (a Cowrie input "ls\r" is one). A NUL cannot survive the parser either way.
+   */
+  const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
   function escapeHtml(text) {
-    return text.replace(/[&<>"]/g, (c) => ESCAPES[c]);
+    return text.replace(/[&<>"\r]/g, (c) => ESCAPES[c]);
   }
 
   /** A column's cell as table markup, its formatter and class chosen once per column. */

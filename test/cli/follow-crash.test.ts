@@ -35,6 +35,8 @@ const TOTAL = 120_000;
 /** Override with SLUICE_FOLLOW_CRASH_SEED=N to explore other write and kill schedules. */
 const SEED = Number(process.env.SLUICE_FOLLOW_CRASH_SEED ?? 20_240_101);
 const MIN_KILLS = 20;
+/** Kills that must land while the writer still appends (12-13 of them did with 120,000 lines under load). */
+const MIN_KILLS_WHILE_WRITING = 5;
 const SESSION = 'crash';
 const DAYS = ['20240101', '20240102', '20240103'];
 /** Where each day's file begins, in lines written. */
@@ -189,6 +191,7 @@ describe('sluice follow under SIGKILL', () => {
 
       expect(end, last.stderr).toEqual({ code: 0, signal: null });
       expect(kills.length).toBeGreaterThanOrEqual(MIN_KILLS);
+      expect(kills.filter((k) => !k.writerDone).length, 'kills while the writer was writing').toBeGreaterThanOrEqual(MIN_KILLS_WHILE_WRITING);
       expect(written).toBe(TOTAL);
 
       // What the writer wrote: its three files, every line complete.
@@ -236,6 +239,7 @@ describe('sluice follow under SIGKILL', () => {
         expect(cursor?.offset, `cursor of ${f}: ${JSON.stringify(cursors)}`).toBe(statSync(f).size);
       }
     },
-    180_000,
+    // Kills (about 100 s at worst) and the two waits for the last follower (60 s each).
+    240_000,
   );
 });
