@@ -1,38 +1,19 @@
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg_ from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/cli.js';
 import { PG_BASE_URL, postgresReachable, testSchema, type TestSchema } from '../../helpers/pg-test-db.js';
-import { reportText } from '../../helpers/report-compare.js';
-import { runSluiceWith } from '../../helpers/spool-cli.js';
+import { fiveOverlappingFiles, ingestCowrie, psqlRows, reportRows } from './pg-report-runs.js';
 import { countedEvents, RAW_CREDENTIALS_PG, RAW_TOP_COMMANDS_PG } from './counted-events.js';
 
 const ready = await postgresReachable();
 
-/** Rows of `sql` in `schema` as psql gives them (the oracle: another program over the same rows). */
-function psqlRows(schema: string, sql: string): unknown[] {
-  const out = execFileSync('psql', [PG_BASE_URL, '-XAtq', '-c', `SET search_path TO "${schema}"`, '-c', `SELECT coalesce(json_agg(t), '[]') FROM (${sql}) AS t`], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
-  return JSON.parse(out) as unknown[];
-}
-
 /** Both reports over every session, as `sluice report --format json` writes them, against their raw-row form. */
 async function expectRawCounts(pg: TestSchema): Promise<{ commands: number; credentials: number }> {
-  const commands = JSON.parse((await reportText(pg.url, 'cowrie', { name: 'top_commands', flags: { limit: 0 } }, 'json')).text) as unknown[];
-  const credentials = JSON.parse((await reportText(pg.url, 'cowrie', { name: 'credentials', flags: { limit: 0 } }, 'json')).text) as unknown[];
+  const commands = await reportRows(pg.url, 'top_commands');
+  const credentials = await reportRows(pg.url, 'credentials');
   expect(commands, 'top_commands').toEqual(psqlRows(pg.name, RAW_TOP_COMMANDS_PG));
   expect(credentials, 'credentials').toEqual(psqlRows(pg.name, RAW_CREDENTIALS_PG));
   return { commands: commands.length, credentials: credentials.length };
-}
-
-async function ingest(files: readonly string[], pg: TestSchema, dir: string): Promise<void> {
-  const run = await runSluiceWith(['ingest', ...files, '--profile', 'cowrie', '--into', pg.url, '--batch-size', '200',
-    '--dead-letter', join(dir, `${pg.name}.dl.ndjson`), '--no-progress']);
-  expect(run.code, run.stderr).toBe(0);
 }
 
 /** What migration 6 adds, taken away again: the schema as a writer before it left it. */
@@ -46,13 +27,7 @@ describe.skipIf(!ready)('cowrie report counts (top_commands, credentials) kept b
   const dir = tempDir();
   const events = countedEvents(1500, 9).map((e) => JSON.stringify(e));
   /** Five files: the second overlaps the first, the fourth repeats the second, the last the first 300 events. */
-  const parts = [events.slice(0, 400), events.slice(300, 700), events.slice(700, 1000), events.slice(300, 700), [...events.slice(1000), ...events.slice(0, 300)]].map(
-    (lines, i) => {
-      const path = join(dir, `cowrie.json.${i}`);
-      writeFileSync(path, `${lines.join('\n')}\n`);
-      return path;
-    },
-  );
+  const parts = fiveOverlappingFiles(dir, events, [400, 300, 700, 1000]);
   const schemas: TestSchema[] = [];
   const schema = (): TestSchema => {
     const s = testSchema('t_counts');
@@ -66,7 +41,7 @@ describe.skipIf(!ready)('cowrie report counts (top_commands, credentials) kept b
   it('equal the counts of the raw rows after each of five runs (duplicates near and far, a file read twice)', async () => {
     const pg = schema();
     for (const part of parts) {
-      await ingest([part], pg, dir);
+      await ingestCowrie([part], pg, dir);
       await expectRawCounts(pg);
     }
     const n = await expectRawCounts(pg);
@@ -80,11 +55,11 @@ describe.skipIf(!ready)('cowrie report counts (top_commands, credentials) kept b
 
   it('are built by migration 6 on a schema written before them, and kept from there', async () => {
     const pg = schema();
-    await ingest(parts.slice(0, 2), pg, dir);
+    await ingestCowrie(parts.slice(0, 2), pg, dir);
     for (const statement of UNDO_MIGRATION_6.split(';').filter((s) => s.trim() !== '')) await pg.query(statement);
     // Before the migration the reports count the raw rows themselves.
     await expectRawCounts(pg);
-    await ingest(parts.slice(2), pg, dir);
+    await ingestCowrie(parts.slice(2), pg, dir);
     const [v] = await pg.query<{ v: number }>("SELECT max(version) AS v FROM schema_version WHERE component = 'cowrie'");
     expect(v?.v).toBe(8);
     await expectRawCounts(pg);
@@ -92,7 +67,7 @@ describe.skipIf(!ready)('cowrie report counts (top_commands, credentials) kept b
 
   it('count a session once when two writers side by side bring its first command and login', async () => {
     const pg = schema();
-    await ingest([parts[0] ?? ''], pg, dir); // the schema, made by a writer
+    await ingestCowrie([parts[0] ?? ''], pg, dir); // the schema, made by a writer
     // Two transactions each insert an event of one new session with one new input and pair. The
     // second meets the first's uncommitted (input, session) and (pair, session) keys: it must wait
     // for the first to commit and then count nothing, not count the session again.

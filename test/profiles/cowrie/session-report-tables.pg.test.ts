@@ -1,38 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg_ from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/cli.js';
 import { PG_BASE_URL, postgresReachable, testSchema, type TestSchema } from '../../helpers/pg-test-db.js';
-import { reportText } from '../../helpers/report-compare.js';
-import { runSluiceWith } from '../../helpers/spool-cli.js';
+import { fiveOverlappingFiles, ingestCowrie, psqlRows, reportRows } from './pg-report-runs.js';
 import { OLD_SUMMARY_PG, OLD_TOP_IPS_PG, sessionEvents } from './session-events.js';
 
 const ready = await postgresReachable();
 
-/** Rows of `sql` in `schema` as psql gives them (the oracle). */
-function psqlRows(schema: string, sql: string): unknown[] {
-  const out = execFileSync('psql', [PG_BASE_URL, '-XAtq', '-c', `SET search_path TO "${schema}"`, '-c', `SELECT coalesce(json_agg(t), '[]') FROM (${sql}) AS t`], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
-  return JSON.parse(out) as unknown[];
-}
-
-async function reportRows(url: string, name: string): Promise<unknown[]> {
-  return JSON.parse((await reportText(url, 'cowrie', { name, flags: { limit: 0 } }, 'json')).text) as unknown[];
-}
-
 async function expectOld(pg: TestSchema): Promise<void> {
   expect(await reportRows(pg.url, 'summary'), 'summary').toEqual(psqlRows(pg.name, OLD_SUMMARY_PG));
   expect(await reportRows(pg.url, 'top_ips'), 'top_ips').toEqual(psqlRows(pg.name, OLD_TOP_IPS_PG));
-}
-
-async function ingest(files: readonly string[], pg: TestSchema, dir: string, batch = 200): Promise<void> {
-  const run = await runSluiceWith(['ingest', ...files, '--profile', 'cowrie', '--into', pg.url, '--batch-size', String(batch),
-    '--dead-letter', join(dir, `${pg.name}.dl.ndjson`), '--no-progress']);
-  expect(run.code, run.stderr).toBe(0);
 }
 
 /** What migration 8 adds, taken away again: the schema as a writer before it left it. */
@@ -47,13 +24,7 @@ describe.skipIf(!ready)('cowrie per-(day, IP) and per-IP session sums (summary, 
   const dir = tempDir();
   const events = sessionEvents(2500, 13).map((e) => JSON.stringify(e));
   /** Five files: the second overlaps the first, the fourth repeats the second, the last the first 300 events. */
-  const parts = [events.slice(0, 700), events.slice(500, 1200), events.slice(1200, 1800), events.slice(500, 1200), [...events.slice(1800), ...events.slice(0, 300)]].map(
-    (lines, i) => {
-      const path = join(dir, `cowrie.json.${i}`);
-      writeFileSync(path, `${lines.join('\n')}\n`);
-      return path;
-    },
-  );
+  const parts = fiveOverlappingFiles(dir, events, [700, 500, 1200, 1800]);
   const schemas: TestSchema[] = [];
   const schema = (): TestSchema => {
     const s = testSchema('dashrep_t_sums');
@@ -68,7 +39,7 @@ describe.skipIf(!ready)('cowrie per-(day, IP) and per-IP session sums (summary, 
     it(`give the old queries' rows after each of five runs, in batches of ${batch}`, async () => {
       const pg = schema();
       for (const part of batch === 1 ? parts.slice(0, 1) : parts) {
-        await ingest([part], pg, dir, batch);
+        await ingestCowrie([part], pg, dir, batch);
         await expectOld(pg);
       }
       const summary = psqlRows(pg.name, OLD_SUMMARY_PG) as Array<{ period: string | null }>;
@@ -78,10 +49,10 @@ describe.skipIf(!ready)('cowrie per-(day, IP) and per-IP session sums (summary, 
 
   it('are built by migration 8 on a schema written before them, and kept from there', async () => {
     const pg = schema();
-    await ingest(parts.slice(0, 2), pg, dir);
+    await ingestCowrie(parts.slice(0, 2), pg, dir);
     for (const statement of UNDO_MIGRATION_8.split(';').filter((s) => s.trim() !== '')) await pg.query(statement);
     await expectOld(pg);
-    await ingest(parts.slice(2), pg, dir);
+    await ingestCowrie(parts.slice(2), pg, dir);
     const [v] = await pg.query<{ v: number }>("SELECT max(version) AS v FROM schema_version WHERE component = 'cowrie'");
     expect(v?.v).toBe(8);
     await expectOld(pg);
@@ -89,7 +60,7 @@ describe.skipIf(!ready)('cowrie per-(day, IP) and per-IP session sums (summary, 
 
   it('follow two writers side by side that change one session (its IP set, its first seen a day earlier)', async () => {
     const pg = schema();
-    await ingest([parts[0] ?? ''], pg, dir);
+    await ingestCowrie([parts[0] ?? ''], pg, dir);
     const insert = (key: string, ts: string, ip: string | null) => `INSERT INTO cowrie_events (event_key, session_id, matcher, eventid, timestamp, src_ip)
       VALUES ('${key}', 'race0001', 'session_id_only', 'cowrie.session.connect', '${ts}', ${ip === null ? 'NULL' : `'${ip}'`})`;
     const [a, b] = [new pg_.Client({ connectionString: PG_BASE_URL }), new pg_.Client({ connectionString: PG_BASE_URL })];
