@@ -44,3 +44,14 @@ export function fiveOverlappingFiles(dir: string, lines: readonly string[], [a, 
     return path;
   });
 }
+
+/** Runs a migration's undo (statements separated by `;`): the schema as a writer before that migration left it. */
+export async function undoMigration(pg: TestSchema, undo: string): Promise<void> {
+  for (const statement of undo.split(';').filter((s) => s.trim() !== '')) await pg.query(statement);
+}
+
+/** The Cowrie schema version a writer left in the schema. */
+export async function cowrieSchemaVersion(pg: TestSchema): Promise<number | undefined> {
+  const [v] = await pg.query<{ v: number }>("SELECT max(version) AS v FROM schema_version WHERE component = 'cowrie'");
+  return v?.v;
+}

@@ -2,7 +2,7 @@ import pg_ from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/cli.js';
 import { PG_BASE_URL, postgresReachable, testSchema, type TestSchema } from '../../helpers/pg-test-db.js';
-import { fiveOverlappingFiles, ingestCowrie, psqlRows, reportRows } from './pg-report-runs.js';
+import { cowrieSchemaVersion, fiveOverlappingFiles, ingestCowrie, psqlRows, reportRows, undoMigration } from './pg-report-runs.js';
 import { countedEvents, RAW_CREDENTIALS_PG, RAW_TOP_COMMANDS_PG } from './counted-events.js';
 
 const ready = await postgresReachable();
@@ -56,12 +56,11 @@ describe.skipIf(!ready)('cowrie report counts (top_commands, credentials) kept b
   it('are built by migration 6 on a schema written before them, and kept from there', async () => {
     const pg = schema();
     await ingestCowrie(parts.slice(0, 2), pg, dir);
-    for (const statement of UNDO_MIGRATION_6.split(';').filter((s) => s.trim() !== '')) await pg.query(statement);
+    await undoMigration(pg, UNDO_MIGRATION_6);
     // Before the migration the reports count the raw rows themselves.
     await expectRawCounts(pg);
     await ingestCowrie(parts.slice(2), pg, dir);
-    const [v] = await pg.query<{ v: number }>("SELECT max(version) AS v FROM schema_version WHERE component = 'cowrie'");
-    expect(v?.v).toBe(8);
+    expect(await cowrieSchemaVersion(pg)).toBe(8);
     await expectRawCounts(pg);
   }, 120_000);
 

@@ -2,7 +2,7 @@ import pg_ from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/cli.js';
 import { PG_BASE_URL, postgresReachable, testSchema, type TestSchema } from '../../helpers/pg-test-db.js';
-import { fiveOverlappingFiles, ingestCowrie, psqlRows, reportRows } from './pg-report-runs.js';
+import { cowrieSchemaVersion, fiveOverlappingFiles, ingestCowrie, psqlRows, reportRows, undoMigration } from './pg-report-runs.js';
 import { OLD_SUMMARY_PG, OLD_TOP_IPS_PG, sessionEvents } from './session-events.js';
 
 const ready = await postgresReachable();
@@ -50,11 +50,10 @@ describe.skipIf(!ready)('cowrie per-(day, IP) and per-IP session sums (summary, 
   it('are built by migration 8 on a schema written before them, and kept from there', async () => {
     const pg = schema();
     await ingestCowrie(parts.slice(0, 2), pg, dir);
-    for (const statement of UNDO_MIGRATION_8.split(';').filter((s) => s.trim() !== '')) await pg.query(statement);
+    await undoMigration(pg, UNDO_MIGRATION_8);
     await expectOld(pg);
     await ingestCowrie(parts.slice(2), pg, dir);
-    const [v] = await pg.query<{ v: number }>("SELECT max(version) AS v FROM schema_version WHERE component = 'cowrie'");
-    expect(v?.v).toBe(8);
+    expect(await cowrieSchemaVersion(pg)).toBe(8);
     await expectOld(pg);
   }, 120_000);
 
