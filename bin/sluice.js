@@ -5,6 +5,7 @@
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // Node >= 22.1 can keep the compiled code of the modules on disk between runs: later starts skip
 // most of the compiling. Absent on Node 20, where nothing changes. A cache that cannot be written
@@ -19,9 +20,13 @@ const release = () => {
   process.off('SIGINT', hold);
   process.off('SIGTERM', hold);
 };
-import('../dist/cli/main.js')
+// The CLI and its worker threads bundled (scripts/bundle-cli.mjs): one file and a few chunks load
+// far faster than the hundreds of modules tsc writes to dist/.
+const bundled = new URL('../dist/bundle/main.js', import.meta.url);
+import(bundled.href)
   .then((m) => m.main(process.argv, { early, release }))
   .catch((err) => {
-    console.error(err instanceof Error ? err.stack : String(err));
+    const missing = err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(fileURLToPath(bundled));
+    console.error(missing ? `sluice: ${fileURLToPath(bundled)} is missing: run \`npm run build\` (npm ci runs it)` : err instanceof Error ? err.stack : String(err));
     process.exit(1);
   });

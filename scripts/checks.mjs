@@ -16,6 +16,8 @@ import { join, relative } from 'node:path';
 
 /** Written by `npm run build` when tsc succeeded (scripts/build-stamp.mjs). */
 const BUILD_STAMP = join('dist', '.built');
+/** What bin/sluice.js runs (scripts/bundle-cli.mjs). */
+const BUNDLE_MAIN = join('dist', 'bundle', 'main.js');
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -36,6 +38,7 @@ function buildNeeded() {
     const built = statSync(BUILD_STAMP, { throwIfNoEntry: false })?.mtimeMs;
     if (built === undefined) return `no successful build recorded (${BUILD_STAMP})`;
     if (built < newestInput) return 'the sources changed after the last successful build';
+    if (statSync(BUNDLE_MAIN, { throwIfNoEntry: false }) === undefined) return `${BUNDLE_MAIN} is missing`;
     for (const src of sources('src')) {
       const out = join('dist', relative('src', src).replace(/\.ts$/, '.js'));
       if (statSync(out, { throwIfNoEntry: false }) === undefined) return `${out} is missing`;
