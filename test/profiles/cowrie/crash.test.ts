@@ -13,11 +13,11 @@ const inCi = process.env.CI === 'true';
 const KILLS = 20;
 /**
  * Events taken from the start of each synthetic day: three gzipped files still (a run resumes across
- * files), a third of the 150,000 events, so each of the 21 runs costs a third. Where the kills land
- * is what is tested; the batch size below keeps about as many commits as the whole days had.
+ * files), a sixth of the 150,000 events, so each of the 21 runs costs a sixth. Where the kills land
+ * is what is tested; the batch size below keeps about 50 commits per whole run for them to land between.
  */
-const PER_DAY = 17_000;
-const BATCH_ROWS = '1000';
+const PER_DAY = 8_500;
+const BATCH_ROWS = '500';
 /** Kills that must land mid-run (SIGKILLed with part of the logs committed) for the test to count. */
 const MID_RUN_AT_LEAST = 3;
 
