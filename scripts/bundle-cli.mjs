@@ -18,9 +18,10 @@
  * ones every command loads; the native SQLite driver cannot be bundled, and the others load only on
  * the paths that need them.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { typescriptSources } from './typescript-sources.mjs';
 
 const OUT_DIR = join('dist', 'bundle');
 /** Dependencies bundled in: pure JS, loaded by every command. The rest stay in node_modules. */
@@ -28,19 +29,10 @@ const BUNDLED_PACKAGES = new Set(['commander', 'zod', 'tinyglobby']);
 /** How a module names a worker thread's script beside itself (src/core/worker-script.ts). */
 const WORKER_SCRIPT_CALL = /workerScript\(\s*'\.\/([\w.-]+\.js)'/g;
 
-/** Every .ts file under `dir`. */
-function sources(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return sources(path);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [path] : [];
-  });
-}
-
 /** The compiled worker scripts the sources start, found where the sources name them. */
 function workerEntries() {
   const entries = new Map();
-  for (const src of sources('src')) {
+  for (const src of typescriptSources('src')) {
     for (const [, file] of readFileSync(src, 'utf8').matchAll(WORKER_SCRIPT_CALL)) {
       const compiled = join('dist', relative('src', dirname(src)), file);
       const earlier = entries.get(file);

@@ -11,8 +11,9 @@
  * their time. tsc writes its output even when it fails, so only the stamp says a build succeeded.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { typescriptSources } from './typescript-sources.mjs';
 
 /** Written by `npm run build` when tsc succeeded (scripts/build-stamp.mjs). */
 const BUILD_STAMP = join('dist', '.built');
@@ -21,25 +22,16 @@ const BUNDLE_MAIN = join('dist', 'bundle', 'main.js');
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-/** Every .ts file under `dir` (no declarations). */
-function sources(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return sources(path);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [path] : [];
-  });
-}
-
 /** Why dist/ must be built again, or undefined when it is the build of the current sources. */
 function buildNeeded() {
   try {
-    const inputs = [...sources('src'), 'tsconfig.json', 'tsconfig.build.json'];
+    const inputs = [...typescriptSources('src'), 'tsconfig.json', 'tsconfig.build.json'];
     const newestInput = Math.max(...inputs.map((f) => statSync(f).mtimeMs));
     const built = statSync(BUILD_STAMP, { throwIfNoEntry: false })?.mtimeMs;
     if (built === undefined) return `no successful build recorded (${BUILD_STAMP})`;
     if (built < newestInput) return 'the sources changed after the last successful build';
     if (statSync(BUNDLE_MAIN, { throwIfNoEntry: false }) === undefined) return `${BUNDLE_MAIN} is missing`;
-    for (const src of sources('src')) {
+    for (const src of typescriptSources('src')) {
       const out = join('dist', relative('src', src).replace(/\.ts$/, '.js'));
       if (statSync(out, { throwIfNoEntry: false }) === undefined) return `${out} is missing`;
     }
