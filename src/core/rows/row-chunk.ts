@@ -284,15 +284,22 @@ export class RowChunkReader {
   private blobPos = 0;
   private blobIndex = 0;
   private readonly kinds: ColumnKind[];
-  /** The texts, decoded once. */
-  private readonly texts: string;
+  /** Text values per row. */
+  private readonly textsPerRow: number;
+  /** The encoded texts, and where the next row's begin. */
+  private readonly textBytes: Buffer;
+  private textByte = 0;
+  private readonly encoding: BufferEncoding;
 
   constructor(
     private readonly rows: EncodedRows,
     table: TableSpec,
   ) {
     this.kinds = table.columns.map((c) => c.kind);
-    this.texts = textsOf(rows);
+    this.textsPerRow = this.kinds.filter((k) => k === 'text').length;
+    const { texts } = rows;
+    this.textBytes = Buffer.from(texts.buffer, texts.byteOffset, texts.byteLength);
+    this.encoding = rows.textEncoding === 'ascii' ? 'latin1' : rows.textEncoding;
   }
 
   get remaining(): number {
@@ -302,7 +309,7 @@ export class RowChunkReader {
   /** Fills `out` with the values of the next `n` rows, row-major; returns `out`. */
   next(n: number, out: RowValue[]): RowValue[] {
     const { textLengths, numbers, blobs, blobLengths } = this.rows;
-    const texts = this.texts;
+    const texts = this.decodeTexts(n);
     const kinds = this.kinds;
     let k = 0;
     for (let r = 0; r < n; r++) {
@@ -333,5 +340,28 @@ export class RowChunkReader {
     this.row += n;
     out.length = k;
     return out;
+  }
+
+  /**
+   * The texts of the next `n` rows as one string (`textPos` restarts in it). A few rows at a time, not
+   * the whole chunk at once: a chunk's string is a large object, which V8 allocates in pages of its own
+   * (fresh memory, a page fault each 4 KiB) and keeps until the next scavenge; the writer's peak RSS
+   * held a dozen MB of them.
+   */
+  private decodeTexts(n: number): string {
+    const { textLengths, textByteLengths } = this.rows;
+    const first = this.textIndex;
+    const end = Math.min(textLengths.length, first + n * this.textsPerRow);
+    let bytes = 0;
+    const lengths = this.rows.textEncoding === 'utf8' && textByteLengths ? textByteLengths : textLengths;
+    for (let i = first; i < end; i++) {
+      const len = lengths[i] as number;
+      if (len > 0) bytes += len;
+    }
+    if (this.rows.textEncoding === 'utf16le') bytes *= 2;
+    const texts = this.textBytes.toString(this.encoding, this.textByte, this.textByte + bytes);
+    this.textByte += bytes;
+    this.textPos = 0;
+    return texts;
   }
 }

@@ -19,6 +19,11 @@ export const cowrieProfile: Profile = {
   postgresSerialWriters: true,
   // Session ids and content hashes are random keys: a larger page cache keeps their indexes in memory.
   sqliteCacheMb: 48,
+  // Each batch dirties pages all over the random-key indexes (session ids, credentials, command
+  // inputs): bigger pages, fewer of them to write at each commit and checkpoint, and shallower trees.
+  // Measured on 1M events: the writer's COMMIT took half the CPU with 16 KiB pages, and the ingest
+  // 0.69-0.73x the reference's time with 32 KiB pages against 0.77x with 16 KiB (reports unchanged).
+  sqlitePageSize: 32768,
   sqliteAfterBatch: { table: 0, statements: [...COWRIE_SESSION_BATCH_SQL, ...COWRIE_COUNTS_BATCH_SQL] },
   map: (record, emit) => mapCowrieEvent(record, emit),
   reports: COWRIE_REPORTS,

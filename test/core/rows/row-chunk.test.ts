@@ -95,6 +95,25 @@ describe('row chunks', () => {
     expect(new RowChunkReader(encoded, table).next(4, [])).toEqual(input.flat());
   });
 
+  it('reads a chunk a row or two at a time in each encoding, nulls and empty texts between', () => {
+    const texts = { ascii: ['ab', 'cde'], utf8: ['ünï', '𝄞x'], utf16le: ['lone \ud800 here', '\udfff'] };
+    for (const [encoding, [one, two]] of Object.entries(texts)) {
+      const input: RowValue[][] = Array.from({ length: 7 }, (_, i) => [i, i % 3 === 0 ? null : `${i}${one}`, i % 2 ? '' : `${two}${i}`, i]);
+      const b = new RowChunkBuilder(0, table);
+      for (const r of input) b.add(r);
+      const taken = b.take();
+      expect(taken.textEncoding).toBe(encoding);
+      const reader = new RowChunkReader(structuredClone(taken, { transfer: transferablesOf(taken) }), table);
+      const out: RowValue[] = [];
+      let i = 0;
+      for (const n of [1, 2, 1, 2, 1]) {
+        expect(reader.next(n, out), `${encoding}, rows ${i}..`).toEqual(input.slice(i, i + n).flat());
+        i += n;
+      }
+      expect(reader.remaining).toBe(0);
+    }
+  });
+
   it('hands out texts that later rows do not touch, chunk after chunk', () => {
     const b = new RowChunkBuilder(0, table);
     const rowsOf = (k: number): RowValue[][] => Array.from({ length: 300 }, (_, i) => [i, `${k}:${i}:${'x'.repeat(400)}`, k % 2 ? 'é' : 'e', i]);
