@@ -33,7 +33,9 @@ async function loadScript(ndjsonPath, schemaSql) {
   const { COWRIE_SESSION_BATCH_SQL } = await import(pathToFileURL(join(DIST, 'profiles/cowrie/session-batch-sql.js')).href);
   const { cowrieProfile } = await import(pathToFileURL(join(DIST, 'profiles/cowrie/index.js')).href);
   const s = (key) => `CASE json_type(j, '$.${key}') WHEN 'text' THEN j->>'${key}' WHEN 'integer' THEN CAST(j->>'${key}' AS TEXT) WHEN 'real' THEN CAST(j->>'${key}' AS TEXT) END`;
-  return `PRAGMA journal_mode=WAL;
+  // The same page size as Sluice's own Cowrie databases (a setting of the file, like the cache below).
+  return `PRAGMA page_size=${cowrieProfile.sqlitePageSize ?? 4096};
+PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
 PRAGMA cache_size=-${Math.round(cowrieProfile.sqliteCacheMb * 1024)};
 PRAGMA temp_store=MEMORY;
