@@ -6,7 +6,11 @@
 // Prints {seconds, rows, imported, lines, sqlite3} as one JSON line.
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, rmSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// The same page size as Sluice's own bridge databases (a setting of the file, not of the schema).
+const { bridgeProfile } = await import(pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'profiles', 'bridge', 'index.js')).href);
 
 export const EVENTS_SCHEMA = `
 CREATE TABLE events(
@@ -60,7 +64,8 @@ function loadScript(ndjsonPath, arrows) {
   const data = arrows ? `j->'data'` : `json_extract(j, '$.data')`;
   // .mode ascii ignores quotes entirely; "\037" (octal, the shell does not take \x)
   // as column separator means each physical line lands whole in the one column.
-  return `PRAGMA journal_mode=WAL;
+  return `PRAGMA page_size=${bridgeProfile.sqlitePageSize ?? 4096};
+PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
 ${EVENTS_SCHEMA}
 CREATE TEMP TABLE tmp(j TEXT);
