@@ -195,6 +195,8 @@ describe('sluice spool --profile posts: two writers on one cluster', () => {
   /**
    * Writer 1 checks the tombstones of a create, then its bulk request is held by the server while
    * writer 2 runs whole (`second`), then it lands: the post must still end deleted and tombstoned.
+   * The hold ends when the test lets it go, not after a time: on a busy machine writer 2 once took
+   * longer than a 2.5 s hold, and writer 1's create landed first.
    */
   async function race(second: Event): Promise<{ posts: string[]; tombstones: Array<{ at_uri: string; reason: string }> }> {
     const dir = tempDir();
@@ -204,7 +206,7 @@ describe('sluice spool --profile posts: two writers on one cluster', () => {
     await es.clear();
     writeChunk(one, 'mega_jetstream_20250925_000000.db', commit('create', T0 + 1_000_000, 'raced'));
     writeChunk(two, 'mega_jetstream_20250925_000000.db', second);
-    await es.setFaults({ holdMs: { ms: 2500, times: 1 } });
+    await es.setFaults({ holdMs: { ms: 60_000, times: 1 } });
     const first = startSluice(['spool', '--profile', 'posts', '--from', one, '--state', join(dir, 'one.db'), '--no-progress'], {
       cwd: dir,
       env: { ELASTICSEARCH_URL: es.url },
@@ -212,17 +214,22 @@ describe('sluice spool --profile posts: two writers on one cluster', () => {
     let stderr = '';
     first.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 20_000;
-    while ((await es.faults()).holdMs?.times !== 0) {
-      if (Date.now() > deadline) throw new Error(`writer 1 sent no bulk request: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
+    try {
+      const deadline = Date.now() + 20_000;
+      while ((await es.faults()).holdMs?.times !== 0) {
+        if (Date.now() > deadline) throw new Error(`writer 1 sent no bulk request: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const w2 = runSluice(['spool', '--profile', 'posts', '--from', two, '--state', join(dir, 'two.db'), '--no-progress'], {
+        cwd: dir,
+        env: { ELASTICSEARCH_URL: es.url },
+      });
+      expect(w2.code, w2.stderr).toBe(0);
+      expect((await es.dump('posts_v1')).length).toBe(0); // writer 1's create is still held
+      expect(await es.releaseHeld()).toBe(1);
+    } finally {
+      await es.releaseHeld(); // a failed check must not leave writer 1's request to land in the next test
     }
-    const w2 = runSluice(['spool', '--profile', 'posts', '--from', two, '--state', join(dir, 'two.db'), '--no-progress'], {
-      cwd: dir,
-      env: { ELASTICSEARCH_URL: es.url },
-    });
-    expect(w2.code, w2.stderr).toBe(0);
-    expect((await es.dump('posts_v1')).length).toBe(0); // writer 1's create is still held
     expect(await exited, stderr).toBe(0);
     return {
       posts: await esContent(),

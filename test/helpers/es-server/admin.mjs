@@ -1,5 +1,5 @@
 import { viewOf } from './documents.mjs';
-import { emptyFaults, faultsView, parseFaults, setFaults } from './faults.mjs';
+import { emptyFaults, faultsView, parseFaults, releaseHeld, setFaults } from './faults.mjs';
 import { aliases, indices, resolveRead } from './indices.mjs';
 import { keepSources } from './options.mjs';
 import { EsError, parseJsonBody, readBody, send } from './protocol.mjs';
@@ -42,6 +42,8 @@ export async function handleAdmin(req, res, parts, url) {
     case 'PUT faults':
       setFaults(parseFaults(parseJsonBody(await readBody(req))));
       return send(res, 200, faultsView());
+    case 'POST release':
+      return send(res, 200, { released: releaseHeld() });
     case 'DELETE faults':
       setFaults(emptyFaults());
       return send(res, 200, { acknowledged: true });

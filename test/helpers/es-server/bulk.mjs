@@ -1,5 +1,5 @@
 import { applyWrite, entryFromLine, newId } from './documents.mjs';
-import { faults, itemFault } from './faults.mjs';
+import { faults, holdRequest, itemFault } from './faults.mjs';
 import { resolveWrite } from './indices.mjs';
 import { EsError, readBodyChunks, send } from './protocol.mjs';
 import { bump, fired, stats } from './stats.mjs';
@@ -127,7 +127,7 @@ export async function bulkEndpoint(req, res, pathIndex, q, logEntry) {
   if (faults.holdMs && faults.holdMs.times > 0) {
     faults.holdMs.times--;
     fired('holdMs');
-    await sleep(faults.holdMs.ms);
+    await holdRequest(faults.holdMs.ms);
   }
   // Items are applied before a slow answer: a real cluster may have applied them even when the
   // client has already timed out and will retry.

@@ -423,6 +423,19 @@ describe('es contract server (plain http)', () => {
       expect(Date.now() - t0).toBeGreaterThanOrEqual(550);
     });
 
+    it('holdMs holds a bulk request until released, then applies it; nothing is held after', async () => {
+      await server.setFaults({ holdMs: { ms: 60_000, times: 1 } });
+      const t0 = Date.now();
+      const pending = client.bulk({ operations: ops('h1') });
+      while ((await server.faults()).holdMs?.times !== 0) await new Promise((r) => setTimeout(r, 10));
+      expect(await server.dump('f')).toEqual([]);
+      expect(await server.releaseHeld()).toBe(1);
+      expect((await pending).errors).toBe(false);
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect((await server.dump('f')).map((d) => d._id)).toEqual(['h1']);
+      expect(await server.releaseHeld()).toBe(0);
+    });
+
     it('refuses unknown or malformed faults, listing every problem', async () => {
       const err = await rejection(server.setFaults({ nope: true, rejectEveryNth: { n: 0 } } as never));
       expect(String(err)).toMatch(/unknown fault \[nope\].*rejectEveryNth needs/);

@@ -100,6 +100,8 @@ export interface EsContractServer {
   clearFaults(): Promise<void>;
   /** Same as clearFaults. */
   resetFaults(): Promise<void>;
+  /** Lets every bulk request that `holdMs` holds go on now; how many there were. */
+  releaseHeld(): Promise<number>;
   /** The faults with their remaining counts. */
   faults(): Promise<EsFaults>;
   /** All documents of an index, alias or pattern, sorted by `_id`. */
@@ -167,6 +169,7 @@ export async function startEsContractServer(options: EsContractServerOptions = {
     resetFaults: async () => {
       await admin('DELETE', '/_contract/faults');
     },
+    releaseHeld: async () => (await admin<{ released: number }>('POST', '/_contract/release')).released,
     faults: () => admin<EsFaults>('GET', '/_contract/faults'),
     dump: (index) => admin<EsDumpedDoc[]>('GET', `/_contract/dump?index=${encodeURIComponent(index)}`),
     stats: () => admin<EsContractStats>('GET', '/_contract/stats'),

@@ -3,6 +3,28 @@ import { EsError } from './protocol.mjs';
 import { fired } from './stats.mjs';
 
 export let faults = emptyFaults();
+/** Bulk requests held by `holdMs` now, each by the function that lets it go on. */
+const held = new Set();
+
+/** Holds a bulk request `ms`, or until `releaseHeld` lets it go on. */
+export function holdRequest(ms) {
+  return new Promise((resolve) => {
+    const release = () => {
+      clearTimeout(timer);
+      held.delete(release);
+      resolve();
+    };
+    const timer = setTimeout(release, ms);
+    held.add(release);
+  });
+}
+
+/** Lets every held bulk request go on at once; how many there were. */
+export function releaseHeld() {
+  const releases = [...held];
+  for (const release of releases) release();
+  return releases.length;
+}
 let everyNthCounter = 0;
 // Whether any per-id fault is set: looking a long _id up in an object costs ~0.5 µs (V8 must
 // internalize the string), so bulk items skip it when there is nothing to find.
