@@ -28,12 +28,19 @@ const OUT_DIR = join('dist', 'bundle');
 const BUNDLED_PACKAGES = new Set(['commander', 'zod', 'tinyglobby']);
 /** How a module names a worker thread's script beside itself (src/core/worker-script.ts). */
 const WORKER_SCRIPT_CALL = /workerScript\(\s*'\.\/([\w.-]+\.js)'/g;
+/** Any call of it: one this script cannot read would be missing from the bundle until it ran. */
+const ANY_WORKER_SCRIPT_CALL = /(?<!function )workerScript\(/g;
 
 /** The compiled worker scripts the sources start, found where the sources name them. */
 function workerEntries() {
   const entries = new Map();
   for (const src of typescriptSources('src')) {
-    for (const [, file] of readFileSync(src, 'utf8').matchAll(WORKER_SCRIPT_CALL)) {
+    const text = readFileSync(src, 'utf8');
+    const named = [...text.matchAll(WORKER_SCRIPT_CALL)];
+    if (named.length !== [...text.matchAll(ANY_WORKER_SCRIPT_CALL)].length) {
+      throw new Error(`${src} calls workerScript( with something other than a './NAME.js' literal; the bundle could not include that script`);
+    }
+    for (const [, file] of named) {
       const compiled = join('dist', relative('src', dirname(src)), file);
       const earlier = entries.get(file);
       if (earlier !== undefined && earlier !== compiled) {

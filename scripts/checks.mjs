@@ -25,7 +25,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 /** Why dist/ must be built again, or undefined when it is the build of the current sources. */
 function buildNeeded() {
   try {
-    const inputs = [...typescriptSources('src'), 'tsconfig.json', 'tsconfig.build.json'];
+    const inputs = [...typescriptSources('src'), 'tsconfig.json', 'tsconfig.build.json', 'package.json', join('scripts', 'bundle-cli.mjs')];
     const newestInput = Math.max(...inputs.map((f) => statSync(f).mtimeMs));
     const built = statSync(BUILD_STAMP, { throwIfNoEntry: false })?.mtimeMs;
     if (built === undefined) return `no successful build recorded (${BUILD_STAMP})`;

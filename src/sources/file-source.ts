@@ -5,7 +5,7 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import { SluiceError } from '../core/errors.js';
 import type { FileUnitRef } from './file-unit-ref.js';
 import { planUnits } from './plan-units.js';
-import type { ParseMessage, UnitPlan } from '../core/parse-message.js';
+import type { ParseMessage } from '../core/parse-message.js';
 import type { ParseOptions } from '../parse/parse-options.js';
 import { parseUnits } from '../parse/parse-units.js';
 import { WorkerParseStage } from '../parse/worker-parse-stage.js';
@@ -13,10 +13,11 @@ import type { Source, SourceContext } from './source.js';
 import { wakeOnStop } from './wake-on-stop.js';
 
 /**
- * Input up to this many bytes still to read is parsed in the main thread. A parser thread costs
- * about 0.1 s of CPU and of wall time to start (Node's bootstrap and the parser's modules, measured
- * on the bundled build), while a megabyte of NDJSON parses in about 20 ms: below this size the thread
- * only makes a short run slower.
+ * Text input with up to this many bytes still to read, in all, is parsed in the main thread. A parser
+ * thread costs about 0.1 s of CPU and of wall time to start (Node's bootstrap and the parser's
+ * modules, measured on the bundled build), while a megabyte of NDJSON parses in about 20 ms: below
+ * this size the thread only makes a short run slower. Compressed and database units always go to the
+ * thread: a megabyte of gzip can hold 30 of JSON.
  */
 export const INLINE_PARSE_MAX_BYTES = 1024 * 1024;
 
@@ -50,7 +51,9 @@ export class FileSource implements Source {
       // not wait for its next line.
       return wakeOnStop(parseUnits(plans, this.parse, this.stdin), ctx.stop);
     }
-    if (bytesToRead(plans) <= INLINE_PARSE_MAX_BYTES) return wakeOnStop(parseUnits(plans, this.parse), ctx.stop);
+    // Files never wait on their input, so the writer's check for a stop between messages is enough,
+    // and a stop ends the generator (closing the file) as it leaves the loop.
+    if (planning.wholeUnits === 0 && planning.bytesTotal <= INLINE_PARSE_MAX_BYTES) return parseUnits(plans, this.parse);
     this.stage = new WorkerParseStage(plans, this.parse);
     return this.stage;
   }
@@ -60,14 +63,6 @@ export class FileSource implements Source {
     // Standard input left open after a stop would keep the process alive; the run is over.
     if (this.readsStdin && !this.stdin.readableEnded) this.stdin.destroy();
   }
-}
-
-/**
- * What is left to read of `plans` (file units): their size from each resume point, the compressed
- * size for gzip, and a SQLite unit's whole file.
- */
-export function bytesToRead(plans: readonly UnitPlan[]): number {
-  return plans.reduce((sum, p) => sum + (p.gzip || p.sqlite ? p.size : Math.max(0, p.size - p.startOffset)), 0);
 }
 
 /**

@@ -9,6 +9,8 @@ export interface UnitPlanning {
   plans: UnitPlan[];
   alreadyDone: FileUnitRef[];
   bytesTotal: number;
+  /** Units read whole, not as text from an offset: gzip, zip and SQLite (their size is compressed or stored bytes). */
+  wholeUnits: number;
 }
 
 /** The cursor key of a file in a scope (profile and filters). */
@@ -37,6 +39,7 @@ export async function planUnits(refs: readonly FileUnitRef[], sink: Sink, scope:
   const plans: UnitPlan[] = [];
   const alreadyDone: FileUnitRef[] = [];
   let bytesTotal = 0;
+  let wholeUnits = 0;
   for (const ref of refs) {
     const base = { index: plans.length, display: ref.display, path: ref.path, gzip: false };
     if (ref.path === null) {
@@ -60,6 +63,7 @@ export async function planUnits(refs: readonly FileUnitRef[], sink: Sink, scope:
     const startLine = resume ? stored.line : 0;
     plans.push({ ...base, gzip, startOffset, startLine, cursorKey, identity: identityString(id), size: id.size });
     bytesTotal += whole ? id.size : id.size - startOffset;
+    if (whole) wholeUnits += 1;
   }
-  return { plans, alreadyDone, bytesTotal };
+  return { plans, alreadyDone, bytesTotal, wholeUnits };
 }

@@ -3,17 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { INLINE_PARSE_MAX_BYTES, bytesToRead } from '../../src/sources/file-source.js';
-import type { UnitPlan } from '../../src/core/parse-message.js';
+import { INLINE_PARSE_MAX_BYTES } from '../../src/sources/file-source.js';
 import { bridgeLine } from '../helpers/bridge-lines.js';
 import { runSluice } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-file-source-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function plan(size: number, startOffset: number, extra: Partial<UnitPlan> = {}): UnitPlan {
-  return { index: 0, display: 'x', path: '/x', gzip: false, startOffset, startLine: 0, cursorKey: 'x', identity: 'i', size, ...extra };
-}
 
 /** Bridge lines, every 97th one broken JSON, until the file holds at least `bytes`; its bad line numbers. */
 function bridgeFileOf(path: string, bytes: number): number[] {
@@ -35,12 +30,6 @@ function sqliteShell(db: string, sql: string): string {
 }
 
 describe('the file source reads small input in the main thread, larger input in a parser thread', () => {
-  it('counts what is left to read from each resume point; gzip and SQLite units whole', () => {
-    expect(bytesToRead([plan(1000, 0), plan(500, 200)])).toBe(1300);
-    expect(bytesToRead([plan(1000, 4000, { gzip: true })])).toBe(1000);
-    expect(bytesToRead([plan(1000, 1000)])).toBe(0);
-  });
-
   // The same kind of input on each side of the limit: every good line stored once, every bad one a
   // dead letter with its line number (the sqlite3 shell and the file itself are the oracles).
   for (const [name, bytes] of [
