@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { BAD_REASON } from '../../core/bad-record.js';
+import { sha256Hex } from '../../core/sha256-hex.js';
 import type { RowValue } from '../../core/rows/table-spec.js';
 import type { MapVerdict, RowEmitter } from '../profile.js';
 import { durationSeconds } from './duration.js';
@@ -14,7 +14,7 @@ export function mapCowrieEvent(record: unknown, emit: RowEmitter): MapVerdict {
   const raw = JSON.stringify(e);
   const session = matchSession(e);
   const values: RowValue[] = [
-    createHash('sha256').update(raw).digest('hex').slice(0, 32),
+    sha256Hex(raw).slice(0, 32),
     session?.sessionId ?? null,
     session?.matcher ?? null,
     str(e.eventid),
