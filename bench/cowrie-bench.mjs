@@ -3,7 +3,7 @@
 // the reference: the sqlite3 shell loading the same events into the same schema, then the same session
 // metrics from them with INSERT … SELECT … ON CONFLICT (bench/cowrie-shell-load.mjs), target ≤ 0.75× its
 // time, every session table equal; then every cowrie report on that database (each ≤ 1 s).
-// Reference and Sluice run in turn, 3 rounds (COWRIE_BENCH_ROUNDS); the figures are the medians.
+// Reference and Sluice run in turn, 5 rounds (COWRIE_BENCH_ROUNDS); the figures are the medians.
 //   COWRIE_BENCH_EVENTS=200000 COWRIE_BENCH_ROUNDS=1 node bench/cowrie-bench.mjs
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { generateCowrieEvents as generate } from './generate-cowrie-events.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, '..', 'bin', 'sluice.js');
 const N = Number(process.env.COWRIE_BENCH_EVENTS ?? 1_000_000);
-const ROUNDS = Math.max(1, Number(process.env.COWRIE_BENCH_ROUNDS ?? 3));
+const ROUNDS = Math.max(1, Number(process.env.COWRIE_BENCH_ROUNDS ?? 5));
 const TARGET_RSS_MB = 250;
 const TARGET_REPORT_S = 1;
 /** The middle figure (the upper one of the two middle ones for an even count). */

@@ -8,6 +8,7 @@
 //
 // rows/s is always input lines / wall seconds, so re-ingest (0 inserts) is comparable.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +50,11 @@ function lastJsonLine(text) {
   return null;
 }
 
+/** Writes out the page cache's dirty pages (the generated input, the previous run's database), so no run pays for another's writes. */
+const settle = () => spawnSync('sync');
+
 async function runSluice(file, db) {
+  settle();
   const bin = process.env.BENCH_SLUICE_BIN ?? join(root, 'bin', 'sluice.js');
   const m = await measure(process.execPath, [bin, 'ingest', file, '--db', db, '--json', ...extraArgs], { cwd: root, timeoutMs });
   // 3 = finished with dead letters: the bench file has bad lines on purpose.
@@ -76,6 +81,7 @@ async function benchSize(n) {
 
   const shellDb = join(dir, `shell-${n}.db`);
   log(`sqlite3 shell load (${n})`);
+  settle();
   r.shell = await loadWithSqliteShell(file, shellDb);
   r.shellRows = r.shell.rows;
 
