@@ -19,11 +19,19 @@ import { generateCowrieEvents as generate } from './generate-cowrie-events.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, '..', 'bin', 'sluice.js');
 const N = Number(process.env.COWRIE_BENCH_EVENTS ?? 1_000_000);
-const ROUNDS = Math.max(1, Number(process.env.COWRIE_BENCH_ROUNDS ?? 5));
+const ROUNDS = Number(process.env.COWRIE_BENCH_ROUNDS ?? 5);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
+  console.error(`COWRIE_BENCH_ROUNDS must be a whole number ≥ 1, not ${JSON.stringify(process.env.COWRIE_BENCH_ROUNDS)}`);
+  process.exit(2);
+}
 const TARGET_RSS_MB = 250;
 const TARGET_REPORT_S = 1;
-/** The middle figure (the upper one of the two middle ones for an even count). */
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The middle figure (the mean of the two middle ones for an even count). */
+function median(xs) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-cowrie-bench-'));
 const input = join(dir, 'cowrie.json');
@@ -48,7 +56,6 @@ try {
     );
   };
   const runSluice = async () => {
-    removeDb(db);
     const r = await measure(process.execPath, [BIN, 'ingest', input, '--profile', 'cowrie', '--db', db, '--no-progress']);
     if (r.code !== 0) throw new Error(`ingest failed (${r.code}): ${r.stderr}`);
     ingestRuns.push(r);
@@ -60,20 +67,23 @@ try {
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`round ${round} of ${ROUNDS}`);
     for (const run of round % 2 === 1 ? [runShell, runSluice] : [runSluice, runShell]) {
+      removeDb(run === runShell ? shellDb : db);
       spawnSync('sync');
       await run();
     }
   }
   const shell = { ...shellRuns.at(-1), seconds: median(shellRuns.map((r) => r.seconds)) };
-  const ingest = { seconds: median(ingestRuns.map((r) => r.seconds)), peakRssMB: Math.max(...ingestRuns.map((r) => r.peakRssMB ?? Infinity)) };
+  // The most of any round, or null when a round's could not be read.
+  const rss = ingestRuns.map((r) => r.peakRssMB);
+  const ingest = { seconds: median(ingestRuns.map((r) => r.seconds)), peakRssMB: rss.includes(null) ? null : Math.max(...rss) };
   console.log(
     `reference: sqlite3 shell, median ${shell.seconds.toFixed(2)} s of ${ROUNDS} (${shell.events} events, ${shell.sessions} sessions)`,
   );
   const rate = events / ingest.seconds;
-  const rssOk = Number.isFinite(ingest.peakRssMB) && ingest.peakRssMB <= TARGET_RSS_MB;
+  const rssOk = ingest.peakRssMB !== null && ingest.peakRssMB <= TARGET_RSS_MB;
   console.log(
     `ingest: median ${ingest.seconds.toFixed(2)} s of ${ROUNDS}, ${Math.round(rate).toLocaleString('en')} events/s on this machine today; ` +
-      `peak RSS ${ingest.peakRssMB} MB, the most of any run (target ≤ ${TARGET_RSS_MB}) ${rssOk ? 'ok' : 'MISSED'}`,
+      `peak RSS ${ingest.peakRssMB ?? '?'} MB, the most of any run (target ≤ ${TARGET_RSS_MB}) ${rssOk ? 'ok' : 'MISSED'}`,
   );
   failed ||= !rssOk;
   const mine = cowrieCounts(db);

@@ -75,6 +75,11 @@ export interface Profile {
    * WAL pages the SQLite writer lets accumulate before a checkpoint copies them into the database
    * (SQLite's default: 1000). A bulk load that rewrites the same index pages in every transaction
    * writes each of them back once per checkpoint: fewer checkpoints, fewer writes, a bigger WAL file.
+   * The checkpoint runs after the commit that crosses the mark, so the WAL file grows to this many
+   * pages plus one batch's, and keeps that size while the writer has the database open. With
+   * synchronous=NORMAL the WAL is synced only at a checkpoint, so a power cut (not a crash or kill) can
+   * undo the batches since the last one rather than about one: rows and cursors go back together, and
+   * the source reads them again.
    */
   sqliteCheckpointPages?: number;
   /**

@@ -27,9 +27,10 @@ export const cowrieProfile: Profile = {
   sqlitePageSize: 32768,
   // A batch's commit writes 1,000-2,400 of those pages, most of them the same index pages as the batch
   // before: a checkpoint after every commit (SQLite's default, at 1,000 pages) wrote them to the
-  // database and synced it 20 times per 1M events. Every 4,000 pages (a WAL of up to about 128 MB), the
-  // same pages are written once for several batches; measured on 1M events, in turn with a sync before
-  // each run: 11.3-11.8 s against 12.3-13.8 s (8,000 pages: no better than 4,000).
+  // database and synced it 20 times per 1M events. Every 4,000 pages (the WAL file grew to 176 MB:
+  // 4,000 pages and the batch that crosses the mark), the same pages are written once for several
+  // batches; measured on 1M events, in turn with a sync before each run: 11.3-11.8 s against 12.3-13.8 s
+  // (8,000 pages: no better than 4,000).
   sqliteCheckpointPages: 4000,
   sqliteAfterBatch: { table: 0, statements: [...COWRIE_SESSION_BATCH_SQL, ...COWRIE_COUNTS_BATCH_SQL] },
   map: (record, emit) => mapCowrieEvent(record, emit),

@@ -1,5 +1,5 @@
+import { hash } from 'node:crypto';
 import { BAD_REASON } from '../../core/bad-record.js';
-import { sha256Hex } from '../../core/sha256-hex.js';
 import type { RowValue } from '../../core/rows/table-spec.js';
 import type { MapVerdict, RowEmitter } from '../profile.js';
 import { durationSeconds } from './duration.js';
@@ -14,7 +14,8 @@ export function mapCowrieEvent(record: unknown, emit: RowEmitter): MapVerdict {
   const raw = JSON.stringify(e);
   const session = matchSession(e);
   const values: RowValue[] = [
-    sha256Hex(raw).slice(0, 32),
+    // One call, no Hash object per event: a third of createHash's time (1M events: 0.4 s against 1.0-1.6 s).
+    hash('sha256', raw, 'hex').slice(0, 32),
     session?.sessionId ?? null,
     session?.matcher ?? null,
     str(e.eventid),
