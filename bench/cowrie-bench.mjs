@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { cowrieCounts, cowrieSchemaOf, cowrieSessionDigests, loadCowrieWithSqliteShell } from './cowrie-shell-load.mjs';
-import { measure } from './measure.mjs';
+import { flushDirtyPages, measure, median } from './measure.mjs';
 import { removeDb } from './sqlite-shell-load.mjs';
 import { verdict } from './verdict.mjs';
 import { generateCowrieEvents as generate } from './generate-cowrie-events.mjs';
@@ -26,12 +26,6 @@ if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
 }
 const TARGET_RSS_MB = 250;
 const TARGET_REPORT_S = 1;
-/** The middle figure (the mean of the two middle ones for an even count). */
-function median(xs) {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-cowrie-bench-'));
 const input = join(dir, 'cowrie.json');
@@ -68,7 +62,7 @@ try {
     console.log(`round ${round} of ${ROUNDS}`);
     for (const run of round % 2 === 1 ? [runShell, runSluice] : [runSluice, runShell]) {
       removeDb(run === runShell ? shellDb : db);
-      spawnSync('sync');
+      flushDirtyPages();
       await run();
     }
   }

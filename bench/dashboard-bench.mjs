@@ -34,6 +34,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { generateBridgeEvents } from './generate-bridge-events.mjs';
 import { generateCowrieEvents } from './generate-cowrie-events.mjs';
+import { median } from './measure.mjs';
 import { verdict } from './verdict.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -242,10 +243,6 @@ async function coldLoads(sluiceBin, label, round, cold, cpus, perReport) {
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const cpuText = (c) => `task ${c.task}, script ${c.script}, layout ${c.layout}, style ${c.style} ms`;
 /** Each phase's median over loads. */
 const medianCpu = (cs) => Object.fromEntries(['task', 'script', 'layout', 'style'].map((k) => [k, Math.round(median(cs.map((c) => c[k])))]));

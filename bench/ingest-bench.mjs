@@ -8,13 +8,12 @@
 //
 // rows/s is always input lines / wall seconds, so re-ingest (0 inserts) is comparable.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateBridgeEvents } from './generate-bridge-events.mjs';
 import { countRows, loadWithSqliteShell, removeDb } from './sqlite-shell-load.mjs';
-import { measure } from './measure.mjs';
+import { flushDirtyPages, measure } from './measure.mjs';
 import { verdict } from './verdict.mjs';
 
 const GEN_VERSION = 1; // bump when the generator's output changes, to invalidate cached files
@@ -50,11 +49,8 @@ function lastJsonLine(text) {
   return null;
 }
 
-/** Writes out the page cache's dirty pages (the generated input, the previous run's database), so no run pays for another's writes. */
-const settle = () => spawnSync('sync');
-
 async function runSluice(file, db) {
-  settle();
+  flushDirtyPages();
   const bin = process.env.BENCH_SLUICE_BIN ?? join(root, 'bin', 'sluice.js');
   const m = await measure(process.execPath, [bin, 'ingest', file, '--db', db, '--json', ...extraArgs], { cwd: root, timeoutMs });
   // 3 = finished with dead letters: the bench file has bad lines on purpose.
@@ -81,7 +77,7 @@ async function benchSize(n) {
 
   const shellDb = join(dir, `shell-${n}.db`);
   log(`sqlite3 shell load (${n})`);
-  settle();
+  flushDirtyPages();
   r.shell = await loadWithSqliteShell(file, shellDb);
   r.shellRows = r.shell.rows;
 

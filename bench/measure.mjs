@@ -1,9 +1,9 @@
-// Run a child command; report wall time and peak RSS.
+// Run a child command; report wall time and peak RSS. Also the medians and the flush of dirty pages the benches share.
 //
 // Peak RSS comes from GNU `/usr/bin/time -v` when present (exact, kernel
 // maxrss of the child); otherwise /proc/<pid>/status VmHWM is polled every
 // 50 ms, which can miss growth in the child's last 50 ms.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,4 +87,18 @@ export function lastJson(text) {
     }
   }
   return null;
+}
+
+/** The middle value of `xs` (the mean of the two middle ones for an even count; NaN for none). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/**
+ * Writes out the page cache's dirty pages (`sync`): a timed run started after it does not pay for
+ * writing out what ran before it (the generated input, the previous run's database).
+ */
+export function flushDirtyPages() {
+  spawnSync('sync');
 }
