@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { BadRecord } from '../core/bad-record.js';
 import type { DecodedRecordHandler, RecordPosition } from '../decoders/decoder.js';
 import { conflictingKey, duplicateKeyReason } from '../decoders/duplicate-keys.js';
+import type { RowGroups } from '../profiles/batch-summary.js';
 import type { Profile, ProfileOptions, RecordOrigin, RowEmitter } from '../profiles/profile.js';
 import { RowChunkBuilder } from '../core/rows/row-chunk.js';
 import type { RowValue } from '../core/rows/table-spec.js';
@@ -34,6 +35,10 @@ const MAX_WARNINGS_PER_CHUNK = 20;
  */
 export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
   private readonly builders: RowChunkBuilder[];
+  /** The groups the profile folds from this chunk's rows of its after-batch table; undefined once a row could not be folded. */
+  private summary: RowGroups | undefined = new Map();
+  /** Encodes the groups of each chunk (`Profile.sqliteBatchSummary`). */
+  private readonly summaryBuilder: RowChunkBuilder | undefined;
   private bads: BadRecord[] = [];
   private records = 0;
   private skipped = 0;
@@ -47,6 +52,8 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
     private readonly options: ProfileOptions,
   ) {
     this.builders = profile.tables.map((t, i) => new RowChunkBuilder(i, t));
+    const { sqliteBatchSummary: summary, sqliteAfterBatch: afterBatch } = profile;
+    this.summaryBuilder = summary && afterBatch ? new RowChunkBuilder(afterBatch.table, summary.table) : undefined;
   }
 
   /**
@@ -109,6 +116,8 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
 
   row(table: number, values: readonly RowValue[]): void {
     this.builders[table]?.add(values, this.origin.index);
+    const summary = this.profile.sqliteBatchSummary;
+    if (summary && this.summary && table === this.profile.sqliteAfterBatch?.table && !summary.add(this.summary, values)) this.summary = undefined;
   }
 
   warn(message: string): void {
@@ -124,6 +133,15 @@ export class ChunkAssembler implements DecodedRecordHandler, RowEmitter {
   /** Everything collected so far as one chunk message, and a fresh start. */
   take(unit: number, endOffset: number, endLine: number, rawBytes: number): Extract<ParseMessage, { kind: 'chunk' }> {
     const rows = this.builders.filter((b) => b.count > 0).map((b) => b.take());
+    if (this.summaryBuilder) {
+      // The groups as rows of the summary's table: transferred with the chunk, not cloned.
+      const summarized = rows.find((r) => r.table === this.profile.sqliteAfterBatch?.table);
+      if (summarized && this.summary) {
+        for (const group of this.summary.values()) this.summaryBuilder.add(group);
+        summarized.summary = this.summaryBuilder.take();
+      }
+      this.summary = new Map();
+    }
     const msg = {
       kind: 'chunk' as const,
       unit,

@@ -1,5 +1,6 @@
 import type { RowValue, TableSpec } from '../core/rows/table-spec.js';
 import type { ProfileReports } from '../reports/report.js';
+import type { BatchSummary } from './batch-summary.js';
 import type { EsDocumentModel } from './es-document-model.js';
 import type { PostgresMigration } from '../db/postgres/postgres-migration.js';
 import type { Migration } from '../db/sqlite/migration.js';
@@ -91,6 +92,12 @@ export interface Profile {
    * inserted no row into that table.
    */
   sqliteAfterBatch?: { table: number; statements: readonly string[] };
+  /**
+   * The first statements of `sqliteAfterBatch` done without reading the batch's rows back: folded
+   * from the rows as the parser thread makes them, merged by the writer, upserted at the commit.
+   * Used for a batch whose every row went in (no duplicate left out); other batches run the statements.
+   */
+  sqliteBatchSummary?: BatchSummary;
   /** Numbered PostgreSQL migrations (SQL text); a profile without them cannot use the postgres sink. */
   postgresMigrations?: readonly PostgresMigration[];
   /**

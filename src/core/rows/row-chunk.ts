@@ -38,6 +38,12 @@ export interface EncodedRows {
    * the rows came from a unit: a sink that names rows by their origin (NATS `Nats-Msg-Id`) reads it.
    */
   records?: Float64Array;
+  /**
+   * Rows the profile folded from these rows as they were made (`Profile.sqliteBatchSummary`): one per
+   * group, in the order each group first came; absent when the profile has none or could not fold
+   * one of the rows.
+   */
+  summary?: EncodedRows;
 }
 
 /** The buffers of `rows` that can be transferred (not copied) to another thread. */
@@ -46,6 +52,7 @@ export function transferablesOf(rows: EncodedRows): ArrayBuffer[] {
   if (rows.textByteLengths) out.push(rows.textByteLengths.buffer);
   if (rows.records) out.push(rows.records.buffer);
   if (rows.blobs.byteLength > 0) out.push(rows.blobs.buffer, rows.blobLengths.buffer);
+  if (rows.summary) out.push(...transferablesOf(rows.summary));
   return out as ArrayBuffer[];
 }
 

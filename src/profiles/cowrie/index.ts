@@ -5,6 +5,7 @@ import { COWRIE_COUNTS_BATCH_SQL } from './report-counts-sql.js';
 import { COWRIE_REPORTS } from './reports.js';
 import { COWRIE_EVENTS_TABLE, COWRIE_SQLITE_MIGRATIONS } from './schema.js';
 import { COWRIE_SESSION_BATCH_SQL } from './session-batch-sql.js';
+import { COWRIE_SESSION_BATCH_SUMMARY } from './session-batch-summary.js';
 
 /** Cowrie honeypot JSON logs (as cowrieprocessor reads them); every event kept, sessions enumerated, metrics and report counts kept per batch (SQLite) or by a statement trigger (PostgreSQL). */
 export const cowrieProfile: Profile = {
@@ -33,6 +34,9 @@ export const cowrieProfile: Profile = {
   // (8,000 pages: no better than 4,000).
   sqliteCheckpointPages: 4000,
   sqliteAfterBatch: { table: 0, statements: [...COWRIE_SESSION_BATCH_SQL, ...COWRIE_COUNTS_BATCH_SQL] },
+  // session_metrics folded from the events in the parser thread, not grouped again in SQL at each
+  // commit (the first of the statements above, which still runs for a batch with a duplicate in it).
+  sqliteBatchSummary: COWRIE_SESSION_BATCH_SUMMARY,
   map: (record, emit) => mapCowrieEvent(record, emit),
   reports: COWRIE_REPORTS,
 };

@@ -30,6 +30,28 @@ const firstOf = (column: string): string =>
   `AND id <= $last_rowid AND eventid IS NOT NULL AND ${column} IS NOT NULL ORDER BY id LIMIT 1))`;
 const SUCCESS = "eventid = 'cowrie.login.success'";
 
+/**
+ * How a batch's row of a session merges into the row already there (`ON CONFLICT (session_id) …`):
+ * what merging the batch's events one after another gives (see above). The batch's summary
+ * (session-batch-summary.ts) merges with it too.
+ */
+export const SESSION_METRICS_MERGE = `DO UPDATE SET
+  matcher = CASE WHEN ${RANK('excluded.matcher')} < ${RANK('session_metrics.matcher')} THEN excluded.matcher ELSE session_metrics.matcher END,
+  first_seen = min(coalesce(session_metrics.first_seen, excluded.first_seen), coalesce(excluded.first_seen, session_metrics.first_seen)),
+  last_seen = max(coalesce(session_metrics.last_seen, excluded.last_seen), coalesce(excluded.last_seen, session_metrics.last_seen)),
+  closed_duration_sec = coalesce(excluded.closed_duration_sec, session_metrics.closed_duration_sec),
+  src_ip = coalesce(session_metrics.src_ip, excluded.src_ip),
+  protocol = coalesce(session_metrics.protocol, excluded.protocol),
+  sensor = coalesce(session_metrics.sensor, excluded.sensor),
+  client_version = coalesce(session_metrics.client_version, excluded.client_version),
+  event_count = session_metrics.event_count + excluded.event_count,
+  command_count = session_metrics.command_count + excluded.command_count,
+  login_attempts = session_metrics.login_attempts + excluded.login_attempts,
+  login_success = max(session_metrics.login_success, excluded.login_success),
+  username = coalesce(excluded.username, session_metrics.username),
+  password = coalesce(excluded.password, session_metrics.password),
+  download_count = session_metrics.download_count + excluded.download_count`;
+
 const SESSION_METRICS_SQL = `
 INSERT INTO session_metrics (session_id, matcher, first_seen, last_seen, closed_duration_sec, src_ip, protocol, sensor,
   client_version, event_count, command_count, login_attempts, login_success, username, password, download_count)
@@ -66,22 +88,7 @@ FROM (
 JOIN cowrie_events AS f ON f.id = b.first_id
 WHERE true
 ORDER BY b.first_id
-ON CONFLICT (session_id) DO UPDATE SET
-  matcher = CASE WHEN ${RANK('excluded.matcher')} < ${RANK('session_metrics.matcher')} THEN excluded.matcher ELSE session_metrics.matcher END,
-  first_seen = min(coalesce(session_metrics.first_seen, excluded.first_seen), coalesce(excluded.first_seen, session_metrics.first_seen)),
-  last_seen = max(coalesce(session_metrics.last_seen, excluded.last_seen), coalesce(excluded.last_seen, session_metrics.last_seen)),
-  closed_duration_sec = coalesce(excluded.closed_duration_sec, session_metrics.closed_duration_sec),
-  src_ip = coalesce(session_metrics.src_ip, excluded.src_ip),
-  protocol = coalesce(session_metrics.protocol, excluded.protocol),
-  sensor = coalesce(session_metrics.sensor, excluded.sensor),
-  client_version = coalesce(session_metrics.client_version, excluded.client_version),
-  event_count = session_metrics.event_count + excluded.event_count,
-  command_count = session_metrics.command_count + excluded.command_count,
-  login_attempts = session_metrics.login_attempts + excluded.login_attempts,
-  login_success = max(session_metrics.login_success, excluded.login_success),
-  username = coalesce(excluded.username, session_metrics.username),
-  password = coalesce(excluded.password, session_metrics.password),
-  download_count = session_metrics.download_count + excluded.download_count`;
+ON CONFLICT (session_id) ${SESSION_METRICS_MERGE}`;
 
 const SESSION_COMMANDS_SQL = `
 INSERT OR IGNORE INTO session_commands (event_id, session_id, timestamp, input)

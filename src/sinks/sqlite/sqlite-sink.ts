@@ -9,6 +9,7 @@ import { SqliteCursorStore } from './cursor-store.js';
 import { ENGINE_SQLITE_MIGRATIONS } from './engine-migrations.js';
 import { openSqliteDatabase } from '../../db/sqlite/open-database.js';
 import { SqliteRowInserter, type RowidRange } from './row-inserter.js';
+import { SqliteSummaryUpserter } from './summary-upserter.js';
 import { migrate } from '../../db/sqlite/schema-versions.js';
 
 /**
@@ -27,6 +28,12 @@ export class SqliteSink implements Sink {
   /** Rowids of the batch's new rows in the profile's after-batch table (`Profile.sqliteAfterBatch`). */
   private readonly afterBatchRange: RowidRange = { first: undefined, last: undefined };
   private afterBatchStatements: Database.Statement[] = [];
+  /** Keeps the profile's summary rows (`Profile.sqliteBatchSummary`), when it has one. */
+  private summary: SqliteSummaryUpserter | undefined;
+  /** Whether the summary rows staged so far stand for the whole batch (see `stageSummary`). */
+  private summaryWhole = true;
+  /** Batches whose after-batch tables came from their summary, and from the statements: for tests and benchmarks. */
+  readonly afterBatchWays = { summary: 0, statements: 0 };
 
   constructor(
     private readonly path: string,
@@ -56,6 +63,11 @@ export class SqliteSink implements Sink {
       throw new Error(`profile ${this.profile.name}: sqliteAfterBatch needs a table of the profile that is inserted, not upserted (table ${afterBatch.table})`);
     }
     this.afterBatchStatements = (afterBatch?.statements ?? []).map((sql) => db.prepare(sql));
+    const summary = this.profile.sqliteBatchSummary;
+    if (summary && (!afterBatch || summary.replaces < 1 || summary.replaces > afterBatch.statements.length)) {
+      throw new Error(`profile ${this.profile.name}: sqliteBatchSummary must replace 1 to ${afterBatch?.statements.length ?? 0} of the sqliteAfterBatch statements, not ${summary.replaces}`);
+    }
+    this.summary = summary && new SqliteSummaryUpserter(db, summary.table);
   }
 
   /** The open connection, for reports and tests that read what was written. */
@@ -74,7 +86,9 @@ export class SqliteSink implements Sink {
     this.begin();
     try {
       const range = rows.table === this.profile.sqliteAfterBatch?.table ? this.afterBatchRange : undefined;
-      this.batchInserted += inserter.insert(rows, range);
+      const inserted = inserter.insert(rows, range);
+      this.batchInserted += inserted;
+      if (range) this.stageSummary(rows, inserted);
     } catch (err) {
       throw new SluiceError('SLUICE_E_SINK', `write to ${this.description} failed: ${(err as Error).message}`, { cause: err });
     }
@@ -113,15 +127,32 @@ export class SqliteSink implements Sink {
     this.db = undefined;
   }
 
+  /**
+   * Stages the summary of rows just written. The staged rows stand for the batch only while every
+   * row went in (a duplicate left out would still be in them) and every chunk had a summary, made from
+   * texts as SQLite stores them (it stores a lone surrogate as U+FFFD, which sorts otherwise).
+   */
+  private stageSummary(rows: EncodedRows, inserted: number): void {
+    if (!this.summary || !this.summaryWhole) return;
+    if (!rows.summary || inserted !== rows.count || rows.textEncoding === 'utf16le') {
+      this.summaryWhole = false;
+      return;
+    }
+    this.summary.add(rows.summary);
+  }
+
   /** The profile's per-batch statements over the batch's new rows, when it inserted any. */
   private runAfterBatch(): void {
     const { first, last } = this.afterBatchRange;
     if (first === undefined || last === undefined) return;
     // All or none of them: a statement that fails leaves the batch as it was before the first one.
     const db = this.database;
+    const summarized = this.summary && this.summaryWhole ? (this.profile.sqliteBatchSummary?.replaces ?? 0) : 0;
     db.exec('SAVEPOINT after_batch');
     try {
-      for (const statement of this.afterBatchStatements) statement.run({ first_rowid: first, last_rowid: last });
+      if (summarized > 0) this.summary?.write();
+      else this.summary?.discard();
+      for (const statement of this.afterBatchStatements.slice(summarized)) statement.run({ first_rowid: first, last_rowid: last });
       db.exec('RELEASE after_batch');
     } catch (err) {
       db.exec('ROLLBACK TO after_batch');
@@ -131,11 +162,14 @@ export class SqliteSink implements Sink {
     // Done for these rows: a COMMIT tried again (still in the transaction) must not count them twice.
     this.afterBatchRange.first = undefined;
     this.afterBatchRange.last = undefined;
+    this.summaryWhole = true;
+    this.afterBatchWays[summarized > 0 ? 'summary' : 'statements'] += 1;
   }
 
   private resetBatch(): void {
     this.batchRows = 0;
     this.batchInserted = 0;
+    this.summaryWhole = true;
     this.afterBatchRange.first = undefined;
     this.afterBatchRange.last = undefined;
   }

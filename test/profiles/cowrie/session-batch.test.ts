@@ -20,15 +20,18 @@ const triggerProfile: Profile = {
   ...cowrieProfile,
   sqliteMigrations: cowrieProfile.sqliteMigrations.filter((m) => m.version <= 3),
   sqliteAfterBatch: undefined,
+  sqliteBatchSummary: undefined,
 };
 
 /**
  * Events that make every merge rule count: sessions spread over the whole stream (so over batches and
  * runs), out of time order, placed by every matcher (a better one arriving late), several successes
  * with other names (some without a password), durations in each form, a missing first source IP,
- * events without eventid, without session or time, and duplicates, near and far.
+ * events without eventid, without session or time, times that JavaScript's `<` orders otherwise than
+ * SQLite (a character above U+FFFF against U+E000-U+FFFF) or that SQLite stores otherwise (a lone
+ * surrogate), and duplicates, near and far (none with `duplicates: false`).
  */
-function trickyEvents(count: number, seed: number): unknown[] {
+function trickyEvents(count: number, seed: number, { duplicates = true } = {}): unknown[] {
   const rnd = mulberry32(seed);
   const int = (n: number): number => Math.floor(rnd() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
@@ -37,8 +40,9 @@ function trickyEvents(count: number, seed: number): unknown[] {
     const id = `${(int(30) + 1).toString(16).padStart(8, 'a')}beef`;
     const other = rnd() < 0.3 ? `${(int(6) + 1).toString(16).padStart(8, 'c')}cafe` : id;
     const t = new Date(Date.UTC(2024, 0, 1) + int(3_600_000)).toISOString();
-    const e: Record<string, unknown> = { timestamp: rnd() < 0.05 ? undefined : t };
-    const kind = int(12);
+    // Without duplicates, a number of its own keeps two events of the same content apart.
+    const e: Record<string, unknown> = { timestamp: rnd() < 0.05 ? undefined : t, ...(duplicates ? {} : { seq: i }) };
+    const kind = int(13);
     if (kind === 0) Object.assign(e, { eventid: 'cowrie.session.connect', session: id, message: pick([`New connection [session: ${id}]`, 'New connection']), src_ip: rnd() < 0.5 ? undefined : `10.0.0.${int(9)}`, protocol: pick(['ssh', 'telnet', undefined]) });
     else if (kind === 1) Object.assign(e, { eventid: 'cowrie.login.success', session: id, username: pick(['root', 'admin', undefined]), password: pick(['x', 'y', undefined]) });
     else if (kind === 2) Object.assign(e, { eventid: 'cowrie.login.failed', uuid: other, username: 'u', password: 'p' });
@@ -49,8 +53,10 @@ function trickyEvents(count: number, seed: number): unknown[] {
     else if (kind === 7) Object.assign(e, { session: id, message: 'no eventid', src_ip: '10.9.9.9' });
     else if (kind === 8) Object.assign(e, { eventid: 'cowrie.log.open', message: 'no session at all' });
     else if (kind === 9) Object.assign(e, { eventid: 'cowrie.direct-tcpip.request', message: `for session ${other}` });
+    else if (kind === 11) Object.assign(e, { eventid: 'cowrie.session.params', session: id, timestamp: `2024-01-01T01:00:0${pick(['\u{1F600}', '\uE000', '\uFFFD', 'Z', duplicates ? '\uD800' : 'z'])}` });
     else Object.assign(e, { eventid: 'cowrie.session.params', session: id, src_ip: `10.1.0.${int(9)}` });
     out.push(e);
+    if (!duplicates) continue;
     if (rnd() < 0.05) out.push(e);
     if (rnd() < 0.05 && out.length > 50) out.push(out[int(out.length - 1)]);
   }
@@ -59,11 +65,15 @@ function trickyEvents(count: number, seed: number): unknown[] {
 
 const load = loadThroughSink;
 
-/** Every session table's rows with their rowids, as text. */
+/** Every session table's rows with their rowids, and the SQLite type of each value (3 and 3.0 differ), as text. */
 function tables(path: string): Record<string, string> {
   const db = new Database(path, { readonly: true });
+  const typed = (t: string): string => {
+    const columns = (db.prepare(`PRAGMA table_info(${t})`).all() as Array<{ name: string }>).map((c) => `${c.name}, typeof(${c.name})`);
+    return `SELECT rowid, ${columns.join(', ')} FROM ${t} ORDER BY rowid`;
+  };
   try {
-    return Object.fromEntries(SESSION_TABLES.map((t) => [t, JSON.stringify(db.prepare(`SELECT rowid, * FROM ${t} ORDER BY rowid`).raw().all())]));
+    return Object.fromEntries(SESSION_TABLES.map((t) => [t, JSON.stringify(db.prepare(typed(t)).raw().all())]));
   } finally {
     db.close();
   }
@@ -89,10 +99,29 @@ describe('cowrie session tables kept per batch', () => {
   for (const batch of [1, 7, 250, 100_000]) {
     it(`gives the trigger's tables, rowids included, in batches of ${batch}`, async () => {
       const path = join(dir, `batch-${batch}.db`);
-      await load(path, cowrieProfile, events, batch);
+      const ways = await load(path, cowrieProfile, events, batch);
       expect(tables(path)).toEqual(expected);
+      // Batches with a duplicate or a lone surrogate run the statements, the others upsert their summary.
+      expect(ways.statements, 'batches by the statements').toBeGreaterThan(0);
+      if (batch <= 7) expect(ways.summary, 'batches from the summary').toBeGreaterThan(0);
     });
   }
+
+  it("gives the trigger's tables by the statements alone, for rows that carry no summary (from NATS)", async () => {
+    const path = join(dir, 'statements.db');
+    const ways = await load(path, cowrieProfile, events, 250, { summaries: false });
+    expect(ways.summary).toBe(0);
+    expect(tables(path)).toEqual(expected);
+  });
+
+  it("gives the trigger's tables from the summary of every batch when no event is a duplicate", async () => {
+    const unique = trickyEvents(1200, 6, { duplicates: false });
+    const [oracleDb, path] = [join(dir, 'unique-trigger.db'), join(dir, 'unique.db')];
+    await load(oracleDb, triggerProfile, unique, 100);
+    const ways = await load(path, cowrieProfile, unique, 100);
+    expect(ways).toEqual({ summary: 12, statements: 0 });
+    expect(tables(path)).toEqual(tables(oracleDb));
+  });
 
   it("gives the trigger's tables over three runs whose events overlap", async () => {
     const path = join(dir, 'runs.db');
