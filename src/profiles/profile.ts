@@ -95,7 +95,8 @@ export interface Profile {
   /**
    * The first statements of `sqliteAfterBatch` done without reading the batch's rows back: folded
    * from the rows as the parser thread makes them, merged by the writer, upserted at the commit.
-   * Used for a batch whose every row went in (no duplicate left out); other batches run the statements.
+   * Used for a batch whose every row went in (no duplicate left out) and came with a summary, its
+   * texts valid Unicode; other batches (rows from NATS, say) run the statements.
    */
   sqliteBatchSummary?: BatchSummary;
   /** Numbered PostgreSQL migrations (SQL text); a profile without them cannot use the postgres sink. */

@@ -40,8 +40,9 @@ export interface EncodedRows {
   records?: Float64Array;
   /**
    * Rows the profile folded from these rows as they were made (`Profile.sqliteBatchSummary`): one per
-   * group, in the order each group first came; absent when the profile has none or could not fold
-   * one of the rows.
+   * group, in the order each group first came, with the columns of `sqliteBatchSummary.table` (their
+   * own `table` is that of the rows they came from); absent when the profile has none or could not
+   * fold one of the rows.
    */
   summary?: EncodedRows;
 }

@@ -130,7 +130,7 @@ export class SqliteSink implements Sink {
   /**
    * Stages the summary of rows just written. The staged rows stand for the batch only while every
    * row went in (a duplicate left out would still be in them) and every chunk had a summary, made from
-   * texts as SQLite stores them (it stores a lone surrogate as U+FFFD, which sorts otherwise).
+   * texts as they are stored: the driver stores a lone surrogate as U+FFFD, which sorts otherwise.
    */
   private stageSummary(rows: EncodedRows, inserted: number): void {
     if (!this.summary || !this.summaryWhole) return;

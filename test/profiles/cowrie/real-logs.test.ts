@@ -5,6 +5,9 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runSluice, SHARED_DATA, tempDir } from '../../helpers/cli.js';
 import { runSluiceWith } from '../../helpers/spool-cli.js';
+import { cowrieProfile } from '../../../src/profiles/cowrie/index.js';
+import { loadThroughSink } from './load-through-sink.js';
+import { sessionTables } from './session-tables.js';
 
 const COWRIE = join(SHARED_DATA, 'cowrie');
 const present = existsSync(COWRIE);
@@ -74,6 +77,21 @@ describe.skipIf(!present && !inCi)(`cowrie profile on the real logs${present ? '
       d.close();
     }
   });
+
+  // The CLI's parser thread folds each chunk's sessions and sends them to the writer with the rows;
+  // the oracle keeps the same tables by the SQL over each batch's rows (no summaries, as from NATS).
+  it.concurrent.each(present ? realFiles().filter((f) => /bilal05tariq|day01/.test(f)) : [])(
+    '%s: the session tables kept from the parser thread\'s summaries are those the SQL keeps, rowids and types included',
+    async (file) => {
+      const dir = tempDir();
+      const [db, oracle] = [join(dir, 'cli.db'), join(dir, 'statements.db')];
+      const r = await runSluiceWith(['ingest', file, '--profile', 'cowrie', '--db', db, '--batch-size', '500', '--no-progress']);
+      expect(r.code, r.stderr).toBe(0);
+      const ways = await loadThroughSink(oracle, cowrieProfile, events(file), 500, { summaries: false });
+      expect(ways.summary).toBe(0);
+      expect(sessionTables(db)).toEqual(sessionTables(oracle));
+    },
+  );
 
   it('adds nothing when the same logs are ingested again, even under another file name', () => {
     const dir = tempDir();

@@ -6,6 +6,7 @@ import type { Profile } from '../../../src/profiles/profile.js';
 import { tempDir } from '../../helpers/cli.js';
 import { mulberry32 } from '../../helpers/prng.js';
 import { loadThroughSink } from './load-through-sink.js';
+import { sessionTables } from './session-tables.js';
 
 /**
  * The session tables kept once per batch (COWRIE_SESSION_BATCH_SQL) against the per-row trigger they
@@ -13,7 +14,6 @@ import { loadThroughSink } from './load-through-sink.js';
  * with its rowids, for batches of one event, of a few, of many, over several runs, and for a database
  * that the trigger began and the batches go on with.
  */
-const SESSION_TABLES = ['cowrie_events', 'session_metrics', 'session_commands', 'session_downloads'];
 
 /** The cowrie profile as it was with the trigger: migrations up to 3, nothing per batch. */
 const triggerProfile: Profile = {
@@ -65,19 +65,7 @@ function trickyEvents(count: number, seed: number, { duplicates = true } = {}): 
 
 const load = loadThroughSink;
 
-/** Every session table's rows with their rowids, and the SQLite type of each value (3 and 3.0 differ), as text. */
-function tables(path: string): Record<string, string> {
-  const db = new Database(path, { readonly: true });
-  const typed = (t: string): string => {
-    const columns = (db.prepare(`PRAGMA table_info(${t})`).all() as Array<{ name: string }>).map((c) => `${c.name}, typeof(${c.name})`);
-    return `SELECT rowid, ${columns.join(', ')} FROM ${t} ORDER BY rowid`;
-  };
-  try {
-    return Object.fromEntries(SESSION_TABLES.map((t) => [t, JSON.stringify(db.prepare(typed(t)).raw().all())]));
-  } finally {
-    db.close();
-  }
-}
+const tables = sessionTables;
 
 describe('cowrie session tables kept per batch', () => {
   const events = trickyEvents(1200, 5);
@@ -120,6 +108,19 @@ describe('cowrie session tables kept per batch', () => {
     await load(oracleDb, triggerProfile, unique, 100);
     const ways = await load(path, cowrieProfile, unique, 100);
     expect(ways).toEqual({ summary: 12, statements: 0 });
+    expect(tables(path)).toEqual(tables(oracleDb));
+  });
+
+  it("orders a session's times as SQLite does when they meet in one chunk: above U+FFFF after U+E000-U+FFFF", async () => {
+    // Each session's events one after another (one chunk): first and last seen come from the summary.
+    const ends = ['\u{1F600}', '\uFFFF', '\uE000', '\uFFFD', 'z', '\u{10000}'];
+    const odd = [0, 1, 2, 3, 4, 5].flatMap((s) => [0, 1, 2].map((k) => ({
+      eventid: 'cowrie.session.params', session: `odd${s}`, seq: k, timestamp: `2024-01-01T00:00:0${ends[(s + k * (s + 1)) % ends.length]}`,
+    })));
+    const [oracleDb, path] = [join(dir, 'odd-trigger.db'), join(dir, 'odd.db')];
+    await load(oracleDb, triggerProfile, odd, 100);
+    const ways = await load(path, cowrieProfile, odd, 100);
+    expect(ways).toEqual({ summary: 1, statements: 0 });
     expect(tables(path)).toEqual(tables(oracleDb));
   });
 
