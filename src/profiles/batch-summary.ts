@@ -7,11 +7,11 @@ export type RowGroups = Map<string, RowValue[]>;
  * A table kept per batch from the rows a batch inserts (`Profile.sqliteAfterBatch`), folded from
  * those rows as the parser thread makes them instead of read back and grouped in SQL at the commit:
  * `add` folds each row of the after-batch table into its chunk's groups, which travel with the chunk
- * as rows of `table`; the writer stages them, then upserts them all in one statement, in the order
- * they came, merging a group with the row already there by `table.sqliteOnConflict` (a group that
- * spans two chunks is merged into itself that way too). The result must equal that of the first
- * `replaces` statements of `sqliteAfterBatch`, which still run for a batch the groups cannot stand
- * for (see the SQLite sink).
+ * as rows of `table`; the writer stages them, then upserts them at the commit, in the order they
+ * came, merging a group with the row already there by `table.sqliteOnConflict` (a group that spans
+ * two chunks is merged into itself that way too). The result must equal that of the first `replaces`
+ * statements of `sqliteAfterBatch` over the same rows, which still keep a chunk whose groups cannot
+ * stand for its rows (see SqliteSummaryUpserter).
  */
 export interface BatchSummary {
   /** How many of `sqliteAfterBatch.statements`, from the first, the groups stand for. */

@@ -94,9 +94,9 @@ export interface Profile {
   sqliteAfterBatch?: { table: number; statements: readonly string[] };
   /**
    * The first statements of `sqliteAfterBatch` done without reading the batch's rows back: folded
-   * from the rows as the parser thread makes them, merged by the writer, upserted at the commit.
-   * Used for a batch whose every row went in (no duplicate left out) and came with a summary, its
-   * texts valid Unicode; other batches (rows from NATS, say) run the statements.
+   * from the rows as the parser thread makes them, staged by the writer, upserted at the commit.
+   * Used for a chunk whose every row went in (no duplicate left out) and came with a summary, its
+   * texts valid Unicode; the statements keep the other chunks (rows from NATS, say) over their rowids.
    */
   sqliteBatchSummary?: BatchSummary;
   /** Numbered PostgreSQL migrations (SQL text); a profile without them cannot use the postgres sink. */

@@ -35,7 +35,7 @@ export const cowrieProfile: Profile = {
   sqliteCheckpointPages: 4000,
   sqliteAfterBatch: { table: 0, statements: [...COWRIE_SESSION_BATCH_SQL, ...COWRIE_COUNTS_BATCH_SQL] },
   // session_metrics folded from the events in the parser thread, not grouped again in SQL at each
-  // commit (the first of the statements above, which still runs for a batch with a duplicate in it, a
+  // commit (the first of the statements above, which still keeps a chunk with a duplicate in it, a
   // lone surrogate in its texts, or rows that came without a summary through NATS).
   sqliteBatchSummary: COWRIE_SESSION_BATCH_SUMMARY,
   map: (record, emit) => mapCowrieEvent(record, emit),

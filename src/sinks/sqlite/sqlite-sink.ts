@@ -9,7 +9,7 @@ import { SqliteCursorStore } from './cursor-store.js';
 import { ENGINE_SQLITE_MIGRATIONS } from './engine-migrations.js';
 import { openSqliteDatabase } from '../../db/sqlite/open-database.js';
 import { SqliteRowInserter, type RowidRange } from './row-inserter.js';
-import { SqliteSummaryUpserter } from './summary-upserter.js';
+import { SqliteSummaryUpserter, type SummaryWays } from './summary-upserter.js';
 import { migrate } from '../../db/sqlite/schema-versions.js';
 
 /**
@@ -28,12 +28,10 @@ export class SqliteSink implements Sink {
   /** Rowids of the batch's new rows in the profile's after-batch table (`Profile.sqliteAfterBatch`). */
   private readonly afterBatchRange: RowidRange = { first: undefined, last: undefined };
   private afterBatchStatements: Database.Statement[] = [];
-  /** Keeps the profile's summary rows (`Profile.sqliteBatchSummary`), when it has one. */
+  /** Keeps the tables of the profile's summary (`Profile.sqliteBatchSummary`), when it has one. */
   private summary: SqliteSummaryUpserter | undefined;
-  /** Whether the summary rows staged so far stand for the whole batch (see `stageSummary`). */
-  private summaryWhole = true;
-  /** Batches whose after-batch tables came from their summary, and from the statements: for tests and benchmarks. */
-  readonly afterBatchWays = { summary: 0, statements: 0 };
+  /** Runs of chunks whose after-batch tables came from their summaries, and from the statements: for tests and benchmarks. */
+  readonly afterBatchWays: SummaryWays = { summary: 0, statements: 0 };
 
   constructor(
     private readonly path: string,
@@ -62,12 +60,14 @@ export class SqliteSink implements Sink {
     if (afterBatch && (!over || over.sqliteOnConflict !== undefined)) {
       throw new Error(`profile ${this.profile.name}: sqliteAfterBatch needs a table of the profile that is inserted, not upserted (table ${afterBatch.table})`);
     }
-    this.afterBatchStatements = (afterBatch?.statements ?? []).map((sql) => db.prepare(sql));
+    const statements = (afterBatch?.statements ?? []).map((sql) => db.prepare(sql));
     const summary = this.profile.sqliteBatchSummary;
     if (summary && (!afterBatch || summary.replaces < 1 || summary.replaces > afterBatch.statements.length)) {
       throw new Error(`profile ${this.profile.name}: sqliteBatchSummary must replace 1 to ${afterBatch?.statements.length ?? 0} of the sqliteAfterBatch statements, not ${summary.replaces}`);
     }
-    this.summary = summary && new SqliteSummaryUpserter(db, summary.table);
+    // The statements a summary replaces run per run of chunks (see SqliteSummaryUpserter); the rest once per batch.
+    this.summary = summary && new SqliteSummaryUpserter(db, summary.table, statements.slice(0, summary.replaces));
+    this.afterBatchStatements = statements.slice(summary?.replaces ?? 0);
   }
 
   /** The open connection, for reports and tests that read what was written. */
@@ -85,10 +85,11 @@ export class SqliteSink implements Sink {
     if (!inserter) throw new Error(`profile ${this.profile.name} has no table #${rows.table}`);
     this.begin();
     try {
-      const range = rows.table === this.profile.sqliteAfterBatch?.table ? this.afterBatchRange : undefined;
-      const inserted = inserter.insert(rows, range);
+      const afterBatch = rows.table === this.profile.sqliteAfterBatch?.table;
+      const range: RowidRange = { first: undefined, last: undefined };
+      const inserted = inserter.insert(rows, afterBatch ? range : undefined);
       this.batchInserted += inserted;
-      if (range) this.stageSummary(rows, inserted);
+      if (afterBatch && range.first !== undefined && range.last !== undefined) this.addAfterBatchRows(rows, inserted, { first: range.first, last: range.last });
     } catch (err) {
       throw new SluiceError('SLUICE_E_SINK', `write to ${this.description} failed: ${(err as Error).message}`, { cause: err });
     }
@@ -128,17 +129,16 @@ export class SqliteSink implements Sink {
   }
 
   /**
-   * Stages the summary of rows just written. The staged rows stand for the batch only while every
-   * row went in (a duplicate left out would still be in them) and every chunk had a summary, made from
-   * texts as they are stored: the driver stores a lone surrogate as U+FFFD, which sorts otherwise.
+   * Notes the new rows of the after-batch table that `rows` gave (rowids `range`). Their summary
+   * stands for them only when every row went in (a duplicate left out would still be in it) and was
+   * made from texts as they are stored (the driver stores a lone surrogate as U+FFFD, which sorts
+   * otherwise); else the statements it replaces keep them.
    */
-  private stageSummary(rows: EncodedRows, inserted: number): void {
-    if (!this.summary || !this.summaryWhole) return;
-    if (!rows.summary || inserted !== rows.count || rows.textEncoding === 'utf16le') {
-      this.summaryWhole = false;
-      return;
-    }
-    this.summary.add(rows.summary);
+  private addAfterBatchRows(rows: EncodedRows, inserted: number, range: { first: number; last: number }): void {
+    this.afterBatchRange.first ??= range.first;
+    this.afterBatchRange.last = range.last;
+    const whole = inserted === rows.count && rows.textEncoding !== 'utf16le';
+    this.summary?.add(range, whole ? rows.summary : undefined);
   }
 
   /** The profile's per-batch statements over the batch's new rows, when it inserted any. */
@@ -147,12 +147,12 @@ export class SqliteSink implements Sink {
     if (first === undefined || last === undefined) return;
     // All or none of them: a statement that fails leaves the batch as it was before the first one.
     const db = this.database;
-    const summarized = this.summary && this.summaryWhole ? (this.profile.sqliteBatchSummary?.replaces ?? 0) : 0;
     db.exec('SAVEPOINT after_batch');
     try {
-      if (summarized > 0) this.summary?.write();
-      else this.summary?.discard();
-      for (const statement of this.afterBatchStatements.slice(summarized)) statement.run({ first_rowid: first, last_rowid: last });
+      const ways = this.summary?.write() ?? { summary: 0, statements: 1 };
+      for (const statement of this.afterBatchStatements) statement.run({ first_rowid: first, last_rowid: last });
+      this.afterBatchWays.summary += ways.summary;
+      this.afterBatchWays.statements += ways.statements;
       db.exec('RELEASE after_batch');
     } catch (err) {
       db.exec('ROLLBACK TO after_batch');
@@ -162,14 +162,12 @@ export class SqliteSink implements Sink {
     // Done for these rows: a COMMIT tried again (still in the transaction) must not count them twice.
     this.afterBatchRange.first = undefined;
     this.afterBatchRange.last = undefined;
-    this.summaryWhole = true;
-    this.afterBatchWays[summarized > 0 ? 'summary' : 'statements'] += 1;
   }
 
   private resetBatch(): void {
     this.batchRows = 0;
     this.batchInserted = 0;
-    this.summaryWhole = true;
+    this.summary?.forget();
     this.afterBatchRange.first = undefined;
     this.afterBatchRange.last = undefined;
   }
