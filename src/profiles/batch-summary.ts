@@ -11,7 +11,8 @@ export type RowGroups = Map<string, RowValue[]>;
  * came, merging a group with the row already there by `table.sqliteOnConflict` (a group that spans
  * two chunks is merged into itself that way too). The result must equal that of the first `replaces`
  * statements of `sqliteAfterBatch` over the same rows, which still keep a chunk whose groups cannot
- * stand for its rows (see SqliteSummaryUpserter).
+ * stand for its rows (see SqliteSummaryUpserter): so those statements, run over a batch's rows split
+ * by rowid into runs one after another, must give what they give over the whole batch.
  */
 export interface BatchSummary {
   /** How many of `sqliteAfterBatch.statements`, from the first, the groups stand for. */

@@ -149,11 +149,13 @@ export class SqliteSink implements Sink {
     const db = this.database;
     db.exec('SAVEPOINT after_batch');
     try {
-      const ways = this.summary?.write() ?? { summary: 0, statements: 1 };
+      const ways = this.summary?.write(first, last) ?? { summary: 0, statements: 1 };
       for (const statement of this.afterBatchStatements) statement.run({ first_rowid: first, last_rowid: last });
+      // Only now: a statement that failed above left the staged rows (taken back by the savepoint) to do again.
+      this.summary?.done();
+      db.exec('RELEASE after_batch');
       this.afterBatchWays.summary += ways.summary;
       this.afterBatchWays.statements += ways.statements;
-      db.exec('RELEASE after_batch');
     } catch (err) {
       db.exec('ROLLBACK TO after_batch');
       db.exec('RELEASE after_batch');

@@ -6,6 +6,12 @@ import { SqliteRowInserter, type RowidRange } from './row-inserter.js';
 /** The connection's staging table (temp schema: in memory with the sink's temp_store, seen by no other connection). */
 const STAGING = 'sluice_batch_summary';
 
+/**
+ * Runs of chunks a batch keeps apart at most; more (duplicates scattered all through it) and the
+ * statements keep the whole batch in one go.
+ */
+const MAX_RUNS = 8;
+
 /** A run of a batch's chunks kept one way: staged summary rows (their staging rowids), or rows without one (their rowids). */
 interface Segment {
   staged: boolean;
@@ -72,19 +78,30 @@ export class SqliteSummaryUpserter {
   }
 
   /**
-   * Keeps the batch's chunks in order, in the caller's transaction, then empties the staging table.
-   * A statement that fails leaves the chunks noted, for the caller's savepoint to take back.
+   * Keeps the chunks of the batch (new rows `first`..`last`) in order, in the caller's transaction
+   * and savepoint. They stay noted, and their rows staged, until `done`: a statement that fails here
+   * or after is taken back by the savepoint, and the commit can be tried again.
    */
-  write(): SummaryWays {
+  write(first: number, last: number): SummaryWays {
+    if (this.segments.length > MAX_RUNS) {
+      // Duplicates scattered through the batch: the statements once over all of it, rather than
+      // many small statements that each journal their pages again.
+      for (const statement of this.replaced) statement.run({ first_rowid: first, last_rowid: last });
+      return { summary: 0, statements: 1 };
+    }
     const ways: SummaryWays = { summary: 0, statements: 0 };
     for (const s of this.segments) {
       if (s.staged) this.upsert.run(s.first, s.last);
       else for (const statement of this.replaced) statement.run({ first_rowid: s.first, last_rowid: s.last });
       ways[s.staged ? 'summary' : 'statements'] += 1;
     }
+    return ways;
+  }
+
+  /** The batch's after-batch statements all went in: empties the staging table (in the savepoint) and forgets the chunks. */
+  done(): void {
     this.clear.run();
     this.segments = [];
-    return ways;
   }
 
   /** Forgets the batch's chunks (after a rollback, which took their staged rows back). */

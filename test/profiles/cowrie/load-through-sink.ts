@@ -2,14 +2,14 @@ import { ChunkAssembler } from '../../../src/parse/chunk-assembler.js';
 import type { Profile } from '../../../src/profiles/profile.js';
 import { SqliteSink } from '../../../src/sinks/sqlite/sqlite-sink.js';
 
-/** How the sink kept the after-batch tables: batches from the parser's summary, and by the statements. */
+/** How the sink kept the after-batch tables: runs of chunks from the parser's summaries, and by the statements. */
 export type AfterBatchWays = SqliteSink['afterBatchWays'];
 
 /**
  * Writes `events` into `path` through the SQLite sink, committing every `batch` events; closes it.
  * Rows are made as the parser thread makes them (the chunk assembler, summaries included) and reach
  * the sink in several chunks per batch; with `summaries: false` the chunks carry none, as rows that
- * came through NATS, so every batch runs the profile's statements.
+ * came through NATS, so the profile's statements keep every batch.
  */
 export async function loadThroughSink(
   path: string,

@@ -89,9 +89,12 @@ describe('cowrie session tables kept per batch', () => {
       const path = join(dir, `batch-${batch}.db`);
       const ways = await load(path, cowrieProfile, events, batch);
       expect(tables(path)).toEqual(expected);
-      // Chunks with a duplicate or a lone surrogate are kept by the statements, the others from their summary.
+      // Chunks with a duplicate or a lone surrogate are kept by the statements, the others from their
+      // summary; the one batch of 1,200 events has its duplicates everywhere, more runs than are
+      // kept apart, and the statements keep all of it.
       expect(ways.statements, 'chunks by the statements').toBeGreaterThan(0);
-      expect(ways.summary, 'chunks from the summary').toBeGreaterThan(0);
+      if (batch < 100_000) expect(ways.summary, 'chunks from the summary').toBeGreaterThan(0);
+      else expect(ways).toEqual({ summary: 0, statements: 1 });
     });
   }
 

@@ -83,7 +83,9 @@ function letters(path: string): Array<[string, number]> {
 describe('SqliteSink: a batch summary in place of the first after-batch statement', () => {
   it('gives what the statement gives, batch by batch, and the statement keeps the chunks whose summary cannot stand for them', async () => {
     const [viaSummary, viaStatements] = [join(tempDir(), 'summary.db'), join(tempDir(), 'statements.db')];
-    const batches = [[['apple', 'avocado'], ['banana']], [['cherry', 'apricot']], [['blueberry'], ['apple', 'cranberry']], [['date']]];
+    // The fifth batch: a duplicate in every other chunk, more runs than are kept apart.
+    const scattered = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? [`elder${i}`] : ['apple', `fig${i}`]));
+    const batches = [[['apple', 'avocado'], ['banana']], [['cherry', 'apricot']], [['blueberry'], ['apple', 'cranberry']], [['date']], scattered];
     for (const [path, summary] of [[viaSummary, true], [viaStatements, false]] as const) {
       const sink = new SqliteSink(path, profile);
       await sink.open();
@@ -92,9 +94,9 @@ describe('SqliteSink: a batch summary in place of the first after-batch statemen
         await sink.commit([]);
       }
       // Batch 3's second chunk repeats `apple`: a duplicate left out, which its summary would count, so
-      // the statement keeps that chunk (after its first chunk's summary: two runs). Without
-      // summaries, one run per batch.
-      expect(sink.afterBatchWays).toEqual(summary ? { summary: 4, statements: 1 } : { summary: 0, statements: 4 });
+      // the statement keeps that chunk (after its first chunk's summary: two runs). Batch 5 has 20
+      // runs: the statement keeps all of it at once. Without summaries, one run per batch.
+      expect(sink.afterBatchWays).toEqual(summary ? { summary: 4, statements: 2 } : { summary: 0, statements: 5 });
       await sink.close();
     }
     expect(letters(viaSummary)).toEqual(letters(viaStatements));
@@ -120,5 +122,19 @@ describe('SqliteSink: a batch summary in place of the first after-batch statemen
     // Neither the rolled-back chunk nor the failed batch's summary rows came along with the third batch.
     expect(letters(path)).toEqual([['c', 1]]);
     expect(sink.afterBatchWays.summary).toBe(1);
+  });
+
+  it('keeps the staged rows of a commit whose later statement failed, for the commit tried again', async () => {
+    const path = join(tempDir(), 'retry.db');
+    const sink = new SqliteSink(path, profile);
+    await sink.open();
+    write(sink, ['alpha']);
+    write(sink, ['boom']);
+    await expect(sink.commit([])).rejects.toThrow(/CHECK constraint failed/);
+    // What failed is put right within the transaction, and the same commit goes through.
+    sink.database.exec("UPDATE items SET name = 'boomer' WHERE name = 'boom'");
+    await sink.commit([]);
+    await sink.close();
+    expect(letters(path)).toEqual([['a', 1], ['b', 1]]);
   });
 });
