@@ -104,7 +104,7 @@ function groupOf(e: readonly RowValue[], session: string, eventid: string): RowV
   return g;
 }
 
-/** The earlier (`before`) or later of two texts as SQLite's min() and max() take them: NULL only when both are. */
+/** The earlier (`earlier` true) or the later of two texts, as SQLite's min() and max() take them: NULL only when both are. */
 function pick(a: RowValue | undefined, b: RowValue | undefined, earlier: boolean): RowValue {
   if (typeof a !== 'string') return b ?? null;
   if (typeof b !== 'string') return a;
