@@ -5,7 +5,7 @@ import { cowrieProfile } from '../../../src/profiles/cowrie/index.js';
 import type { Profile } from '../../../src/profiles/profile.js';
 import { tempDir } from '../../helpers/cli.js';
 import { mulberry32 } from '../../helpers/prng.js';
-import { loadThroughSink } from './load-through-sink.js';
+import { loadThroughSink, type AfterBatchWays } from './load-through-sink.js';
 import { sessionTables } from './session-tables.js';
 
 /**
@@ -105,13 +105,18 @@ describe('cowrie session tables kept per batch', () => {
     expect(tables(path)).toEqual(expected);
   });
 
+  /** Loads `events` in batches of 100 with the trigger and with the profile: how the batches kept them, and both databases' tables. */
+  async function againstTrigger(name: string, events: readonly unknown[]): Promise<{ ways: AfterBatchWays; tables: Array<Record<string, string>> }> {
+    const [oracleDb, path] = [join(dir, `${name}-trigger.db`), join(dir, `${name}.db`)];
+    await load(oracleDb, triggerProfile, events, 100);
+    const ways = await load(path, cowrieProfile, events, 100);
+    return { ways, tables: [tables(path), tables(oracleDb)] };
+  }
+
   it("gives the trigger's tables from the summary of every batch when no event is a duplicate", async () => {
-    const unique = trickyEvents(1200, 6, { duplicates: false });
-    const [oracleDb, path] = [join(dir, 'unique-trigger.db'), join(dir, 'unique.db')];
-    await load(oracleDb, triggerProfile, unique, 100);
-    const ways = await load(path, cowrieProfile, unique, 100);
+    const { ways, tables: [mine, oracle] } = await againstTrigger('unique', trickyEvents(1200, 6, { duplicates: false }));
     expect(ways).toEqual({ summary: 12, statements: 0 });
-    expect(tables(path)).toEqual(tables(oracleDb));
+    expect(mine).toEqual(oracle);
   });
 
   it("orders a session's times as SQLite does when they meet in one chunk: above U+FFFF after U+E000-U+FFFF", async () => {
@@ -120,11 +125,9 @@ describe('cowrie session tables kept per batch', () => {
     const odd = [0, 1, 2, 3, 4, 5].flatMap((s) => [0, 1, 2].map((k) => ({
       eventid: 'cowrie.session.params', session: `odd${s}`, seq: k, timestamp: `2024-01-01T00:00:0${ends[(s + k * (s + 1)) % ends.length]}`,
     })));
-    const [oracleDb, path] = [join(dir, 'odd-trigger.db'), join(dir, 'odd.db')];
-    await load(oracleDb, triggerProfile, odd, 100);
-    const ways = await load(path, cowrieProfile, odd, 100);
+    const { ways, tables: [mine, oracle] } = await againstTrigger('odd', odd);
     expect(ways).toEqual({ summary: 1, statements: 0 });
-    expect(tables(path)).toEqual(tables(oracleDb));
+    expect(mine).toEqual(oracle);
   });
 
   it("gives the trigger's tables over three runs whose events overlap", async () => {
